@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as createSettings from './20261124000001_create_settings';
+import * as createTasks from './20261124000002_create_tasks';
+import * as createTaskLogs from './20261124000003_create_task_logs';
+
+export interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, oldest first. Never edit one that has shipped: add a new file. */
+export const MIGRATIONS: Array<[string, Migration]> = [
+  ['20261124000001_create_settings', createSettings],
+  ['20261124000002_create_tasks', createTasks],
+  ['20261124000003_create_task_logs', createTaskLogs],
+];

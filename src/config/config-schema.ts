@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const scope = z.enum(['bosh.admin', 'bosh.read']);
+
+export const userSchema = z
+  .object({
+    name: z.string().min(1),
+    password: z.string().min(1).optional(),
+    password_hash: z.string().startsWith('scrypt$').optional(),
+    scopes: z.array(scope).min(1).default(['bosh.admin']),
+  })
+  .strict()
+  .refine((u) => (u.password === undefined) !== (u.password_hash === undefined), {
+    message: 'a user needs exactly one of password and password_hash',
+  });
+
+export const configSchema = z
+  .object({
+    name: z.string().min(1),
+    bind: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+    data_dir: z.string().min(1),
+    node_id: z.string().min(1).max(128).nullable(),
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+          .nullable(),
+        pool_size: z.number().int().min(2).max(200),
+      })
+      .strict(),
+    tls: z
+      .object({ cert: z.string().min(1).nullable(), key: z.string().min(1).nullable() })
+      .strict()
+      .refine((t) => (t.cert === null) === (t.key === null), {
+        message: 'cert and key must be given together',
+      }),
+    admin_password: z.string().min(1).nullable(),
+    users: z.array(userSchema),
+    workers: z.number().int().min(1).max(256),
+    tasks: z
+      .object({
+        checkpoint_interval_seconds: z.number().positive(),
+        timeout_seconds: z.number().positive(),
+        poll_interval_ms: z.number().int().min(10),
+        retention_per_type: z.number().int().min(1),
+      })
+      .strict()
+      .refine((t) => t.timeout_seconds >= 2 * t.checkpoint_interval_seconds, {
+        message: 'timeout_seconds must be at least twice checkpoint_interval_seconds',
+      }),
+    shutdown: z.object({ grace_seconds: z.number().min(0) }).strict(),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type UserConfig = z.infer<typeof userSchema>;

@@ -1,0 +1,105 @@
+import crypto from 'node:crypto';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type Router from '@koa/router';
+import { loadUsers } from './auth/load-users';
+import { loadTls } from './auth/tls';
+import type { Config } from './config/load-config';
+import { Database, openDatabase } from './db/database';
+import { migrateToLatest } from './db/migrate';
+import { SettingsRepo } from './db/settings-repo';
+import { createApp } from './http/app';
+import type { AppState } from './http/context';
+import type { Logger } from './logger';
+import { cleanupArtifacts } from './operations/cleanup-artifacts';
+import { OperationRegistry } from './runner/operation';
+import { TaskRunner } from './runner/task-runner';
+import { TaskService } from './tasks/task-service';
+
+export interface Daemon {
+  readonly port: number;
+  readonly caPath: string | null;
+  readonly db: Database;
+  readonly runner: TaskRunner;
+  /** Stops claiming, lets running tasks finish within the grace period, closes the API and database. */
+  stop(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  /** Where the generated admin password and the CA path are told to the operator. */
+  announce(message: string): void;
+}
+
+/** The composition root: configuration → database → users → tasks → runner → HTTPS API. */
+export async function startDaemon(config: Config, log: Logger, opts: DaemonOptions): Promise<Daemon> {
+  const db = await openDatabase({ url: config.database.url, dataDir: config.data_dir, poolSize: config.database.pool_size, log });
+  try {
+    const applied = await migrateToLatest(db.knex);
+    if (applied.length) log.info({ migrations: applied }, 'database migrated');
+    const settings = new SettingsRepo(db.knex);
+    const uuid = (await settings.getOrCreate('director_uuid', () => crypto.randomUUID())).value;
+    const users = await loadUsers(config, db.knex, (password) =>
+      opts.announce(`Generated password for user 'admin': ${password}  (shown once; set BOSUN_ADMIN_PASSWORD to choose one)`),
+    );
+    const tls = loadTls({ cert: config.tls.cert, key: config.tls.key, dataDir: config.data_dir, bind: config.bind });
+
+    const tasks = new TaskService(db);
+    const registry = new OperationRegistry([cleanupArtifacts(tasks.tasks)]);
+    const families: Array<Router<AppState>> = [];
+
+    const runner = new TaskRunner(
+      db,
+      registry,
+      {
+        nodeId: config.node_id,
+        workers: config.workers,
+        pollIntervalMs: config.tasks.poll_interval_ms,
+        checkpointIntervalMs: config.tasks.checkpoint_interval_seconds * 1000,
+        timeoutSeconds: config.tasks.timeout_seconds,
+      },
+      log.child({ component: 'runner', node: config.node_id }),
+    );
+    await runner.start();
+
+    const app = createApp({
+      identity: { name: config.name, uuid },
+      users,
+      tasks,
+      log,
+      retentionPerType: config.tasks.retention_per_type,
+      families,
+    });
+    const server = https.createServer({ cert: tls.cert, key: tls.key }, app.callback());
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.bind, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    log.info({ bind: config.bind, port, node: config.node_id, backend: db.backend, ca: tls.caPath }, 'bosun listening');
+    if (tls.caPath) opts.announce(`CA certificate: ${tls.caPath}  (bosh -e https://${config.bind}:${port} --ca-cert ${tls.caPath} env)`);
+
+    let stopping: Promise<void> | null = null;
+    return {
+      port,
+      caPath: tls.caPath,
+      db,
+      runner,
+      stop() {
+        stopping ??= (async () => {
+          const { unfinished } = await runner.stop(config.shutdown.grace_seconds * 1000);
+          if (unfinished.length) log.warn({ tasks: unfinished }, 'tasks still running at exit; they will time out');
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+          await db.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

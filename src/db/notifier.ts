@@ -1,0 +1,119 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Logger } from '../logger';
+
+/** Channel carrying task wake-ups between the nodes sharing one database. */
+export const TASKS_CHANNEL = 'bosun_tasks';
+
+export type TaskSignal = { kind: 'queued' | 'cancel' | 'finished'; id: number };
+
+export function encodeSignal(s: TaskSignal): string {
+  return `${s.kind}:${s.id}`;
+}
+
+function decodeSignal(payload: string): TaskSignal | null {
+  const m = /^(queued|cancel|finished):(\d+)$/.exec(payload);
+  return m ? { kind: m[1] as TaskSignal['kind'], id: Number(m[2]) } : null;
+}
+
+/**
+ * Delivers task signals to this node's runner. On PostgreSQL they come through LISTEN/NOTIFY from every
+ * node (the NOTIFY is sent in SQL, in the transaction that changed the task); on the embedded database
+ * there is only this process, so signals are emitted in-process.
+ */
+export interface Notifier {
+  /** True when signals sent in SQL (pg_notify) reach the listeners; false means `publish` must be used. */
+  readonly viaDatabase: boolean;
+  publish(signal: TaskSignal): void;
+  subscribe(listener: (s: TaskSignal) => void): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalNotifier implements Notifier {
+  readonly viaDatabase = false;
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(signal: TaskSignal): void {
+    this.emitter.emit('signal', signal);
+  }
+
+  subscribe(listener: (s: TaskSignal) => void): () => void {
+    this.emitter.on('signal', listener);
+    return () => this.emitter.off('signal', listener);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}
+
+/** Keeps one LISTEN connection open, reconnecting with backoff; pollers cover the gaps. */
+export class PgNotifier implements Notifier {
+  readonly viaDatabase = true;
+  private readonly local = new LocalNotifier();
+  private client: pg.Client | null = null;
+  private closed = false;
+  private retryMs = 100;
+
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'bosun-listen' });
+    client.on('notification', (msg) => {
+      const signal = msg.payload ? decodeSignal(msg.payload) : null;
+      if (signal) this.local.publish(signal);
+    });
+    client.on('error', (err) => {
+      this.log.warn({ err }, 'LISTEN connection lost');
+      this.reconnectLater(client);
+    });
+    client.on('end', () => this.reconnectLater(client));
+    await client.connect();
+    await client.query(`LISTEN ${TASKS_CHANNEL}`);
+    this.client = client;
+    this.retryMs = 100;
+  }
+
+  private reconnectLater(client: pg.Client): void {
+    if (this.closed || this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    setTimeout(() => {
+      if (this.closed) return;
+      this.connect().catch((err) => {
+        this.log.warn({ err }, 'LISTEN reconnect failed');
+        this.client = client;
+        this.reconnectLater(client);
+      });
+    }, delay).unref();
+  }
+
+  publish(signal: TaskSignal): void {
+    this.local.publish(signal);
+  }
+
+  subscribe(listener: (s: TaskSignal) => void): () => void {
+    return this.local.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.client;
+    this.client = null;
+    if (c) {
+      c.removeAllListeners('end');
+      await c.end().catch(() => undefined);
+    }
+    await this.local.close();
+  }
+}

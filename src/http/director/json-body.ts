@@ -1,0 +1,23 @@
+import type { Next } from 'koa';
+import { koaBody } from 'koa-body';
+import type { z } from 'zod';
+import { badRequest } from '../../errors/director-error';
+import type { AppContext } from '../context';
+
+/** JSON request bodies: at most 1 MB, objects or arrays only; anything else is a 4xx. */
+const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '1mb', jsonStrict: true });
+
+export async function jsonBody(ctx: AppContext, next: Next) {
+  if (ctx.request.length && !ctx.is('application/json')) {
+    throw badRequest(`Content-Type must be application/json`);
+  }
+  await parseJson(ctx as never, next);
+}
+
+/** Validates a parsed body, turning the first problems into one clear 400. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const problems = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+  throw badRequest(`Invalid request body: ${problems.join('; ')}`);
+}

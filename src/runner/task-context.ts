@@ -1,0 +1,46 @@
+import type { Logger } from '../logger';
+import { TaskCancelledError } from '../errors/task-cancelled';
+import type { Task } from '../tasks/task';
+import type { TaskLogWriter } from '../tasks/task-log-writer';
+import type { TaskLogName } from '../tasks/task-log';
+import { DebugLevel, formatDebugLine } from './debug-format';
+import { EventLog, Stage } from './event-log';
+
+/** What an operation receives: its task, its logs, and the signal that says it was cancelled. */
+export interface TaskContext {
+  readonly task: Task;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly events: EventLog;
+  beginStage(name: string, total?: number | null, tags?: string[]): Stage;
+  /** A debug log line in the Director's format. */
+  debug(message: string, level?: DebugLevel, component?: string): Promise<void>;
+  /** Raw bytes appended to the debug log (a container's output). */
+  debugRaw(data: Buffer | string): Promise<void>;
+  /** One line of the result log; objects are written as JSON. */
+  result(line: string | object): Promise<void>;
+  /** Throws TaskCancelledError if the task was cancelled; call it between steps. */
+  checkpoint(): void;
+}
+
+export type LogWriters = Record<TaskLogName, TaskLogWriter>;
+
+export function createTaskContext(task: Task, writers: LogWriters, signal: AbortSignal, log: Logger): TaskContext {
+  const events = new EventLog(writers.event);
+  return {
+    task,
+    signal,
+    log,
+    events,
+    beginStage: (name, total = null, tags = []) => events.beginStage(name, total, tags),
+    debug: (message, level = 'INFO', component = 'DirectorJobRunner') =>
+      writers.debug.write(formatDebugLine(task.id, level, component, message)),
+    debugRaw: (data) => writers.debug.write(data),
+    result: (line) => writers.result.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`),
+    checkpoint() {
+      if (signal.aborted) {
+        throw signal.reason instanceof Error ? signal.reason : new TaskCancelledError(task.id);
+      }
+    },
+  };
+}

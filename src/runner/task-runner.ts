@@ -1,0 +1,200 @@
+import type { Database } from '../db/database';
+import type { TaskSignal } from '../db/notifier';
+import { DirectorError } from '../errors/director-error';
+import { TaskCancelledError, TaskLostError } from '../errors/task-cancelled';
+import type { Logger } from '../logger';
+import { Task, TaskState, truncateResult } from '../tasks/task';
+import { TASK_LOGS } from '../tasks/task-log';
+import { TaskLogWriter } from '../tasks/task-log-writer';
+import { TaskLogsRepo } from '../tasks/task-logs-repo';
+import { TasksRepo } from '../tasks/tasks-repo';
+import { timeOutStaleTasks } from './liveness';
+import type { OperationRegistry } from './operation';
+import { createTaskContext, LogWriters } from './task-context';
+
+export interface RunnerOptions {
+  nodeId: string;
+  workers: number;
+  pollIntervalMs: number;
+  checkpointIntervalMs: number;
+  timeoutSeconds: number;
+}
+
+interface Running {
+  task: Task;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Claims queued tasks (up to `workers` at once), runs their operations, and alone moves the tasks it
+ * runs to their final state. New tasks arrive through the notifier; polling is only the fallback.
+ * While it runs tasks it checkpoints them, and it times out tasks other nodes stopped checkpointing.
+ */
+export class TaskRunner {
+  private readonly tasks: TasksRepo;
+  private readonly logs: TaskLogsRepo;
+  private readonly running = new Map<number, Running>();
+  private claiming = false;
+  private claimAgain = false;
+  private stopping = false;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly registry: OperationRegistry,
+    private readonly opts: RunnerOptions,
+    private readonly log: Logger,
+  ) {
+    this.tasks = new TasksRepo(db.knex);
+    this.logs = new TaskLogsRepo(db.knex);
+  }
+
+  get runningTaskIds(): number[] {
+    return [...this.running.keys()];
+  }
+
+  async start(): Promise<void> {
+    await timeOutStaleTasks(this.db, this.opts.timeoutSeconds, this.log, this.opts.nodeId);
+    this.unsubscribe = this.db.notifier.subscribe((s) => this.onSignal(s));
+    this.timers.push(setInterval(() => this.claim(), this.opts.pollIntervalMs));
+    this.timers.push(setInterval(() => void this.checkpoint(), this.opts.checkpointIntervalMs));
+    this.claim();
+  }
+
+  /** Stops claiming, waits up to `graceMs` for running tasks, then stops checkpointing. */
+  async stop(graceMs: number): Promise<{ unfinished: number[] }> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    // Running tasks stay alive while they drain.
+    const keepAlive = setInterval(() => void this.checkpoint(), this.opts.checkpointIntervalMs);
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    clearInterval(keepAlive);
+    while (this.claiming) await new Promise((r) => setTimeout(r, 5));
+    return { unfinished: this.runningTaskIds };
+  }
+
+  private onSignal(s: TaskSignal): void {
+    if (s.kind === 'cancel') {
+      this.running.get(s.id)?.controller.abort(new TaskCancelledError(s.id));
+    } else {
+      this.claim();
+    }
+  }
+
+  /** Claims as many tasks as there are free workers; coalesces wake-ups that arrive meanwhile. */
+  private claim(): void {
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = true;
+    void (async () => {
+      try {
+        do {
+          this.claimAgain = false;
+          const free = this.opts.workers - this.running.size;
+          if (free <= 0 || this.stopping) break;
+          const claimed = await this.tasks.claim(this.opts.nodeId, free);
+          for (const task of claimed) this.launch(task);
+          if (claimed.length === free) this.claimAgain = true;
+        } while (this.claimAgain && !this.stopping);
+      } catch (err) {
+        this.log.error({ err }, 'claiming tasks failed');
+      } finally {
+        this.claiming = false;
+      }
+    })();
+  }
+
+  private launch(task: Task): void {
+    const controller = new AbortController();
+    const entry: Running = { task, controller, done: Promise.resolve() };
+    this.running.set(task.id, entry);
+    entry.done = this.run(task, controller)
+      .catch((err) => this.log.error({ err, taskId: task.id }, 'task bookkeeping failed'))
+      .finally(() => {
+        this.running.delete(task.id);
+        this.claim();
+      });
+  }
+
+  private async run(task: Task, controller: AbortController): Promise<void> {
+    const log = this.log.child({ taskId: task.id, type: task.type });
+    const sizes = await this.logs.sizes(task.id);
+    const writers = Object.fromEntries(
+      TASK_LOGS.map((name) => [name, new TaskLogWriter(this.db.knex, this.logs, task.id, name, sizes[name] ?? 0)]),
+    ) as LogWriters;
+    const ctx = createTaskContext(task, writers, controller.signal, log);
+    let state: TaskState;
+    let result: string;
+    try {
+      await ctx.debug(`Starting task: ${task.id}`);
+      const op = this.registry.get(task.type);
+      if (!op) throw new Error(`Unknown task type '${task.type}'`);
+      const params = op.params.parse(task.params);
+      ctx.checkpoint();
+      result = await op.run(params, ctx);
+      state = 'done';
+      await ctx.debug(`Task ${task.id} done`);
+    } catch (err) {
+      const reason = controller.signal.aborted ? controller.signal.reason : err;
+      if (reason instanceof TaskLostError) {
+        log.warn({ err: reason }, 'task lost to another node');
+        return;
+      }
+      if (reason instanceof TaskCancelledError) {
+        state = 'cancelled';
+        result = 'task cancelled';
+        await this.bestEffort(ctx.events.error(10001, reason.message));
+        await this.bestEffort(ctx.debug(`Task ${task.id} cancelled`));
+      } else {
+        const e = err instanceof Error ? err : new Error(String(err));
+        state = 'error';
+        result = truncateResult(e.message || e.name);
+        await this.bestEffort(ctx.events.error(e instanceof DirectorError ? e.code : 100, e.message));
+        await this.bestEffort(ctx.debug(e.stack ?? e.message, 'ERROR'));
+        log.info({ err: e }, 'task failed');
+      }
+    }
+    // Everything the task wrote is stored before its state turns final.
+    await Promise.all(Object.values(writers).map((w) => w.flush()));
+    const ended = await this.tasks.finish(
+      this.db.knex,
+      task.id,
+      this.opts.nodeId,
+      state,
+      truncateResult(result),
+      this.db.notifier.viaDatabase,
+    );
+    if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
+    else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id });
+  }
+
+  private async bestEffort(p: Promise<void>): Promise<void> {
+    await p.catch((err) => this.log.warn({ err }, 'writing a task log failed'));
+  }
+
+  /** Marks this node's tasks alive, aborts those cancelled or lost, and times out other nodes' stale tasks. */
+  private async checkpoint(): Promise<void> {
+    try {
+      const alive = new Map((await this.tasks.checkpoint(this.opts.nodeId)).map((t) => [t.id, t.state]));
+      for (const [id, r] of this.running) {
+        const state = alive.get(id);
+        if (state === 'cancelling') r.controller.abort(new TaskCancelledError(id));
+        else if (state === undefined && r.task.startedAt && !r.controller.signal.aborted) {
+          r.controller.abort(new TaskLostError(`task ${id} is no longer running on this node`));
+        }
+      }
+      if (!this.stopping) await timeOutStaleTasks(this.db, this.opts.timeoutSeconds, this.log);
+    } catch (err) {
+      this.log.error({ err }, 'checkpoint failed');
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+import { TaskLostError } from '../errors/task-cancelled';
+import type { TaskLogName } from './task-log';
+import type { TaskLogsRepo } from './task-logs-repo';
+
+/** Largest chunk row written at once. */
+const MAX_CHUNK = 1024 * 1024;
+
+interface Pending {
+  data: Buffer;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Appends to one log of one task. Each write resolves once its bytes are stored, so nothing a task
+ * wrote is lost if the process dies; writes made while a flush is in flight are stored together in
+ * the next one (group commit), so a chatty task costs few round trips.
+ */
+export class TaskLogWriter {
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly repo: TaskLogsRepo,
+    readonly taskId: number,
+    readonly log: TaskLogName,
+    private size: number,
+  ) {}
+
+  get bytesWritten(): number {
+    return this.size;
+  }
+
+  write(data: Buffer | string): Promise<void> {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (buf.length === 0) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
+    const done = new Promise<void>((resolve, reject) => this.pending.push({ data: buf, resolve, reject }));
+    if (!this.flushing) this.flushing = this.drain().finally(() => (this.flushing = null));
+    return done;
+  }
+
+  /** Resolves when everything written so far is stored. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.store(Buffer.concat(batch.map((p) => p.data)));
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        const e =
+          (err as { code?: string }).code === '23505'
+            ? new TaskLostError(`task ${this.taskId}'s ${this.log} log was written by another node`)
+            : (err as Error);
+        this.failure = e;
+        for (const p of [...batch, ...this.pending]) p.reject(e);
+        this.pending = [];
+        return;
+      }
+    }
+  }
+
+  private async store(all: Buffer): Promise<void> {
+    if (all.length <= MAX_CHUNK) {
+      await this.repo.append(this.knex, this.taskId, this.log, this.size, all);
+      this.size += all.length;
+      return;
+    }
+    await this.knex.transaction(async (trx) => {
+      let offset = 0;
+      while (offset < all.length) {
+        const piece = all.subarray(offset, offset + MAX_CHUNK);
+        await this.repo.append(trx, this.taskId, this.log, this.size + offset, piece);
+        offset += piece.length;
+      }
+    });
+    this.size += all.length;
+  }
+}

@@ -1,0 +1,7 @@
+/** The logs a task keeps. `event` is NDJSON progress, `debug` the Director-format debug log, `result` the payload. */
+export const TASK_LOGS = ['event', 'debug', 'result', 'cpi'] as const;
+export type TaskLogName = (typeof TASK_LOGS)[number];
+
+export function isTaskLogName(s: string): s is TaskLogName {
+  return (TASK_LOGS as readonly string[]).includes(s);
+}

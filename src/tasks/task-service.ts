@@ -1,0 +1,120 @@
+import type { Database } from '../db/database';
+import { TASKS_CHANNEL } from '../db/notifier';
+import { EventLog } from '../runner/event-log';
+import { formatDebugLine } from '../runner/debug-format';
+import { isCancellable, Task, TaskState } from './task';
+import { TaskLogWriter } from './task-log-writer';
+import { TaskLogsRepo } from './task-logs-repo';
+import { NewTask, TaskFilter, TasksRepo, taskFromRow } from './tasks-repo';
+import { BOSUN_VERSION } from '../version';
+
+export type CancelOutcome = { outcome: 'cancelled' | 'cancelling'; task: Task } | { outcome: 'not_cancellable'; task: Task };
+
+/**
+ * Creating, finding, listing and cancelling tasks: what the API families call. Running them is the
+ * runner's job, and only the runner moves a task it runs to a final state.
+ */
+export class TaskService {
+  readonly tasks: TasksRepo;
+  readonly logs: TaskLogsRepo;
+
+  constructor(private readonly db: Database) {
+    this.tasks = new TasksRepo(db.knex);
+    this.logs = new TaskLogsRepo(db.knex);
+  }
+
+  /**
+   * Records a queued task, with the first lines of its debug log, in one statement; the runners of
+   * every node are woken as it commits.
+   */
+  async enqueue(t: NewTask): Promise<Task> {
+    const notify = this.db.notifier.viaDatabase;
+    // The task id is known only inside the statement: %ID% in the debug lines is replaced there.
+    const template =
+      formatDebugLine(0, 'INFO', 'TaskHelper', `Director Version: ${BOSUN_VERSION}`) +
+      formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%');
+    const res = await this.db.knex.raw(
+      `with t as (
+         insert into tasks (type, state, description, deployment_name, username, context_id, params, queue_name)
+         values (?, 'queued', ?, ?, ?, ?, ?::jsonb, ?) returning *),
+       l as (
+         insert into task_logs (task_id, log, start_offset, data)
+         select t.id, 'debug', 0, convert_to(replace(replace(?, '[task:0]', '[task:' || t.id || ']'), '%ID%', t.id::text), 'UTF8') from t)
+       select t.*${notify ? `, pg_notify('${TASKS_CHANNEL}', 'queued:' || t.id)` : ''} from t`,
+      [
+        t.type,
+        t.description,
+        t.deploymentName ?? null,
+        t.username ?? null,
+        t.contextId ?? '',
+        JSON.stringify(t.params ?? {}),
+        t.queueName ?? null,
+        template,
+      ],
+    );
+    const task = taskFromRow(res.rows[0]);
+    if (!notify) this.db.notifier.publish({ kind: 'queued', id: task.id });
+    return task;
+  }
+
+  get(id: number): Promise<Task | null> {
+    return this.tasks.findById(id);
+  }
+
+  list(filter: TaskFilter): Promise<Task[]> {
+    return this.tasks.list(filter);
+  }
+
+  /**
+   * A queued task is cancelled at once (its event log says so first); a processing one turns
+   * `cancelling` and the node running it aborts the operation, which ends it `cancelled`.
+   */
+  async cancel(task: Task): Promise<CancelOutcome> {
+    if (!isCancellable(task.state)) return { outcome: 'not_cancellable', task };
+    const notify = this.db.notifier.viaDatabase;
+    if (task.state === 'queued') {
+      const cancelled = await this.db.knex.transaction(async (trx) => {
+        const locked = await trx.raw(`select id from tasks where id = ? and state = 'queued' for update skip locked`, [task.id]);
+        if (!locked.rows.length) return null;
+        const size = (await this.logs.size(task.id, 'event', trx)) ?? 0;
+        const line = JSON.stringify({ time: Math.floor(Date.now() / 1000), error: { code: 10001, message: `Task ${task.id} cancelled` } });
+        await this.logs.append(trx, task.id, 'event', size, Buffer.from(`${line}\n`));
+        return this.tasks.cancelQueued(trx, task.id, notify);
+      });
+      if (cancelled) {
+        if (!notify) this.db.notifier.publish({ kind: 'finished', id: task.id });
+        return { outcome: 'cancelled', task: cancelled };
+      }
+    } else {
+      const cancelling = await this.tasks.requestCancel(task.id, notify);
+      if (cancelling) {
+        if (!notify) this.db.notifier.publish({ kind: 'cancel', id: task.id });
+        return { outcome: 'cancelling', task: cancelling };
+      }
+    }
+    // It moved on while we looked (claimed, or finished): judge it again in its new state.
+    const now = await this.tasks.findById(task.id);
+    if (!now || !isCancellable(now.state)) return { outcome: 'not_cancellable', task: now ?? task };
+    return this.cancel(now);
+  }
+
+  /** `POST /tasks/cancel`: cancels every matching task that can be; the rest are skipped. */
+  async cancelMatching(f: { states: TaskState[]; types?: string[]; deployment?: string }): Promise<number> {
+    let count = 0;
+    for (const id of await this.tasks.findCancellable(f)) {
+      const task = await this.tasks.findById(id);
+      if (task && (await this.cancel(task)).outcome !== 'not_cancellable') count++;
+    }
+    return count;
+  }
+
+  /** A writer appending to one of a task's logs from its current end (for work done outside the runner). */
+  async openLog(taskId: number, log: 'event' | 'debug' | 'result' | 'cpi'): Promise<TaskLogWriter> {
+    const size = (await this.logs.size(taskId, log)) ?? 0;
+    return new TaskLogWriter(this.db.knex, this.logs, taskId, log, size);
+  }
+
+  eventLog(writer: TaskLogWriter): EventLog {
+    return new EventLog(writer);
+  }
+}

@@ -1,0 +1,201 @@
+import type { Knex } from 'knex';
+import { TASKS_CHANNEL } from '../db/notifier';
+import { Task, TaskState } from './task';
+
+/** All SQL on the `tasks` table. */
+
+type Row = Record<string, unknown>;
+
+const toDate = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+
+export function taskFromRow(r: Row): Task {
+  return {
+    id: Number(r.id),
+    type: String(r.type),
+    state: r.state as TaskState,
+    description: String(r.description),
+    deploymentName: (r.deployment_name as string | null) ?? null,
+    username: (r.username as string | null) ?? null,
+    contextId: String(r.context_id ?? ''),
+    params: (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>,
+    result: (r.result as string | null) ?? null,
+    queueName: (r.queue_name as string | null) ?? null,
+    nodeId: (r.node_id as string | null) ?? null,
+    createdAt: toDate(r.created_at) as Date,
+    timestamp: toDate(r.timestamp) as Date,
+    startedAt: toDate(r.started_at),
+    checkpointTime: toDate(r.checkpoint_time),
+  };
+}
+
+export interface NewTask {
+  type: string;
+  description: string;
+  deploymentName?: string | null;
+  username?: string | null;
+  contextId?: string;
+  params?: Record<string, unknown>;
+  queueName?: string | null;
+}
+
+export interface TaskFilter {
+  states?: TaskState[];
+  types?: string[];
+  deployment?: string;
+  contextId?: string;
+  limit?: number;
+}
+
+export class TasksRepo {
+  constructor(private readonly knex: Knex) {}
+
+  async findById(id: number, db: Knex | Knex.Transaction = this.knex): Promise<Task | null> {
+    const row = await db('tasks').where({ id }).first();
+    return row ? taskFromRow(row) : null;
+  }
+
+  /** Newest first by the Director's timestamp; every filter is served by an index. */
+  async list(f: TaskFilter): Promise<Task[]> {
+    const q = this.knex('tasks').orderBy([
+      { column: 'timestamp', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
+    if (f.states) q.whereIn('state', f.states);
+    if (f.types) q.whereIn('type', f.types);
+    if (f.deployment !== undefined) q.where('deployment_name', f.deployment);
+    if (f.contextId !== undefined) q.where('context_id', f.contextId);
+    if (f.limit !== undefined) q.limit(f.limit);
+    return (await q).map(taskFromRow);
+  }
+
+  /**
+   * Claims up to `limit` queued tasks for `nodeId`, oldest first. `for update skip locked` keeps two
+   * nodes from taking the same row. A task with a queue name is taken only when no older task of the
+   * same queue is unfinished: that older row is either still queued (locked by another claimer, or
+   * not yet started) or running, and in both cases its committed state is visible here, so a queue
+   * never runs two tasks at once, across nodes.
+   */
+  async claim(nodeId: string, limit: number): Promise<Task[]> {
+    const res = await this.knex.raw(
+      `with picked as (
+         select t.id from tasks t
+          where t.state = 'queued'
+            and (t.queue_name is null or not exists (
+                  select 1 from tasks o
+                   where o.queue_name = t.queue_name and o.id < t.id
+                     and o.state in ('queued', 'processing', 'cancelling')))
+          order by t.id
+          limit ?
+          for update skip locked)
+       update tasks set state = 'processing', node_id = ?, started_at = now(), timestamp = now(),
+                        checkpoint_time = now()
+         from picked where tasks.id = picked.id
+       returning tasks.*`,
+      [limit, nodeId],
+    );
+    return (res.rows as Row[]).map(taskFromRow).sort((a, b) => a.id - b.id);
+  }
+
+  /** Marks this node's running tasks alive; returns them with their state (to learn of cancels). */
+  async checkpoint(nodeId: string): Promise<Array<{ id: number; state: TaskState }>> {
+    const res = await this.knex.raw(
+      `update tasks set checkpoint_time = now()
+        where node_id = ? and state in ('processing', 'cancelling')
+        returning id, state`,
+      [nodeId],
+    );
+    return (res.rows as Row[]).map((r) => ({ id: Number(r.id), state: r.state as TaskState }));
+  }
+
+  /** Ends a task this node runs. Returns false when the task is no longer this node's to end. */
+  async finish(
+    db: Knex | Knex.Transaction,
+    id: number,
+    nodeId: string,
+    state: TaskState,
+    result: string,
+    notifyInSql: boolean,
+  ): Promise<boolean> {
+    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
+    const res = await db.raw(
+      `update tasks set state = ?, result = ?, timestamp = now()
+        where id = ? and node_id = ? and state in ('processing', 'cancelling')
+        returning id${notify}`,
+      [state, result, id, nodeId],
+    );
+    return res.rows.length === 1;
+  }
+
+  /** Cancels a queued task outright. Returns the task when it was queued. */
+  async cancelQueued(db: Knex.Transaction, id: number, notifyInSql: boolean): Promise<Task | null> {
+    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
+    const res = await db.raw(
+      `update tasks set state = 'cancelled', result = 'task cancelled', timestamp = now()
+        where id = ? and state = 'queued' returning *${notify}`,
+      [id],
+    );
+    return res.rows.length ? taskFromRow(res.rows[0]) : null;
+  }
+
+  /** Asks the node running a task to cancel it. Returns the task when it was processing. */
+  async requestCancel(id: number, notifyInSql: boolean): Promise<Task | null> {
+    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'cancel:' || id)` : '';
+    const res = await this.knex.raw(
+      `update tasks set state = 'cancelling', timestamp = now()
+        where id = ? and state = 'processing' returning *${notify}`,
+      [id],
+    );
+    return res.rows.length ? taskFromRow(res.rows[0]) : null;
+  }
+
+  /** Ids matching a bulk cancel (`POST /tasks/cancel`). */
+  async findCancellable(f: { states: TaskState[]; types?: string[]; deployment?: string }): Promise<number[]> {
+    const q = this.knex('tasks').select('id').whereIn('state', f.states).orderBy('id');
+    if (f.types) q.whereIn('type', f.types);
+    if (f.deployment !== undefined) q.where('deployment_name', f.deployment);
+    return (await q).map((r: Row) => Number(r.id));
+  }
+
+  /**
+   * Locks running tasks whose node stopped checkpointing them: those of `ownNodeId` unconditionally
+   * (this node has just started, so none of them is really running), and those of any node after
+   * `staleSeconds`. The caller ends them in the same transaction.
+   */
+  async lockStale(trx: Knex.Transaction, staleSeconds: number, ownNodeId: string | null): Promise<Task[]> {
+    const res = await trx.raw(
+      `select * from tasks
+        where state in ('processing', 'cancelling')
+          and (checkpoint_time < now() - make_interval(secs => ?) or node_id = ?)
+        order by id limit 100
+        for update skip locked`,
+      [staleSeconds, ownNodeId ?? ''],
+    );
+    return (res.rows as Row[]).map(taskFromRow);
+  }
+
+  async markTimedOut(trx: Knex.Transaction, id: number, result: string, notifyInSql: boolean): Promise<void> {
+    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
+    await trx.raw(`update tasks set state = 'timeout', result = ?, timestamp = now() where id = ? returning id${notify}`, [
+      result,
+      id,
+    ]);
+  }
+
+  /** Finished task types, for retention. */
+  async finishedTypes(): Promise<string[]> {
+    const rows = await this.knex('tasks').distinct('type').whereNotIn('state', ['queued', 'processing', 'cancelling']);
+    return rows.map((r: Row) => String(r.type));
+  }
+
+  /** Deletes the finished tasks of `type` older than its newest `keep`, with their logs. */
+  async deleteOldFinished(type: string, keep: number): Promise<number> {
+    const res = await this.knex.raw(
+      `delete from tasks where id in (
+         select id from tasks where type = ? and state not in ('queued', 'processing', 'cancelling')
+          order by id desc offset ?)
+       returning id`,
+      [type, keep],
+    );
+    return res.rows.length;
+  }
+}
