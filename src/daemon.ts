@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
 import { loadUsers } from './auth/load-users';
+import type { UserStore } from './auth/user-store';
 import { loadTls } from './auth/tls';
 import type { Config } from './config/load-config';
 import { Database, openDatabase } from './db/database';
@@ -12,7 +13,7 @@ import { createApp } from './http/app';
 import type { AppState } from './http/context';
 import type { Logger } from './logger';
 import { cleanupArtifacts } from './operations/cleanup-artifacts';
-import { OperationRegistry } from './runner/operation';
+import { Operation, OperationRegistry } from './runner/operation';
 import { TaskRunner } from './runner/task-runner';
 import { TaskService } from './tasks/task-service';
 
@@ -25,9 +26,28 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+/** What an API family adds to the daemon: the operations its tasks run and the routes that start them. */
+export interface Family {
+  operations: Array<Operation<any>>;
+  routers: Array<Router<AppState>>;
+  /** Called once the runner is up (recovery work of the family's own), and at stop. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface FamilyDeps {
+  config: Config;
+  db: Database;
+  tasks: TaskService;
+  users: UserStore;
+  log: Logger;
+}
+
 export interface DaemonOptions {
   /** Where the generated admin password and the CA path are told to the operator. */
   announce(message: string): void;
+  /** The API families besides the Director's own routes; bosun's are listed in families.ts. */
+  families?: Array<(deps: FamilyDeps) => Family>;
 }
 
 /** The composition root: configuration → database → users → tasks → runner → HTTPS API. */
@@ -44,8 +64,8 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     const tls = loadTls({ cert: config.tls.cert, key: config.tls.key, dataDir: config.data_dir, bind: config.bind });
 
     const tasks = new TaskService(db);
-    const registry = new OperationRegistry([cleanupArtifacts(tasks.tasks)]);
-    const families: Array<Router<AppState>> = [];
+    const families = (opts.families ?? []).map((make) => make({ config, db, tasks, users, log }));
+    const registry = new OperationRegistry([cleanupArtifacts(tasks.tasks), ...families.flatMap((f) => f.operations)]);
 
     const runner = new TaskRunner(
       db,
@@ -60,6 +80,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
       log.child({ component: 'runner', node: config.node_id }),
     );
     await runner.start();
+    for (const f of families) await f.start?.();
 
     const app = createApp({
       identity: { name: config.name, uuid },
@@ -67,7 +88,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
       tasks,
       log,
       retentionPerType: config.tasks.retention_per_type,
-      families,
+      families: families.flatMap((f) => f.routers),
     });
     const server = https.createServer({ cert: tls.cert, key: tls.key }, app.callback());
     server.keepAliveTimeout = 5_000;
@@ -89,6 +110,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
         stopping ??= (async () => {
           const { unfinished } = await runner.stop(config.shutdown.grace_seconds * 1000);
           if (unfinished.length) log.warn({ tasks: unfinished }, 'tasks still running at exit; they will time out');
+          for (const f of families) await f.stop?.();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();

@@ -1,0 +1,58 @@
+import supertest from 'supertest';
+import type Router from '@koa/router';
+import { hashPassword } from '../../src/auth/password-hash';
+import { UserStore } from '../../src/auth/user-store';
+import type { Backend, Database } from '../../src/db/database';
+import { createApp } from '../../src/http/app';
+import type { AppState } from '../../src/http/context';
+import { TaskService } from '../../src/tasks/task-service';
+import { resetDatabase, silentLog, testDatabase } from './databases';
+
+export const ADMIN = { name: 'admin', password: 'admin-secret' };
+export const READER = { name: 'reader', password: 'reader-secret' };
+
+export const users = new UserStore([
+  { name: ADMIN.name, scopes: ['bosh.admin'], passwordHash: hashPassword(ADMIN.password) },
+  { name: READER.name, scopes: ['bosh.read'], passwordHash: hashPassword(READER.password) },
+]);
+
+export interface Harness {
+  backend: Backend;
+  db: Database;
+  tasks: TaskService;
+  /** supertest against the app's callback (no port, no TLS). */
+  api: ReturnType<typeof supertest>;
+}
+
+/**
+ * Runs `fn`'s tests once per backend (embedded PGlite and PostgreSQL), each with emptied tables and an
+ * app built as the daemon builds it.
+ */
+export function describeOnBothBackends(
+  title: string,
+  fn: (h: Harness) => void,
+  opts: { families?: (h: Harness) => Array<Router<AppState>> } = {},
+): void {
+  for (const backend of ['embedded', 'postgres'] as Backend[]) {
+    describe(`${title} [${backend}]`, function () {
+      const h = { backend } as Harness;
+      before(async function () {
+        h.db = await testDatabase(backend);
+        h.tasks = new TaskService(h.db);
+        const app = createApp({
+          identity: { name: 'bosun-test', uuid: '00000000-0000-4000-8000-000000000000' },
+          users,
+          tasks: h.tasks,
+          log: silentLog,
+          retentionPerType: 3,
+          families: opts.families?.(h) ?? [],
+        });
+        h.api = supertest(app.callback());
+      });
+      beforeEach(async function () {
+        await resetDatabase(h.db);
+      });
+      fn(h);
+    });
+  }
+}
