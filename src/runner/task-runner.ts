@@ -22,6 +22,8 @@ export interface RunnerOptions {
 
 interface Running {
   task: Task;
+  /** When this node claimed it (its own clock), to judge checkpoint answers that predate the claim. */
+  claimedAt: number;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -115,7 +117,7 @@ export class TaskRunner {
 
   private launch(task: Task): void {
     const controller = new AbortController();
-    const entry: Running = { task, controller, done: Promise.resolve() };
+    const entry: Running = { task, controller, claimedAt: Date.now(), done: Promise.resolve() };
     this.running.set(task.id, entry);
     entry.done = this.run(task, controller)
       .catch((err) => this.log.error({ err, taskId: task.id }, 'task bookkeeping failed'))
@@ -184,11 +186,13 @@ export class TaskRunner {
   /** Marks this node's tasks alive, aborts those cancelled or lost, and times out other nodes' stale tasks. */
   private async checkpoint(): Promise<void> {
     try {
+      const asked = Date.now();
       const alive = new Map((await this.tasks.checkpoint(this.opts.nodeId)).map((t) => [t.id, t.state]));
       for (const [id, r] of this.running) {
         const state = alive.get(id);
         if (state === 'cancelling') r.controller.abort(new TaskCancelledError(id));
-        else if (state === undefined && r.task.startedAt && !r.controller.signal.aborted) {
+        else if (state === undefined && r.claimedAt < asked && !r.controller.signal.aborted) {
+          // Not ours any more (another node timed it out): stop working on it.
           r.controller.abort(new TaskLostError(`task ${id} is no longer running on this node`));
         }
       }
