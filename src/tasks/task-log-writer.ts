@@ -39,7 +39,9 @@ export class TaskLogWriter {
     if (buf.length === 0) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
     const done = new Promise<void>((resolve, reject) => this.pending.push({ data: buf, resolve, reject }));
-    if (!this.flushing) this.flushing = this.drain().finally(() => (this.flushing = null));
+    // `flushing` is cleared inside drain() itself, in the same tick its loop sees nothing pending, so a
+    // write made by a caller resumed from an earlier write always finds it cleared or still looping.
+    if (!this.flushing) this.flushing = this.drain();
     return done;
   }
 
@@ -63,9 +65,10 @@ export class TaskLogWriter {
         this.failure = e;
         for (const p of [...batch, ...this.pending]) p.reject(e);
         this.pending = [];
-        return;
+        break;
       }
     }
+    this.flushing = null;
   }
 
   private async store(all: Buffer): Promise<void> {
