@@ -27,6 +27,10 @@ export class OperationRegistry {
     this.ops.set(op.type, op);
   }
 
+  get types(): string[] {
+    return [...this.ops.keys()];
+  }
+
   get(type: string): Operation<unknown> | undefined {
     return this.ops.get(type);
   }

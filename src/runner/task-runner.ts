@@ -103,7 +103,7 @@ export class TaskRunner {
           this.claimAgain = false;
           const free = this.opts.workers - this.running.size;
           if (free <= 0 || this.stopping) break;
-          const claimed = await this.tasks.claim(this.opts.nodeId, free);
+          const claimed = await this.tasks.claim(this.opts.nodeId, free, this.registry.types);
           for (const task of claimed) this.launch(task);
           if (claimed.length === free) this.claimAgain = true;
         } while (this.claimAgain && !this.stopping);
@@ -138,8 +138,7 @@ export class TaskRunner {
     let result: string;
     try {
       await ctx.debug(`Starting task: ${task.id}`);
-      const op = this.registry.get(task.type);
-      if (!op) throw new Error(`Unknown task type '${task.type}'`);
+      const op = this.registry.get(task.type)!;
       const params = op.params.parse(task.params);
       ctx.checkpoint();
       result = await op.run(params, ctx);

@@ -69,17 +69,18 @@ export class TasksRepo {
   }
 
   /**
-   * Claims up to `limit` queued tasks for `nodeId`, oldest first. `for update skip locked` keeps two
+   * Claims up to `limit` queued tasks of the `types` this node can run for `nodeId`, oldest first (a
+   * node of an older version leaves newer kinds of task to the nodes that know them). `for update skip locked` keeps two
    * nodes from taking the same row. A task with a queue name is taken only when no older task of the
    * same queue is unfinished: that older row is either still queued (locked by another claimer, or
    * not yet started) or running, and in both cases its committed state is visible here, so a queue
    * never runs two tasks at once, across nodes.
    */
-  async claim(nodeId: string, limit: number): Promise<Task[]> {
+  async claim(nodeId: string, limit: number, types: string[]): Promise<Task[]> {
     const res = await this.knex.raw(
       `with picked as (
          select t.id from tasks t
-          where t.state = 'queued'
+          where t.state = 'queued' and t.type = any(?::text[])
             and (t.queue_name is null or not exists (
                   select 1 from tasks o
                    where o.queue_name = t.queue_name and o.id < t.id
@@ -91,7 +92,7 @@ export class TasksRepo {
                         checkpoint_time = now()
          from picked where tasks.id = picked.id
        returning tasks.*`,
-      [limit, nodeId],
+      [types, limit, nodeId],
     );
     return (res.rows as Row[]).map(taskFromRow).sort((a, b) => a.id - b.id);
   }
