@@ -3,7 +3,7 @@ import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { hashPassword } from './auth/password-hash';
 import { createLogger } from './logger';
-import { startDaemon } from './daemon';
+import { FamilyDeps, Family, startDaemon } from './daemon';
 
 const USAGE = `usage: bosun <command> [--config FILE]
 
@@ -26,8 +26,8 @@ function parseArgs(argv: string[]): { command: string; configFile?: string } {
   return { command: command || 'help', configFile };
 }
 
-async function main(): Promise<number> {
-  const { command, configFile } = parseArgs(process.argv.slice(2));
+async function main(argv: string[], families: Array<(deps: FamilyDeps) => Family>): Promise<number> {
+  const { command, configFile } = parseArgs(argv);
   if (command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const daemon = await startDaemon(config, log, { announce });
+  const daemon = await startDaemon(config, log, { announce, families });
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
       log.info({ signal }, 'stopping: no new tasks are claimed; running tasks may finish');
@@ -78,17 +78,20 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`bosun: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`bosun: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+/** The bosun command line (bin/bosun): parses `argv`, runs the command, sets the exit code. */
+export function runCli(argv: string[], families: Array<(deps: FamilyDeps) => Family>): void {
+  main(argv, families).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`bosun: ${err.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stderr.write(`bosun: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

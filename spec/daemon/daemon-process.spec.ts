@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import knexFactory from 'knex';
+import { DaemonProcess, request, spawnDaemon } from '../support/daemon-process';
+
+const SECOND_DB = (process.env.BOSUN_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/bosun_test').replace(/\/[^/]*$/, '/bosun_test2');
+const basic = (password: string) => `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
+
+async function emptyDatabase(url: string): Promise<void> {
+  const knex = knexFactory({ client: 'pg', connection: url });
+  await knex.raw('drop schema public cascade; create schema public');
+  await knex.destroy();
+}
+
+for (const backend of ['embedded', 'postgres'] as const) {
+  describe(`the bosun process [${backend}]`, function () {
+    this.timeout(90_000);
+    let dataDir: string;
+    let env: Record<string, string>;
+    let daemon: DaemonProcess | null = null;
+    const ca = () => path.join(dataDir, 'tls', 'ca.pem');
+
+    beforeEach(async () => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-daemon-'));
+      env = { BOSUN_DATA_DIR: dataDir, BOSUN_WORKERS: '1', BOSUN_NODE_ID: 'spec-node' };
+      if (backend === 'postgres') {
+        await emptyDatabase(SECOND_DB);
+        env.BOSUN_DATABASE_URL = SECOND_DB;
+      }
+    });
+
+    afterEach(async () => {
+      if (daemon && daemon.child.exitCode === null && daemon.child.signalCode === null) {
+        daemon.child.kill('SIGKILL');
+        await daemon.exited;
+      }
+      daemon = null;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('serves HTTPS with a generated CA, prints a generated admin password once, and logs JSON without secrets', async () => {
+      daemon = await spawnDaemon(env);
+      const m = /Generated password for user 'admin': (\S+)/.exec(daemon.stderr());
+      expect(m, daemon.stderr()).to.not.equal(null);
+      expect(daemon.stderr()).to.contain(`CA certificate: ${ca()}`);
+      const info = await request(daemon.port, ca(), 'GET', '/info', { auth: basic(m![1]) });
+      expect(info.status).to.equal(200);
+      expect(JSON.parse(info.text).user).to.equal('admin');
+      await request(daemon.port, ca(), 'GET', '/tasks', { auth: basic('wrong') });
+      const lines = daemon.stdout().trim().split('\n').map((l) => JSON.parse(l));
+      const requests = lines.filter((l) => l.msg === 'request');
+      expect(requests.length).to.be.at.least(2);
+      for (const r of requests) expect(r.reqId).to.be.a('string');
+      expect(daemon.stdout()).to.not.contain(m![1]);
+      expect(daemon.stdout()).to.not.contain('Basic ');
+      daemon.child.kill('SIGTERM');
+      expect((await daemon.exited).code).to.equal(0);
+
+      daemon = await spawnDaemon(env);
+      expect(daemon.stderr()).to.not.contain('Generated password');
+      const again = await request(daemon.port, ca(), 'GET', '/tasks', { auth: basic(m![1]) });
+      expect(again.status).to.equal(200);
+    });
+
+    it('refuses to start on invalid configuration, listing every problem', async () => {
+      let error: Error | null = null;
+      try {
+        await spawnDaemon({ ...env, BOSUN_PORT: 'x', BOSUN_WORKERS: '0' });
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.message).to.contain('Invalid configuration');
+      expect(error?.message).to.contain('BOSUN_PORT');
+      expect(error?.message).to.contain('workers');
+    });
+
+    it('drains on SIGTERM: the running task finishes, then the process exits 0', async () => {
+      daemon = await spawnDaemon({ ...env, BOSUN_ADMIN_PASSWORD: 'pw' });
+      const start = await request(daemon.port, ca(), 'POST', '/test/sleep?ms=1500', { auth: basic('pw') });
+      expect(start.status).to.equal(302);
+      const location = start.headers.location as string;
+      for (;;) {
+        const t = JSON.parse((await request(daemon.port, ca(), 'GET', location, { auth: basic('pw') })).text);
+        if (t.state === 'processing') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).to.deep.equal({ code: 0, signal: null });
+      daemon = await spawnDaemon({ ...env, BOSUN_ADMIN_PASSWORD: 'pw' });
+      const t = JSON.parse((await request(daemon.port, ca(), 'GET', location, { auth: basic('pw') })).text);
+      expect(t).to.include({ state: 'done', result: 'ticked for 1500 ms' });
+    });
+
+    it('after SIGKILL mid-task and a restart: the task ends timeout with its earlier lines intact, and queued tasks still run', async () => {
+      daemon = await spawnDaemon({ ...env, BOSUN_ADMIN_PASSWORD: 'pw' });
+      const auth = basic('pw');
+      const long = (await request(daemon.port, ca(), 'POST', '/test/sleep?ms=60000', { auth })).headers.location as string;
+      const queued = (await request(daemon.port, ca(), 'POST', '/test/sleep?ms=100', { auth })).headers.location as string;
+      let debugBefore = '';
+      while (!debugBefore.includes('tick 3')) {
+        debugBefore = (await request(daemon.port, ca(), 'GET', `${long}/output?type=debug`, { auth })).text;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const eventsBefore = (await request(daemon.port, ca(), 'GET', `${long}/output?type=event`, { auth })).text;
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+
+      daemon = await spawnDaemon({ ...env, BOSUN_ADMIN_PASSWORD: 'pw' });
+      const task = JSON.parse((await request(daemon.port, ca(), 'GET', long, { auth })).text);
+      expect(task.state).to.equal('timeout');
+      const debugAfter = (await request(daemon.port, ca(), 'GET', `${long}/output?type=debug`, { auth })).text;
+      expect(debugAfter.startsWith(debugBefore)).to.equal(true);
+      const eventsAfter = (await request(daemon.port, ca(), 'GET', `${long}/output?type=event`, { auth })).text;
+      expect(eventsAfter.startsWith(eventsBefore)).to.equal(true);
+      expect(JSON.parse(eventsAfter.trim().split('\n').pop()!).error.message).to.match(/restarted while running it/);
+      for (;;) {
+        const t = JSON.parse((await request(daemon.port, ca(), 'GET', queued, { auth })).text);
+        if (t.state === 'done') break;
+        expect(t.state).to.be.oneOf(['queued', 'processing']);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * bosun's real command line with one more family: `POST /test/sleep?ms=N` starts a task that writes a
+ * debug line every 100 ms until N ms have passed. The daemon process specs use it as a task that
+ * takes as long as they need.
+ */
+import Router from '@koa/router';
+import { z } from 'zod';
+import { runCli } from '../../src/cli';
+import { BOSUN_FAMILIES } from '../../src/families';
+import type { AppContext, AppState } from '../../src/http/context';
+import { directorAuth, requireAdmin } from '../../src/http/director/director-auth';
+import { redirectToTask } from '../../src/http/redirect-to-task';
+import { defineOperation } from '../../src/runner/operation';
+import type { Family, FamilyDeps } from '../../src/daemon';
+
+const ticking = defineOperation({
+  type: 'test_ticking',
+  params: z.object({ ms: z.number() }),
+  async run({ ms }, ctx) {
+    const stage = ctx.beginStage('Ticking', 1);
+    await stage.step(`${ms} ms`, async () => {
+      const until = Date.now() + ms;
+      for (let i = 0; Date.now() < until; i++) {
+        ctx.checkpoint();
+        await ctx.debug(`tick ${i}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    return `ticked for ${ms} ms`;
+  },
+});
+
+function testFamily({ tasks, users }: FamilyDeps): Family {
+  const router = new Router<AppState>();
+  router.post('/test/sleep', directorAuth(users), requireAdmin, async (ctx: AppContext) => {
+    const task = await tasks.enqueue({
+      type: 'test_ticking',
+      description: 'tick',
+      username: ctx.state.user!.name,
+      params: { ms: Number(ctx.query.ms) },
+    });
+    redirectToTask(ctx, task);
+  });
+  return { operations: [ticking], routers: [router] };
+}
+
+runCli(process.argv.slice(2), [...BOSUN_FAMILIES, testFamily]);
