@@ -49,9 +49,12 @@ for (const backend of ['embedded', 'postgres'] as const) {
       expect(info.status).to.equal(200);
       expect(JSON.parse(info.text).user).to.equal('admin');
       await request(daemon.port, ca(), 'GET', '/tasks', { auth: basic('wrong') });
-      const lines = daemon.stdout().trim().split('\n').map((l) => JSON.parse(l));
-      const requests = lines.filter((l) => l.msg === 'request');
+      // pino writes asynchronously: wait for both request lines.
+      const requestLines = () => daemon!.stdout().trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+      for (let i = 0; i < 100 && requestLines().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      const requests = requestLines();
       expect(requests.length).to.be.at.least(2);
+      expect(requests.map((r) => r.status)).to.include.members([200, 401]);
       for (const r of requests) expect(r.reqId).to.be.a('string');
       expect(daemon.stdout()).to.not.contain(m![1]);
       expect(daemon.stdout()).to.not.contain('Basic ');

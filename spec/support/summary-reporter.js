@@ -9,10 +9,9 @@ class SummaryReporter extends Mocha.reporters.Spec {
     super(runner, options);
     runner.once(EVENT_RUN_END, () => {
       const { passes, failures, pending } = runner.stats;
-      // After the spec reporter's own epilogue.
-      setImmediate(() => {
-        process.stdout.write(`\n${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ''}\n`);
-      });
+      // Registered after the spec reporter's epilogue, so it prints last; synchronously, because
+      // mocha's --exit ends the process right after this event.
+      process.stdout.write(`\n${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ''}\n`);
     });
   }
 }
