@@ -5,7 +5,7 @@ import { TEST_DATABASE_URL } from './test-env';
 
 export const BACKENDS: Backend[] = ['embedded', 'postgres'];
 
-export const silentLog = pino({ level: 'silent' });
+export const silentLog = pino({ level: process.env.BOSUN_TEST_LOG ?? 'silent' });
 
 const open = new Map<Backend, Promise<Database>>();
 

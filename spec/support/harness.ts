@@ -6,6 +6,7 @@ import type { Backend, Database } from '../../src/db/database';
 import { createApp } from '../../src/http/app';
 import type { AppState } from '../../src/http/context';
 import { TaskService } from '../../src/tasks/task-service';
+import type { Family } from '../../src/daemon';
 import { resetDatabase, silentLog, testDatabase } from './databases';
 
 export const ADMIN = { name: 'admin', password: 'admin-secret' };
@@ -18,6 +19,8 @@ export const users = new UserStore([
 
 export interface Harness {
   backend: Backend;
+  /** The families built by `withFamilies`, for their operations. */
+  families: Family[];
   db: Database;
   tasks: TaskService;
   /** supertest against the app's callback (no port, no TLS). */
@@ -31,7 +34,7 @@ export interface Harness {
 export function describeOnBothBackends(
   title: string,
   fn: (h: Harness) => void,
-  opts: { families?: (h: Harness) => Array<Router<AppState>> } = {},
+  opts: { families?: (h: Harness) => Array<Router<AppState>>; withFamilies?: (h: Harness) => Family[] } = {},
 ): void {
   for (const backend of ['embedded', 'postgres'] as Backend[]) {
     describe(`${title} [${backend}]`, function () {
@@ -39,13 +42,14 @@ export function describeOnBothBackends(
       before(async function () {
         h.db = await testDatabase(backend);
         h.tasks = new TaskService(h.db);
+        h.families = opts.withFamilies?.(h) ?? [];
         const app = createApp({
           identity: { name: 'bosun-test', uuid: '00000000-0000-4000-8000-000000000000' },
           users,
           tasks: h.tasks,
           log: silentLog,
           retentionPerType: 3,
-          families: opts.families?.(h) ?? [],
+          families: [...(opts.families?.(h) ?? []), ...h.families.flatMap((f) => f.routers)],
         });
         h.api = supertest(app.callback());
       });

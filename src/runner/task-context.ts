@@ -17,6 +17,8 @@ export interface TaskContext {
   debug(message: string, level?: DebugLevel, component?: string): Promise<void>;
   /** Raw bytes appended to the debug log (a container's output). */
   debugRaw(data: Buffer | string): Promise<void>;
+  /** Raw bytes appended to one of the task's logs (a container's stdout or stderr). */
+  writeLog(log: TaskLogName, data: Buffer | string): Promise<void>;
   /** One line of the result log; objects are written as JSON. */
   result(line: string | object): Promise<void>;
   /** Throws TaskCancelledError if the task was cancelled; call it between steps. */
@@ -36,6 +38,7 @@ export function createTaskContext(task: Task, writers: LogWriters, signal: Abort
     debug: (message, level = 'INFO', component = 'DirectorJobRunner') =>
       writers.debug.write(formatDebugLine(task.id, level, component, message)),
     debugRaw: (data) => writers.debug.write(data),
+    writeLog: (log, data) => writers[log].write(data),
     result: (line) => writers.result.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`),
     checkpoint() {
       if (signal.aborted) {

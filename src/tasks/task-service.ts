@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Database } from '../db/database';
 import { TASKS_CHANNEL } from '../db/notifier';
 import { EventLog } from '../runner/event-log';
@@ -25,15 +26,16 @@ export class TaskService {
 
   /**
    * Records a queued task, with the first lines of its debug log, in one statement; the runners of
-   * every node are woken as it commits.
+   * every node are woken as it commits. Inside a caller's transaction (`trx`), the caller calls
+   * `announceQueued` once it has committed.
    */
-  async enqueue(t: NewTask): Promise<Task> {
+  async enqueue(t: NewTask, trx?: Knex.Transaction): Promise<Task> {
     const notify = this.db.notifier.viaDatabase;
     // The task id is known only inside the statement: %ID% in the debug lines is replaced there.
     const template =
       formatDebugLine(0, 'INFO', 'TaskHelper', `Director Version: ${BOSUN_VERSION}`) +
       formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%');
-    const res = await this.db.knex.raw(
+    const res = await (trx ?? this.db.knex).raw(
       `with t as (
          insert into tasks (type, state, description, deployment_name, username, context_id, params, queue_name)
          values (?, 'queued', ?, ?, ?, ?, ?::jsonb, ?) returning *),
@@ -53,8 +55,13 @@ export class TaskService {
       ],
     );
     const task = taskFromRow(res.rows[0]);
-    if (!notify) this.db.notifier.publish({ kind: 'queued', id: task.id });
+    if (!trx) this.announceQueued(task);
     return task;
+  }
+
+  /** Wakes this process's runner for a committed task (PostgreSQL's NOTIFY has woken every node already). */
+  announceQueued(task: Task): void {
+    if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'queued', id: task.id });
   }
 
   get(id: number): Promise<Task | null> {

@@ -199,4 +199,16 @@ export class TasksRepo {
     );
     return res.rows.length;
   }
+
+  /** Deletes a task that is not running, with its logs and family rows. False when it is running or gone. */
+  async deleteUnlessRunning(id: number): Promise<boolean> {
+    const res = await this.knex.raw(`delete from tasks where id = ? and state not in ('processing', 'cancelling') returning id`, [id]);
+    return res.rows.length === 1;
+  }
+
+  /** Whether a task is running on `nodeId` now. */
+  async isRunningOn(id: number, nodeId: string): Promise<boolean> {
+    const row = await this.knex('tasks').where({ id, node_id: nodeId }).whereIn('state', ['processing', 'cancelling']).first('id');
+    return Boolean(row);
+  }
 }

@@ -23,12 +23,13 @@ export function taskOutput(tasks: TaskService) {
     }
     if (!isTaskLogName(type)) throw badRequest(`Unknown type ${type}`);
     if ((type === 'debug' || type === 'cpi') && !isAdmin(user)) throw scopeRequired(['bosh.admin']);
+    const missingMeansEmpty = type !== 'cpi' && type !== 'stdout' && type !== 'stderr';
     if (!canRead(user)) throw scopeRequired(['bosh.admin', 'bosh.read']);
     const id = parseTaskId(ctx.params.id);
     if (id === null || !(await tasks.get(id))) throw taskNotFound(ctx.params.id);
 
     const stored = await tasks.logs.size(id, type);
-    if (stored === null && type === 'cpi') {
+    if (stored === null && !missingMeansEmpty) {
       ctx.status = 204;
       return;
     }

@@ -1,0 +1,86 @@
+import type Docker from 'dockerode';
+import { containerLabels } from './labels';
+import { demuxFrames, rawFrames, StreamPiece } from './demux-frames';
+
+export interface ContainerSpec {
+  image: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  workingDir?: string;
+  env?: string[];
+  tty: boolean;
+  taskId: number;
+  nodeId: string;
+  /** Docker network mode; `none` unless the operator configured one. */
+  networkMode: string;
+  /** Tar archives (gzip or plain) extracted at `/` before the container starts. */
+  overlays: Buffer[];
+}
+
+export interface ContainerHooks {
+  /** Called with the container id as soon as it exists. */
+  created(containerId: string): Promise<void>;
+  /** Receives the output as the container writes it; awaited for backpressure. */
+  output(piece: StreamPiece): Promise<void>;
+  /** Called when the output has ended; resolves once it is all stored. */
+  ended(): Promise<void>;
+}
+
+export interface ContainerOutcome {
+  containerId: string;
+  exitCode: number;
+  /** True when `signal` stopped it. */
+  stopped: boolean;
+}
+
+/**
+ * Runs one container to its end: create (labelled, no network unless configured), overlay files,
+ * attach, start, stream its output to `hooks.output`, wait. When `signal` aborts, the container is
+ * stopped (SIGTERM, then SIGKILL after `stopGraceSeconds`). The container is always removed before
+ * this returns, after its output has been handed over.
+ */
+export async function runContainer(
+  docker: Docker,
+  spec: ContainerSpec,
+  hooks: ContainerHooks,
+  signal: AbortSignal,
+  stopGraceSeconds: number,
+): Promise<ContainerOutcome> {
+  const container = await docker.createContainer({
+    name: `bosun-task-${spec.taskId}-${Date.now().toString(36)}`,
+    Image: spec.image,
+    Entrypoint: spec.entrypoint,
+    Cmd: spec.cmd,
+    WorkingDir: spec.workingDir,
+    Env: spec.env,
+    Tty: spec.tty,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: false,
+    Labels: containerLabels(spec.taskId, spec.nodeId),
+    HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false },
+  });
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    container.stop({ t: stopGraceSeconds }).catch(() => undefined);
+  };
+  try {
+    await hooks.created(container.id);
+    for (const archive of spec.overlays) await container.putArchive(archive, { path: '/' });
+    const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    if (signal.aborted) throw signal.reason;
+    signal.addEventListener('abort', stop, { once: true });
+    // `next-exit`: waiting on a created container with the default condition returns at once.
+    const waited = container.wait({ condition: 'next-exit' });
+    await container.start();
+    const frames = spec.tty ? rawFrames(stream as AsyncIterable<Buffer>) : demuxFrames(stream as AsyncIterable<Buffer>);
+    for await (const piece of frames) await hooks.output(piece);
+    await hooks.ended();
+    const { StatusCode } = (await waited) as { StatusCode: number };
+    return { containerId: container.id, exitCode: StatusCode, stopped };
+  } finally {
+    signal.removeEventListener('abort', stop);
+    await container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,25 @@
+import type Docker from 'dockerode';
+import { LABELS } from './labels';
+
+/**
+ * Removes this node's containers whose tasks it is no longer running (left behind by a crash).
+ * `isRunning` says whether a task id is running here now.
+ */
+export async function removeOrphanContainers(
+  docker: Docker,
+  nodeId: string,
+  isRunning: (taskId: number) => Promise<boolean>,
+): Promise<string[]> {
+  const containers = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABELS.managed}=true`, `${LABELS.nodeId}=${nodeId}`] },
+  });
+  const removed: string[] = [];
+  for (const c of containers) {
+    const taskId = Number(c.Labels[LABELS.taskId]);
+    if (Number.isInteger(taskId) && (await isRunning(taskId))) continue;
+    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    removed.push(c.Id);
+  }
+  return removed;
+}

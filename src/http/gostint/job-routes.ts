@@ -1,0 +1,121 @@
+import crypto from 'node:crypto';
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import type { Knex } from 'knex';
+import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
+import { decodeContent, jobRequestSchema, VAULT_FIELDS } from '../../jobs/job-request';
+import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
+import type { TaskService } from '../../tasks/task-service';
+import type { TaskLogName } from '../../tasks/task-log';
+import type { AppContext, AppState } from '../context';
+import { redirectToTask } from '../redirect-to-task';
+import { GostintError, invalidJob, jobNotFound } from './gostint-errors';
+import { jobAdmin, jobReader } from './gostint-auth';
+import { JobOutput, presentJob, presentJobSummary } from './job-presenter';
+
+/** Output returned inline by `GET /v1/api/job/:id`; the whole of it is at output_url. */
+const INLINE_OUTPUT_LIMIT = 1024 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '96mb', jsonStrict: true });
+
+export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, knex: Knex): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/v1/api/job' });
+
+  async function loadJob(ctx: AppContext) {
+    const id = String(ctx.params.id ?? '');
+    const job = UUID.test(id) ? await jobs.find(id) : null;
+    if (!job) throw jobNotFound(id);
+    return job;
+  }
+
+  async function tail(taskId: number, log: TaskLogName): Promise<JobOutput> {
+    const size = (await tasks.logs.size(taskId, log)) ?? 0;
+    const from = Math.max(0, size - INLINE_OUTPUT_LIMIT);
+    const parts: Buffer[] = [];
+    for await (const b of tasks.logs.read(taskId, log, from, size)) parts.push(b);
+    return { text: Buffer.concat(parts).toString('utf8'), truncated: from > 0 };
+  }
+
+  router.post('/', jobAdmin, async (ctx: AppContext, next) => {
+    if (!ctx.is('application/json')) throw invalidJob('Content-Type must be application/json');
+    await parseJson(ctx as never, next);
+  }, async (ctx: AppContext) => {
+    const parsed = jobRequestSchema.safeParse(ctx.request.body);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+      throw invalidJob(problems.join('; '));
+    }
+    const req = parsed.data;
+    const vault = VAULT_FIELDS.filter((f) => req[f] !== undefined);
+    if (vault.length) throw invalidJob(`${vault.join(', ')} need HashiCorp Vault, and no Vault is configured; use secret_refs with bosun's secret store`);
+    if (req.content !== undefined) {
+      const decoded = decodeContent(req.content);
+      if ('problem' in decoded) throw invalidJob(decoded.problem);
+    }
+    const jobId = crypto.randomUUID();
+    const qname = req.qname ?? null;
+    const task = await knex.transaction(async (trx) => {
+      const t = await tasks.enqueue(
+        {
+          type: CONTAINER_JOB_TYPE,
+          description: `run container job ${jobId} (${req.container_image})`,
+          username: ctx.state.user!.name,
+          queueName: qname ? `job:${qname}` : null,
+          params: {
+            job_id: jobId,
+            container_image: req.container_image,
+            image_pull_policy: req.image_pull_policy,
+            content: req.content,
+            entrypoint: req.entrypoint,
+            run: req.run,
+            working_directory: req.working_directory,
+            env_vars: req.env_vars,
+            tty: req.tty,
+            secret_refs: req.secret_refs,
+            secret_file_type: req.secret_file_type,
+            cont_on_warnings: req.cont_on_warnings,
+          },
+        },
+        trx,
+      );
+      await jobs.insert(trx, { id: jobId, taskId: t.id, qname, image: req.container_image, tty: req.tty });
+      return t;
+    });
+    tasks.announceQueued(task);
+    redirectToTask(ctx, task, { _id: jobId, status: 'queued', qname: qname ?? '' });
+  });
+
+  router.get('/', jobReader, async (ctx: AppContext) => {
+    const skip = Number(ctx.query.skip ?? 0);
+    const limit = Number(ctx.query.limit ?? 10);
+    if (!Number.isInteger(skip) || skip < 0) throw invalidJob('skip must be a whole number');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidJob('limit must be a whole number from 1 to 100');
+    const { jobs: list, total } = await jobs.list(skip, limit);
+    ctx.body = { data: list.map(presentJobSummary), skip, limit, total };
+  });
+
+  router.get('/:id', jobReader, async (ctx: AppContext) => {
+    const job = await loadJob(ctx);
+    ctx.body = presentJob(job, await tail(job.taskId, 'stdout'), await tail(job.taskId, 'stderr'));
+  });
+
+  router.post('/kill/:id', jobAdmin, async (ctx: AppContext) => {
+    const job = await loadJob(ctx);
+    const outcome = await tasks.cancel(job.task);
+    if (outcome.outcome === 'not_cancellable') {
+      throw new GostintError(400, 'Cannot kill job.', `job ${job.id} is not queued or running (${presentJobSummary(job).status})`);
+    }
+    ctx.body = presentJobSummary({ ...job, task: outcome.task });
+  });
+
+  router.delete('/:id', jobAdmin, async (ctx: AppContext) => {
+    const job = await loadJob(ctx);
+    if (!(await tasks.tasks.deleteUnlessRunning(job.taskId))) {
+      throw new GostintError(400, 'Cannot delete job.', 'Cannot delete a running/stopping job');
+    }
+    ctx.body = { _id: job.id, status: 'deleted', task_id: job.taskId };
+  });
+
+  return router;
+}

@@ -1,0 +1,128 @@
+import type Docker from 'dockerode';
+import { runContainer } from '../docker/container-runner';
+import { ensureImage } from '../docker/images';
+import { OutputRedactor } from '../docker/output-redactor';
+import { tarFiles } from '../docker/tar-files';
+import { defineOperation } from '../runner/operation';
+import type { TaskContext } from '../runner/task-context';
+import type { ContainerJobsRepo } from './container-jobs-repo';
+import { decodeContent, jobParamsSchema, JobParams } from './job-request';
+import { resolveSecrets, SecretResolver, secretsFile } from './secrets-file';
+
+export const CONTAINER_JOB_TYPE = 'container_job';
+
+export interface ContainerJobSettings {
+  nodeId: string;
+  networkMode: string;
+  stopGraceSeconds: number;
+}
+
+/** Output bytes allowed in flight to the database before the container's stream is paused. */
+const MAX_BUFFERED_OUTPUT = 8 * 1024 * 1024;
+
+/**
+ * Runs one container job: image, secrets, content overlay, then the container, whose stdout and stderr
+ * stream live into the debug log and into the task's `stdout`/`stderr` logs (merged in `stdout` with a
+ * tty). The job fails when the container exits non-zero; cancelling the task stops the container.
+ */
+export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets: SecretResolver, settings: ContainerJobSettings) {
+  return defineOperation({
+    type: CONTAINER_JOB_TYPE,
+    params: jobParamsSchema,
+    async run(params, ctx) {
+      const stage = ctx.beginStage('Running container job', 3, [params.job_id]);
+
+      await stage.step(`Preparing image ${params.container_image}`, async () => {
+        const how = await ensureImage(docker, params.container_image, params.image_pull_policy, ctx.signal);
+        await ctx.debug(`Image ${params.container_image}: ${how === 'local' ? 'present locally' : 'pulled'}`, 'INFO', 'ContainerJob');
+      });
+      ctx.checkpoint();
+
+      const overlays: Buffer[] = [];
+      const secretValues = await stage.step('Preparing content and secrets', async () => {
+        if (params.content) {
+          const decoded = decodeContent(params.content);
+          if ('problem' in decoded) throw new Error(decoded.problem);
+          overlays.push(decoded.archive);
+        }
+        const refs = params.secret_refs ?? [];
+        if (!refs.length) return [];
+        const { values, missing } = await resolveSecrets(secrets, refs);
+        if (missing.length) {
+          const text = `Secrets not resolved: ${missing.join('; ')}`;
+          if (!params.cont_on_warnings) throw new Error(text);
+          await ctx.events.warning(text);
+        }
+        overlays.push(await tarFiles([secretsFile(values, params.secret_file_type)]));
+        await ctx.debug(`Writing ${Object.keys(values).length} secret(s) to /secrets.${params.secret_file_type === 'json' ? 'json' : 'yml'}`, 'INFO', 'ContainerJob');
+        return Object.values(values);
+      });
+      ctx.checkpoint();
+
+      const outcome = await stage.step(`Running ${params.container_image}`, async () =>
+        runContainer(
+          docker,
+          {
+            image: params.container_image,
+            entrypoint: params.entrypoint,
+            cmd: params.run,
+            workingDir: params.working_directory,
+            env: params.env_vars,
+            tty: params.tty,
+            taskId: ctx.task.id,
+            nodeId: settings.nodeId,
+            networkMode: settings.networkMode,
+            overlays,
+          },
+          outputHooks(ctx, jobs, secretValues),
+          ctx.signal,
+          settings.stopGraceSeconds,
+        ),
+      );
+      await jobs.recordExit(ctx.task.id, outcome.exitCode);
+      await ctx.result({ return_code: outcome.exitCode, container_id: outcome.containerId });
+      await ctx.debug(`Container ${outcome.containerId.slice(0, 12)} exited with code ${outcome.exitCode}`, 'INFO', 'ContainerJob');
+      ctx.checkpoint();
+      if (outcome.exitCode !== 0) throw new Error(`Container exited with code ${outcome.exitCode}`);
+      return 'Container exited with code 0';
+    },
+  });
+}
+
+/** Streams the container's output into the logs, redacting secrets, with bounded memory. */
+function outputHooks(ctx: TaskContext, jobs: ContainerJobsRepo, secretValues: string[]) {
+  const redactors = { stdout: new OutputRedactor(secretValues), stderr: new OutputRedactor(secretValues) };
+  let buffered = 0;
+  let failure: Error | null = null;
+  let last: Promise<void> = Promise.resolve();
+  const write = (stream: 'stdout' | 'stderr', data: Buffer) => {
+    if (failure) throw failure;
+    if (!data.length) return;
+    buffered += data.length;
+    const size = data.length;
+    last = Promise.all([ctx.debugRaw(data), ctx.writeLog(stream, data)]).then(
+      () => {
+        buffered -= size;
+      },
+      (err: Error) => {
+        failure ??= err;
+      },
+    );
+  };
+  return {
+    created: (containerId: string) => jobs.recordContainer(ctx.task.id, containerId),
+    async output(piece: { stream: 'stdout' | 'stderr'; data: Buffer }) {
+      write(piece.stream, redactors[piece.stream].push(piece.data));
+      // Writes are stored in order, so once the newest is stored every earlier one is too.
+      if (buffered > MAX_BUFFERED_OUTPUT) await last;
+    },
+    async ended() {
+      write('stdout', redactors.stdout.end());
+      write('stderr', redactors.stderr.end());
+      await last;
+      if (failure) throw failure;
+    },
+  };
+}
+
+export type { JobParams };
