@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as createSettings from './20261124000001_create_settings';
 import * as createTasks from './20261124000002_create_tasks';
 import * as createTaskLogs from './20261124000003_create_task_logs';
+import * as createSecrets from './20261124000004_create_secrets';
 import * as createContainerJobs from './20261124000005_create_container_jobs';
 
 export interface Migration {
@@ -14,5 +15,6 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261124000001_create_settings', createSettings],
   ['20261124000002_create_tasks', createTasks],
   ['20261124000003_create_task_logs', createTaskLogs],
+  ['20261124000004_create_secrets', createSecrets],
   ['20261124000005_create_container_jobs', createContainerJobs],
 ];

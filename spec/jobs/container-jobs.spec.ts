@@ -1,20 +1,14 @@
 import { expect } from 'chai';
 import { gostintFamily } from '../../src/http/gostint/gostint-family';
-import type { SecretResolver } from '../../src/jobs/secrets-file';
+import crypto from 'node:crypto';
+import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin, asReader } from '../support/auth';
 import { containersOfTask, contentOf, docker, familyDeps } from '../support/docker';
 import { describeOnBothBackends, Harness } from '../support/harness';
 import { startRunner, stopRunners, waitForTask } from '../support/runners';
 import { TEST_IMAGE } from '../support/test-env';
 
-/** Secrets for these specs; the secret store's own resolver is covered with the store. */
-const fixedSecrets: SecretResolver = {
-  async resolveRef(ref) {
-    const [variable, rest] = ref.split('@');
-    const known: Record<string, string> = { 'db/creds.password': 'hunter2-very-secret', 'db/creds.user': 'app' };
-    return known[rest] !== undefined ? { variable, value: known[rest] } : { variable, missing: 'no such secret' };
-  },
-};
+const secretsKey = crypto.createHash('sha256').update('bosun job specs').digest();
 
 describeOnBothBackends(
   'container jobs (/v1/api/job) on Docker',
@@ -160,6 +154,7 @@ describeOnBothBackends(
     });
 
     it('writes resolved secrets to /secrets.yml or /secrets.json read-only, and redacts them from the output', async () => {
+      await new SecretStore(h.db.knex, secretsKey).set('/db/creds', 'json', { password: 'hunter2-very-secret', user: 'app' });
       const yml = await run({ secret_refs: ['PASSWORD@db/creds.password', 'USER@db/creds.user'], run: ['sh', '-c', 'cat /secrets.yml; stat -c %a /secrets.yml'] });
       expect(yml.status).to.equal('success');
       expect(yml.output).to.contain('USER: app').and.contain('PASSWORD: [redacted]').and.contain('444');
@@ -177,7 +172,7 @@ describeOnBothBackends(
       const failed = await run({ secret_refs: ['X@nope/none.key'], run: ['true'] });
       expect(failed.status).to.equal('failed');
       const task = (await h.tasks.get(failed.task_id))!;
-      expect(task.result).to.match(/^Secrets not resolved: X@nope\/none\.key: no such secret/);
+      expect(task.result).to.match(/^Secrets not resolved: X@nope\/none\.key: no secret named \/nope\/none/);
       const cont = await run({ secret_refs: ['X@nope/none.key'], cont_on_warnings: true, run: ['true'] });
       expect(cont.status).to.equal('success');
       const events = await h.api.get(`/tasks/${cont.task_id}/output?type=event`).set('Authorization', asAdmin);
@@ -246,7 +241,7 @@ describeOnBothBackends(
   },
   {
     withFamilies: (h: Harness) => [
-      gostintFamily(familyDeps(h), { docker, secrets: fixedSecrets, networkMode: 'none', stopGraceSeconds: 2 }),
+      gostintFamily(familyDeps(h), { docker, secrets: new SecretStore(h.db.knex, secretsKey), networkMode: 'none', stopGraceSeconds: 2 }),
     ],
   },
 );

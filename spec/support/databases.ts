@@ -31,7 +31,7 @@ export function testDatabase(backend: Backend): Promise<Database> {
 
 /** Empties every table (ids restart at 1). */
 export async function resetDatabase(db: Database): Promise<void> {
-  await db.knex.raw('truncate task_logs, tasks, settings restart identity cascade');
+  await db.knex.raw('truncate task_logs, tasks, settings, secrets restart identity cascade');
 }
 
 export async function closeTestDatabases(): Promise<void> {

@@ -51,6 +51,21 @@ export const configSchema = z
         message: 'timeout_seconds must be at least twice checkpoint_interval_seconds',
       }),
     shutdown: z.object({ grace_seconds: z.number().min(0) }).strict(),
+    secrets: z
+      .object({
+        key: z
+          .string()
+          .refine((k) => Buffer.from(k, 'base64').length === 32 && /^[A-Za-z0-9+/]+=*$/.test(k), 'must be base64 of 32 bytes')
+          .nullable(),
+      })
+      .strict(),
+    docker: z
+      .object({
+        socket: z.string().min(1),
+        network: z.string().min(1),
+        stop_grace_seconds: z.number().int().min(0).max(3600),
+      })
+      .strict(),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .strict();

@@ -31,6 +31,8 @@ const ENV_OVERRIDES: Array<[string, string[], 'string' | 'int']> = [
   ['BOSUN_ADMIN_PASSWORD', ['admin_password'], 'string'],
   ['BOSUN_WORKERS', ['workers'], 'int'],
   ['BOSUN_LOG_LEVEL', ['log_level'], 'string'],
+  ['BOSUN_DOCKER_SOCKET', ['docker', 'socket'], 'string'],
+  ['BOSUN_SECRETS_KEY', ['secrets', 'key'], 'string'],
 ];
 
 type Tree = Record<string, unknown>;

@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Config } from '../config/load-config';
+import type { SecretResolver } from '../jobs/secrets-file';
+import { SecretCipher } from './secret-cipher';
+import { SecretRow, SecretsRepo } from './secrets-repo';
+
+export type SecretType = 'value' | 'password' | 'json';
+
+export interface Secret {
+  id: string;
+  name: string;
+  type: SecretType;
+  value: string | Record<string, unknown>;
+  versionCreatedAt: Date;
+}
+
+const REF = /^(\w+)@([\w\-_/]+)\.([\w\-_]+)$/;
+
+/** Names as CredHub writes them: always starting with `/`. */
+export function secretName(pathOrName: string): string {
+  return pathOrName.startsWith('/') ? pathOrName : `/${pathOrName}`;
+}
+
+/**
+ * bosun's own secret store: values encrypted at rest with the configured key, read by container jobs
+ * (`VAR@path.key` refs) and, later, by deployment manifests.
+ */
+export class SecretStore implements SecretResolver {
+  private readonly repo: SecretsRepo;
+  private readonly cipher: SecretCipher;
+
+  constructor(knex: Knex, key: Buffer) {
+    this.repo = new SecretsRepo(knex);
+    this.cipher = new SecretCipher(key);
+  }
+
+  async set(name: string, type: SecretType, value: Secret['value']): Promise<Secret> {
+    const row = await this.repo.upsert(crypto.randomUUID(), name, type, this.cipher.seal(name, JSON.stringify(value)));
+    return this.open(row);
+  }
+
+  /** Generates a password for `name` unless it has a value already (CredHub's no-overwrite). */
+  async generatePassword(name: string, length: number): Promise<Secret> {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    const password = Array.from(crypto.randomBytes(length), (b) => alphabet[b % alphabet.length]).join('');
+    const row = await this.repo.insertIfAbsent(crypto.randomUUID(), name, 'password', this.cipher.seal(name, JSON.stringify(password)));
+    return row ? this.open(row) : (await this.get(name))!;
+  }
+
+  async get(name: string): Promise<Secret | null> {
+    const row = await this.repo.findByName(name);
+    return row ? this.open(row) : null;
+  }
+
+  async getById(id: string): Promise<Secret | null> {
+    const row = await this.repo.findById(id);
+    return row ? this.open(row) : null;
+  }
+
+  delete(name: string): Promise<boolean> {
+    return this.repo.deleteByName(name);
+  }
+
+  /** Resolves GoStint's `VAR@path.key`: a field of a json secret, or `value` of a value/password one. */
+  async resolveRef(ref: string): Promise<{ variable: string; value: string } | { variable: string; missing: string }> {
+    const m = REF.exec(ref);
+    if (!m) throw new Error(`malformed secret ref '${ref}': expected VAR@path.key`);
+    const [, variable, p, key] = m;
+    const secret = await this.get(secretName(p));
+    if (!secret) return { variable, missing: `no secret named ${secretName(p)}` };
+    if (secret.type !== 'json') {
+      return key === 'value' ? { variable, value: String(secret.value) } : { variable, missing: `${secret.type} secret has only the key 'value'` };
+    }
+    const field = (secret.value as Record<string, unknown>)[key];
+    if (field === undefined) return { variable, missing: `secret ${secret.name} has no key '${key}'` };
+    return { variable, value: typeof field === 'string' ? field : JSON.stringify(field) };
+  }
+
+  private open(row: SecretRow): Secret {
+    return {
+      id: row.id,
+      name: row.name,
+      type: row.type as SecretType,
+      value: JSON.parse(this.cipher.open(row.name, row)),
+      versionCreatedAt: row.versionCreatedAt,
+    };
+  }
+}
+
+/** The configured key, or one generated once under data_dir/secrets.key. */
+export function loadSecretsKey(config: Pick<Config, 'secrets' | 'data_dir'>): Buffer {
+  if (config.secrets.key) return Buffer.from(config.secrets.key, 'base64');
+  const file = path.join(config.data_dir, 'secrets.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(config.data_dir, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  }
+  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+}
