@@ -33,6 +33,56 @@ describeOnBothBackends(
       expect(task.body.description).to.contain(res.body._id);
     });
 
+    it('answers every bad request with a 4xx in GoStint\'s shape, and records nothing', async () => {
+      const bad: object[] = [
+        {},
+        { container_image: '' },
+        { container_image: 'UPPER/case' },
+        { container_image: TEST_IMAGE, run: 'echo hi' },
+        { container_image: TEST_IMAGE, run: [1, 2] },
+        { container_image: TEST_IMAGE, tty: 'yes' },
+        { container_image: TEST_IMAGE, env_vars: ['NOEQUALS'] },
+        { container_image: TEST_IMAGE, working_directory: 'relative/dir' },
+        { container_image: TEST_IMAGE, image_pull_policy: 'Sometimes' },
+        { container_image: TEST_IMAGE, secret_refs: ['not-a-ref'] },
+        { container_image: TEST_IMAGE, secret_file_type: 'toml' },
+        { container_image: TEST_IMAGE, qname: 'has space' },
+        { container_image: TEST_IMAGE, content: 'not base64 !!' },
+        { container_image: TEST_IMAGE, content: Buffer.from('plain text').toString('base64') },
+        { container_image: TEST_IMAGE, surprise: true },
+        { container_image: TEST_IMAGE, wrap_secret_id: 'abc' },
+        { container_image: TEST_IMAGE, cubby_token: 't', cubby_path: 'p' },
+      ];
+      for (const body of bad) {
+        const res = await submit(body);
+        expect(res.status, JSON.stringify(body)).to.equal(400);
+        expect(res.body.status).to.equal('Invalid job request.');
+        expect(res.body.error).to.be.a('string').and.not.equal('');
+      }
+      const vault = await submit({ container_image: TEST_IMAGE, wrap_secret_id: 'abc' });
+      expect(vault.body.error).to.match(/Vault/);
+      const badJson = await h.api.post('/v1/api/job').set('Authorization', asAdmin).set('Content-Type', 'application/json').send('{"container_image":');
+      expect(badJson.status).to.equal(400);
+      expect(badJson.body).to.have.keys('status', 'error');
+      await h.api.post('/v1/api/job').set('Authorization', asAdmin).set('Content-Type', 'text/plain').send('x').expect(400);
+      for (const id of ['nope', '00000000-0000-4000-8000-000000000000', '..%2F..', '%00']) {
+        const got = await h.api.get(`/v1/api/job/${id}`).set('Authorization', asAdmin);
+        expect(got.status, id).to.equal(404);
+        expect(got.body.status).to.equal('Job not found.');
+        expect((await h.api.post(`/v1/api/job/kill/${id}`).set('Authorization', asAdmin)).status, id).to.equal(404);
+        expect((await h.api.delete(`/v1/api/job/${id}`).set('Authorization', asAdmin)).status, id).to.equal(404);
+      }
+      for (const q of ['skip=-1', 'skip=x', 'limit=0', 'limit=1000']) {
+        expect((await h.api.get(`/v1/api/job?${q}`).set('Authorization', asAdmin)).status, q).to.equal(400);
+      }
+      const anon = await h.api.get('/v1/api/job');
+      expect(anon.status).to.equal(401);
+      expect(anon.body).to.have.keys('status', 'error');
+      const reader = await h.api.post('/v1/api/job').set('Authorization', asReader).send({ container_image: TEST_IMAGE });
+      expect(reader.status).to.equal(403);
+      expect(await h.tasks.list({})).to.have.length(0);
+    });
+
     it('reports success and return code 0, or failed with the exit code', async () => {
       const ok = await run({ run: ['sh', '-c', 'exit 0'] });
       expect(ok).to.include({ status: 'success', return_code: 0, kill_requested: false });

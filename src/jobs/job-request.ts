@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 const SECRET_REF = /^(\w+)@([\w\-_/]+)\.([\w\-_]+)$/;
-// Docker's reference grammar: [domain[:port]/]component(/component)*[:tag][@sha256:digest].
+// Docker's reference grammar: [domain[:port]/]component(/component)*[:tag][@sha256:digest], where a
+// domain has a dot or a port, or is localhost; components are lower case.
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const IMAGE_REF = new RegExp(
-  `^(?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*(?::\\d+)?/)?${COMPONENT}(?:/${COMPONENT})*(?::\\w[\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
+  `^(?:(?:localhost|[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+|[A-Za-z0-9-]+(?=:\\d))(?::\\d+)?/)?${COMPONENT}(?:/${COMPONENT})*(?::\\w[\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
 );
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
