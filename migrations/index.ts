@@ -4,6 +4,7 @@ import * as createTasks from './20261124000002_create_tasks';
 import * as createTaskLogs from './20261124000003_create_task_logs';
 import * as createSecrets from './20261124000004_create_secrets';
 import * as createContainerJobs from './20261124000005_create_container_jobs';
+import * as createDirectorWorkloads from './20261129000006_create_director_workloads';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,4 +18,5 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261124000003_create_task_logs', createTaskLogs],
   ['20261124000004_create_secrets', createSecrets],
   ['20261124000005_create_container_jobs', createContainerJobs],
+  ['20261129000006_create_director_workloads', createDirectorWorkloads],
 ];

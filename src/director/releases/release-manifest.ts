@@ -1,0 +1,44 @@
+import YAML from 'yaml';
+import { z } from 'zod';
+import { isSemiSemantic, versionText } from '../versions';
+
+const NAME = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only');
+
+const artifact = z.object({
+  name: NAME,
+  version: z.union([z.string(), z.number()]).transform(versionText).optional(),
+  fingerprint: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:\-]+$/),
+  sha1: z.string().min(1).max(300),
+});
+
+const schema = z.object({
+  name: NAME,
+  version: z.union([z.string(), z.number()]).transform(versionText).refine(isSemiSemantic, 'not a semi-semantic version'),
+  commit_hash: z.string().nullish(),
+  uncommitted_changes: z.boolean().nullish(),
+  jobs: z.array(artifact.extend({ packages: z.array(NAME).nullish() })).default([]),
+  packages: z.array(artifact.extend({ dependencies: z.array(NAME).nullish() })).default([]),
+});
+
+export type ReleaseManifest = z.infer<typeof schema>;
+export type ReleaseJobRef = ReleaseManifest['jobs'][number];
+export type ReleasePackageRef = ReleaseManifest['packages'][number];
+
+/** `release.MF`: the release's name, version, and every job and package with its fingerprint and digest. */
+export function parseReleaseManifest(text: string): ReleaseManifest {
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (err) {
+    throw new Error(`release.MF is not valid YAML: ${(err as Error).message}`);
+  }
+  const r = schema.safeParse(doc);
+  if (!r.success) {
+    throw new Error(`release.MF is invalid: ${r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'document'}: ${i.message}`).join('; ')}`);
+  }
+  const names = new Set(r.data.packages.map((p) => p.name));
+  for (const p of r.data.packages) {
+    for (const d of p.dependencies ?? []) if (!names.has(d)) throw new Error(`release.MF: package '${p.name}' depends on unknown package '${d}'`);
+  }
+  return r.data;
+}

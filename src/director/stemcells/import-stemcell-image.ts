@@ -1,0 +1,40 @@
+import type { Readable } from 'node:stream';
+import crypto from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+
+/**
+ * Imports a root-filesystem tarball (a stemcell's `image`) into Docker as `ref`, streaming it, and
+ * returns the SHA-1 of the bytes it read.
+ */
+export async function importStemcellImage(docker: Docker, image: Readable, ref: string): Promise<string> {
+  const [repo, tag] = splitRef(ref);
+  const hash = crypto.createHash('sha1');
+  const tee = new PassThrough();
+  image.on('data', (d: Buffer) => hash.update(d));
+  image.on('error', (err) => tee.destroy(err));
+  image.pipe(tee);
+  const progress = await docker.importImage(tee, { repo, tag });
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(progress, (err: Error | null, out: Array<{ error?: string }>) => {
+      const failed = err ?? out.find((o) => o.error);
+      if (failed) reject(new Error(`Docker refused the stemcell image: ${failed instanceof Error ? failed.message : failed.error}`));
+      else resolve();
+    });
+  });
+  return hash.digest('hex');
+}
+
+function splitRef(ref: string): [string, string] {
+  const i = ref.lastIndexOf(':');
+  return [ref.slice(0, i), ref.slice(i + 1)];
+}
+
+/** Removes a stemcell's image; an image already gone is fine. */
+export async function removeStemcellImage(docker: Docker, ref: string, force: boolean): Promise<void> {
+  try {
+    await docker.getImage(ref).remove({ force });
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+}
