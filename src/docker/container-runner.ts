@@ -24,6 +24,8 @@ export interface ContainerHooks {
   output(piece: StreamPiece): Promise<void>;
   /** Called when the output has ended; resolves once it is all stored. */
   ended(): Promise<void>;
+  /** Called after the container exited, before it is removed (to copy files out of it). */
+  exited?(container: Docker.Container, exitCode: number): Promise<void>;
 }
 
 export interface ContainerOutcome {
@@ -78,6 +80,7 @@ export async function runContainer(
     for await (const piece of frames) await hooks.output(piece);
     await hooks.ended();
     const { StatusCode } = (await waited) as { StatusCode: number };
+    if (hooks.exited) await hooks.exited(container, StatusCode);
     return { containerId: container.id, exitCode: StatusCode, stopped };
   } finally {
     signal.removeEventListener('abort', stop);

@@ -19,3 +19,8 @@ export const contextIdTooLong = () =>
 export const scopeRequired = (scopes: string[]) =>
   new DirectorError(600000, 401, `Require one of the scopes: ${scopes.join(', ')}`);
 export const payloadTooLarge = (limit: string) => new DirectorError(40001, 413, `Request body is larger than ${limit}`);
+export const deploymentNotFound = (name: string) => new DirectorError(70000, 404, `Deployment '${name}' doesn't exist`);
+export const releaseNotFound = (slug: string) => new DirectorError(30000, 404, `Release '${slug}' doesn't exist`);
+export const stemcellNotFound = (slug: string) => new DirectorError(50003, 404, `Stemcell '${slug}' doesn't exist`);
+export const eventNotFound = () => new DirectorError(10000, 404, 'Event not found');
+export const unsupportedMediaType = (expected: string) => new DirectorError(40002, 415, `Content-Type must be ${expected}`);

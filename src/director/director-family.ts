@@ -1,0 +1,58 @@
+import Router from '@koa/router';
+import type Docker from 'dockerode';
+import type { Family, FamilyDeps } from '../daemon';
+import { directorAuth } from '../http/director/director-auth';
+import { directorErrors } from '../http/director/director-errors';
+import { deploymentsRoutes } from '../http/director/deployments-routes';
+import { instancesRoutes } from '../http/director/instances-routes';
+import { locksEventsRoutes } from '../http/director/locks-events-routes';
+import { releasesRoutes } from '../http/director/releases-routes';
+import { stemcellsRoutes } from '../http/director/stemcells-routes';
+import type { AppState } from '../http/context';
+import type { SecretStore } from '../secrets/secret-store';
+import { changeInstanceState } from './deployments/change-instance-state';
+import { deleteDeployment } from './deployments/delete-deployment';
+import { deployDeployment } from './deployments/deploy-deployment';
+import { runErrand } from './deployments/run-errand';
+import { vmStates } from './deployments/vm-states';
+import { DirectorServices } from './director-services';
+import { deleteRelease } from './releases/delete-release';
+import { uploadRelease } from './releases/upload-release';
+import { deleteStemcell } from './stemcells/delete-stemcell';
+import { uploadStemcell } from './stemcells/upload-stemcell';
+
+/**
+ * The Director's workloads on Docker: stemcells are images, VMs are containers. Its routes share the
+ * Director's errors and authentication; its tasks are ordinary Director tasks, and every task of a
+ * deployment runs in that deployment's serial queue (its lock).
+ */
+export function directorFamily(deps: FamilyDeps, docker: Docker, secrets: SecretStore): Family {
+  const s = new DirectorServices(deps.config, deps.db, deps.tasks, docker, secrets);
+  const resolveDeps = { releases: s.releases, stemcells: s.stemcells, blobs: s.blobs, secrets, directorName: s.directorName };
+  const router = new Router<AppState>();
+  router.use(directorErrors, directorAuth(deps.users));
+  for (const r of [
+    stemcellsRoutes(s),
+    releasesRoutes(s),
+    deploymentsRoutes(s),
+    instancesRoutes(s),
+    locksEventsRoutes(s, deps.config.tasks.timeout_seconds),
+  ]) {
+    router.use(r.routes(), r.allowedMethods());
+  }
+  const network = { nodeId: deps.config.node_id, networkMode: deps.config.docker.network };
+  return {
+    operations: [
+      uploadStemcell(docker, s.blobs, s.stemcells, s.events),
+      deleteStemcell(docker, s.stemcells, s.deployments, s.compiled, s.blobs, s.events),
+      uploadRelease(s.blobs, s.releases, s.events),
+      deleteRelease(s.releases, s.deployments, s.compiled, s.blobs, s.events),
+      deployDeployment({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, updater: s.updater, compiler: s.compiler, events: s.events }),
+      deleteDeployment(s.deployments, s.instances, s.containers, s.events),
+      changeInstanceState(s.deployments, s.instances, s.containers, s.updater, s.events),
+      vmStates(s.instances, s.containers),
+      runErrand({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, compiler: s.compiler, events: s.events, ...network }),
+    ],
+    routers: [router],
+  };
+}

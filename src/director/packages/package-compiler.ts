@@ -1,0 +1,129 @@
+import type Docker from 'dockerode';
+import { runContainer } from '../../docker/container-runner';
+import type { TaskContext } from '../../runner/task-context';
+import type { BlobStore } from '../blobs/blob-store';
+import { sha1Hex } from '../archives/digest';
+import { retarUnder } from '../archives/retar';
+import type { ReleaseVersion, ReleasesRepo } from '../releases/releases-repo';
+import type { Stemcell } from '../stemcells/stemcells-repo';
+import type { CompiledPackage, CompiledPackagesRepo } from './compiled-packages-repo';
+import { packagesInBuildOrder, transitiveDependencies } from './package-graph';
+
+export interface CompileSettings {
+  nodeId: string;
+  networkMode: string;
+  stopGraceSeconds: number;
+}
+
+/** The shell line that runs a package's `packaging` script as the BOSH agent does (`bash -x`, else `sh -x`). */
+const COMPILE_COMMAND = 'cd "$BOSH_COMPILE_TARGET" && if command -v bash >/dev/null 2>&1; then exec bash -x packaging; else exec sh -x packaging; fi';
+
+/**
+ * Compiles release packages for a stemcell as BOSH does: each package's `packaging` script runs in a
+ * container of the stemcell's image with its source in BOSH_COMPILE_TARGET and its compiled
+ * dependencies under /var/vcap/packages; what it installs in BOSH_INSTALL_TARGET is kept, once per
+ * package fingerprint, stemcell and dependency set, and reused by every later deploy.
+ */
+export class PackageCompiler {
+  constructor(
+    private readonly docker: Docker,
+    private readonly blobs: BlobStore,
+    private readonly releases: ReleasesRepo,
+    private readonly compiled: CompiledPackagesRepo,
+    private readonly settings: CompileSettings,
+  ) {}
+
+  /** Compiled packages (by name) for `wanted` and their dependencies, compiling what is missing. */
+  async compile(ctx: TaskContext, release: ReleaseVersion, wanted: string[], stemcell: Stemcell): Promise<Map<string, CompiledPackage>> {
+    const order = packagesInBuildOrder(release.packages, wanted, `${release.name}/${release.version}`);
+    const done = new Map<string, CompiledPackage>();
+    const missing: typeof order = [];
+    for (const pkg of order) {
+      const found = await this.compiled.find(this.keyOf(pkg.name, pkg.fingerprint, release, stemcell));
+      if (found) done.set(pkg.name, found);
+      else missing.push(pkg);
+    }
+    if (!missing.length) return done;
+    const stage = ctx.beginStage('Compiling packages', missing.length);
+    // Build order is kept: every dependency of a package is in `done` before the package compiles.
+    for (const pkg of missing) {
+      ctx.checkpoint();
+      const key = this.keyOf(pkg.name, pkg.fingerprint, release, stemcell);
+      const result = await stage.step(`${pkg.name}/${pkg.fingerprint}`, () => this.compileOne(ctx, release, pkg.name, pkg.fingerprint, stemcell, done));
+      const saved: CompiledPackage = { ...key, sha1: sha1Hex(result), blobId: await this.blobs.put(result) };
+      if (await this.compiled.save(saved)) done.set(pkg.name, saved);
+      else {
+        // Another task compiled the same package meanwhile: keep its copy.
+        await this.blobs.delete(saved.blobId);
+        done.set(pkg.name, (await this.compiled.find(key))!);
+      }
+    }
+    return done;
+  }
+
+  /** A compiled package is identified by its fingerprint, the stemcell, and its dependencies' fingerprints. */
+  private keyOf(name: string, fingerprint: string, release: ReleaseVersion, stemcell: Stemcell) {
+    const deps = transitiveDependencies(release.packages, name).sort();
+    const dependencyKey = deps.map((d) => `${d}/${release.packages.find((p) => p.name === d)!.fingerprint}`).join(',');
+    return { name, fingerprint, stemcellOs: stemcell.operatingSystem, stemcellVersion: stemcell.version, dependencyKey };
+  }
+
+  private async compileOne(ctx: TaskContext, release: ReleaseVersion, name: string, fingerprint: string, stemcell: Stemcell, done: Map<string, CompiledPackage>): Promise<Buffer> {
+    const source = await this.releases.artifact('release_packages', name, fingerprint);
+    if (!source) throw new Error(`Package '${name}' (${fingerprint}) has no stored source`);
+    const overlays = [await retarUnder(await this.blobs.get(source.blobId), `var/vcap/data/compile/${name}`)];
+    for (const dep of transitiveDependencies(release.packages, name)) {
+      overlays.push(await placeCompiledPackage(this.blobs, done.get(dep)!));
+    }
+    overlays.push(await retarUnder(await emptyTar(), `var/vcap/packages/${name}`));
+    let archive: Buffer | null = null;
+    const outcome = await runContainer(
+      this.docker,
+      {
+        image: stemcell.cid,
+        cmd: ['/bin/sh', '-c', COMPILE_COMMAND],
+        env: [
+          `BOSH_COMPILE_TARGET=/var/vcap/data/compile/${name}`,
+          `BOSH_INSTALL_TARGET=/var/vcap/packages/${name}`,
+          `BOSH_PACKAGE_NAME=${name}`,
+          `BOSH_PACKAGE_VERSION=${fingerprint}`,
+        ],
+        tty: false,
+        taskId: ctx.task.id,
+        nodeId: this.settings.nodeId,
+        networkMode: this.settings.networkMode,
+        overlays,
+      },
+      {
+        created: async () => undefined,
+        output: async (piece) => ctx.debugRaw(piece.data),
+        ended: async () => undefined,
+        exited: async (container, code) => {
+          if (code === 0) archive = await readArchive(await container.getArchive({ path: `/var/vcap/packages/${name}` }));
+        },
+      },
+      ctx.signal,
+      this.settings.stopGraceSeconds,
+    );
+    ctx.checkpoint();
+    if (outcome.exitCode !== 0 || !archive) {
+      throw new Error(`Compiling package '${name}': packaging script exited with code ${outcome.exitCode} (the task's debug log has its output)`);
+    }
+    return archive;
+  }
+}
+
+/** A compiled package (stored as Docker's archive of its directory) placed at /var/vcap/packages/<name>. */
+export async function placeCompiledPackage(blobs: BlobStore, pkg: CompiledPackage): Promise<Buffer> {
+  return retarUnder(await blobs.get(pkg.blobId), `var/vcap/packages/${pkg.name}`, 1);
+}
+
+async function emptyTar(): Promise<Buffer> {
+  return Buffer.alloc(1024);
+}
+
+async function readArchive(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
