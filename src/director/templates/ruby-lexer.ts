@@ -9,7 +9,7 @@ export type Token =
   | { type: 'words'; words: string[]; symbols: boolean; line: number; space: boolean }
   | { type: 'regex'; source: string; flags: string; line: number; space: boolean }
   | { type: 'ident' | 'const' | 'label' | 'sym' | 'kw' | 'op' | 'ivar'; value: string; line: number; space: boolean }
-  | { type: 'nl' | 'eof' | 'out'; line: number; space: boolean }
+  | { type: 'nl' | 'eof' | 'out' | 'outend'; line: number; space: boolean }
   | { type: 'text'; text: string; line: number; space: boolean };
 
 export const KEYWORDS = new Set([

@@ -15,12 +15,24 @@ export function parseTemplate(segments: Segment[]): Node[] {
     else {
       if (s.kind === 'expr') tokens.push({ type: 'out', line, space: false });
       tokens.push(...lexRuby(s.code, line));
+      if (s.kind === 'expr') tokens.push({ type: 'outend', line: tokens[tokens.length - 1].line, space: false });
     }
     const last = tokens[tokens.length - 1];
     tokens.push({ type: 'nl', line: last.line, space: false });
   }
   tokens.push({ type: 'eof', line: tokens.length ? tokens[tokens.length - 1].line : 1, space: false });
   return new RubyParser(tokens).parseProgram();
+}
+
+/** Keywords that only continue or close a construct: out of place, they are syntax errors. */
+const STRUCTURAL = new Set(['end', 'else', 'elsif', 'when', 'then', 'do', 'rescue', 'ensure', 'in', 'and', 'or']);
+
+/** The end of a `<%= %>` tag, as a statement terminator. */
+const OUT_END = '%>';
+
+function isTerm(t: Token, terms: string[]): boolean {
+  if (t.type === 'outend') return terms.includes(OUT_END);
+  return (t.type === 'kw' || t.type === 'op') && terms.includes(t.value);
 }
 
 class RubyParser extends ExprParser {
@@ -37,10 +49,10 @@ class RubyParser extends ExprParser {
         if (terms.length) this.unexpected(`expecting '${terms.includes('end') ? 'end' : terms[0]}'`);
         return body;
       }
-      if ((t.type === 'kw' || t.type === 'op') && terms.includes(t.value)) return body;
+      if (isTerm(t, terms)) return body;
       body.push(this.parseStatement());
       const n = this.peek();
-      const ends = n.type === 'nl' || n.type === 'eof' || this.isOp(';') || ((n.type === 'kw' || n.type === 'op') && terms.includes(n.value));
+      const ends = n.type === 'nl' || n.type === 'eof' || this.isOp(';') || isTerm(n, terms);
       if (!ends) this.unexpected();
     }
   }
@@ -53,8 +65,10 @@ class RubyParser extends ExprParser {
     }
     if (t.type === 'out') {
       this.next();
-      if (this.peek().type === 'nl' || this.peek().type === 'eof') this.unexpected();
-      return { kind: 'output', expr: this.parseStatement(), line: t.line };
+      const body = this.parseBody([OUT_END]);
+      if (this.peek().type !== 'outend' || body.length === 0) this.unexpected();
+      this.next();
+      return { kind: 'output', expr: body.length === 1 ? body[0] : { kind: 'seq', body, line: t.line }, line: t.line };
     }
     let node = this.parseExprStmt();
     for (;;) {
@@ -134,6 +148,10 @@ class RubyParser extends ExprParser {
       case 'not':
         return { kind: 'not', expr: this.parseExpr(), line };
       default:
+        if (STRUCTURAL.has(t.value)) {
+          this.pos--;
+          return this.unexpected();
+        }
         throw new RubyError(`'${t.value}' is not supported in templates`, line);
     }
   }

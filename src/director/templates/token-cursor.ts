@@ -96,6 +96,8 @@ function describe(t: Token): string {
       return 'template text';
     case 'out':
       return "'<%='";
+    case 'outend':
+      return "'%>'";
     case 'int':
     case 'float':
       return `integer literal ${t.value}`;
