@@ -346,6 +346,16 @@ describe('renderTemplate (ERB job templates)', () => {
       ]);
     });
 
+    it('rescue as a modifier and in begin ... end', () => {
+      expect(render('<% x = p("a.b") rescue "fallback" %><%= x %>')).to.equal('fallback');
+      expect(render('<%= Integer("zz") rescue -1 %>')).to.equal('-1');
+      expect(render('<% begin %>a<%= p("nope") %><% rescue %>rescued<% end %>')).to.equal('arescued');
+    });
+
+    it('method chains over several lines, with the dot leading or trailing', () => {
+      expect(render('<%= [2, 1].\n  sort.\n  join(",") %>|<%= [2, 1]\n  .sort\n  .first %>')).to.equal('1,2|1');
+    });
+
     it('def defines a helper method', () => {
       expect(render('<% def quote(s)\n "\'#{s}\'"\nend %><%= quote("x") %>')).to.equal("'x'");
     });
@@ -369,6 +379,11 @@ describe('renderTemplate (ERB job templates)', () => {
         ['Array(nil).size', '0'],
         ['Array("a")', '["a"]'],
         ['format("%05.1f|%-3s|%d", 3.14159, "a", 7)', '003.1|a  |7'],
+        ['"%.2f" % 2.5', '2.50'],
+        ['"%s-%s" % ["a", 1]', 'a-1'],
+        ["'adjacent' ' strings'", 'adjacent strings'],
+        ['[1, 2] <=> [1, 3]', '-1'],
+        [':b <=> :a', '1'],
       ]);
     });
 

@@ -5,6 +5,9 @@ import { compareOrFail, floatToS, isFloat, isNumeric, num, RFloat, Value } from 
 
 type Num = number | RFloat;
 
+/** A template looping longer than this is a mistake, not a configuration file. */
+const MAX_ITERATIONS = 1_000_000;
+
 export function arith(op: string, a: Num, b: Value): Value {
   if (!isNumeric(b)) throw new RubyError(`${describeType(b)} can't be coerced into ${isFloat(a) ? 'Float' : 'Integer'}`);
   let float = isFloat(a) || isFloat(b);
@@ -88,6 +91,7 @@ export const NUMBER_METHODS: MethodTable<Num> = {
   chr: (s) => String.fromCharCode(num(s)),
   times: (s, a, b) => {
     const n = num(s);
+    if (n > MAX_ITERATIONS) throw new RubyError(`${n}.times: more than ${MAX_ITERATIONS} iterations`);
     if (!b) return Array.from({ length: Math.max(0, n) }, (_, i) => i);
     for (let i = 0; i < n; i++) needBlock(b)(i);
     return s;

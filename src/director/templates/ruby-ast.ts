@@ -31,6 +31,7 @@ export type Node = { line: number } & (
   | { kind: 'case'; subject: Node | null; whens: { values: Node[]; body: Node[] }[]; else: Node[] | null }
   | { kind: 'while'; cond: Node; body: Node[]; until: boolean }
   | { kind: 'seq'; body: Node[] }
+  | { kind: 'rescue'; body: Node[]; rescue: Node[] }
   | { kind: 'next' | 'break'; value: Node | null }
   | { kind: 'def'; name: string; params: string[]; body: Node[] }
 );

@@ -166,6 +166,13 @@ export class Evaluator {
       }
       case 'seq':
         return this.body(node.body, scope);
+      case 'rescue':
+        try {
+          return this.body(node.body, scope);
+        } catch (e) {
+          if (e instanceof Jump) throw e;
+          return this.body(node.rescue, scope);
+        }
       case 'next':
       case 'break':
         throw new Jump(node.kind, node.value ? this.eval(node.value, scope) : null);

@@ -122,6 +122,7 @@ export abstract class ExprParser extends TokenCursor {
       }
       if (this.isOp('.') || this.isOp('&.') || (this.isOp('::') && this.peek(1).type === 'ident')) {
         this.next();
+        this.skipNewlines();
         const nameTok = this.next();
         if (!['ident', 'const', 'kw'].includes(nameTok.type)) this.unexpected();
         const name = (nameTok as { value: string }).value;
@@ -243,8 +244,11 @@ export abstract class ExprParser extends TokenCursor {
       case 'int':
       case 'float':
         return { kind: t.type, value: t.value, line };
-      case 'str':
-        return { kind: 'str', parts: t.parts.map((p) => (typeof p === 'string' ? p : this.parseInterpolation(p.code, p.line))), line };
+      case 'str': {
+        const parts = [...t.parts];
+        for (let n = this.peek(); n.type === 'str' && n.space; n = this.peek()) parts.push(...(this.next() as typeof t).parts);
+        return { kind: 'str', parts: parts.map((p) => (typeof p === 'string' ? p : this.parseInterpolation(p.code, p.line))), line };
+      }
       case 'words':
         return { kind: 'array', items: t.words.map((w) => (t.symbols ? { kind: 'sym', name: w, line } : { kind: 'str', parts: [w], line })), line };
       case 'sym':

@@ -42,6 +42,7 @@ const OBJECT_METHODS: MethodTable = {
   '!=': (s, a) => (arity(a, 1), !equals(s, a[0])),
   '===': (s, a) => (arity(a, 1), caseEquals(s, a[0])),
   '=~': () => null,
+  '<=>': (s, a) => (arity(a, 1), s instanceof RSymbol && a[0] instanceof RSymbol ? compare(s.name, a[0].name) : equals(s, a[0]) ? 0 : compare(s, a[0])),
   '!': (s) => !truthy(s),
   'is_a?': (s, a) => (arity(a, 1), isA(s, constArg(a[0]))),
   'kind_of?': (s, a) => (arity(a, 1), isA(s, constArg(a[0]))),

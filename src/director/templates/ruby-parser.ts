@@ -75,6 +75,11 @@ class RubyParser extends ExprParser {
       const m = this.peek();
       if (this.acceptKw('if')) node = { kind: 'if', cond: this.parseExprStmt(), then: [node], else: [], line: m.line };
       else if (this.acceptKw('unless')) node = { kind: 'if', cond: this.parseExprStmt(), then: [], else: [node], line: m.line };
+      else if (this.acceptKw('rescue')) {
+        const fallback = this.parseExprStmt();
+        if (node.kind === 'assign' || node.kind === 'opassign') node = { ...node, value: { kind: 'rescue', body: [node.value], rescue: [fallback], line: m.line } };
+        else node = { kind: 'rescue', body: [node], rescue: [fallback], line: m.line };
+      }
       else if (this.isKw('while') || this.isKw('until')) this.unexpected('(modifier loops are not supported)');
       else return node;
     }
@@ -132,11 +137,8 @@ class RubyParser extends ExprParser {
         this.expectKw('end');
         return { kind: 'while', cond, body, until: t.value === 'until', line };
       }
-      case 'begin': {
-        const body = this.parseBody(['end', 'rescue', 'ensure']);
-        this.expectKw('end');
-        return { kind: 'seq', body, line };
-      }
+      case 'begin':
+        return this.parseBegin(line);
       case 'next':
       case 'break': {
         const n = this.peek();
@@ -154,6 +156,23 @@ class RubyParser extends ExprParser {
         }
         throw new RubyError(`'${t.value}' is not supported in templates`, line);
     }
+  }
+
+  /** `begin ... rescue [Class] [=> e] ... end`: any error of the body runs the rescue part. */
+  private parseBegin(line: number): Node {
+    const body = this.parseBody(['end', 'rescue']);
+    if (!this.acceptKw('rescue')) {
+      this.expectKw('end');
+      return { kind: 'seq', body, line };
+    }
+    while (this.peek().type === 'const') {
+      this.next();
+      if (!this.acceptOp(',')) break;
+    }
+    if (this.acceptOp('=>')) this.unexpected('(binding the exception is not supported)');
+    const rescue = this.parseBody(['end']);
+    this.expectKw('end');
+    return { kind: 'rescue', body, rescue, line };
   }
 
   private parseIf(line: number, negate: boolean): Node {
