@@ -487,6 +487,13 @@ describe('renderTemplate (ERB job templates)', () => {
       );
     });
 
+    it('bang methods change arrays, hashes and string variables in place', () => {
+      expect(render('<% a = [3, 1, 3] %><% a.sort! %><% a.uniq! %><%= a %>')).to.equal('[1, 3]');
+      expect(render('<% h = { "a" => nil, "b" => 1 } %><% h.compact! %><% h.merge!("c" => 2) %><%= h %>')).to.equal('{"b"=>1, "c"=>2}');
+      expect(render('<% s = "  x-y " %><% s.strip! %><% s.gsub!("-", "_") %><% s << "!" %>[<%= s %>]')).to.equal('[x_y!]');
+      expect(renderError('<%= [1].frobnicate! %>').message).to.contain("undefined method 'frobnicate!' for an instance of Array");
+    });
+
     it('type checks: is_a?, nil?, respond_to?, class', () => {
       expectOutputs([
         ['{}.is_a?(Hash)', 'true'],
@@ -586,6 +593,49 @@ processes:
   limits:
     open_files: 65536
   ephemeral_disk: true
+`);
+    });
+
+    it('renders a bpm.yml.erb built as a Ruby hash and dumped with YAML.dump in one <%= %>', () => {
+      const template = `<%=
+require 'yaml'
+
+bpm = {
+  "processes" => [
+    {
+      "name" => "worker",
+      "executable" => "/var/vcap/packages/worker/bin/worker",
+      "args" => ["--config", "/var/vcap/jobs/worker/config/worker.yml"],
+      "limits" => { "open_files" => p("worker.max_open_files") },
+      "additional_volumes" => [
+        { "path" => File.dirname(p("worker.state_file")), "writable" => true },
+      ],
+    },
+  ]
+}
+if_p("worker.env") do |env|
+  bpm["processes"][0]["env"] = env
+end
+
+YAML.dump(bpm)
+%>
+`;
+      const out = render(template, { worker: { max_open_files: 4096, state_file: '/var/vcap/data/worker/state.json', env: { LOG: 'debug' } } });
+      expect(out).to.equal(`---
+processes:
+- name: worker
+  executable: /var/vcap/packages/worker/bin/worker
+  args:
+  - --config
+  - /var/vcap/jobs/worker/config/worker.yml
+  limits:
+    open_files: 4096
+  additional_volumes:
+  - path: /var/vcap/data/worker
+    writable: true
+  env:
+    LOG: debug
+
 `);
     });
 

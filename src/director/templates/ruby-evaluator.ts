@@ -226,7 +226,10 @@ export class Evaluator {
     const block = node.block ? this.block(node.block, scope) : node.blockArg ? symbolProc(node.blockArg) : null;
     try {
       if (!selfCall) {
-        if (node.name === '<<' && typeof recv === 'string') return this.appendString(node, recv, args, scope);
+        if (node.name === '<<' && typeof recv === 'string') return this.rebindString(node, recv + appended(args[0]), scope);
+        if (node.name.endsWith('!') && typeof recv === 'string') {
+          return this.rebindString(node, callMethod(recv, node.name.slice(0, -1), args, block), scope);
+        }
         return callMethod(recv, node.name, args, block);
       }
       return this.callSelf(node, args, block);
@@ -236,14 +239,13 @@ export class Evaluator {
     }
   }
 
-  /** `s << "x"` on a string held in a variable or a hash/array slot (JS strings are immutable). */
-  private appendString(node: NodeOf<'call'>, recv: string, args: Value[], scope: Scope): Value {
-    const v = recv + (typeof args[0] === 'number' ? String.fromCodePoint(args[0]) : toS(args[0]));
+  /** `s << "x"`, `s.strip!`: JS strings are immutable, so the new string goes back where it came from. */
+  private rebindString(node: NodeOf<'call'>, v: Value, scope: Scope): Value {
     const target = node.recv!;
     if (target.kind === 'var') scope.set(target.name, v);
     else if (target.kind === 'call' && target.name === '[]' && target.recv) {
       callMethod(this.eval(target.recv, scope), '[]=', [...target.args.map((a) => this.eval(a, scope)), v], null);
-    } else throw new RubyError("appending to this string is not supported (use '+' instead)");
+    } else throw new RubyError(`'${node.name}' on this string is not supported (assign the result instead)`);
     return v;
   }
 
@@ -285,6 +287,10 @@ function bind(params: Param[], args: Value[], scope: Scope): void {
     if (typeof p === 'string') scope.define(p, v);
     else bind(p, Array.isArray(v) ? [v] : [v], scope);
   });
+}
+
+function appended(v: Value): string {
+  return typeof v === 'number' ? String.fromCodePoint(v) : toS(v);
 }
 
 function symbolProc(name: string): RBlock {

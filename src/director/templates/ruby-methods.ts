@@ -208,7 +208,22 @@ export function callMethod(self: Value, name: string, args: Value[], block: RBlo
   if (m) return m(self, args, block);
   if (self instanceof RStruct && args.length === 0) return self.fields.get(name) ?? null;
   if (self instanceof RRange && ARRAY_METHODS[name]) return ARRAY_METHODS[name](rangeToArray(self), args, block);
+  if (name.endsWith('!') && (Array.isArray(self) || self instanceof Map)) return inPlace(self, name, args, block);
   throw new RubyError(`undefined method '${name}' for ${receiverName(self)}`);
+}
+
+/** `sort!`, `uniq!`, `compact!`, `reject!`...: the plain method's result, written back into the array or hash. */
+function inPlace(self: Value[] | Map<Value, Value>, name: string, args: Value[], block: RBlock | null): Value {
+  const plain = name.slice(0, -1);
+  if (!lookup(self, plain)) throw new RubyError(`undefined method '${name}' for ${receiverName(self)}`);
+  const result = callMethod(self, plain, args, block);
+  if (Array.isArray(self) && Array.isArray(result)) self.splice(0, self.length, ...result);
+  else if (self instanceof Map && result instanceof Map) {
+    const entries = [...result];
+    self.clear();
+    for (const [k, v] of entries) self.set(k, v);
+  } else throw new RubyError(`undefined method '${name}' for ${receiverName(self)}`);
+  return self;
 }
 
 export function receiverName(self: Value): string {
