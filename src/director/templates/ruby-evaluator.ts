@@ -1,0 +1,298 @@
+/** Evaluates a compiled template's statements, writing text and `<%= %>` values to the output. */
+import { BlockNode, Node, NodeOf, Param } from './ruby-ast';
+import { callMethod, KERNEL_FUNCTIONS } from './ruby-methods';
+import { hashSet, RBlock, RConst, RFloat, RRange, RRegexp, RSymbol, toS, truthy, Value } from './ruby-values';
+import { RubyError } from './template-error';
+
+/** Methods of the template's `self`: p, if_p, spec... Answers undefined for a name it doesn't know. */
+export interface TemplateSelf {
+  call(name: string, args: Value[], block: RBlock | null): Value | undefined;
+}
+
+const KNOWN_CONSTANTS = new Set([
+  'JSON', 'YAML', 'Psych', 'Base64', 'File', 'Shellwords', 'Hash', 'Array', 'String', 'Integer', 'Float', 'Numeric', 'Symbol',
+  'NilClass', 'TrueClass', 'FalseClass', 'Object', 'Range', 'Regexp', 'OpenStruct', 'Comparable', 'Enumerable', 'Proc',
+]);
+const MAX_LOOP = 1_000_000;
+
+class Scope {
+  private vars = new Map<string, Value>();
+  constructor(private readonly parent: Scope | null) {}
+
+  get(name: string): Value {
+    for (let s: Scope | null = this; s; s = s.parent) if (s.vars.has(name)) return s.vars.get(name) ?? null;
+    return null;
+  }
+
+  set(name: string, value: Value): void {
+    for (let s: Scope | null = this; s; s = s.parent) {
+      if (s.vars.has(name)) {
+        s.vars.set(name, value);
+        return;
+      }
+    }
+    this.vars.set(name, value);
+  }
+
+  define(name: string, value: Value): void {
+    this.vars.set(name, value);
+  }
+}
+
+class Jump {
+  constructor(
+    readonly kind: 'next' | 'break',
+    readonly value: Value,
+  ) {}
+}
+
+export class Evaluator {
+  private readonly out: string[] = [];
+  private readonly defs = new Map<string, NodeOf<'def'>>();
+
+  constructor(private readonly self: TemplateSelf) {}
+
+  run(program: Node[]): string {
+    try {
+      this.body(program, new Scope(null));
+    } catch (e) {
+      if (e instanceof Jump) throw new RubyError(`Invalid ${e.kind}`);
+      throw e;
+    }
+    return this.out.join('');
+  }
+
+  private body(nodes: Node[], scope: Scope): Value {
+    let last: Value = null;
+    for (const n of nodes) last = this.eval(n, scope);
+    return last;
+  }
+
+  private eval(node: Node, scope: Scope): Value {
+    try {
+      return this.evalNode(node, scope);
+    } catch (e) {
+      if (e instanceof Jump) throw e;
+      if (e instanceof RubyError) {
+        if (e.line === undefined) e.line = node.line;
+        throw e;
+      }
+      throw new RubyError(e instanceof Error ? e.message : String(e), node.line);
+    }
+  }
+
+  private evalNode(node: Node, scope: Scope): Value {
+    switch (node.kind) {
+      case 'text':
+        this.out.push(node.text);
+        return null;
+      case 'output':
+        this.out.push(toS(this.eval(node.expr, scope)));
+        return null;
+      case 'nil':
+        return null;
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'self':
+        throw new RubyError("'self' is only supported as a method receiver");
+      case 'int':
+        return node.value;
+      case 'float':
+        return new RFloat(node.value);
+      case 'str':
+        return node.parts.map((p) => (typeof p === 'string' ? p : toS(this.eval(p, scope)))).join('');
+      case 'sym':
+        return RSymbol.of(node.name);
+      case 'regex':
+        return new RRegexp(node.source, node.flags);
+      case 'array':
+        return node.items.map((i) => this.eval(i, scope));
+      case 'hash': {
+        const h = new Map<Value, Value>();
+        for (const [k, v] of node.pairs) hashSet(h, this.eval(k, scope), this.eval(v, scope));
+        return h;
+      }
+      case 'range':
+        return new RRange(this.eval(node.from, scope), this.eval(node.to, scope), node.exclusive);
+      case 'var':
+        return scope.get(node.name);
+      case 'const':
+        if (!KNOWN_CONSTANTS.has(node.name)) throw new RubyError(`uninitialized constant ${node.name}`);
+        return RConst.of(node.name === 'Psych' ? 'YAML' : node.name);
+      case 'assign': {
+        const v = this.eval(node.value, scope);
+        scope.set(node.name, v);
+        return v;
+      }
+      case 'opassign':
+        return this.opAssign(node, scope);
+      case 'indexassign': {
+        const recv = this.eval(node.target, scope);
+        const args = node.args.map((a) => this.eval(a, scope));
+        const v = this.eval(node.value, scope);
+        callMethod(recv, '[]=', [...args, v], null);
+        return v;
+      }
+      case 'call':
+        return this.call(node, scope);
+      case 'and': {
+        const l = this.eval(node.left, scope);
+        return truthy(l) ? this.eval(node.right, scope) : l;
+      }
+      case 'or': {
+        const l = this.eval(node.left, scope);
+        return truthy(l) ? l : this.eval(node.right, scope);
+      }
+      case 'not':
+        return !truthy(this.eval(node.expr, scope));
+      case 'if':
+        return this.body(truthy(this.eval(node.cond, scope)) ? node.then : node.else, scope);
+      case 'case':
+        return this.evalCase(node, scope);
+      case 'while': {
+        let n = 0;
+        while (truthy(this.eval(node.cond, scope)) !== node.until) {
+          if (++n > MAX_LOOP) throw new RubyError(`loop ran more than ${MAX_LOOP} times`);
+          try {
+            this.body(node.body, scope);
+          } catch (e) {
+            if (!(e instanceof Jump)) throw e;
+            if (e.kind === 'break') return e.value;
+          }
+        }
+        return null;
+      }
+      case 'seq':
+        return this.body(node.body, scope);
+      case 'rescue':
+        try {
+          return this.body(node.body, scope);
+        } catch (e) {
+          if (e instanceof Jump) throw e;
+          return this.body(node.rescue, scope);
+        }
+      case 'next':
+      case 'break':
+        throw new Jump(node.kind, node.value ? this.eval(node.value, scope) : null);
+      case 'def':
+        this.defs.set(node.name, node);
+        return RSymbol.of(node.name);
+    }
+  }
+
+  private evalCase(node: NodeOf<'case'>, scope: Scope): Value {
+    const subject = node.subject ? this.eval(node.subject, scope) : null;
+    for (const w of node.whens) {
+      for (const v of w.values) {
+        const pattern = this.eval(v, scope);
+        const hit = node.subject ? truthy(callMethod(pattern, '===', [subject], null)) : truthy(pattern);
+        if (hit) return this.body(w.body, scope);
+      }
+    }
+    return node.else ? this.body(node.else, scope) : null;
+  }
+
+  /** `x += 1`, `x ||= y`, `h[k] ||= y`. */
+  private opAssign(node: NodeOf<'opassign'>, scope: Scope): Value {
+    const t = node.target;
+    let get: () => Value;
+    let set: (v: Value) => void;
+    if (t.kind === 'var' || (t.kind === 'call' && !t.recv && !t.args.length && !t.block)) {
+      const name = t.kind === 'var' ? t.name : (t as NodeOf<'call'>).name;
+      get = () => scope.get(name);
+      set = (v) => scope.set(name, v);
+    } else if (t.kind === 'call' && t.name === '[]' && t.recv) {
+      const recv = this.eval(t.recv, scope);
+      const args = t.args.map((a) => this.eval(a, scope));
+      get = () => callMethod(recv, '[]', args, null);
+      set = (v) => callMethod(recv, '[]=', [...args, v], null);
+    } else throw new RubyError('unsupported assignment target');
+    const cur = get();
+    let v: Value;
+    if (node.op === '||') v = truthy(cur) ? cur : this.eval(node.value, scope);
+    else if (node.op === '&&') v = truthy(cur) ? this.eval(node.value, scope) : cur;
+    else v = callMethod(cur, node.op, [this.eval(node.value, scope)], null);
+    set(v);
+    return v;
+  }
+
+  private call(node: NodeOf<'call'>, scope: Scope): Value {
+    const selfCall = node.recv === null || node.recv.kind === 'self';
+    const recv = selfCall ? null : this.eval(node.recv!, scope);
+    if (node.safe && recv === null) return null;
+    const args = node.args.map((a) => this.eval(a, scope));
+    const block = node.block ? this.block(node.block, scope) : node.blockArg ? symbolProc(node.blockArg) : null;
+    try {
+      if (!selfCall) {
+        if (node.name === '<<' && typeof recv === 'string') return this.rebindString(node, recv + appended(args[0]), scope);
+        if (node.name.endsWith('!') && typeof recv === 'string') {
+          return this.rebindString(node, callMethod(recv, node.name.slice(0, -1), args, block), scope);
+        }
+        return callMethod(recv, node.name, args, block);
+      }
+      return this.callSelf(node, args, block);
+    } catch (e) {
+      if (e instanceof Jump && e.kind === 'break' && node.block) return e.value;
+      throw e;
+    }
+  }
+
+  /** `s << "x"`, `s.strip!`: JS strings are immutable, so the new string goes back where it came from. */
+  private rebindString(node: NodeOf<'call'>, v: Value, scope: Scope): Value {
+    const target = node.recv!;
+    if (target.kind === 'var') scope.set(target.name, v);
+    else if (target.kind === 'call' && target.name === '[]' && target.recv) {
+      callMethod(this.eval(target.recv, scope), '[]=', [...target.args.map((a) => this.eval(a, scope)), v], null);
+    } else throw new RubyError(`'${node.name}' on this string is not supported (assign the result instead)`);
+    return v;
+  }
+
+  private callSelf(node: NodeOf<'call'>, args: Value[], block: RBlock | null): Value {
+    const def = this.defs.get(node.name);
+    if (def) {
+      if (args.length !== def.params.length) throw new RubyError(`wrong number of arguments (given ${args.length}, expected ${def.params.length})`);
+      const scope = new Scope(null);
+      def.params.forEach((p, i) => scope.define(p, args[i]));
+      return this.body(def.body, scope);
+    }
+    const kernel = KERNEL_FUNCTIONS[node.name];
+    if (kernel) return kernel(args);
+    const v = this.self.call(node.name, args, block);
+    if (v !== undefined) return v;
+    const what = args.length || node.block ? 'method' : 'local variable or method';
+    throw new RubyError(`undefined ${what} '${node.name}' for an instance of Bosh::Template::EvaluationContext`);
+  }
+
+  private block(b: BlockNode, scope: Scope): RBlock {
+    return (...args: Value[]) => {
+      const inner = new Scope(scope);
+      bind(b.params, args, inner);
+      try {
+        return this.body(b.body, inner);
+      } catch (e) {
+        if (e instanceof Jump && e.kind === 'next') return e.value;
+        throw e;
+      }
+    };
+  }
+}
+
+/** Proc semantics: several parameters take apart a single array argument; `(a, b)` takes apart one. */
+function bind(params: Param[], args: Value[], scope: Scope): void {
+  const values = params.length > 1 && args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+  params.forEach((p, i) => {
+    const v = values[i] ?? null;
+    if (typeof p === 'string') scope.define(p, v);
+    else bind(p, Array.isArray(v) ? [v] : [v], scope);
+  });
+}
+
+function appended(v: Value): string {
+  return typeof v === 'number' ? String.fromCodePoint(v) : toS(v);
+}
+
+function symbolProc(name: string): RBlock {
+  return (recv: Value = null, ...rest: Value[]) => callMethod(recv, name, rest, null);
+}

@@ -1,0 +1,33 @@
+/** Errors of template rendering: TemplateError (public, the Director's message shape) and RubyError (internal). */
+
+/** A template that cannot be rendered; the message reads like the BOSH Director's. */
+export class TemplateError extends Error {
+  line?: number;
+
+  constructor(message: string, line?: number) {
+    super(message);
+    this.name = 'TemplateError';
+    this.line = line;
+  }
+
+  /** `Error filling in template 'x.erb' (line 3: Can't find property '["a.b"]')` */
+  static filling(templateName: string, detail: string, line?: number): TemplateError {
+    const where = line === undefined ? detail : `line ${line}: ${detail}`;
+    return new TemplateError(`Error filling in template '${templateName}' (${where})`, line);
+  }
+}
+
+/** Raised inside the interpreter (syntax, name, type and `raise` errors); the line is filled in where known. */
+export class RubyError extends Error {
+  constructor(
+    message: string,
+    public line?: number,
+  ) {
+    super(message);
+    this.name = 'RubyError';
+  }
+}
+
+export function rubyError(message: string, line?: number): never {
+  throw new RubyError(message, line);
+}
