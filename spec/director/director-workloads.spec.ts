@@ -136,3 +136,193 @@ describeOnBothBackends(
   { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
 );
 
+
+describeOnBothBackends(
+  'Director deployments on Docker',
+  (h) => {
+    const c = directorClient(h);
+    beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4, timeoutSeconds: 30 }));
+    afterEach(async () => {
+      await stopRunners();
+      for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
+        await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
+      }
+    });
+
+    it('deploys, serves, scales up and down, updates a changed property, lists vms, and deletes with nothing left in Docker', async function () {
+      this.timeout(300_000);
+      await c.uploadBasics();
+      const diff = await h.api.post('/deployments/web/diff?redact=true').set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send(webManifest()).expect(200);
+      expect(diff.body.diff.length).to.be.greaterThan(5);
+      expect(diff.body.diff.every((l: unknown[]) => l.length === 2 && l[1] === 'added')).to.equal(true);
+
+      const first = await c.deployed(webManifest());
+      expect(first.state, JSON.stringify(await c.events(first))).to.equal('done');
+      expect(first.result).to.equal('/deployments/web');
+      const stages = (await c.events(first)).map((e) => e.stage);
+      expect(stages).to.include.members(['Preparing deployment', 'Compiling packages', 'Creating missing vms', 'Updating instance']);
+      expect((await c.events(first)).some((e) => e.stage === 'Updating instance' && /^web\/[0-9a-f-]{36} \(0\) \(canary\)$/.test(e.task))).to.equal(true);
+
+      let containers = await c.containers('web');
+      expect(containers).to.have.length(1);
+      const password = (await new SecretStore(h.db.knex, secretsKey).get('/bosun/web/web_password'))!.value;
+      expect(password).to.be.a('string').with.length(20);
+      expect(await c.serve(containers[0].Id)).to.equal(`hello from web/0 secret=${password}`);
+
+      const deployments = (await h.api.get('/deployments').set('Authorization', asReader).expect(200)).body;
+      expect(deployments).to.deep.equal([
+        { name: 'web', cloud_config: 'none', releases: [{ name: 'web-release', version: '1' }], stemcells: [{ name: 'bosh-docker-busybox', version: '1.0' }], teams: [], locked: false },
+      ]);
+      expect((await h.api.get('/deployments/web').set('Authorization', asReader).expect(200)).body.manifest).to.equal(webManifest());
+      const vms = await c.vms('web');
+      expect(vms).to.have.length(1);
+      expect(vms[0]).to.include({ job_name: 'web', index: 0, job_state: 'running', bootstrap: true });
+      expect(vms[0].processes).to.deep.include({ name: 'web', state: 'running', uptime: { secs: 0 }, mem: { kb: 0, percent: 0 }, cpu: { total: 0 } });
+      expect(vms[0].vitals.mem.kb).to.be.a('string');
+      expect(vms[0].vitals.cpu.user).to.be.a('string');
+      expect(vms[0].stemcell).to.deep.equal({ name: 'bosh-docker-busybox', version: '1.0', api_version: 3 });
+      const firstInstance = (await c.instances('web'))[0];
+
+      const again = await c.deployed(webManifest());
+      expect(again.state).to.equal('done');
+      expect((await c.events(again)).some((e) => e.stage === 'Updating instance')).to.equal(false);
+      expect((await c.containers('web'))[0].Id).to.equal(containers[0].Id);
+
+      const scaled = await c.deployed(webManifest({ instances: 3, message: 'changed' }));
+      expect(scaled.state, JSON.stringify(await c.events(scaled))).to.equal('done');
+      containers = await c.containers('web');
+      expect(containers).to.have.length(3);
+      for (const ct of containers) expect(await c.serve(ct.Id)).to.match(/^changed from web\/[0-2] secret=/);
+      const instances = await c.instances('web');
+      expect(instances.map((i) => i.index)).to.deep.equal([0, 1, 2]);
+      expect(instances[0].id).to.equal(firstInstance.id);
+      expect(instances[0].cid).to.not.equal(firstInstance.cid);
+
+      const down = await c.deployed(webManifest({ instances: 1, message: 'changed' }));
+      expect(down.state).to.equal('done');
+      expect((await c.events(down)).filter((e) => e.stage === 'Deleting unneeded instances' && e.state === 'finished')).to.have.length(2);
+      expect(await c.containers('web')).to.have.length(1);
+
+      const events = (await h.api.get('/events?deployment=web').set('Authorization', asReader).expect(200)).body as Line[];
+      expect(events.every((e) => typeof e.id === 'string' && typeof e.task === 'string')).to.equal(true);
+      expect(events.some((e) => e.action === 'create' && e.object_type === 'deployment' && e.parent_id)).to.equal(true);
+      expect(events.filter((e) => e.object_type === 'instance' && e.action === 'delete')).to.have.length(2);
+      const byTask = (await h.api.get(`/events?task=${first.id}&object_type=deployment`).set('Authorization', asReader).expect(200)).body;
+      expect(byTask).to.have.length(2);
+
+      const inUse = await c.finish(await h.api.delete('/stemcells/bosh-docker-busybox/1.0').set('Authorization', asAdmin));
+      expect(inUse.state).to.equal('error');
+      expect(inUse.result).to.equal("Stemcell 'bosh-docker-busybox/1.0' is still in use by: web");
+      const stemcells = (await h.api.get('/stemcells').set('Authorization', asAdmin)).body;
+      expect(stemcells[0].deployments).to.deep.equal([{ name: 'web' }]);
+
+      const del = await c.finish(await h.api.delete('/deployments/web').set('Authorization', asAdmin));
+      expect(del.state).to.equal('done');
+      expect(await c.containers('web')).to.deep.equal([]);
+      expect((await h.api.get('/deployments').set('Authorization', asAdmin)).body).to.deep.equal([]);
+      await h.api.get('/deployments/web').set('Authorization', asAdmin).expect(404, { code: 70000, description: "Deployment 'web' doesn't exist" });
+    });
+
+    it('runs errands in fresh containers and stops, starts, restarts and recreates instances', async function () {
+      this.timeout(300_000);
+      await c.uploadBasics();
+      expect((await c.deployed(webManifest())).state).to.equal('done');
+      expect((await h.api.get('/deployments/web/errands').set('Authorization', asAdmin).expect(200)).body).to.deep.equal([{ name: 'smoke-tests' }]);
+
+      const run = await c.finish(await h.api.post('/deployments/web/errands/smoke-tests/runs').set('Authorization', asAdmin).send({ 'keep-alive': false, 'when-changed': false, instances: [] }));
+      expect(run.state).to.equal('done');
+      const [result] = ndjson(await readLog(h.tasks, run.id, 'result'));
+      expect(result).to.include({ exit_code: 0, stdout: 'hello from a package\n', stderr: 'smoke errand on stderr\n' });
+      expect(await c.containers('web')).to.have.length(1);
+
+      expect((await c.deployed(webManifest({ errandExit: 3 }))).state).to.equal('done');
+      const failing = await c.finish(await h.api.post('/deployments/web/errands/smoke-tests/runs').set('Authorization', asAdmin).send({}));
+      expect(failing.state).to.equal('done');
+      expect(ndjson(await readLog(h.tasks, failing.id, 'result'))[0].exit_code).to.equal(3);
+
+      const put = (path: string) => h.api.put(path).set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send('');
+      const before = (await c.containers('web'))[0];
+      expect((await c.finish(await put('/deployments/web/jobs/web/0?state=stopped'))).state).to.equal('done');
+      expect((await c.vms('web'))[0]).to.include({ job_state: 'stopped', state: 'stopped' });
+      expect((await c.finish(await put('/deployments/web/jobs/*?state=started'))).state).to.equal('done');
+      expect((await c.vms('web'))[0]).to.include({ job_state: 'running', state: 'started' });
+      expect((await c.finish(await put('/deployments/web/jobs/web?state=restart'))).state).to.equal('done');
+      expect(await c.serve((await c.containers('web'))[0].Id)).to.match(/^hello from web\/0/);
+      const recreate = await c.finish(await put(`/deployments/web/jobs/web/${(await c.instances('web'))[0].id}?state=recreate`));
+      expect(recreate.state).to.equal('done');
+      const after = (await c.containers('web'))[0];
+      expect(after.Id).to.not.equal(before.Id);
+      expect(await c.serve(after.Id)).to.match(/^hello from web\/0/);
+      await put('/deployments/web/jobs/web/0?state=sideways').expect(400);
+      await put('/deployments/web/jobs/nope?state=stopped').expect(400);
+      const actions = ((await h.api.get('/events?object_type=instance').set('Authorization', asAdmin)).body as Line[]).map((e) => e.action);
+      expect(actions).to.include.members(['stop', 'start', 'restart', 'recreate']);
+    });
+
+    it('serialises tasks of one deployment in its lock, and shows the lock', async function () {
+      this.timeout(300_000);
+      await c.uploadBasics();
+      const a = await c.deploy(webManifest());
+      const b = await c.deploy(webManifest({ message: 'second' }));
+      const idOf = (res: { headers: Record<string, string> }) => Number(res.headers.location.split('/').pop());
+      await waitForTask(h.tasks, idOf(a), (t) => t.state === 'processing', TASK_TIMEOUT);
+      const locks = (await h.api.get('/locks').set('Authorization', asReader).expect(200)).body;
+      expect(locks).to.have.length(1);
+      expect(locks[0]).to.include({ type: 'deployment', task_id: String(idOf(a)) });
+      expect(locks[0].resource).to.deep.equal(['web']);
+      expect(Number.isFinite(parseFloat(locks[0].timeout))).to.equal(true);
+      expect((await h.tasks.get(idOf(b)))!.state).to.equal('queued');
+      const ta = await c.finish(a);
+      const tb = await c.finish(b);
+      expect([ta.state, tb.state]).to.deep.equal(['done', 'done']);
+      expect(tb.startedAt!.getTime()).to.be.at.least(ta.timestamp.getTime());
+      expect(await c.serve((await c.containers('web'))[0].Id)).to.match(/^second from web\/0/);
+      expect((await h.api.get('/locks').set('Authorization', asReader).expect(200)).body).to.deep.equal([]);
+    });
+
+    it('ends bad deploys with an error event line and refuses bad requests with 4xx', async function () {
+      this.timeout(300_000);
+      await c.uploadBasics();
+      const lastError = async (t: Task) => (await c.events(t)).at(-1)!.error?.message as string;
+
+      await c.deploy('name: [unclosed').expect(400).expect((r) => expect(r.body.description).to.match(/not valid YAML/));
+      await c.deploy('- a list').expect(400);
+      await c.deploy('name: "has space"').expect(400);
+      await h.api.post('/deployments').set('Authorization', asAdmin).set('Content-Type', 'application/json').send('{}').expect(415);
+      await h.api.post('/deployments').set('Authorization', asReader).set('Content-Type', 'text/yaml').send(webManifest()).expect(401);
+      await h.api.post('/deployments').set('Content-Type', 'text/yaml').send(webManifest()).expect(401);
+      await h.api.delete('/deployments/nope').set('Authorization', asAdmin).expect(404);
+      await h.api.get('/deployments/nope/vms').set('Authorization', asAdmin).expect(404);
+
+      const unknownRelease = await c.deployed(webManifest().replace(/web-release/g, 'no-such-release'));
+      expect(unknownRelease.state).to.equal('error');
+      expect(await lastError(unknownRelease)).to.match(/Release 'no-such-release' doesn't exist/);
+
+      const invalid = await c.deployed(webManifest({ name: 'web' }).replace('instances: 1', 'instances: lots'));
+      expect(invalid.state).to.equal('error');
+      expect(await lastError(invalid)).to.match(/instance_groups\.0\.instances/);
+
+      const crash = await c.deployed(webManifest({ name: 'crashy', extraGroups: [{ name: 'crash', instances: 1, stemcell: 'default', jobs: [{ name: 'crasher', release: 'web-release' }] }] }));
+      expect(crash.state).to.equal('error');
+      expect(await lastError(crash)).to.match(/'crash\/[0-9a-f-]+ \(0\)' is not running after update. Review logs for failed jobs: crasher/);
+      const failedStep = (await c.events(crash)).find((e) => e.state === 'failed');
+      expect(failedStep!.data.error).to.match(/is not running after update/);
+
+      const missingProp = await c.deployed(webManifest({ name: 'props', extraGroups: [{ name: 'conf', instances: 1, stemcell: 'default', jobs: [{ name: 'needs-prop', release: 'web-release' }] }] }));
+      expect(missingProp.state).to.equal('error');
+      expect(await lastError(missingProp)).to.match(/Error filling in template 'conf.erb' \(line 1: Can't find property '\["required"\]'\)/);
+
+      const r2 = await c.finish(await c.upload('/releases', (await webRelease('9', { packaging: 'echo "about to fail"\nexit 3\n' })).tarball));
+      expect(r2.state).to.equal('done');
+      const compileFail = await c.deployed(webManifest({ name: 'broken', releaseVersion: '9' }));
+      expect(compileFail.state).to.equal('error');
+      expect(await lastError(compileFail)).to.match(/Compiling package 'greeting': packaging script exited with code 3/);
+      expect(await readLog(h.tasks, compileFail.id, 'debug')).to.contain('about to fail');
+
+      expect((await h.api.get('/deployments/crashy').set('Authorization', asAdmin).expect(200)).body).to.deep.equal({ manifest: '' });
+      expect((await c.finish(await h.api.delete('/deployments/crashy?force=true').set('Authorization', asAdmin))).state).to.equal('done');
+      expect(await c.containers('crashy')).to.deep.equal([]);
+    });
+  },
+  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+);

@@ -11,11 +11,19 @@ export interface UpdaterSettings {
 
 export const instanceLabel = (i: Pick<Instance, 'group' | 'id' | 'index'>) => `${i.group}/${i.id} (${i.index})`;
 
+/** Waits `ms`, or rejects as soon as `signal` aborts; leaves no listener behind either way. */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 /** Puts an instance's desired state into Docker: a (new) container with its packages and jobs, started and watched. */
