@@ -55,17 +55,22 @@ export function directorClient(h: Harness) {
   return c;
 }
 
+/** A runner with the Director family's operations for each test; every instance container removed after it. */
+function useDirectorRunner(h: Harness) {
+  beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4, timeoutSeconds: 30 }));
+  afterEach(async () => {
+    await stopRunners();
+    for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
+    await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
+    }
+  });
+}
+
 describeOnBothBackends(
   'Director workloads on Docker',
   (h) => {
     const c = directorClient(h);
-    beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4, timeoutSeconds: 30 }));
-    afterEach(async () => {
-      await stopRunners();
-      for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
-        await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
-      }
-    });
+    useDirectorRunner(h);
 
     it('uploads a stemcell into a Docker image and lists it; the same stemcell is not needed twice', async function () {
       this.timeout(120_000);
@@ -141,13 +146,7 @@ describeOnBothBackends(
   'Director deployments on Docker',
   (h) => {
     const c = directorClient(h);
-    beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4, timeoutSeconds: 30 }));
-    afterEach(async () => {
-      await stopRunners();
-      for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
-        await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
-      }
-    });
+    useDirectorRunner(h);
 
     it('deploys, serves, scales up and down, updates a changed property, lists vms, and deletes with nothing left in Docker', async function () {
       this.timeout(300_000);

@@ -1,6 +1,6 @@
-import YAML from 'yaml';
 import { z } from 'zod';
 import { isSemiSemantic, versionText } from '../versions';
+import { parseYamlWith } from '../yaml-document';
 
 const NAME = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only');
 
@@ -26,19 +26,10 @@ export type ReleasePackageRef = ReleaseManifest['packages'][number];
 
 /** `release.MF`: the release's name, version, and every job and package with its fingerprint and digest. */
 export function parseReleaseManifest(text: string): ReleaseManifest {
-  let doc: unknown;
-  try {
-    doc = YAML.parse(text);
-  } catch (err) {
-    throw new Error(`release.MF is not valid YAML: ${(err as Error).message}`);
-  }
-  const r = schema.safeParse(doc);
-  if (!r.success) {
-    throw new Error(`release.MF is invalid: ${r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'document'}: ${i.message}`).join('; ')}`);
-  }
-  const names = new Set(r.data.packages.map((p) => p.name));
-  for (const p of r.data.packages) {
+  const data = parseYamlWith(schema, text, 'release.MF');
+  const names = new Set(data.packages.map((p) => p.name));
+  for (const p of data.packages) {
     for (const d of p.dependencies ?? []) if (!names.has(d)) throw new Error(`release.MF: package '${p.name}' depends on unknown package '${d}'`);
   }
-  return r.data;
+  return data;
 }

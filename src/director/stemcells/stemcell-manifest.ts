@@ -1,6 +1,6 @@
-import YAML from 'yaml';
 import { z } from 'zod';
 import { isSemiSemantic, versionText } from '../versions';
+import { parseYamlWith } from '../yaml-document';
 
 const schema = z.object({
   name: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only'),
@@ -15,18 +15,9 @@ export type StemcellManifest = z.infer<typeof schema> & { operating_system: stri
 
 /** `stemcell.MF`: name, version, operating system, the image's digest. */
 export function parseStemcellManifest(text: string): StemcellManifest {
-  let doc: unknown;
-  try {
-    doc = YAML.parse(text);
-  } catch (err) {
-    throw new Error(`stemcell.MF is not valid YAML: ${(err as Error).message}`);
-  }
-  const r = schema.safeParse(doc);
-  if (!r.success) {
-    throw new Error(`stemcell.MF is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || 'document'}: ${i.message}`).join('; ')}`);
-  }
-  const os = r.data.operating_system ?? String((r.data.cloud_properties as Record<string, unknown> | null)?.os_type ?? 'unknown');
-  return { ...r.data, operating_system: os };
+  const data = parseYamlWith(schema, text, 'stemcell.MF');
+  const os = data.operating_system ?? String((data.cloud_properties as Record<string, unknown> | null)?.os_type ?? 'unknown');
+  return { ...data, operating_system: os };
 }
 
 /** The Docker image a stemcell becomes: a repository and tag Docker accepts. */

@@ -11,7 +11,7 @@ import { contextIdOf } from './context-id';
 import { requireAdmin, requireRead } from './director-auth';
 import { flag, queryParam } from './query-flags';
 import { readTextBody, requireContentType } from './raw-body';
-import { storeUpload } from './stemcells-routes';
+import { uploadTask } from './stemcells-routes';
 
 async function deployedReleases(s: DirectorServices): Promise<Set<string>> {
   const set = new Set<string>();
@@ -55,18 +55,7 @@ export function releasesRoutes(s: DirectorServices): Router<AppState> {
     };
   });
 
-  router.post('/releases', requireAdmin, async (ctx: AppContext) => {
-    if (ctx.is('application/json')) throw badRequest('bosun takes release files: upload the tarball itself (bosh upload-release <file>)');
-    const blobId = await storeUpload(ctx, s);
-    const task = await s.tasks.enqueue({
-      type: UPLOAD_RELEASE_TYPE,
-      description: 'create release',
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      params: { blob_id: blobId, fix: flag(ctx, 'fix') },
-    });
-    redirectToTask(ctx, task);
-  });
+  router.post('/releases', requireAdmin, (ctx: AppContext) => uploadTask(ctx, s, 'release', UPLOAD_RELEASE_TYPE));
 
   router.delete('/releases/:name', requireAdmin, async (ctx: AppContext) => {
     const name = ctx.params.name;

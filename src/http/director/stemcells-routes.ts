@@ -18,7 +18,7 @@ import { contextIdOf } from './context-id';
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024;
 
 /** Streams an uploaded tarball (`application/x-compressed`) into the blob store. */
-export async function storeUpload(ctx: AppContext, s: DirectorServices): Promise<string> {
+async function storeUpload(ctx: AppContext, s: DirectorServices): Promise<string> {
   requireContentType(ctx, 'application/x-compressed', 'application/gzip', 'application/octet-stream');
   try {
     const { id, size } = await s.blobs.putStream(ctx.req, MAX_UPLOAD_BYTES);
@@ -33,6 +33,23 @@ export async function storeUpload(ctx: AppContext, s: DirectorServices): Promise
   }
 }
 
+/**
+ * `bosh upload-stemcell|upload-release <file>`: the tarball is stored, then a task of `type` reads it.
+ * (Uploads by URL are refused: bosun fetches nothing from the network.)
+ */
+export async function uploadTask(ctx: AppContext, s: DirectorServices, what: 'stemcell' | 'release', type: string): Promise<void> {
+  if (ctx.is('application/json')) throw badRequest(`bosun takes ${what} files: upload the tarball itself (bosh upload-${what} <file>)`);
+  const blobId = await storeUpload(ctx, s);
+  const task = await s.tasks.enqueue({
+    type,
+    description: `create ${what}`,
+    username: ctx.state.user!.name,
+    contextId: contextIdOf(ctx),
+    params: { blob_id: blobId, fix: flag(ctx, 'fix') },
+  });
+  redirectToTask(ctx, task);
+}
+
 const needsUploadSchema = z.object({ stemcell: z.object({ name: z.string(), version: z.string() }) });
 
 export function stemcellsRoutes(s: DirectorServices): Router<AppState> {
@@ -44,18 +61,7 @@ export function stemcellsRoutes(s: DirectorServices): Router<AppState> {
     ctx.body = out;
   });
 
-  router.post('/stemcells', requireAdmin, async (ctx: AppContext) => {
-    if (ctx.is('application/json')) throw badRequest('bosun takes stemcell files: upload the tarball itself (bosh upload-stemcell <file>)');
-    const blobId = await storeUpload(ctx, s);
-    const task = await s.tasks.enqueue({
-      type: UPLOAD_STEMCELL_TYPE,
-      description: 'create stemcell',
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      params: { blob_id: blobId, fix: flag(ctx, 'fix') },
-    });
-    redirectToTask(ctx, task);
-  });
+  router.post('/stemcells', requireAdmin, (ctx: AppContext) => uploadTask(ctx, s, 'stemcell', UPLOAD_STEMCELL_TYPE));
 
   router.post('/stemcell_uploads', requireAdmin, jsonBody, async (ctx: AppContext) => {
     const { stemcell } = parseBody(needsUploadSchema, ctx.request.body);
