@@ -356,8 +356,35 @@ describe('renderTemplate (ERB job templates)', () => {
       expect(render('<%= [2, 1].\n  sort.\n  join(",") %>|<%= [2, 1]\n  .sort\n  .first %>')).to.equal('1,2|1');
     });
 
-    it('def defines a helper method', () => {
+    it('def defines a helper method, with *rest parameters, return, and *splat arguments', () => {
       expect(render('<% def quote(s)\n "\'#{s}\'"\nend %><%= quote("x") %>')).to.equal("'x'");
+      const t = `<%
+  def p_opt(name)
+    p(name, nil)
+  end
+
+  def dig_path(hash, *keys)
+    keys.each do |k|
+      return nil unless hash.is_a?(Hash)
+      hash = hash[k]
+    end
+    return hash
+  end
+  path = %w[a b]
+-%>
+<%= dig_path(p_opt("tree"), *path).inspect %> <%= dig_path(p_opt("tree"), "a", "b", "c").inspect %> <%= p_opt("none").inspect %>`;
+      expect(render(t, { tree: { a: { b: 1 } } })).to.equal('1 nil nil');
+      expect(renderError('<% def f(a) a end %><%= f(1, 2) %>').message).to.contain('wrong number of arguments (given 2, expected 1)');
+    });
+
+    it('defined? tells locals, methods and constants from unknown names', () => {
+      expectOutputs([
+        ['(x = 1; defined?(x))', 'local-variable'],
+        ['defined?(p)', 'method'],
+        ['defined?(doc).inspect', 'nil'],
+        ['defined?(MockProperty).inspect', 'nil'],
+        ['!!defined?(doc) && doc == "true"', 'false'],
+      ]);
     });
   });
 
@@ -400,8 +427,10 @@ describe('renderTemplate (ERB job templates)', () => {
 
     it('to_yaml', () => {
       expectOutputs([
-        ['{ "a" => 1, "list" => ["x", "y"], "h" => { "k" => nil } }.to_yaml', '---\na: 1\nlist:\n- x\n- y\nh:\n  k: null\n'],
+        ['{ "a" => 1, "list" => ["x", "y"], "h" => { "k" => nil } }.to_yaml', "---\na: 1\nlist:\n- x\n- 'y'\nh:\n  k: null\n"],
         ['[1, 2].to_yaml', '---\n- 1\n- 2\n'],
+        ['{ "bool_like" => "yes", "num_like" => "8080", "plain" => "abc" }.to_yaml', "---\nbool_like: 'yes'\nnum_like: '8080'\nplain: abc\n"],
+        ['YAML.load("a: [1, 2]")', '{"a"=>[1, 2]}'],
       ]);
       expect(render('<%= p("cfg").to_yaml %>', { cfg: { port: 80 } })).to.equal('---\nport: 80\n');
     });
@@ -517,6 +546,7 @@ describe('renderTemplate (ERB job templates)', () => {
       const e = renderError('ok\n<% raise "port must be set" if p("port", nil).nil? %>');
       expect(e.message).to.equal("Error filling in template 'test.erb' (line 2: port must be set)");
       expect(e.line).to.equal(2);
+      expect(renderError('<% raise ArgumentError, "bad tls mode" %>').message).to.equal("Error filling in template 'test.erb' (line 1: bad tls mode)");
     });
   });
 
