@@ -350,6 +350,8 @@ describe('renderTemplate (ERB job templates)', () => {
       expect(render('<% x = p("a.b") rescue "fallback" %><%= x %>')).to.equal('fallback');
       expect(render('<%= Integer("zz") rescue -1 %>')).to.equal('-1');
       expect(render('<% begin %>a<%= p("nope") %><% rescue %>rescued<% end %>')).to.equal('arescued');
+      const t = '<% begin %><% Integer("x") %><% rescue ArgumentError, URI::InvalidURIError => e %>error: <%= e.message %><% end %>';
+      expect(render(t)).to.equal('error: invalid value for Integer(): "x"');
     });
 
     it('method chains over several lines, with the dot leading or trailing', () => {

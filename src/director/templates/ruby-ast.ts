@@ -31,7 +31,7 @@ export type Node = { line: number } & (
   | { kind: 'case'; subject: Node | null; whens: { values: Node[]; body: Node[] }[]; else: Node[] | null }
   | { kind: 'while'; cond: Node; body: Node[]; until: boolean }
   | { kind: 'seq'; body: Node[] }
-  | { kind: 'rescue'; body: Node[]; rescue: Node[] }
+  | { kind: 'rescue'; body: Node[]; rescue: Node[]; errorVar?: string }
   | { kind: 'next' | 'break' | 'return'; value: Node | null }
   | { kind: 'splat'; expr: Node }
   | { kind: 'defined'; expr: Node }

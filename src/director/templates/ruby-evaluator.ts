@@ -1,7 +1,7 @@
 /** Evaluates a compiled template's statements, writing text and `<%= %>` values to the output. */
 import { BlockNode, Node, NodeOf, Param } from './ruby-ast';
 import { callMethod, KERNEL_FUNCTIONS, respondTo } from './ruby-methods';
-import { hashSet, RBlock, RConst, RFloat, RRange, RRegexp, RSymbol, toS, truthy, Value } from './ruby-values';
+import { hashSet, RBlock, RConst, RObject, RFloat, RRange, RRegexp, RSymbol, toS, truthy, Value } from './ruby-values';
 import { RubyError } from './template-error';
 
 /** Methods of the template's `self`: p, if_p, spec... Answers undefined for a name it doesn't know. */
@@ -179,6 +179,7 @@ export class Evaluator {
           return this.body(node.body, scope);
         } catch (e) {
           if (e instanceof Jump) throw e;
+          if (node.errorVar) scope.set(node.errorVar, errorObject(e));
           return this.body(node.rescue, scope);
         }
       case 'next':
@@ -332,6 +333,12 @@ function bind(params: Param[], args: Value[], scope: Scope): void {
     if (typeof p === 'string') scope.define(p, v);
     else bind(p, Array.isArray(v) ? [v] : [v], scope);
   });
+}
+
+/** The rescued error as `e`: answers message and to_s. */
+function errorObject(e: unknown): Value {
+  const message = e instanceof Error ? e.message : String(e);
+  return new RObject('StandardError', { message: () => message, to_s: () => message, inspect: () => `#<StandardError: ${message}>` });
 }
 
 function appended(v: Value): string {

@@ -175,12 +175,19 @@ class RubyParser extends ExprParser {
     }
     while (this.peek().type === 'const') {
       this.next();
+      while (this.acceptOp('::')) if (this.next().type !== 'const') this.unexpected('expecting a class name');
       if (!this.acceptOp(',')) break;
     }
-    if (this.acceptOp('=>')) this.unexpected('(binding the exception is not supported)');
+    let errorVar: string | undefined;
+    if (this.acceptOp('=>')) {
+      const t = this.next();
+      if (t.type !== 'ident') this.unexpected('expecting a variable name');
+      errorVar = (t as { value: string }).value;
+      this.declare(errorVar);
+    }
     const rescue = this.parseBody(['end']);
     this.expectKw('end');
-    return { kind: 'rescue', body, rescue, line };
+    return { kind: 'rescue', body, rescue, errorVar, line };
   }
 
   private parseIf(line: number, negate: boolean): Node {
