@@ -211,7 +211,14 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('the ternary operator', () => {
-      expectOutputs([['true ? "a" : "b"', 'a'], ['nil ? "a" : "b"', 'b'], ['[].empty? ? 1 : 2', '1']]);
+      expectOutputs([
+        ['true ? "a" : "b"', 'a'],
+        ['nil ? "a" : "b"', 'b'],
+        ['[].empty? ? 1 : 2', '1'],
+        ['false ? "a" :"b"', 'b'],
+        ['{ a: :b }', '{:a=>:b}'],
+        ['[1].push :x', '[1, :x]'],
+      ]);
     });
 
     it('case / when / else, with several values per when and without a subject', () => {
