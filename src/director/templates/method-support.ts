@@ -1,6 +1,6 @@
 /** Shared shapes and checks for the built-in method tables. */
 import { RubyError } from './template-error';
-import { className, inspect, RBlock, Value } from './ruby-values';
+import { className, RBlock, Value } from './ruby-values';
 
 export type Method<T = Value> = (self: T, args: Value[], block: RBlock | null) => Value;
 export type MethodTable<T = Value> = Record<string, Method<T>>;
@@ -31,10 +31,6 @@ export function describeType(v: Value): string {
   return v === null ? 'nil' : v === true ? 'true' : v === false ? 'false' : className(v);
 }
 
-export function typeError(v: Value, into: string): never {
-  throw new RubyError(`no implicit conversion of ${describeType(v)} into ${into}`);
-}
-
 /** Start and length of `[]`'s index forms (index, start+length, range) over a sequence of `size`. */
 export function sliceBounds(size: number, args: Value[], rangeOf: (v: Value) => { from: number; to: number | null; exclusive: boolean } | null): { start: number; len: number; single: boolean } | null {
   const range = args.length === 1 ? rangeOf(args[0]) : null;
@@ -55,8 +51,4 @@ export function sliceBounds(size: number, args: Value[], rangeOf: (v: Value) => 
   }
   if (start < 0 || start >= size) return null;
   return { start, len: 1, single: true };
-}
-
-export function inspectArg(v: Value): string {
-  return inspect(v);
 }

@@ -1,6 +1,5 @@
 /** Ruby expressions by precedence: assignment, ternary, ranges, boolean and binary operators, calls, blocks. */
 import { BlockNode, Node, Param } from './ruby-ast';
-import { Token } from './ruby-lexer';
 import { TokenCursor } from './token-cursor';
 
 const ARG_START_TYPES = new Set(['str', 'int', 'float', 'sym', 'regex', 'words', 'ident', 'const', 'ivar', 'label']);
@@ -325,6 +324,6 @@ export function call(recv: Node | null, name: string, args: Node[], line: number
   return { kind: 'call', recv, name, args, block: null, safe: false, blockArg: null, line };
 }
 
-export function flatParams(params: Param[]): string[] {
+function flatParams(params: Param[]): string[] {
   return params.flatMap((p) => (typeof p === 'string' ? [p] : flatParams(p)));
 }

@@ -12,7 +12,7 @@ export type Token =
   | { type: 'nl' | 'eof' | 'out' | 'outend'; line: number; space: boolean }
   | { type: 'text'; text: string; line: number; space: boolean };
 
-export const KEYWORDS = new Set([
+const KEYWORDS = new Set([
   'if', 'unless', 'elsif', 'else', 'end', 'case', 'when', 'then', 'while', 'until', 'do', 'and', 'or', 'not',
   'nil', 'true', 'false', 'self', 'def', 'return', 'next', 'break', 'begin', 'rescue', 'ensure', 'yield',
   'in', 'for', 'module', 'class', 'defined?', 'redo', 'retry', 'super', 'alias', 'undef', 'lambda', 'proc',
