@@ -22,6 +22,11 @@ export function intArg(v: Value): number {
   return v;
 }
 
+export function arrArg(v: Value): Value[] {
+  if (!Array.isArray(v)) throw new RubyError(`no implicit conversion of ${describeType(v)} into Array`);
+  return v;
+}
+
 export function strArg(v: Value): string {
   if (typeof v !== 'string') throw new RubyError(`no implicit conversion of ${describeType(v)} into String`);
   return v;
