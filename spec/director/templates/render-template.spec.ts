@@ -211,7 +211,14 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('the ternary operator', () => {
-      expectOutputs([['true ? "a" : "b"', 'a'], ['nil ? "a" : "b"', 'b'], ['[].empty? ? 1 : 2', '1']]);
+      expectOutputs([
+        ['true ? "a" : "b"', 'a'],
+        ['nil ? "a" : "b"', 'b'],
+        ['[].empty? ? 1 : 2', '1'],
+        ['false ? "a" :"b"', 'b'],
+        ['{ a: :b }', '{:a=>:b}'],
+        ['[1].push :x', '[1, :x]'],
+      ]);
     });
 
     it('case / when / else, with several values per when and without a subject', () => {
@@ -350,14 +357,43 @@ describe('renderTemplate (ERB job templates)', () => {
       expect(render('<% x = p("a.b") rescue "fallback" %><%= x %>')).to.equal('fallback');
       expect(render('<%= Integer("zz") rescue -1 %>')).to.equal('-1');
       expect(render('<% begin %>a<%= p("nope") %><% rescue %>rescued<% end %>')).to.equal('arescued');
+      const t = '<% begin %><% Integer("x") %><% rescue ArgumentError, URI::InvalidURIError => e %>error: <%= e.message %><% end %>';
+      expect(render(t)).to.equal('error: invalid value for Integer(): "x"');
     });
 
     it('method chains over several lines, with the dot leading or trailing', () => {
       expect(render('<%= [2, 1].\n  sort.\n  join(",") %>|<%= [2, 1]\n  .sort\n  .first %>')).to.equal('1,2|1');
     });
 
-    it('def defines a helper method', () => {
+    it('def defines a helper method, with *rest parameters, return, and *splat arguments', () => {
       expect(render('<% def quote(s)\n "\'#{s}\'"\nend %><%= quote("x") %>')).to.equal("'x'");
+      const t = `<%
+  def p_opt(name)
+    p(name, nil)
+  end
+
+  def dig_path(hash, *keys)
+    keys.each do |k|
+      return nil unless hash.is_a?(Hash)
+      hash = hash[k]
+    end
+    return hash
+  end
+  path = %w[a b]
+-%>
+<%= dig_path(p_opt("tree"), *path).inspect %> <%= dig_path(p_opt("tree"), "a", "b", "c").inspect %> <%= p_opt("none").inspect %>`;
+      expect(render(t, { tree: { a: { b: 1 } } })).to.equal('1 nil nil');
+      expect(renderError('<% def f(a) a end %><%= f(1, 2) %>').message).to.contain('wrong number of arguments (given 2, expected 1)');
+    });
+
+    it('defined? tells locals, methods and constants from unknown names', () => {
+      expectOutputs([
+        ['(x = 1; defined?(x))', 'local-variable'],
+        ['defined?(p)', 'method'],
+        ['defined?(doc).inspect', 'nil'],
+        ['defined?(MockProperty).inspect', 'nil'],
+        ['!!defined?(doc) && doc == "true"', 'false'],
+      ]);
     });
   });
 
@@ -400,8 +436,10 @@ describe('renderTemplate (ERB job templates)', () => {
 
     it('to_yaml', () => {
       expectOutputs([
-        ['{ "a" => 1, "list" => ["x", "y"], "h" => { "k" => nil } }.to_yaml', '---\na: 1\nlist:\n- x\n- y\nh:\n  k: null\n'],
+        ['{ "a" => 1, "list" => ["x", "y"], "h" => { "k" => nil } }.to_yaml', "---\na: 1\nlist:\n- x\n- 'y'\nh:\n  k: null\n"],
         ['[1, 2].to_yaml', '---\n- 1\n- 2\n'],
+        ['{ "bool_like" => "yes", "num_like" => "8080", "plain" => "abc" }.to_yaml', "---\nbool_like: 'yes'\nnum_like: '8080'\nplain: abc\n"],
+        ['YAML.load("a: [1, 2]")', '{"a"=>[1, 2]}'],
       ]);
       expect(render('<%= p("cfg").to_yaml %>', { cfg: { port: 80 } })).to.equal('---\nport: 80\n');
     });
@@ -517,6 +555,7 @@ describe('renderTemplate (ERB job templates)', () => {
       const e = renderError('ok\n<% raise "port must be set" if p("port", nil).nil? %>');
       expect(e.message).to.equal("Error filling in template 'test.erb' (line 2: port must be set)");
       expect(e.line).to.equal(2);
+      expect(renderError('<% raise ArgumentError, "bad tls mode" %>').message).to.equal("Error filling in template 'test.erb' (line 1: bad tls mode)");
     });
   });
 
@@ -550,9 +589,10 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('type errors never escape as JS exceptions', () => {
-      for (const src of ['<%= 1 + "a" %>', '<%= "a" + 1 %>', '<%= nil + 1 %>', '<%= [1] - 5 %>', '<%= 1 / 0 %>', '<%= {}.fetch("x") %>', '<%= [3, "a"].sort %>', '<% def f(n) f(n) end %><%= f(1) %>']) {
+      for (const src of ['<%= 1 + "a" %>', '<%= "a" + 1 %>', '<%= nil + 1 %>', '<%= [1] - 5 %>', '<%= 1 / 0 %>', '<%= {}.fetch("x") %>', '<%= [3, "a"].sort %>', '<% def f(n) f(n) end %><%= f(1) %>', '<%= [1, 2].each_slice(0) %>', '<%= (1..10**9).to_a %>', '<%= Array.new(10**9) %>', '<%= [1] & nil %>']) {
         const e = renderError(src);
         expect(e.message, src).to.match(/^Error filling in template 'test.erb' \(/);
+        expect(e.message, src).not.to.match(/is not a function|Cannot read properties|of undefined/);
       }
     });
   });

@@ -1,6 +1,6 @@
 /** Array methods, which Hash and Range also use for their Enumerable ones. */
 import { RubyError } from './template-error';
-import { arity, intArg, MethodTable, needBlock, sliceBounds } from './method-support';
+import { arity, arrArg, intArg, MethodTable, needBlock, sliceBounds } from './method-support';
 import { compareOrFail, equals, hashGet, hashSet, RBlock, RHash, RRange, RSymbol, toS, truthy, Value } from './ruby-values';
 
 /** Calls a method by name; set by the dispatcher to break the import cycle (`inject(:+)`, `sum`). */
@@ -111,20 +111,22 @@ export const ARRAY_METHODS: MethodTable<Value[]> = {
     return i < 0 ? null : i;
   },
   join: (s, a) => (arity(a, 0, 1), join(s, a.length && a[0] !== null ? toS(a[0]) : '')),
-  '*': (s, a) => (typeof a[0] === 'string' ? join(s, a[0]) : Array.from({ length: intArg(a[0]) }, () => s).flat()),
-  '+': (s, a) => {
-    if (!Array.isArray(a[0])) throw new RubyError(`no implicit conversion of ${toS(a[0]) || 'nil'} into Array`);
-    return [...s, ...a[0]];
+  '*': (s, a) => {
+    if (typeof a[0] === 'string') return join(s, a[0]);
+    if (intArg(a[0]) < 0) throw new RubyError('negative argument');
+    if (intArg(a[0]) * s.length > 1_000_000) throw new RubyError('array too large for a template');
+    return Array.from({ length: intArg(a[0]) }, () => s).flat();
   },
-  '-': (s, a) => s.filter((x) => !(a[0] as Value[]).some((y) => equals(x, y))),
-  '&': (s, a) => uniq(s.filter((x) => (a[0] as Value[]).some((y) => equals(x, y)))),
-  '|': (s, a) => uniq([...s, ...(a[0] as Value[])]),
+  '+': (s, a) => (arity(a, 1), [...s, ...arrArg(a[0])]),
+  '-': (s, a) => (arity(a, 1), s.filter((x) => !arrArg(a[0]).some((y) => equals(x, y)))),
+  '&': (s, a) => (arity(a, 1), uniq(s.filter((x) => arrArg(a[0]).some((y) => equals(x, y))))),
+  '|': (s, a) => (arity(a, 1), uniq([...s, ...arrArg(a[0])])),
   '<<': (s, a) => (s.push(a[0]), s),
   push: (s, a) => (s.push(...a), s),
   append: (s, a) => (s.push(...a), s),
   unshift: (s, a) => (s.unshift(...a), s),
   prepend: (s, a) => (s.unshift(...a), s),
-  concat: (s, a) => (a.forEach((x) => s.push(...(x as Value[]))), s),
+  concat: (s, a) => (a.forEach((x) => s.push(...arrArg(x))), s),
   pop: (s) => s.pop() ?? null,
   shift: (s) => s.shift() ?? null,
   delete: (s, a) => {
@@ -185,9 +187,11 @@ export const ARRAY_METHODS: MethodTable<Value[]> = {
     const n = s.length ? (((a.length ? intArg(a[0]) : 1) % s.length) + s.length) % s.length : 0;
     return [...s.slice(n), ...s.slice(0, n)];
   },
-  zip: (s, a) => s.map((x, i) => [x, ...a.map((o) => (o as Value[])[i] ?? null)]),
+  zip: (s, a) => s.map((x, i) => [x, ...a.map((o) => arrArg(o)[i] ?? null)]),
   each_slice: (s, a, b) => {
+    arity(a, 1);
     const n = intArg(a[0]);
+    if (n <= 0) throw new RubyError('invalid slice size');
     const slices: Value[] = [];
     for (let i = 0; i < s.length; i += n) slices.push(s.slice(i, i + n));
     return b ? (slices.forEach((x) => b(x)), null) : slices;
@@ -195,6 +199,6 @@ export const ARRAY_METHODS: MethodTable<Value[]> = {
   to_a: (s) => s,
   entries: (s) => s,
   to_h: (s, a, b) => toH(s, b),
-  transpose: (s) => (s.length ? (s[0] as Value[]).map((_, i) => s.map((row) => (row as Value[])[i])) : []),
-  product: (s, a) => s.flatMap((x) => (a[0] as Value[]).map((y) => [x, y])),
+  transpose: (s) => (s.length ? arrArg(s[0]).map((_, i) => s.map((row) => arrArg(row)[i] ?? null)) : []),
+  product: (s, a) => s.flatMap((x) => arrArg(a[0]).map((y) => [x, y])),
 };

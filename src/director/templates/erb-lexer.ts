@@ -77,7 +77,7 @@ function readTag(source: string, start: number, line: number): { code: string; e
 }
 
 /** 1-based line number of an offset. */
-export function lineFinder(source: string): (offset: number) => number {
+function lineFinder(source: string): (offset: number) => number {
   const starts = [0];
   for (let i = 0; i < source.length; i++) if (source[i] === '\n') starts.push(i + 1);
   return (offset) => {

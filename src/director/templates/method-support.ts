@@ -1,6 +1,6 @@
 /** Shared shapes and checks for the built-in method tables. */
 import { RubyError } from './template-error';
-import { className, inspect, RBlock, Value } from './ruby-values';
+import { className, RBlock, Value } from './ruby-values';
 
 export type Method<T = Value> = (self: T, args: Value[], block: RBlock | null) => Value;
 export type MethodTable<T = Value> = Record<string, Method<T>>;
@@ -22,6 +22,11 @@ export function intArg(v: Value): number {
   return v;
 }
 
+export function arrArg(v: Value): Value[] {
+  if (!Array.isArray(v)) throw new RubyError(`no implicit conversion of ${describeType(v)} into Array`);
+  return v;
+}
+
 export function strArg(v: Value): string {
   if (typeof v !== 'string') throw new RubyError(`no implicit conversion of ${describeType(v)} into String`);
   return v;
@@ -29,10 +34,6 @@ export function strArg(v: Value): string {
 
 export function describeType(v: Value): string {
   return v === null ? 'nil' : v === true ? 'true' : v === false ? 'false' : className(v);
-}
-
-export function typeError(v: Value, into: string): never {
-  throw new RubyError(`no implicit conversion of ${describeType(v)} into ${into}`);
 }
 
 /** Start and length of `[]`'s index forms (index, start+length, range) over a sequence of `size`. */
@@ -55,8 +56,4 @@ export function sliceBounds(size: number, args: Value[], rangeOf: (v: Value) => 
   }
   if (start < 0 || start >= size) return null;
   return { start, len: 1, single: true };
-}
-
-export function inspectArg(v: Value): string {
-  return inspect(v);
 }

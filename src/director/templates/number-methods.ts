@@ -60,7 +60,11 @@ export const NUMBER_METHODS: MethodTable<Num> = {
   '/': (s, a) => (arity(a, 1), arith('/', s, a[0])),
   '%': (s, a) => (arity(a, 1), arith('%', s, a[0])),
   modulo: (s, a) => (arity(a, 1), arith('%', s, a[0])),
-  div: (s, a) => (arity(a, 1), Math.floor(num(s) / num(a[0] as Num))),
+  div: (s, a) => {
+    arity(a, 1);
+    const q = arith('/', s, a[0]);
+    return Math.floor(num(q as Num));
+  },
   '**': (s, a) => (arity(a, 1), arith('**', s, a[0])),
   '-@': (s) => wrap(s, -num(s)),
   '<': (s, a) => (arity(a, 1), compareOrFail(s, a[0]) < 0),
@@ -99,14 +103,18 @@ export const NUMBER_METHODS: MethodTable<Num> = {
   upto: (s, a, b) => {
     arity(a, 1);
     const out: Value[] = [];
-    for (let i = num(s); i <= num(a[0] as Num); i++) out.push(i);
+    const to = intArg(a[0]);
+    if (to - num(s) > MAX_ITERATIONS) throw new RubyError(`upto: more than ${MAX_ITERATIONS} iterations`);
+    for (let i = num(s); i <= to; i++) out.push(i);
     if (b) out.forEach((i) => b(i));
     return b ? s : out;
   },
   downto: (s, a, b) => {
     arity(a, 1);
     const out: Value[] = [];
-    for (let i = num(s); i >= num(a[0] as Num); i--) out.push(i);
+    const to = intArg(a[0]);
+    if (num(s) - to > MAX_ITERATIONS) throw new RubyError(`downto: more than ${MAX_ITERATIONS} iterations`);
+    for (let i = num(s); i >= to; i--) out.push(i);
     if (b) out.forEach((i) => b(i));
     return b ? s : out;
   },

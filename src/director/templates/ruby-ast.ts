@@ -31,9 +31,11 @@ export type Node = { line: number } & (
   | { kind: 'case'; subject: Node | null; whens: { values: Node[]; body: Node[] }[]; else: Node[] | null }
   | { kind: 'while'; cond: Node; body: Node[]; until: boolean }
   | { kind: 'seq'; body: Node[] }
-  | { kind: 'rescue'; body: Node[]; rescue: Node[] }
-  | { kind: 'next' | 'break'; value: Node | null }
-  | { kind: 'def'; name: string; params: string[]; body: Node[] }
+  | { kind: 'rescue'; body: Node[]; rescue: Node[]; errorVar?: string }
+  | { kind: 'next' | 'break' | 'return'; value: Node | null }
+  | { kind: 'splat'; expr: Node }
+  | { kind: 'defined'; expr: Node }
+  | { kind: 'def'; name: string; params: string[]; rest: string | null; body: Node[] }
 );
 
 export type NodeOf<K extends Node['kind']> = Extract<Node, { kind: K }>;

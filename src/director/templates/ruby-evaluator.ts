@@ -1,17 +1,20 @@
 /** Evaluates a compiled template's statements, writing text and `<%= %>` values to the output. */
 import { BlockNode, Node, NodeOf, Param } from './ruby-ast';
-import { callMethod, KERNEL_FUNCTIONS } from './ruby-methods';
-import { hashSet, RBlock, RConst, RFloat, RRange, RRegexp, RSymbol, toS, truthy, Value } from './ruby-values';
+import { callMethod, KERNEL_FUNCTIONS, respondTo } from './ruby-methods';
+import { hashSet, RBlock, RConst, RObject, RFloat, RRange, RRegexp, RSymbol, toS, truthy, Value } from './ruby-values';
 import { RubyError } from './template-error';
 
 /** Methods of the template's `self`: p, if_p, spec... Answers undefined for a name it doesn't know. */
 export interface TemplateSelf {
   call(name: string, args: Value[], block: RBlock | null): Value | undefined;
+  /** Whether `name` is one of its methods (for `defined?`). */
+  has(name: string): boolean;
 }
 
 const KNOWN_CONSTANTS = new Set([
   'JSON', 'YAML', 'Psych', 'Base64', 'File', 'Shellwords', 'Hash', 'Array', 'String', 'Integer', 'Float', 'Numeric', 'Symbol',
   'NilClass', 'TrueClass', 'FalseClass', 'Object', 'Range', 'Regexp', 'OpenStruct', 'Comparable', 'Enumerable', 'Proc',
+  'StandardError', 'RuntimeError', 'ArgumentError', 'KeyError', 'TypeError', 'IndexError', 'NameError', 'NoMethodError',
 ]);
 const MAX_LOOP = 1_000_000;
 
@@ -41,8 +44,9 @@ class Scope {
 
 class Jump {
   constructor(
-    readonly kind: 'next' | 'break',
+    readonly kind: 'next' | 'break' | 'return',
     readonly value: Value,
+    readonly line: number,
   ) {}
 }
 
@@ -56,7 +60,7 @@ export class Evaluator {
     try {
       this.body(program, new Scope(null));
     } catch (e) {
-      if (e instanceof Jump) throw new RubyError(`Invalid ${e.kind}`);
+      if (e instanceof Jump) throw new RubyError(`Invalid ${e.kind}`, e.line);
       throw e;
     }
     return this.out.join('');
@@ -108,7 +112,11 @@ export class Evaluator {
       case 'regex':
         return new RRegexp(node.source, node.flags);
       case 'array':
-        return node.items.map((i) => this.eval(i, scope));
+        return this.args(node.items, scope);
+      case 'splat':
+        throw new RubyError('a splat (*) is only supported among arguments and array elements');
+      case 'defined':
+        return this.defined(node.expr, scope);
       case 'hash': {
         const h = new Map<Value, Value>();
         for (const [k, v] of node.pairs) hashSet(h, this.eval(k, scope), this.eval(v, scope));
@@ -171,11 +179,13 @@ export class Evaluator {
           return this.body(node.body, scope);
         } catch (e) {
           if (e instanceof Jump) throw e;
+          if (node.errorVar) scope.set(node.errorVar, errorObject(e));
           return this.body(node.rescue, scope);
         }
       case 'next':
       case 'break':
-        throw new Jump(node.kind, node.value ? this.eval(node.value, scope) : null);
+      case 'return':
+        throw new Jump(node.kind, node.value ? this.eval(node.value, scope) : null, node.line);
       case 'def':
         this.defs.set(node.name, node);
         return RSymbol.of(node.name);
@@ -222,7 +232,7 @@ export class Evaluator {
     const selfCall = node.recv === null || node.recv.kind === 'self';
     const recv = selfCall ? null : this.eval(node.recv!, scope);
     if (node.safe && recv === null) return null;
-    const args = node.args.map((a) => this.eval(a, scope));
+    const args = this.args(node.args, scope);
     const block = node.block ? this.block(node.block, scope) : node.blockArg ? symbolProc(node.blockArg) : null;
     try {
       if (!selfCall) {
@@ -252,10 +262,19 @@ export class Evaluator {
   private callSelf(node: NodeOf<'call'>, args: Value[], block: RBlock | null): Value {
     const def = this.defs.get(node.name);
     if (def) {
-      if (args.length !== def.params.length) throw new RubyError(`wrong number of arguments (given ${args.length}, expected ${def.params.length})`);
+      const n = def.params.length;
+      if (args.length < n || (args.length > n && !def.rest)) {
+        throw new RubyError(`wrong number of arguments (given ${args.length}, expected ${n}${def.rest ? '+' : ''})`);
+      }
       const scope = new Scope(null);
       def.params.forEach((p, i) => scope.define(p, args[i]));
-      return this.body(def.body, scope);
+      if (def.rest) scope.define(def.rest, args.slice(n));
+      try {
+        return this.body(def.body, scope);
+      } catch (e) {
+        if (e instanceof Jump && e.kind === 'return') return e.value;
+        throw e;
+      }
     }
     const kernel = KERNEL_FUNCTIONS[node.name];
     if (kernel) return kernel(args);
@@ -263,6 +282,33 @@ export class Evaluator {
     if (v !== undefined) return v;
     const what = args.length || node.block ? 'method' : 'local variable or method';
     throw new RubyError(`undefined ${what} '${node.name}' for an instance of Bosh::Template::EvaluationContext`);
+  }
+
+  /** Argument (or array element) values, with `*splat`s spread. */
+  private args(nodes: Node[], scope: Scope): Value[] {
+    return nodes.flatMap((n) => {
+      if (n.kind !== 'splat') return [this.eval(n, scope)];
+      const v = this.eval(n.expr, scope);
+      return Array.isArray(v) ? v : v === null ? [] : [v];
+    });
+  }
+
+  /** `defined?(x)`: what x names, or nil. */
+  private defined(expr: Node, scope: Scope): Value {
+    if (expr.kind === 'var') return expr.name.startsWith('@') ? null : 'local-variable';
+    if (expr.kind === 'const') return KNOWN_CONSTANTS.has(expr.name) ? 'expression' : null;
+    if (expr.kind === 'call' && !expr.recv) {
+      const known = this.defs.has(expr.name) || expr.name in KERNEL_FUNCTIONS || this.self.has(expr.name);
+      return known ? 'method' : null;
+    }
+    if (expr.kind === 'call' && expr.recv) {
+      try {
+        return respondTo(this.eval(expr.recv, scope), expr.name) ? 'method' : null;
+      } catch {
+        return null;
+      }
+    }
+    return 'expression';
   }
 
   private block(b: BlockNode, scope: Scope): RBlock {
@@ -287,6 +333,12 @@ function bind(params: Param[], args: Value[], scope: Scope): void {
     if (typeof p === 'string') scope.define(p, v);
     else bind(p, Array.isArray(v) ? [v] : [v], scope);
   });
+}
+
+/** The rescued error as `e`: answers message and to_s. */
+function errorObject(e: unknown): Value {
+  const message = e instanceof Error ? e.message : String(e);
+  return new RObject('StandardError', { message: () => message, to_s: () => message, inspect: () => `#<StandardError: ${message}>` });
 }
 
 function appended(v: Value): string {

@@ -1,10 +1,9 @@
 /** Ruby expressions by precedence: assignment, ternary, ranges, boolean and binary operators, calls, blocks. */
 import { BlockNode, Node, Param } from './ruby-ast';
-import { Token } from './ruby-lexer';
 import { TokenCursor } from './token-cursor';
 
 const ARG_START_TYPES = new Set(['str', 'int', 'float', 'sym', 'regex', 'words', 'ident', 'const', 'ivar', 'label']);
-const ARG_START_KWS = new Set(['nil', 'true', 'false', 'self', 'not', 'lambda']);
+const ARG_START_KWS = new Set(['nil', 'true', 'false', 'self', 'not', 'lambda', 'defined?']);
 const OP_ASSIGN = new Set(['+=', '-=', '*=', '/=', '||=', '&&=', '**=']);
 
 /** Binary operator levels, loosest first; every one is a method call on its left operand. */
@@ -162,6 +161,7 @@ export abstract class ExprParser extends TokenCursor {
     if (!t.space) return false;
     if (ARG_START_TYPES.has(t.type)) return true;
     if (t.type === 'kw') return ARG_START_KWS.has(t.value);
+    if (t.type === 'op' && t.value === '*' && !this.peek(1).space && this.peek(1).type === 'ident') return true;
     return t.type === 'op' && (t.value === '[' || t.value === '!' || (t.value === '-' && !this.peek(1).space && this.peek(1).type !== 'op'));
   }
 
@@ -176,8 +176,11 @@ export abstract class ExprParser extends TokenCursor {
       if (this.isOp('&') && this.peek(1).type === 'sym') {
         this.next();
         blockArg = (this.next() as { value: string }).value;
+      } else if (this.isOp('*') && !this.peek(1).space) {
+        this.next();
+        args.push({ kind: 'splat', expr: this.parseNoStmtExpr(), line: t.line });
       } else if (this.isOp('*') || this.isOp('**') || this.isOp('&')) {
-        this.unexpected('(splat and block arguments are not supported)');
+        this.unexpected('(this kind of splat or block argument is not supported)');
       } else if (t.type === 'label') {
         this.next();
         this.skipNewlines();
@@ -321,6 +324,6 @@ export function call(recv: Node | null, name: string, args: Node[], line: number
   return { kind: 'call', recv, name, args, block: null, safe: false, blockArg: null, line };
 }
 
-export function flatParams(params: Param[]): string[] {
+function flatParams(params: Param[]): string[] {
   return params.flatMap((p) => (typeof p === 'string' ? [p] : flatParams(p)));
 }

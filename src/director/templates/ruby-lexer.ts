@@ -12,7 +12,7 @@ export type Token =
   | { type: 'nl' | 'eof' | 'out' | 'outend'; line: number; space: boolean }
   | { type: 'text'; text: string; line: number; space: boolean };
 
-export const KEYWORDS = new Set([
+const KEYWORDS = new Set([
   'if', 'unless', 'elsif', 'else', 'end', 'case', 'when', 'then', 'while', 'until', 'do', 'and', 'or', 'not',
   'nil', 'true', 'false', 'self', 'def', 'return', 'next', 'break', 'begin', 'rescue', 'ensure', 'yield',
   'in', 'for', 'module', 'class', 'defined?', 'redo', 'retry', 'super', 'alias', 'undef', 'lambda', 'proc',
@@ -39,7 +39,7 @@ export function lexRuby(code: string, line: number): Token[] {
     if (!prev) return true;
     if (prev.type === 'op') return ![')', ']', '}'].includes(prev.value);
     if (prev.type === 'kw') return !VALUE_END_KW.has(prev.value);
-    return prev.type === 'nl';
+    return prev.type === 'nl' || prev.type === 'label';
   };
   const push = (t: Token) => {
     out.push(t);
@@ -93,7 +93,7 @@ export function lexRuby(code: string, line: number): Token[] {
       push({ type: 'str', parts: r.parts, line, space });
       line += r.lines;
       i = r.end;
-    } else if (c === ':' && /[A-Za-z_"]/.test(code[i + 1] ?? '') && (valueExpected() || space)) {
+    } else if (c === ':' && /[A-Za-z_"]/.test(code[i + 1] ?? '') && (valueExpected() || (space && out[out.length - 1]?.type === 'ident'))) {
       if (code[i + 1] === '"') {
         const r = readString(code, i + 2, '"', false, line);
         push({ type: 'sym', value: r.parts.join(''), line, space });

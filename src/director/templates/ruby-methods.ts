@@ -30,6 +30,7 @@ function rangeToArray(r: RRange): Value[] {
   }
   if (typeof r.from !== 'number' || !(typeof r.to === 'number')) throw new RubyError(`can't iterate from ${className(r.from)}`);
   const out: Value[] = [];
+  if (r.to - r.from > 1_000_000) throw new RubyError('range too large to iterate in a template');
   for (let i = r.from; r.exclusive ? i < r.to : i <= r.to; i++) out.push(i);
   return out;
 }
@@ -104,6 +105,7 @@ const RANGE_METHODS: MethodTable<RRange> = {
   size: (r) => rangeToArray(r).length,
   step: (r, a, b) => {
     const step = intArg(a[0]);
+    if (step <= 0) throw new RubyError("step can't be 0 or negative");
     const items = rangeToArray(r).filter((_, i) => i % step === 0);
     return b ? (items.forEach((x) => b(x)), r) : items;
   },
@@ -164,7 +166,13 @@ const CONST_METHODS: Record<string, MethodTable<RConst>> = {
     join: (c, a) => (a[0] as Value[]).map((x) => STRING_METHODS.shellescape(toS(x), [], null)).join(' '),
   },
   Hash: { new: () => new Map() },
-  Array: { new: (c, a) => Array.from({ length: a.length ? intArg(a[0]) : 0 }, () => a[1] ?? null) },
+  Array: {
+    new: (c, a) => {
+      const n = a.length ? intArg(a[0]) : 0;
+      if (n < 0 || n > 1_000_000) throw new RubyError(`array size ${n} is out of range for a template`);
+      return Array.from({ length: n }, () => a[1] ?? null);
+    },
+  },
   String: { new: (c, a) => (a.length ? strArg(a[0]) : '') },
 };
 

@@ -139,10 +139,18 @@ class RubyParser extends ExprParser {
       }
       case 'begin':
         return this.parseBegin(line);
+      case 'defined?': {
+        const paren = this.acceptOp('(');
+        const expr = this.parseExpr();
+        if (paren) this.expectOp(')');
+        return { kind: 'defined', expr, line };
+      }
       case 'next':
-      case 'break': {
+      case 'break':
+      case 'return': {
         const n = this.peek();
-        const hasValue = !(n.type === 'nl' || n.type === 'eof' || n.type === 'kw' || this.isOp(';') || this.isOp('}'));
+        const startsValue = n.type !== 'kw' || ['nil', 'true', 'false', 'self', 'not', 'defined?', 'case', 'begin'].includes(n.value);
+        const hasValue = startsValue && !(n.type === 'nl' || n.type === 'eof' || n.type === 'outend' || this.isOp(';') || this.isOp('}'));
         return { kind: t.value, value: hasValue ? this.parseExpr() : null, line };
       }
       case 'def':
@@ -167,12 +175,19 @@ class RubyParser extends ExprParser {
     }
     while (this.peek().type === 'const') {
       this.next();
+      while (this.acceptOp('::')) if (this.next().type !== 'const') this.unexpected('expecting a class name');
       if (!this.acceptOp(',')) break;
     }
-    if (this.acceptOp('=>')) this.unexpected('(binding the exception is not supported)');
+    let errorVar: string | undefined;
+    if (this.acceptOp('=>')) {
+      const t = this.next();
+      if (t.type !== 'ident') this.unexpected('expecting a variable name');
+      errorVar = (t as { value: string }).value;
+      this.declare(errorVar);
+    }
     const rescue = this.parseBody(['end']);
     this.expectKw('end');
-    return { kind: 'rescue', body, rescue, line };
+    return { kind: 'rescue', body, rescue, errorVar, line };
   }
 
   private parseIf(line: number, negate: boolean): Node {
@@ -214,14 +229,18 @@ class RubyParser extends ExprParser {
     if (nameTok.type !== 'ident') this.unexpected('expecting a method name');
     const name = (nameTok as { value: string }).value;
     const params: string[] = [];
+    let rest: string | null = null;
     const paren = this.acceptOp('(');
-    while (this.peek().type === 'ident') {
-      params.push((this.next() as { value: string }).value);
+    while (this.peek().type === 'ident' || (this.isOp('*') && this.peek(1).type === 'ident')) {
+      if (this.acceptOp('*')) rest = (this.next() as { value: string }).value;
+      else if (rest) this.unexpected('(parameters after *rest are not supported)');
+      else params.push((this.next() as { value: string }).value);
       if (!this.acceptOp(',')) break;
     }
     if (paren) this.expectOp(')');
-    const body = this.withScope(params, true, () => this.parseBody(['end']));
+    const names = rest ? [...params, rest] : params;
+    const body = this.withScope(names, true, () => this.parseBody(['end']));
     this.expectKw('end');
-    return { kind: 'def', name, params, body, line };
+    return { kind: 'def', name, params, rest, body, line };
   }
 }

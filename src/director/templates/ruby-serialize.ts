@@ -29,14 +29,17 @@ export function toJson(v: Value, indent = '', depth = 0): string {
   return JSON.stringify(inspect(v));
 }
 
+/** Psych writes YAML 1.1: strings such as 'yes', 'on' or '123' are single-quoted so they stay strings. */
+const PSYCH = { version: '1.1', indentSeq: false, lineWidth: 0, singleQuote: true } as const;
+
 /** Psych's layout: a `---` document, sequences not indented under their key. */
 export function toYaml(v: Value): string {
   const data = toJs(v);
   if (data !== null && typeof data === 'object') {
     if (Array.isArray(data) ? data.length === 0 : Object.keys(data).length === 0) return `--- ${Array.isArray(data) ? '[]' : '{}'}\n`;
-    return `---\n${YAML.stringify(data, { indentSeq: false, lineWidth: 0 })}`;
+    return `---\n${YAML.stringify(data, PSYCH)}`;
   }
-  return `--- ${data === null ? '' : YAML.stringify(data, { lineWidth: 0 })}${data === null ? '\n' : ''}`;
+  return `--- ${data === null ? '' : YAML.stringify(data, PSYCH)}${data === null ? '\n' : ''}`;
 }
 
 export function parseJson(s: Value): Value {
@@ -51,7 +54,7 @@ export function parseJson(s: Value): Value {
 export function parseYaml(s: Value): Value {
   if (typeof s !== 'string') throw new RubyError(`no implicit conversion of ${inspect(s)} into String`);
   try {
-    return fromJs(YAML.parse(s));
+    return fromJs(YAML.parse(s, { version: '1.1' }));
   } catch (e) {
     throw new RubyError(`Psych::SyntaxError: ${(e as Error).message}`);
   }

@@ -65,7 +65,6 @@ export class RObject {
   ) {}
 }
 
-export const isHash = (v: Value): v is RHash => v instanceof Map;
 export const isFloat = (v: Value): v is RFloat => v instanceof RFloat;
 export const isNumeric = (v: Value): v is number | RFloat => typeof v === 'number' || v instanceof RFloat;
 export const num = (v: number | RFloat): number => (typeof v === 'number' ? v : v.value);

@@ -92,7 +92,11 @@ function shellescape(s: string): string {
 
 export const STRING_METHODS: MethodTable<string> = {
   '+': (s, a) => (arity(a, 1), s + strArg(a[0])),
-  '*': (s, a) => (arity(a, 1), s.repeat(intArg(a[0]))),
+  '*': (s, a) => {
+    arity(a, 1);
+    if (intArg(a[0]) < 0) throw new RubyError('negative argument');
+    return s.repeat(intArg(a[0]));
+  },
   '%': (s, a) => (arity(a, 1), format(s, Array.isArray(a[0]) ? a[0] : [a[0]])),
   '<': (s, a) => (arity(a, 1), compareOrFail(s, a[0]) < 0),
   '>': (s, a) => (arity(a, 1), compareOrFail(s, a[0]) > 0),

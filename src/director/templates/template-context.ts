@@ -12,6 +12,8 @@ export function openstruct(v: Value): Value {
   return v;
 }
 
+const SELF_METHODS = new Set(['p', 'if_p', 'spec', 'properties', 'raw_properties', 'name', 'index', 'raise', 'fail', 'require', 'require_relative', 'puts', 'print', 'pp', 'warn']);
+
 export class TemplateContext implements TemplateSelf {
   private readonly properties: RHash;
   private readonly spec: RStruct;
@@ -30,6 +32,10 @@ export class TemplateContext implements TemplateSelf {
       v = hashGet(v, key);
     }
     return v;
+  }
+
+  has(name: string): boolean {
+    return SELF_METHODS.has(name);
   }
 
   call(name: string, args: Value[], block: RBlock | null): Value | undefined {

@@ -27,7 +27,3 @@ export class RubyError extends Error {
     this.name = 'RubyError';
   }
 }
-
-export function rubyError(message: string, line?: number): never {
-  throw new RubyError(message, line);
-}
