@@ -112,7 +112,7 @@ describeOnBothBackends(
       expect((await c.finish(await c.upload('/releases', v1.tarball))).state).to.equal('done');
       const list = (await h.api.get('/releases').set('Authorization', asReader).expect(200)).body;
       expect(list).to.deep.equal([
-        { name: 'web-release', release_versions: [{ version: '1', commit_hash: 'abc1234', uncommitted_changes: false, currently_deployed: false, job_names: ['web', 'smoke', 'crasher', 'needs-prop'] }] },
+        { name: 'web-release', release_versions: [{ version: '1', commit_hash: 'abc1234', uncommitted_changes: false, currently_deployed: false, job_names: ['web', 'smoke', 'crasher', 'legacy', 'needs-prop'] }] },
       ]);
       const matches = await h.api.post('/packages/matches').set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send(YAML.stringify(v1.manifest)).expect(200);
       expect(matches.body).to.deep.equal([(v1.manifest.packages[0] as { fingerprint: string }).fingerprint]);
@@ -215,6 +215,9 @@ describeOnBothBackends(
       const stemcells = (await h.api.get('/stemcells').set('Authorization', asAdmin)).body;
       expect(stemcells[0].deployments).to.deep.equal([{ name: 'web' }]);
 
+      const taskContainers = await docker.listContainers({ all: true, filters: { label: ['bosun.managed=true', 'bosun.node-id=node-a'] } });
+      expect(taskContainers, 'compilation containers are removed').to.deep.equal([]);
+
       const del = await c.finish(await h.api.delete('/deployments/web').set('Authorization', asAdmin));
       expect(del.state).to.equal('done');
       expect(await c.containers('web')).to.deep.equal([]);
@@ -225,6 +228,11 @@ describeOnBothBackends(
     it('runs errands in fresh containers and stops, starts, restarts and recreates instances', async function () {
       this.timeout(300_000);
       await c.uploadBasics();
+      const legacy = { name: 'legacy', instances: 1, stemcell: 'default', jobs: [{ name: 'legacy', release: 'web-release' }] };
+      expect((await c.deployed(webManifest({ extraGroups: [legacy] }))).state).to.equal('done');
+      const legacyVm = (await c.vms('web')).find((v) => v.job_name === 'legacy')!;
+      expect(legacyVm.job_state).to.equal('running');
+      expect(legacyVm.processes.map((p: Line) => [p.name, p.state])).to.deep.equal([['legacy', 'running']]);
       expect((await c.deployed(webManifest())).state).to.equal('done');
       expect((await h.api.get('/deployments/web/errands').set('Authorization', asAdmin).expect(200)).body).to.deep.equal([{ name: 'smoke-tests' }]);
 

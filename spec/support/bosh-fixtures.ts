@@ -130,6 +130,15 @@ export function webReleaseOptions(version = '1', extra: { packaging?: string } =
         templates: { 'bpm.yml.erb': "processes:\n- name: crasher\n  executable: /bin/sh\n  args: ['-c', 'echo crashing; exit 1']\n" },
       },
       {
+        name: 'legacy',
+        spec: { templates: { 'ctl.erb': 'bin/ctl' }, properties: { interval: { default: 1 } } },
+        monit: 'check process legacy\n  with pidfile /var/vcap/sys/run/legacy/legacy.pid\n  start program "/var/vcap/jobs/legacy/bin/ctl start"\n  stop program "/var/vcap/jobs/legacy/bin/ctl stop"\n  group vcap\n',
+        templates: {
+          'ctl.erb':
+            '#!/bin/sh\nmkdir -p /var/vcap/sys/run/legacy\ncase "$1" in\n  start) sh -c "while :; do sleep <%= p(\'interval\') %>; done" >/dev/null 2>&1 &\n    echo $! > /var/vcap/sys/run/legacy/legacy.pid ;;\n  stop) kill "$(cat /var/vcap/sys/run/legacy/legacy.pid)" ;;\nesac\n',
+        },
+      },
+      {
         name: 'needs-prop',
         spec: { templates: { 'conf.erb': 'config/conf' }, properties: { required: {} } },
         templates: { 'conf.erb': 'value=<%= p("required") %>\n' },
