@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { directorFamily } from '../../src/director/director-family';
 import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
 import { execInContainer } from '../../src/docker/exec-in-container';
+import { tarFiles } from '../../src/docker/tar-files';
 import { SecretStore } from '../../src/secrets/secret-store';
 import type { Task } from '../../src/tasks/task';
 import { asAdmin, asReader } from '../support/auth';
@@ -104,6 +105,38 @@ describeOnBothBackends(
       const last = (await c.events(t)).at(-1)!;
       expect(last.error.message).to.match(/does not match stemcell.MF sha1/);
       expect((await h.api.get('/stemcells').set('Authorization', asAdmin)).body).to.deep.equal([]);
+    });
+
+    it('ends bad uploads with a clear error: garbage, path tricks, bad manifests; refuses bad requests with 4xx', async function () {
+      this.timeout(60_000);
+      const tar = (files: Record<string, string>) => tarFiles(Object.entries(files).map(([name, t]) => ({ name, content: Buffer.from(t), mode: 0o644 })));
+      const failures: Array<[string, Buffer, RegExp]> = [
+        ['/releases', Buffer.from('this is not an archive at all, just text '.repeat(40)), /not a valid tar archive|has no release.MF/],
+        ['/releases', Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5]), /not a valid gzip archive|not a valid tar archive/],
+        ['/releases', await tar({ '../escape': 'x', 'release.MF': 'name: a\nversion: 1\n' }), /leaves the archive/],
+        ['/releases', await tar({ 'release.MF': 'name: [unclosed' }), /release.MF is not valid YAML/],
+        ['/releases', await tar({ 'release.MF': 'name: ok\nversion: "not valid!"\n' }), /release.MF is invalid: version/],
+        ['/releases', await tar({ 'release.MF': 'name: ok\nversion: 1\npackages:\n- {name: a, fingerprint: f, sha1: s, dependencies: [nope]}\n' }), /depends on unknown package 'nope'/],
+        ['/stemcells', await tar({ 'stemcell.MF': 'name: x\nversion: 1\n' }), /Stemcell archive has no image/],
+        ['/stemcells', await tar({ image: 'x' }), /Docker refused the stemcell image/],
+      ];
+      for (const [route, body, message] of failures) {
+        const t = await c.finish(await c.upload(route, body));
+        expect(t.state, `${route} ${message}`).to.equal('error');
+        expect((await c.events(t)).at(-1)!.error.message).to.match(message);
+      }
+      await h.api.post('/releases').set('Authorization', asAdmin).set('Content-Type', 'application/x-compressed').send(Buffer.alloc(0)).expect(400);
+      await h.api.post('/releases').set('Authorization', asAdmin).set('Content-Type', 'text/plain').send('x').expect(415);
+      await h.api.post('/releases').set('Authorization', asAdmin).send({ location: 'https://example.com/r.tgz' }).expect(400);
+      await h.api.post('/stemcells').set('Authorization', asReader).set('Content-Type', 'application/x-compressed').send(Buffer.from('x')).expect(401);
+      await h.api.post('/packages/matches').set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send('packages: 3').expect(400);
+      await h.api.post('/stemcell_uploads').set('Authorization', asAdmin).send({ stemcell: 'x' }).expect(400);
+      await h.api.delete('/stemcells/nope/1').set('Authorization', asAdmin).expect(404);
+      await h.api.delete('/releases/nope').set('Authorization', asAdmin).expect(404);
+      await h.api.get('/events?before_time=yesterday-ish').set('Authorization', asAdmin).expect(400);
+      await h.api.get('/events/abc').set('Authorization', asAdmin).expect(404);
+      expect((await h.api.get('/releases').set('Authorization', asAdmin)).body).to.deep.equal([]);
+      expect(await h.db.knex('blobs').count('* as n').first()).to.deep.equal({ n: 0 });
     });
 
     it('uploads releases, checks digests (sha1 and sha256:), answers package matches, and takes an upload without matched packages', async function () {

@@ -14,11 +14,14 @@ export async function importStemcellImage(docker: Docker, image: Readable, ref: 
   image.on('data', (d: Buffer) => hash.update(d));
   image.on('error', (err) => tee.destroy(err));
   image.pipe(tee);
-  const progress = await docker.importImage(tee, { repo, tag });
+  const refused = (err: unknown) => new Error(`Docker refused the stemcell image: ${(err as Error).message ?? err}`);
+  const progress = await docker.importImage(tee, { repo, tag }).catch((err) => {
+    throw refused(err);
+  });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(progress, (err: Error | null, out: Array<{ error?: string }>) => {
       const failed = err ?? out.find((o) => o.error);
-      if (failed) reject(new Error(`Docker refused the stemcell image: ${failed instanceof Error ? failed.message : failed.error}`));
+      if (failed) reject(refused(failed instanceof Error ? failed : new Error(failed.error)));
       else resolve();
     });
   });
