@@ -239,6 +239,13 @@ describeOnBothBackends(
       expect(events.every((e) => typeof e.id === 'string' && typeof e.task === 'string')).to.equal(true);
       expect(events.some((e) => e.action === 'create' && e.object_type === 'deployment' && e.parent_id)).to.equal(true);
       expect(events.filter((e) => e.object_type === 'instance' && e.action === 'delete')).to.have.length(2);
+      const lockEvents = (await h.api.get(`/events?task=${first.id}&object_type=lock`).set('Authorization', asReader).expect(200)).body;
+      expect(lockEvents.map((e: Line) => [e.action, e.object_name])).to.deep.equal([['release', 'lock:deployment:web'], ['acquire', 'lock:deployment:web']]);
+
+      const dry = await c.deployed(webManifest({ instances: 5 }), '?dry_run=true');
+      expect(dry.state).to.equal('done');
+      expect(dry.description).to.equal('create deployment (dry run)');
+      expect(await c.containers('web')).to.have.length(1);
       const byTask = (await h.api.get(`/events?task=${first.id}&object_type=deployment`).set('Authorization', asReader).expect(200)).body;
       expect(byTask).to.have.length(2);
 
@@ -248,7 +255,7 @@ describeOnBothBackends(
       const stemcells = (await h.api.get('/stemcells').set('Authorization', asAdmin)).body;
       expect(stemcells[0].deployments).to.deep.equal([{ name: 'web' }]);
 
-      const taskContainers = await docker.listContainers({ all: true, filters: { label: ['bosun.managed=true', 'bosun.node-id=node-a'] } });
+      const taskContainers = await docker.listContainers({ all: true, filters: { label: ['bosun.managed=true', `bosun.task-id=${first.id}`] } });
       expect(taskContainers, 'compilation containers are removed').to.deep.equal([]);
 
       const del = await c.finish(await h.api.delete('/deployments/web').set('Authorization', asAdmin));

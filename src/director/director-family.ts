@@ -16,6 +16,7 @@ import { deployDeployment } from './deployments/deploy-deployment';
 import { runErrand } from './deployments/run-errand';
 import { vmStates } from './deployments/vm-states';
 import { DirectorServices } from './director-services';
+import { withLockEvents } from './events/lock-events';
 import { deleteRelease } from './releases/delete-release';
 import { uploadRelease } from './releases/upload-release';
 import { deleteStemcell } from './stemcells/delete-stemcell';
@@ -47,11 +48,13 @@ export function directorFamily(deps: FamilyDeps, docker: Docker, secrets: Secret
       deleteStemcell(docker, s.stemcells, s.deployments, s.compiled, s.blobs, s.events),
       uploadRelease(s.blobs, s.releases, s.events),
       deleteRelease(s.releases, s.deployments, s.compiled, s.blobs, s.events),
-      deployDeployment({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, updater: s.updater, compiler: s.compiler, events: s.events }),
-      deleteDeployment(s.deployments, s.instances, s.containers, s.events),
-      changeInstanceState(s.deployments, s.instances, s.containers, s.updater, s.events),
       vmStates(s.instances, s.containers),
-      runErrand({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, compiler: s.compiler, events: s.events, ...network }),
+      ...[
+        deployDeployment({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, updater: s.updater, compiler: s.compiler, events: s.events }),
+        deleteDeployment(s.deployments, s.instances, s.containers, s.events),
+        changeInstanceState(s.deployments, s.instances, s.containers, s.updater, s.events),
+        runErrand({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, compiler: s.compiler, events: s.events, ...network }),
+      ].map((op) => withLockEvents<any>(op, s.events)),
     ],
     routers: [router],
   };

@@ -77,13 +77,15 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
     return !g || i.index >= g.instances;
   });
 
+  // A dry run stops once the manifest resolved: nothing is compiled, created or changed.
+  if (p.dry_run) return { context: { dry_run: true } };
+
   const plans: GroupPlan[] = [];
   for (const group of serviceGroups) {
     if (group.instances === 0) continue;
     const { packages, packageDigests } = await compileGroupPackages(deps.compiler, deps.blobs, ctx, resolved, group);
     plans.push({ group, packages, packageDigests, instances: [] });
   }
-  if (p.dry_run) return { context: { dry_run: true } };
 
   if (obsolete.length) {
     const stage = ctx.beginStage('Deleting unneeded instances', obsolete.length);
