@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { tarEntries } from './tar-entries';
+import { readStream } from './read-stream';
 
 /**
  * Re-packs an archive (tar or tar.gz) with every entry moved under `prefix` (e.g.
@@ -9,7 +10,7 @@ import { tarEntries } from './tar-entries';
  */
 export async function retarUnder(archive: Buffer, prefix: string, strip = 0): Promise<Buffer> {
   const p = pack();
-  const out = collect(p);
+  const out = readStream(p);
   const segments = prefix.split('/').filter(Boolean);
   for (let i = 1; i <= segments.length; i++) p.entry({ name: `${segments.slice(0, i).join('/')}/`, type: 'directory', mode: 0o755 });
   for await (const e of tarEntries(Readable.from([archive]))) {
@@ -21,7 +22,7 @@ export async function retarUnder(archive: Buffer, prefix: string, strip = 0): Pr
     const name = `${segments.join('/')}/${rest}`;
     const header = (e.body as unknown as { header?: { mode?: number; linkname?: string } }).header ?? {};
     if (e.type === 'file') {
-      const data = await readAll(e.body);
+      const data = await readStream(e.body);
       await new Promise<void>((res, rej) => p.entry({ name, mode: header.mode ?? 0o644, size: data.length }, data, (err) => (err ? rej(err) : res())));
     } else if (e.type === 'directory') {
       p.entry({ name: `${name}/`, type: 'directory', mode: header.mode ?? 0o755 });
@@ -31,16 +32,4 @@ export async function retarUnder(archive: Buffer, prefix: string, strip = 0): Pr
   }
   p.finalize();
   return out;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
-
-async function collect(p: ReturnType<typeof pack>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of p) parts.push(c as Buffer);
-  return Buffer.concat(parts);
 }

@@ -3,11 +3,13 @@ import type Docker from 'dockerode';
 import { execInContainer } from '../../docker/exec-in-container';
 import { retarUnder } from '../archives/retar';
 import { AGENT_PATH, PROCESS_STATES_PATH } from './agent-script';
+import { readStream } from '../archives/read-stream';
 
 export const INSTANCE_LABELS = {
   deployment: 'bosun.deployment',
   instanceId: 'bosun.instance-id',
   group: 'bosun.instance-group',
+  index: 'bosun.instance-index',
   nodeId: 'bosun.node-id',
 } as const;
 
@@ -50,6 +52,7 @@ export class InstanceContainers {
         [INSTANCE_LABELS.deployment]: spec.deployment,
         [INSTANCE_LABELS.instanceId]: spec.instanceId,
         [INSTANCE_LABELS.group]: spec.group,
+        [INSTANCE_LABELS.index]: String(spec.index),
         [INSTANCE_LABELS.nodeId]: spec.nodeId,
       },
       HostConfig: { NetworkMode: spec.networkMode, RestartPolicy: spec.cmd ? { Name: 'no' } : { Name: 'unless-stopped' } },
@@ -83,7 +86,7 @@ export class InstanceContainers {
     const fresh = await this.create({
       deployment: labels[INSTANCE_LABELS.deployment],
       group: labels[INSTANCE_LABELS.group],
-      index: 0,
+      index: Number(labels[INSTANCE_LABELS.index] ?? 0),
       instanceId: labels[INSTANCE_LABELS.instanceId],
       image: info.Config.Image,
       nodeId: labels[INSTANCE_LABELS.nodeId],
@@ -176,10 +179,4 @@ interface DockerStats {
   cpu_stats: { cpu_usage: { total_usage: number; usage_in_usermode?: number; usage_in_kernelmode?: number }; system_cpu_usage?: number; online_cpus?: number };
   precpu_stats: { cpu_usage?: { total_usage: number; usage_in_usermode?: number; usage_in_kernelmode?: number }; system_cpu_usage?: number };
   memory_stats: { usage?: number; limit?: number };
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(c as Buffer);
-  return Buffer.concat(parts);
 }

@@ -8,6 +8,7 @@ import type { ReleaseVersion, ReleasesRepo } from '../releases/releases-repo';
 import type { Stemcell } from '../stemcells/stemcells-repo';
 import type { CompiledPackage, CompiledPackagesRepo } from './compiled-packages-repo';
 import { packagesInBuildOrder, transitiveDependencies } from './package-graph';
+import { readStream } from '../archives/read-stream';
 
 export interface CompileSettings {
   nodeId: string;
@@ -99,7 +100,7 @@ export class PackageCompiler {
         output: async (piece) => ctx.debugRaw(piece.data),
         ended: async () => undefined,
         exited: async (container, code) => {
-          if (code === 0) archive = await readArchive(await container.getArchive({ path: `/var/vcap/packages/${name}` }));
+          if (code === 0) archive = await readStream(await container.getArchive({ path: `/var/vcap/packages/${name}` }));
         },
       },
       ctx.signal,
@@ -120,10 +121,4 @@ export async function placeCompiledPackage(blobs: BlobStore, pkg: CompiledPackag
 
 async function emptyTar(): Promise<Buffer> {
   return Buffer.alloc(1024);
-}
-
-async function readArchive(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(c as Buffer);
-  return Buffer.concat(parts);
 }

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { defineOperation } from '../../runner/operation';
@@ -9,6 +8,7 @@ import type { EventRecorder } from '../events/event-recorder';
 import { parseStemcellManifest, stemcellImageRef, StemcellManifest } from './stemcell-manifest';
 import { importStemcellImage } from './import-stemcell-image';
 import type { StemcellsRepo } from './stemcells-repo';
+import { readStream } from '../archives/read-stream';
 
 export const UPLOAD_STEMCELL_TYPE = 'update_stemcell';
 
@@ -32,7 +32,7 @@ export function uploadStemcell(docker: Docker, blobs: BlobStore, stemcells: Stem
         await stage.step('Extracting stemcell archive', async () => {
           if (p.sha1 && !digestMatches(p.sha1, await blobs.get(p.blob_id))) throw new Error('Stemcell archive does not match the given sha1');
           for await (const entry of tarEntries(blobs.read(p.blob_id))) {
-            if (entry.name === 'stemcell.MF') manifest = parseStemcellManifest((await readAll(entry.body)).toString('utf8'));
+            if (entry.name === 'stemcell.MF') manifest = parseStemcellManifest((await readStream(entry.body)).toString('utf8'));
             else if (entry.name === 'image') imageSha1 = await importStemcellImage(docker, entry.body, stagingRef);
           }
           if (!manifest) throw new Error('Stemcell archive has no stemcell.MF');
@@ -78,10 +78,4 @@ function sha1Agrees(expected: string, actualSha1: string): boolean {
   const sha1 = parts.find((s) => /^(sha1:)?[0-9a-f]{40}$/i.test(s));
   if (!sha1) return true;
   return sha1.replace(/^sha1:/, '').toLowerCase() === actualSha1;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of stream) parts.push(p as Buffer);
-  return Buffer.concat(parts);
 }
