@@ -8,7 +8,7 @@ import { basicAuth } from './http-client';
 import { TEST_IMAGE } from './load';
 import type { Random } from './random';
 import { CONTENT_TYPES, GARBAGE_AUTH, JUNK_BODIES, JUNK_HEADER_VALUES, JUNK_IDS, JUNK_QUERIES, JUNK_VALUES, PATH_TRICKS } from './bad-values';
-import { fingerprint } from './fingerprint';
+import { changedParts, fingerprint } from './fingerprint';
 
 type Who = 'none' | 'wrong' | 'garbage' | 'reader' | 'admin';
 const WHO: Who[] = ['none', 'wrong', 'garbage', 'reader', 'admin', 'admin'];
@@ -52,7 +52,7 @@ interface Case {
   who: Who;
   headers: Record<string, string>;
   body?: string | Buffer;
-  /** Bodies past every limit: the server may close the connection before reading them. */
+  /** Bodies past every limit, or large ones sent where none is read: the server may answer and close before reading them. */
   huge?: boolean;
 }
 
@@ -109,7 +109,7 @@ function makeCase(cluster: SoakCluster, route: Route, rnd: Random, known: KnownI
   const c: Case = { route: `${route.method} ${route.path}`, method: route.method, path, who, headers };
   if (route.method === 'GET' || route.method === 'DELETE') {
     if (rnd.chance(0.1)) c.body = rnd.pick(JUNK_BODIES);
-    return c;
+    return withSizeNoted(c);
   }
   const contentType = rnd.pick(CONTENT_TYPES);
   if (contentType) headers['Content-Type'] = contentType;
@@ -121,9 +121,12 @@ function makeCase(cluster: SoakCluster, route: Route, rnd: Random, known: KnownI
     c.body = rnd.chance(0.5) ? Buffer.from('not compressed at all') : zlib.gzipSync(Buffer.from('{"truncated":')).subarray(0, 12);
   } else {
     c.body = route.body ? JSON.stringify({ ...route.body, pad: 'x'.repeat(2 * 1024 * 1024) }) : 'x'.repeat(2 * 1024 * 1024);
-    c.huge = true;
   }
-  return c;
+  return withSizeNoted(c);
+}
+
+function withSizeNoted(c: Case): Case {
+  return { ...c, huge: (c.body?.length ?? 0) > 16 * 1024 };
 }
 
 /** tar.gz archives whose entries try to leave the container's root. */
@@ -232,6 +235,7 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
   const dropped: string[] = [];
   let requests = 0;
   let before = await fingerprint(cluster.knex);
+  let previous = '(none)';
 
   for (const c of cases) {
     const n = node();
@@ -244,6 +248,8 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     }
     byStatus[status || 'no answer'] = (byStatus[status || 'no answer'] ?? 0) + 1;
     const label = `${c.who} ${c.method} ${c.path.slice(0, 80)} → ${status}`;
+    const previousLabel = previous;
+    previous = label;
     if (status >= 500) fiveXX.push(label);
     const accepted = status >= 200 && status < 400;
     const mayChange = c.who === 'admin' && accepted;
@@ -256,7 +262,7 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     }
     const after = await fingerprint(cluster.knex);
     if (after !== before) {
-      changed.push(label);
+      changed.push(`${label} (${changedParts(before, after)} changed; the request before: ${previousLabel})`);
       before = after;
     }
   }

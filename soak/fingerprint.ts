@@ -11,3 +11,10 @@ export async function fingerprint(knex: Knex): Promise<string> {
            (select md5(coalesce(string_agg(id || ':' || name || ':' || encode(ciphertext, 'hex'), ',' order by name), '')) from secrets) as secrets`);
   return JSON.stringify(res.rows[0]);
 }
+
+/** Which parts of two fingerprints differ. */
+export function changedParts(before: string, after: string): string {
+  const a = JSON.parse(before) as Record<string, unknown>;
+  const b = JSON.parse(after) as Record<string, unknown>;
+  return Object.keys(a).filter((k) => String(a[k]) !== String(b[k])).join(', ');
+}

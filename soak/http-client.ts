@@ -32,7 +32,22 @@ export class DaemonClient {
     this.agent = new https.Agent({ keepAlive: true, maxSockets, ca: this.ca });
   }
 
-  request(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
+  /**
+   * One request. A kept-alive connection the server closed just as it was reused fails with
+   * ECONNRESET before anything was sent: that request is sent again, once, on a new connection.
+   */
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
+    try {
+      return await this.send(method, path, opts);
+    } catch (err) {
+      if ((err as { reusedSocket?: boolean }).reusedSocket && (err as { code?: string }).code === 'ECONNRESET') {
+        return this.send(method, path, opts);
+      }
+      throw err;
+    }
+  }
+
+  private send(method: string, path: string, opts: RequestOptions): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
@@ -57,7 +72,7 @@ export class DaemonClient {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`timed out: ${method} ${path}`)));
-      req.on('error', reject);
+      req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
       req.end(opts.body);
     });
   }
