@@ -30,7 +30,9 @@ export class BenchDaemon {
   async start(): Promise<void> {
     const configFile = path.join(this.dataDir, 'bench.yml');
     fs.writeFileSync(configFile, this.config);
-    this.child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'bosun'), 'start'], {
+    // BENCH_CPU_PROF=DIR: the daemon writes a CPU profile there when it stops (node --cpu-prof).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+    this.child = spawn(process.execPath, [...profile, path.join(PROJECT_ROOT, 'bin', 'bosun'), 'start'], {
       cwd: PROJECT_ROOT,
       env: {
         PATH: process.env.PATH ?? '',

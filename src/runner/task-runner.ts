@@ -144,7 +144,6 @@ export class TaskRunner {
       ctx.checkpoint();
       result = await op.run(params, ctx);
       state = 'done';
-      await ctx.debug(`Task ${task.id} done`);
     } catch (err) {
       const reason = controller.signal.aborted ? controller.signal.reason : err;
       if (reason instanceof TaskLostError) {
@@ -167,6 +166,8 @@ export class TaskRunner {
     }
     // Everything the task wrote is stored before its state turns final.
     await Promise.all(Object.values(writers).map((w) => w.flush()));
+    // A done task's closing debug line is written by the statement that ends it.
+    const doneLine = state === 'done' ? Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`)) : null;
     const ended = await this.tasks.finish(
       this.db.knex,
       task.id,
@@ -174,6 +175,7 @@ export class TaskRunner {
       state,
       truncateResult(result),
       this.db.notifier.viaDatabase,
+      doneLine && { offset: writers.debug.bytesWritten, data: doneLine },
     );
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
     else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id });

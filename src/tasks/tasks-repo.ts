@@ -140,7 +140,11 @@ export class TasksRepo {
     return (res.rows as Row[]).map((r) => ({ id: Number(r.id), state: r.state as TaskState }));
   }
 
-  /** Ends a task this node runs. Returns false when the task is no longer this node's to end. */
+  /**
+   * Ends a task this node runs, appending `lastLine` (its debug log's closing line, at the log's end
+   * `lastLine.offset`) in the same statement. Returns false, and writes nothing, when the task is no
+   * longer this node's to end.
+   */
   async finish(
     db: Knex | Knex.Transaction,
     id: number,
@@ -148,13 +152,19 @@ export class TasksRepo {
     state: TaskState,
     result: string,
     notifyInSql: boolean,
+    lastLine: { offset: number; data: Buffer } | null = null,
   ): Promise<boolean> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
     const res = await db.raw(
-      `update tasks set state = ?, result = ?, timestamp = now()
-        where id = ? and node_id = ? and state in ('processing', 'cancelling')
-        returning id${notify}`,
-      [state, result, id, nodeId],
+      `with ended as (
+         update tasks set state = ?, result = ?, timestamp = now()
+          where id = ? and node_id = ? and state in ('processing', 'cancelling')
+          returning id),
+       line as (
+         insert into task_logs (task_id, log, start_offset, data)
+         select id, 'debug', ?, ? from ended where ?::bytea is not null)
+       select id${notify} from ended`,
+      [state, result, id, nodeId, lastLine?.offset ?? 0, lastLine?.data ?? null, lastLine?.data ?? null],
     );
     return res.rows.length === 1;
   }
