@@ -22,7 +22,11 @@ export class GraphileBench {
   async start(): Promise<void> {
     this.pool = new pg.Pool({ connectionString: this.url, max: 20 });
     this.workerPool = new pg.Pool({ connectionString: this.url, max: this.concurrency + 2 });
-    for (const pool of [this.pool, this.workerPool]) pool.on('error', (err) => console.error(`graphile-worker bench pool: ${err.message}`));
+    for (const pool of [this.pool, this.workerPool]) {
+      const report = (err: Error) => console.error(`graphile-worker bench pool: ${err.message}`);
+      pool.on('error', report);
+      pool.on('connect', (client) => client.on('error', report));
+    }
     this.runner = await run({
       pgPool: this.workerPool,
       concurrency: this.concurrency,
