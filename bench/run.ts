@@ -1,135 +1,170 @@
 /**
- * npm run bench: pickup latency, throughput of a no-op task, and tail reads of a small against a large
- * log, on PostgreSQL and on the embedded database. Prints a table and writes bench/results.json.
- * (Issue 5's comparisons with graphile-worker and raw Docker are not here yet.)
+ * npm run bench: bosun against graphile-worker and raw Docker, side by side in one run, on PostgreSQL
+ * (and the first rows on the embedded database). Prints a table and writes bench/results.json.
+ * BENCH_QUICK=1 runs every row with small counts (a check that the bench works, not figures).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import pino from 'pino';
-import { z } from 'zod';
-import { Database, openDatabase } from '../src/db/database';
-import { migrateToLatest } from '../src/db/migrate';
-import { defineOperation, OperationRegistry } from '../src/runner/operation';
-import { TaskRunner } from '../src/runner/task-runner';
-import { TaskService } from '../src/tasks/task-service';
+import Docker from 'dockerode';
+import knexFactory from 'knex';
+import { CoreBench } from './core';
+import { BenchDaemon } from './daemon-process';
+import { DaemonRows } from './daemon-rows';
+import { GraphileBench } from './graphile';
+import { ensurePgDatabase, serverVersion } from './postgres';
+import { removeBenchContainers } from './raw-docker';
+import { median } from './stats';
+import { TaskFinishes } from './task-finishes';
+import { Row, printTable } from './table';
 
 const PG_URL = process.env.BOSUN_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/bosun_bench';
-const log = pino({ level: 'silent' });
+const IMAGE = process.env.BOSUN_TEST_IMAGE ?? 'bosun-test/busybox:latest';
+const QUICK = process.env.BENCH_QUICK === '1';
+const N = {
+  reps: QUICK ? 1 : 3,
+  pickupSamples: QUICK ? 30 : 200,
+  throughputTasks: QUICK ? 200 : 2000,
+  clients: 16,
+  workers: 8,
+  containerRuns: QUICK ? 2 : 10,
+  containerBatches: QUICK ? 1 : 3,
+  outputMb: QUICK ? 20 : 200,
+  largeLogBytes: (QUICK ? 64 : 1024) * 1024 * 1024,
+  manyTasks: QUICK ? 20_000 : 1_000_000,
+  listReps: QUICK ? 20 : 200,
+  tailingClients: QUICK ? 20 : 200,
+};
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const median = (xs: number[]) => percentile(xs, 50);
-
-async function ensurePgDatabase(url: string): Promise<void> {
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  u.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  const exists = await c.query('select 1 from pg_database where datname = $1', [name]);
-  if (!exists.rowCount) await c.query(`create database "${name}"`);
-  await c.end();
-}
-
-async function open(backend: 'postgres' | 'embedded'): Promise<Database> {
-  if (backend === 'postgres') await ensurePgDatabase(PG_URL);
-  const db = await openDatabase({ url: backend === 'postgres' ? PG_URL : null, dataDir: '', inMemory: true, poolSize: 10, log });
-  await migrateToLatest(db.knex);
-  await db.knex.raw('truncate task_logs, tasks restart identity cascade');
-  return db;
-}
-
-async function measure(backend: 'postgres' | 'embedded') {
-  const db = await open(backend);
-  const tasks = new TaskService(db);
-  const started = new Map<number, number>();
-  const noop = defineOperation({
-    type: 'bench_noop',
-    params: z.object({}).passthrough(),
-    async run(_p, ctx) {
-      started.set(ctx.task.id, performance.now());
-      await ctx.beginStage('Bench', 1).step('noop', async () => undefined);
-      await ctx.result({ ok: true });
-      return 'ok';
-    },
-  });
-  const runner = new TaskRunner(db, new OperationRegistry([noop]), { nodeId: 'bench', workers: 8, pollIntervalMs: 2000, checkpointIntervalMs: 5000, timeoutSeconds: 30 }, log);
-  await runner.start();
-
-  // 1. Pickup latency: queue one task at a time, time until its operation starts.
-  const latencies: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    const t0 = performance.now();
-    const t = await tasks.enqueue({ type: 'bench_noop', description: 'latency' });
-    while (!started.has(t.id)) await new Promise((r) => setImmediate(r));
-    if (i >= 20) latencies.push(started.get(t.id)! - t0);
-  }
-
-  // 2. Throughput: N tasks queued by 16 concurrent producers, each run to done with its logs.
-  const N = backend === 'postgres' ? 3000 : 1000;
-  const t0 = performance.now();
-  let queued = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (queued < N) {
-        queued++;
-        await tasks.enqueue({ type: 'bench_noop', description: 'throughput' });
-      }
-    }),
-  );
-  for (;;) {
-    const left = await db.knex('tasks').whereIn('state', ['queued', 'processing']).count({ n: '*' });
-    if (Number(left[0].n) === 0) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const throughput = N / ((performance.now() - t0) / 1000);
-  await runner.stop(5000);
-
-  // 4. Tail reads: the last 4 KB of a 1 KB log against a large one.
-  const small = await tasks.enqueue({ type: 'bench_none', description: 'small log' });
-  const large = await tasks.enqueue({ type: 'bench_none', description: 'large log' });
-  const ws = await tasks.openLog(small.id, 'debug');
-  await ws.write('x'.repeat(1024));
-  const largeBytes = backend === 'postgres' ? 256 * 1024 * 1024 : 64 * 1024 * 1024;
-  const wl = await tasks.openLog(large.id, 'debug');
-  const chunk = Buffer.alloc(1024 * 1024, 'y');
-  for (let written = 0; written < largeBytes; written += chunk.length) await wl.write(chunk);
-  const tail = async (id: number) => {
-    const size = (await tasks.logs.size(id, 'debug'))!;
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const s = performance.now();
-      const from = Math.max(0, size - 4096);
-      for await (const _ of tasks.logs.read(id, 'debug', from, size)) void _;
-      times.push(performance.now() - s);
-    }
-    return median(times);
-  };
-  const tailSmall = await tail(small.id);
-  const tailLarge = await tail(large.id);
-  await db.close();
-  return {
-    backend,
-    pickup_p50_ms: median(latencies),
-    pickup_p99_ms: percentile(latencies, 99),
-    noop_tasks_per_s: throughput,
-    tail_4k_of_1k_log_ms: tailSmall,
-    [`tail_4k_of_${largeBytes / 1024 / 1024}MB_log_ms`]: tailLarge,
-    tail_ratio: tailLarge / tailSmall,
-    rss_mb: process.memoryUsage().rss / 1e6,
-  };
-}
+const say = (s: string) => console.error(`bench: ${s}`);
 
 async function main() {
-  const results = [];
-  for (const backend of ['postgres', 'embedded'] as const) results.push(await measure(backend));
-  for (const r of results) {
-    console.log(`\n${r.backend}`);
-    for (const [k, v] of Object.entries(r)) if (k !== 'backend') console.log(`  ${k.padEnd(28)} ${typeof v === 'number' ? v.toFixed(2) : v}`);
+  const started = Date.now();
+  await ensurePgDatabase(PG_URL);
+  const knex = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 4 } });
+  await knex.raw('drop schema if exists graphile_worker cascade; drop schema public cascade; create schema public');
+  const runId = `${process.pid}`;
+  const docker = new Docker();
+  const rows: Row[] = [];
+
+  // The daemon first, on an empty database: its idle memory.
+  const daemon = new BenchDaemon(
+    { BOSUN_DATABASE_URL: PG_URL, BOSUN_WORKERS: String(N.workers), BOSUN_NODE_ID: `bench-${runId}` },
+    'tasks:\n  retention_per_type: 100000000\n',
+  );
+  await daemon.start();
+  await new Promise((r) => setTimeout(r, 2000));
+  const rssIdle = daemon.peakRssMb();
+  const finishes = new TaskFinishes(PG_URL);
+  await finishes.start();
+  const d = new DaemonRows(daemon, knex, finishes, docker, IMAGE, runId);
+
+  try {
+    // Rows 1 and 2, alternating bosun and graphile-worker in each repetition.
+    say('rows 1-2: pickup latency and throughput against graphile-worker');
+    const core = new CoreBench('postgres', PG_URL, N.workers);
+    await core.start();
+    const graphile = new GraphileBench(PG_URL, N.workers);
+    await graphile.start();
+    const r12 = { bosunP50: [] as number[], bosunP99: [] as number[], gwP50: [] as number[], gwP99: [] as number[], http: [] as number[], core: [] as number[], gw: [] as number[] };
+    daemon.resetPeak();
+    for (let i = 0; i < N.reps; i++) {
+      const b = await core.pickup(N.pickupSamples, 20);
+      const g = await graphile.pickup(N.pickupSamples, 20);
+      r12.bosunP50.push(b.p50);
+      r12.bosunP99.push(b.p99);
+      r12.gwP50.push(g.p50);
+      r12.gwP99.push(g.p99);
+      r12.http.push(await d.httpThroughput(N.throughputTasks, N.clients));
+      r12.gw.push(await graphile.throughput(N.throughputTasks, N.clients));
+      r12.core.push(await core.throughput(N.throughputTasks, N.clients));
+    }
+    const rssLoad = daemon.peakRssMb();
+    await graphile.stop();
+    await core.stop();
+    const m = (xs: number[]) => median(xs);
+    rows.push(
+      { row: '1 pickup p50 (ms)', backend: 'postgres', bosun: m(r12.bosunP50), peer: m(r12.gwP50), peerName: 'graphile-worker', target: 'ratio <= 1.00', ok: m(r12.bosunP50) <= m(r12.gwP50) },
+      { row: '1 pickup p99 (ms)', backend: 'postgres', bosun: m(r12.bosunP99), peer: m(r12.gwP99), peerName: 'graphile-worker' },
+      { row: '2 throughput, HTTP clients (tasks/s)', backend: 'postgres', bosun: m(r12.http), peer: m(r12.gw), peerName: 'graphile-worker', target: 'ratio >= 1.00', ok: m(r12.http) >= m(r12.gw) },
+      { row: '2 throughput, in process (tasks/s)', backend: 'postgres', bosun: m(r12.core), peer: m(r12.gw), peerName: 'graphile-worker' },
+    );
+
+    say('row 3: container overhead against dockerode');
+    const c = await d.containerOverhead(N.containerRuns, N.containerBatches, 16);
+    rows.push(
+      { row: '3 busybox true, serial (ms)', backend: 'postgres', bosun: c.serial.bosun, peer: c.serial.raw, peerName: 'dockerode', target: 'ratio <= 1.10', ok: c.serial.bosun <= 1.1 * c.serial.raw },
+      { row: '3 busybox true, concurrency 8 (ms/container)', backend: 'postgres', bosun: c.concurrent.bosun, peer: c.concurrent.raw, peerName: 'dockerode', target: 'ratio <= 1.10', ok: c.concurrent.bosun <= 1.1 * c.concurrent.raw },
+    );
+
+    say(`row 4: ${N.outputMb} MB of stdout`);
+    const out = await d.bigOutput(N.outputMb);
+    rows.push({ row: `4 ${N.outputMb} MB stdout until stored (ms)`, backend: 'postgres', bosun: out.bosun, peer: out.raw, peerName: 'dockerode, discarded' });
+
+    say(`row 5: task list with 1,000 and ${N.manyTasks.toLocaleString('en')} tasks`);
+    await knex.raw('truncate task_logs, container_jobs, tasks restart identity cascade');
+    await d.fillTasks(1000);
+    const few = await d.listLatency(N.listReps);
+    await d.fillTasks(N.manyTasks);
+    const many = await d.listLatency(N.listReps);
+    rows.push(
+      { row: '5 GET /tasks?limit=50 (ms)', backend: 'postgres', bosun: many.list, peer: few.list, peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`, target: 'ratio <= 1.5', ok: many.list <= 1.5 * few.list },
+      { row: '5 GET /tasks?limit=50&verbose=2 (ms)', backend: 'postgres', bosun: many.listAll, peer: few.listAll, peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`, target: 'ratio <= 1.5', ok: many.listAll <= 1.5 * few.listAll },
+      { row: '5 GET /tasks/:id (ms)', backend: 'postgres', bosun: many.one, peer: few.one, peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`, target: 'ratio <= 1.5', ok: many.one <= 1.5 * few.one },
+    );
+
+    say(`row 4: tail reads of a 1 KB and a ${N.largeLogBytes / 1024 / 1024} MB log`);
+    const small = await d.taskWithLog(1024);
+    const large = await d.taskWithLog(N.largeLogBytes);
+    const tail = await d.tailReads(small, large, N.listReps);
+    rows.push({ row: `4 tail 4 KB of ${N.largeLogBytes / 1024 / 1024} MB log (ms)`, backend: 'postgres', bosun: tail.large, peer: tail.small, peerName: '1 KB log (bosun: large)', target: 'ratio <= 1.2', ok: tail.large <= 1.2 * tail.small });
+
+    say(`row 6: memory with ${N.tailingClients} tailing clients`);
+    daemon.resetPeak();
+    const tailRequests = await d.tailingClients(large, N.tailingClients, QUICK ? 3000 : 10_000);
+    const rssTailing = daemon.peakRssMb();
+    rows.push(
+      { row: '6 peak RSS idle (MB)', backend: 'postgres', bosun: rssIdle, target: '< 200', ok: rssIdle < 200 },
+      { row: '6 peak RSS under row 2 load (MB)', backend: 'postgres', bosun: rssLoad, target: '< 200', ok: rssLoad < 200 },
+      { row: `6 peak RSS, ${N.manyTasks / 1000}k tasks + ${N.tailingClients} tailing (MB)`, backend: 'postgres', bosun: rssTailing, note: `${tailRequests} tail reads`, target: '< 200', ok: rssTailing < 200 },
+    );
+  } finally {
+    await finishes.stop();
+    await daemon.stop();
+    await removeBenchContainers(docker, runId);
+    await knex.destroy();
   }
-  const out = path.join(__dirname, '..', '..', 'bench', 'results.json');
-  fs.writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);
-  console.log(`\nwritten ${out}`);
+
+  say('rows 1-2 on the embedded database');
+  const embedded = new CoreBench('embedded', '', N.workers);
+  await embedded.start();
+  const e = { p50: [] as number[], p99: [] as number[], tput: [] as number[] };
+  for (let i = 0; i < N.reps; i++) {
+    const p = await embedded.pickup(N.pickupSamples, 20);
+    e.p50.push(p.p50);
+    e.p99.push(p.p99);
+    e.tput.push(await embedded.throughput(Math.min(N.throughputTasks, 1000), N.clients));
+  }
+  await embedded.stop();
+  rows.push(
+    { row: '1 pickup p50 (ms)', backend: 'embedded', bosun: median(e.p50) },
+    { row: '1 pickup p99 (ms)', backend: 'embedded', bosun: median(e.p99) },
+    { row: '2 throughput, in process (tasks/s)', backend: 'embedded', bosun: median(e.tput) },
+  );
+
+  const machine = {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model ?? '',
+    node: process.version,
+    postgres: await serverVersion(PG_URL),
+    quick: QUICK,
+    settings: N,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  printTable(rows, machine);
+  const file = path.join(__dirname, '..', '..', 'bench', 'results.json');
+  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+  console.log(`\nwritten ${file}`);
 }
 
 main().catch((err) => {

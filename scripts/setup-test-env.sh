@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares this machine for the test suite; idempotent, and quick when everything is in place:
-#   - PostgreSQL on 127.0.0.1:5432 (trust auth) with the databases bosun_test and bosun_test2;
+#   - PostgreSQL on 127.0.0.1:5432 (trust auth) with the databases bosun_test, bosun_test2, bosun_test_soak;
 #   - a Docker engine (docker.io from Debian) running with no bridge network: containers get none;
 #   - the image bosun-test/busybox:latest, imported from a busybox root filesystem (no registry needed).
 set -euo pipefail
@@ -31,7 +31,7 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 PSQL_USER=root
 psql -h 127.0.0.1 -U "$PSQL_USER" -d postgres -tAc 'select 1' >/dev/null 2>&1 || PSQL_USER=postgres
-for db in bosun_test bosun_test2; do
+for db in bosun_test bosun_test2 bosun_test_soak; do
   if [ "$(psql -h 127.0.0.1 -U "$PSQL_USER" -d postgres -tAc "select 1 from pg_database where datname = '$db'")" != 1 ]; then
     psql -h 127.0.0.1 -U "$PSQL_USER" -d postgres -qc "create database $db" || die "cannot create database $db"
   fi

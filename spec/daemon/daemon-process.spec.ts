@@ -4,8 +4,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import knexFactory from 'knex';
 import { DaemonProcess, request, spawnDaemon } from '../support/daemon-process';
+import { SECOND_TEST_DATABASE_URL } from '../support/test-env';
 
-const SECOND_DB = (process.env.BOSUN_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/bosun_test').replace(/\/[^/]*$/, '/bosun_test2');
+const SECOND_DB = SECOND_TEST_DATABASE_URL;
 const basic = (password: string) => `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
 
 async function emptyDatabase(url: string): Promise<void> {

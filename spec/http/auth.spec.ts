@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { describeOnBothBackends } from '../support/harness';
+import { ADMIN, describeOnBothBackends, READER } from '../support/harness';
 import { asAdmin, asReader, withWrongPassword } from '../support/auth';
 
 describeOnBothBackends('Director authentication', (h) => {
@@ -26,6 +26,16 @@ describeOnBothBackends('Director authentication', (h) => {
     await h.api.get('/tasks').set('Authorization', 'Basic !!!').expect(401);
     await h.api.get('/tasks').set('Authorization', `Basic ${Buffer.from('admin').toString('base64')}`).expect(401);
     await h.api.get('/tasks').set('Authorization', 'Bearer abc').expect(401);
+  });
+
+  it('rejects the right password with NUL bytes appended (scrypt would hash both alike)', async () => {
+    for (const padded of [`${ADMIN.password}\0`, `${ADMIN.password}\0\0\0`, `${READER.password}\0`]) {
+      const name = padded.startsWith(ADMIN.password) ? ADMIN.name : READER.name;
+      const header = `Basic ${Buffer.from(`${name}:${padded}`).toString('base64')}`;
+      await h.api.get('/tasks').set('Authorization', header).expect(401);
+      expect((await h.api.get('/info').set('Authorization', header).expect(200)).body.user).to.equal(null);
+    }
+    await h.api.get('/tasks').set('Authorization', asAdmin).expect(200);
   });
 
   it('puts WWW-Authenticate on successful responses too, as the Director does', async () => {

@@ -25,6 +25,8 @@ describeOnBothBackends('task runner', (h) => {
     expect(debug).to.match(/^I, \[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} #\d+\] \[task:1\]  INFO -- TaskHelper: Director Version: /);
     expect(debug).to.contain('Enqueuing task: 1\n');
     expect(debug).to.contain('DirectorJobRunner: Starting task: 1\n');
+    expect(debug).to.match(/\] \[task:1\]  INFO -- DirectorJobRunner: Task 1 done\n$/);
+    expect(debug.indexOf('Starting task: 1')).to.be.above(debug.indexOf('Enqueuing task: 1'));
   });
 
   it('ends a failing operation `error`, with the failed step and an error line in the event log', async () => {

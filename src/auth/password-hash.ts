@@ -13,7 +13,12 @@ export function hashPassword(password: string): string {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
+/**
+ * A password holding NUL never matches: scrypt's PBKDF2-HMAC pads a short key with zero bytes, so
+ * `pw` and `pw\0` would hash alike and a password with NULs appended would be accepted.
+ */
 export function verifyPassword(password: string, stored: string): boolean {
+  if (password.includes('\0')) return false;
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [n, r, p] = parts.slice(1, 4).map(Number);

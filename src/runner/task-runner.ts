@@ -7,7 +7,8 @@ import { Task, TaskState, truncateResult } from '../tasks/task';
 import { TASK_LOGS } from '../tasks/task-log';
 import { TaskLogWriter } from '../tasks/task-log-writer';
 import { TaskLogsRepo } from '../tasks/task-logs-repo';
-import { TasksRepo } from '../tasks/tasks-repo';
+import { ClaimedTask, TasksRepo } from '../tasks/tasks-repo';
+import { formatDebugLine } from './debug-format';
 import { timeOutStaleTasks } from './liveness';
 import type { OperationRegistry } from './operation';
 import { createTaskContext, LogWriters } from './task-context';
@@ -103,8 +104,9 @@ export class TaskRunner {
           this.claimAgain = false;
           const free = this.opts.workers - this.running.size;
           if (free <= 0 || this.stopping) break;
-          const claimed = await this.tasks.claim(this.opts.nodeId, free, this.registry.types);
-          for (const task of claimed) this.launch(task);
+          const startLine = formatDebugLine(0, 'INFO', 'DirectorJobRunner', 'Starting task: %ID%');
+          const claimed = await this.tasks.claim(this.opts.nodeId, free, this.registry.types, startLine);
+          for (const { task, logSizes } of claimed) this.launch(task, logSizes);
           if (claimed.length === free) this.claimAgain = true;
         } while (this.claimAgain && !this.stopping);
       } catch (err) {
@@ -115,11 +117,11 @@ export class TaskRunner {
     })();
   }
 
-  private launch(task: Task): void {
+  private launch(task: Task, logSizes: ClaimedTask['logSizes']): void {
     const controller = new AbortController();
     const entry: Running = { task, controller, claimedAt: Date.now(), done: Promise.resolve() };
     this.running.set(task.id, entry);
-    entry.done = this.run(task, controller)
+    entry.done = this.run(task, logSizes, controller)
       .catch((err) => this.log.error({ err, taskId: task.id }, 'task bookkeeping failed'))
       .finally(() => {
         this.running.delete(task.id);
@@ -127,9 +129,9 @@ export class TaskRunner {
       });
   }
 
-  private async run(task: Task, controller: AbortController): Promise<void> {
+  /** Runs a claimed task (its debug log already says it started) and moves it to its final state. */
+  private async run(task: Task, sizes: ClaimedTask['logSizes'], controller: AbortController): Promise<void> {
     const log = this.log.child({ taskId: task.id, type: task.type });
-    const sizes = await this.logs.sizes(task.id);
     const writers = Object.fromEntries(
       TASK_LOGS.map((name) => [name, new TaskLogWriter(this.db.knex, this.logs, task.id, name, sizes[name] ?? 0)]),
     ) as LogWriters;
@@ -137,13 +139,11 @@ export class TaskRunner {
     let state: TaskState;
     let result: string;
     try {
-      await ctx.debug(`Starting task: ${task.id}`);
       const op = this.registry.get(task.type)!;
       const params = op.params.parse(task.params);
       ctx.checkpoint();
       result = await op.run(params, ctx);
       state = 'done';
-      await ctx.debug(`Task ${task.id} done`);
     } catch (err) {
       const reason = controller.signal.aborted ? controller.signal.reason : err;
       if (reason instanceof TaskLostError) {
@@ -166,6 +166,8 @@ export class TaskRunner {
     }
     // Everything the task wrote is stored before its state turns final.
     await Promise.all(Object.values(writers).map((w) => w.flush()));
+    // A done task's closing debug line is written by the statement that ends it.
+    const doneLine = state === 'done' ? Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`)) : null;
     const ended = await this.tasks.finish(
       this.db.knex,
       task.id,
@@ -173,6 +175,7 @@ export class TaskRunner {
       state,
       truncateResult(result),
       this.db.notifier.viaDatabase,
+      doneLine && { offset: writers.debug.bytesWritten, data: doneLine },
     );
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
     else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id });

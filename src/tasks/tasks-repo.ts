@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { TASKS_CHANNEL } from '../db/notifier';
 import { Task, TaskState } from './task';
+import type { TaskLogName } from './task-log';
 
 /** All SQL on the `tasks` table. */
 
@@ -26,6 +27,12 @@ export function taskFromRow(r: Row): Task {
     startedAt: toDate(r.started_at),
     checkpointTime: toDate(r.checkpoint_time),
   };
+}
+
+/** A task just claimed, with the sizes of its logs (its debug log already holds the start line). */
+export interface ClaimedTask {
+  task: Task;
+  logSizes: Partial<Record<TaskLogName, number>>;
 }
 
 export interface NewTask {
@@ -75,8 +82,12 @@ export class TasksRepo {
    * same queue is unfinished: that older row is either still queued (locked by another claimer, or
    * not yet started) or running, and in both cases its committed state is visible here, so a queue
    * never runs two tasks at once, across nodes.
+   *
+   * The same statement appends `startLine` to each claimed task's debug log (`[task:0]` and `%ID%` in it
+   * become the task's id) and returns the sizes of its logs, so a task starts one round trip after its
+   * wake-up.
    */
-  async claim(nodeId: string, limit: number, types: string[]): Promise<Task[]> {
+  async claim(nodeId: string, limit: number, types: string[], startLine: string): Promise<ClaimedTask[]> {
     const res = await this.knex.raw(
       `with picked as (
          select t.id from tasks t
@@ -87,14 +98,35 @@ export class TasksRepo {
                      and o.state in ('queued', 'processing', 'cancelling')))
           order by t.id
           limit ?
-          for update skip locked)
-       update tasks set state = 'processing', node_id = ?, started_at = now(), timestamp = now(),
-                        checkpoint_time = now()
-         from picked where tasks.id = picked.id
-       returning tasks.*`,
-      [types, limit, nodeId],
+          for update skip locked),
+       claimed as (
+         update tasks set state = 'processing', node_id = ?, started_at = now(), timestamp = now(),
+                          checkpoint_time = now()
+           from picked where tasks.id = picked.id
+         returning tasks.*),
+       sizes as (
+         select l.task_id, l.log, max(l.start_offset + octet_length(l.data)) as size
+           from task_logs l join claimed c on c.id = l.task_id
+          group by l.task_id, l.log),
+       started as (
+         insert into task_logs (task_id, log, start_offset, data)
+         select c.id, 'debug', coalesce(s.size, 0),
+                convert_to(replace(replace(?, '[task:0]', '[task:' || c.id || ']'), '%ID%', c.id::text), 'UTF8')
+           from claimed c left join sizes s on s.task_id = c.id and s.log = 'debug'
+         returning task_id, start_offset + octet_length(data) as debug_size)
+       select claimed.*,
+              (select json_object_agg(s.log, s.size) from sizes s where s.task_id = claimed.id) as log_sizes,
+              started.debug_size
+         from claimed join started on started.task_id = claimed.id`,
+      [types, limit, nodeId, startLine],
     );
-    return (res.rows as Row[]).map(taskFromRow).sort((a, b) => a.id - b.id);
+    return (res.rows as Row[])
+      .map((r) => {
+        const sizes = (typeof r.log_sizes === 'string' ? JSON.parse(r.log_sizes) : (r.log_sizes ?? {})) as Record<string, unknown>;
+        const logSizes = Object.fromEntries(Object.entries(sizes).map(([log, size]) => [log, Number(size)])) as Partial<Record<TaskLogName, number>>;
+        return { task: taskFromRow(r), logSizes: { ...logSizes, debug: Number(r.debug_size) } };
+      })
+      .sort((a, b) => a.task.id - b.task.id);
   }
 
   /** Marks this node's running tasks alive; returns them with their state (to learn of cancels). */
@@ -108,7 +140,11 @@ export class TasksRepo {
     return (res.rows as Row[]).map((r) => ({ id: Number(r.id), state: r.state as TaskState }));
   }
 
-  /** Ends a task this node runs. Returns false when the task is no longer this node's to end. */
+  /**
+   * Ends a task this node runs, appending `lastLine` (its debug log's closing line, at the log's end
+   * `lastLine.offset`) in the same statement. Returns false, and writes nothing, when the task is no
+   * longer this node's to end.
+   */
   async finish(
     db: Knex | Knex.Transaction,
     id: number,
@@ -116,13 +152,19 @@ export class TasksRepo {
     state: TaskState,
     result: string,
     notifyInSql: boolean,
+    lastLine: { offset: number; data: Buffer } | null = null,
   ): Promise<boolean> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
     const res = await db.raw(
-      `update tasks set state = ?, result = ?, timestamp = now()
-        where id = ? and node_id = ? and state in ('processing', 'cancelling')
-        returning id${notify}`,
-      [state, result, id, nodeId],
+      `with ended as (
+         update tasks set state = ?, result = ?, timestamp = now()
+          where id = ? and node_id = ? and state in ('processing', 'cancelling')
+          returning id),
+       line as (
+         insert into task_logs (task_id, log, start_offset, data)
+         select id, 'debug', ?, ? from ended where ?::bytea is not null)
+       select id${notify} from ended`,
+      [state, result, id, nodeId, lastLine?.offset ?? 0, lastLine?.data ?? null, lastLine?.data ?? null],
     );
     return res.rows.length === 1;
   }

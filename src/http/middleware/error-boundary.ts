@@ -4,8 +4,15 @@ import type { AppContext } from '../context';
 /** How one API family writes an error body. */
 export type ErrorRenderer = (ctx: AppContext, status: number, message: string, err: unknown) => void;
 
+/** A request body whose Content-Encoding does not decode: zlib's (`Z_…`) and brotli's (`ERR__ERROR_…`) stream errors. */
+function isUndecodableBody(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (/^Z_[A-Z_]+$/.test(code) || code.startsWith('ERR__ERROR_'));
+}
+
 /** Errors from body parsing and the like carry an HTTP status and a message safe to show. */
 function clientStatus(err: unknown): number | null {
+  if (isUndecodableBody(err)) return 400;
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
@@ -15,6 +22,7 @@ function clientMessage(err: unknown, status: number): string {
   if (status === 413 || type === 'entity.too.large') return 'Request body is too large';
   if (type === 'entity.parse.failed') return 'Request body is not valid JSON';
   if (status === 415) return 'Unsupported content type';
+  if (isUndecodableBody(err)) return 'Request body does not decode as its Content-Encoding says';
   return (err as Error).message || 'Bad request';
 }
 
