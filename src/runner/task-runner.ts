@@ -5,8 +5,8 @@ import { TaskCancelledError, TaskLostError } from '../errors/task-cancelled';
 import type { Logger } from '../logger';
 import { Task, TaskState, truncateResult } from '../tasks/task';
 import { TASK_LOGS } from '../tasks/task-log';
+import { LogAppendBatcher } from '../tasks/log-append-batcher';
 import { TaskLogWriter } from '../tasks/task-log-writer';
-import { TaskLogsRepo } from '../tasks/task-logs-repo';
 import { ClaimedTask, TasksRepo } from '../tasks/tasks-repo';
 import { formatDebugLine } from './debug-format';
 import { timeOutStaleTasks } from './liveness';
@@ -36,7 +36,8 @@ interface Running {
  */
 export class TaskRunner {
   private readonly tasks: TasksRepo;
-  private readonly logs: TaskLogsRepo;
+  /** Every running task's log writes share this node's commits. */
+  private readonly appender: LogAppendBatcher;
   private readonly running = new Map<number, Running>();
   private claiming = false;
   private claimAgain = false;
@@ -51,7 +52,7 @@ export class TaskRunner {
     private readonly log: Logger,
   ) {
     this.tasks = new TasksRepo(db.knex);
-    this.logs = new TaskLogsRepo(db.knex);
+    this.appender = new LogAppendBatcher(db.knex);
   }
 
   get runningTaskIds(): number[] {
@@ -133,7 +134,7 @@ export class TaskRunner {
   private async run(task: Task, sizes: ClaimedTask['logSizes'], controller: AbortController): Promise<void> {
     const log = this.log.child({ taskId: task.id, type: task.type });
     const writers = Object.fromEntries(
-      TASK_LOGS.map((name) => [name, new TaskLogWriter(this.db.knex, this.logs, task.id, name, sizes[name] ?? 0)]),
+      TASK_LOGS.map((name) => [name, new TaskLogWriter(this.appender, task.id, name, sizes[name] ?? 0)]),
     ) as LogWriters;
     const ctx = createTaskContext(task, writers, controller.signal, log);
     let state: TaskState;

@@ -1,7 +1,5 @@
-import type { Knex } from 'knex';
-import { TaskLostError } from '../errors/task-cancelled';
+import type { LogAppendBatcher } from './log-append-batcher';
 import type { TaskLogName } from './task-log';
-import type { TaskLogsRepo } from './task-logs-repo';
 
 /** Largest chunk row written at once. */
 const MAX_CHUNK = 1024 * 1024;
@@ -15,7 +13,8 @@ interface Pending {
 /**
  * Appends to one log of one task. Each write resolves once its bytes are stored, so nothing a task
  * wrote is lost if the process dies; writes made while a flush is in flight are stored together in
- * the next one (group commit), so a chatty task costs few round trips.
+ * the next one (group commit), so a chatty task costs few round trips, and the node's batcher shares
+ * each commit with the other tasks' logs.
  */
 export class TaskLogWriter {
   private pending: Pending[] = [];
@@ -23,8 +22,7 @@ export class TaskLogWriter {
   private failure: Error | null = null;
 
   constructor(
-    private readonly knex: Knex,
-    private readonly repo: TaskLogsRepo,
+    private readonly appender: LogAppendBatcher,
     readonly taskId: number,
     readonly log: TaskLogName,
     private size: number,
@@ -58,10 +56,7 @@ export class TaskLogWriter {
         await this.store(Buffer.concat(batch.map((p) => p.data)));
         for (const p of batch) p.resolve();
       } catch (err) {
-        const e =
-          (err as { code?: string }).code === '23505'
-            ? new TaskLostError(`task ${this.taskId}'s ${this.log} log was written by another node`)
-            : (err as Error);
+        const e = err as Error;
         this.failure = e;
         for (const p of [...batch, ...this.pending]) p.reject(e);
         this.pending = [];
@@ -71,20 +66,13 @@ export class TaskLogWriter {
     this.flushing = null;
   }
 
+  /** One chunk per MAX_CHUNK bytes, at consecutive offsets; the size moves on once all are stored. */
   private async store(all: Buffer): Promise<void> {
-    if (all.length <= MAX_CHUNK) {
-      await this.repo.append(this.knex, this.taskId, this.log, this.size, all);
-      this.size += all.length;
-      return;
+    const appends: Array<Promise<void>> = [];
+    for (let offset = 0; offset < all.length; offset += MAX_CHUNK) {
+      appends.push(this.appender.append({ taskId: this.taskId, log: this.log, startOffset: this.size + offset, data: all.subarray(offset, offset + MAX_CHUNK) }));
     }
-    await this.knex.transaction(async (trx) => {
-      let offset = 0;
-      while (offset < all.length) {
-        const piece = all.subarray(offset, offset + MAX_CHUNK);
-        await this.repo.append(trx, this.taskId, this.log, this.size + offset, piece);
-        offset += piece.length;
-      }
-    });
+    await Promise.all(appends);
     this.size += all.length;
   }
 }

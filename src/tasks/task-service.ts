@@ -4,6 +4,7 @@ import { TASKS_CHANNEL } from '../db/notifier';
 import { EventLog } from '../runner/event-log';
 import { formatDebugLine } from '../runner/debug-format';
 import { isCancellable, Task, TaskState } from './task';
+import { LogAppendBatcher } from './log-append-batcher';
 import { TaskLogWriter } from './task-log-writer';
 import { TaskLogsRepo } from './task-logs-repo';
 import { NewTask, TaskFilter, TasksRepo, taskFromRow } from './tasks-repo';
@@ -18,10 +19,12 @@ export type CancelOutcome = { outcome: 'cancelled' | 'cancelling'; task: Task } 
 export class TaskService {
   readonly tasks: TasksRepo;
   readonly logs: TaskLogsRepo;
+  private readonly appender: LogAppendBatcher;
 
   constructor(private readonly db: Database) {
     this.tasks = new TasksRepo(db.knex);
     this.logs = new TaskLogsRepo(db.knex);
+    this.appender = new LogAppendBatcher(db.knex);
   }
 
   /**
@@ -118,7 +121,7 @@ export class TaskService {
   /** A writer appending to one of a task's logs from its current end (for work done outside the runner). */
   async openLog(taskId: number, log: 'event' | 'debug' | 'result' | 'cpi'): Promise<TaskLogWriter> {
     const size = (await this.logs.size(taskId, log)) ?? 0;
-    return new TaskLogWriter(this.db.knex, this.logs, taskId, log, size);
+    return new TaskLogWriter(this.appender, taskId, log, size);
   }
 
   eventLog(writer: TaskLogWriter): EventLog {
