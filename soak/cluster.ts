@@ -18,6 +18,14 @@ export interface SoakNode {
   client: DaemonClient | null;
 }
 
+/** Every daemon process any cluster of this process started and that has not exited. */
+const started = new Set<DaemonProcess>();
+
+/** SIGKILLs every daemon this process started: for a soak interrupted by a signal. */
+export function killEveryNode(): void {
+  for (const d of started) d.child.kill('SIGKILL');
+}
+
 /** Creates the database named by `url` unless it exists. */
 async function ensureDatabase(url: string): Promise<void> {
   const u = new URL(url);
@@ -96,6 +104,9 @@ export class SoakCluster {
       BOSUN_WORKERS: '4',
     });
     node.client = new DaemonClient(node.daemon.port, this.caPath);
+    const daemon = node.daemon;
+    started.add(daemon);
+    void daemon.exited.then(() => started.delete(daemon));
   }
 
   /** SIGKILL: the node stops at once, mid-task, without any cleanup. */
@@ -112,14 +123,20 @@ export class SoakCluster {
     return node.daemon !== null && node.daemon.child.exitCode === null && node.daemon.child.signalCode === null;
   }
 
-  /** SIGTERM to every live node; resolves with their exit codes. */
-  async stop(): Promise<Array<number | null>> {
+  /**
+   * SIGTERM to every live node; resolves with their exit codes. A node still running `graceMs` after
+   * its SIGTERM is SIGKILLed, and its code is null.
+   */
+  async stop(graceMs = 30_000): Promise<Array<number | null>> {
     const codes: Array<number | null> = [];
     for (const node of this.nodes) {
       if (!node.daemon) continue;
       node.client?.close();
-      node.daemon.child.kill('SIGTERM');
-      codes.push((await node.daemon.exited).code);
+      const daemon = node.daemon;
+      daemon.child.kill('SIGTERM');
+      const timer = setTimeout(() => daemon.child.kill('SIGKILL'), graceMs);
+      codes.push((await daemon.exited).code);
+      clearTimeout(timer);
       node.daemon = null;
       node.client = null;
     }

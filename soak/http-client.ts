@@ -58,7 +58,12 @@ export class DaemonClient {
           agent: this.agent,
           // The certificate is checked against this name, whatever Host header a request carries.
           servername: 'localhost',
-          headers: { ...(opts.auth ? { Authorization: opts.auth } : {}), ...(opts.headers ?? {}) },
+          headers: {
+            ...(opts.auth ? { Authorization: opts.auth } : {}),
+            // Node frames no body of a GET or DELETE by itself: the server would read it as the next request.
+            ...(opts.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(opts.body)) } : {}),
+            ...(opts.headers ?? {}),
+          },
           timeout: opts.timeoutMs ?? 30_000,
         },
         (res) => {

@@ -3,9 +3,17 @@
  * a SIGKILLed node, then a stream of malformed requests; prints its figures and each check, and exits
  * non-zero when a check fails. Settings: BOSUN_SOAK_DATABASE_URL, SOAK_SECONDS, SOAK_RATE, SOAK_SEED.
  */
+import { killEveryNode } from './cluster';
 import { runSoak } from './soak';
 
 const env = process.env;
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killEveryNode();
+    process.exit(130);
+  });
+}
 
 runSoak({
   databaseUrl: env.BOSUN_SOAK_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/bosun_soak',

@@ -61,7 +61,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   } finally {
     const codes = await cluster.stop();
     if (report && codes.some((c) => c !== 0)) {
-      report.checks.push({ name: 'nodes exit 0 on SIGTERM', ok: false, detail: `exit codes ${codes.join(', ')}` });
+      report.checks.push({ name: 'nodes exit 0 on SIGTERM', ok: false, detail: `exit codes ${codes.join(', ')} (null: SIGKILLed 30 s after SIGTERM)` });
       report.ok = false;
     }
   }

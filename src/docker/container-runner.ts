@@ -67,10 +67,11 @@ export async function runContainer(
     stopped = true;
     container.stop({ t: stopGraceSeconds }).catch(() => undefined);
   };
+  let stream: NodeJS.ReadableStream | null = null;
   try {
     await hooks.created(container.id);
     for (const archive of spec.overlays) await container.putArchive(archive, { path: '/' });
-    const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
     if (signal.aborted) throw signal.reason;
     signal.addEventListener('abort', stop, { once: true });
     // `next-exit`: waiting on a created container with the default condition returns at once.
@@ -84,6 +85,8 @@ export async function runContainer(
     return { containerId: container.id, exitCode: StatusCode, stopped };
   } finally {
     signal.removeEventListener('abort', stop);
+    // Docker keeps the attach connection of a container removed before it started open for good.
+    (stream as { destroy?: () => void } | null)?.destroy?.();
     await container.remove({ force: true, v: true }).catch(() => undefined);
   }
 }
