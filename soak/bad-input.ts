@@ -19,10 +19,10 @@ interface Route {
   path: string;
   /** A valid body, which the generator breaks. */
   body?: Record<string, unknown>;
-  idKind?: 'task' | 'job' | 'secret';
+  idKind?: 'task' | 'job' | 'secret' | 'name';
 }
 
-/** Every route of the daemon (Director, jobs, secrets, and the test family's). */
+/** Every route of the daemon (Director tasks and workloads, jobs, secrets, and the test family's). */
 const ROUTES: Route[] = [
   { method: 'GET', path: '/info' },
   { method: 'GET', path: '/tasks' },
@@ -43,6 +43,29 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/data' },
   { method: 'GET', path: '/api/v1/data/:id', idKind: 'secret' },
   { method: 'DELETE', path: '/api/v1/data' },
+  { method: 'GET', path: '/stemcells' },
+  { method: 'POST', path: '/stemcells' },
+  { method: 'POST', path: '/stemcell_uploads', body: { stemcell: { name: 'bosh-docker-busybox', version: '1.0' } } },
+  { method: 'DELETE', path: '/stemcells/:id/1.0', idKind: 'name' },
+  { method: 'GET', path: '/releases' },
+  { method: 'GET', path: '/releases/:id', idKind: 'name' },
+  { method: 'POST', path: '/releases' },
+  { method: 'DELETE', path: '/releases/:id', idKind: 'name' },
+  { method: 'POST', path: '/packages/matches', body: { name: 'r', version: '1', packages: [{ name: 'p', fingerprint: 'f', sha1: 's' }] } },
+  { method: 'GET', path: '/configs' },
+  { method: 'GET', path: '/deployments' },
+  { method: 'GET', path: '/deployments/:id', idKind: 'name' },
+  { method: 'POST', path: '/deployments', body: { name: 'soak-dep', releases: [{ name: 'r', version: 1 }], stemcells: [{ alias: 'd', os: 'x', version: 1 }], instance_groups: [] } },
+  { method: 'POST', path: '/deployments/:id/diff', idKind: 'name', body: { name: 'soak-dep' } },
+  { method: 'DELETE', path: '/deployments/:id', idKind: 'name' },
+  { method: 'GET', path: '/deployments/:id/vms', idKind: 'name' },
+  { method: 'GET', path: '/deployments/:id/instances', idKind: 'name' },
+  { method: 'GET', path: '/deployments/:id/errands', idKind: 'name' },
+  { method: 'POST', path: '/deployments/:id/errands/smoke/runs', idKind: 'name', body: { 'keep-alive': false, instances: [] } },
+  { method: 'PUT', path: '/deployments/:id/jobs/web', idKind: 'name' },
+  { method: 'GET', path: '/locks' },
+  { method: 'GET', path: '/events' },
+  { method: 'GET', path: '/events/:id', idKind: 'task' },
 ];
 
 interface Case {
@@ -94,6 +117,8 @@ interface KnownIds {
   task: string;
   job: string;
   secret: string;
+  /** A stemcell, release or deployment name. */
+  name: string;
 }
 
 function makeCase(cluster: SoakCluster, route: Route, rnd: Random, known: KnownIds): Case {
@@ -198,7 +223,7 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
   // Real ids to aim at, besides junk ones.
   const secret = JSON.parse((await admin(node(), 'PUT', '/api/v1/data', { name: '/soak/existing', type: 'value', value: 'kept' })).text) as { id: string };
   const jobs = JSON.parse((await admin(node(), 'GET', '/v1/api/job?limit=1')).text) as { data: Array<{ _id: string; task_id: number }> };
-  const known: KnownIds = { task: String(jobs.data[0]?.task_id ?? 1), job: jobs.data[0]?._id ?? '', secret: secret.id };
+  const known: KnownIds = { task: String(jobs.data[0]?.task_id ?? 1), job: jobs.data[0]?._id ?? '', secret: secret.id, name: 'soak-dep' };
 
   const cases: Case[] = [];
   for (const route of ROUTES) for (let i = 0; i < perRoute; i++) cases.push(makeCase(cluster, route, rnd, known));

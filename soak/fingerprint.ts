@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-/** One string that changes whenever a task, a log, a job or a secret is added, changed or removed. */
+/** One string that changes whenever a task, a log, a job, a secret or a Director workload is added, changed or removed. */
 export async function fingerprint(knex: Knex): Promise<string> {
   const res = await knex.raw(`
     select (select count(*) from tasks) as tasks,
@@ -8,7 +8,11 @@ export async function fingerprint(knex: Knex): Promise<string> {
            (select count(*) from task_logs) as log_chunks,
            (select coalesce(sum(octet_length(data)), 0) from task_logs) as log_bytes,
            (select md5(coalesce(string_agg(id || ':' || coalesce(container_id, '') || ':' || coalesce(return_code::text, ''), ',' order by id), '')) from container_jobs) as jobs,
-           (select md5(coalesce(string_agg(id || ':' || name || ':' || encode(ciphertext, 'hex'), ',' order by name), '')) from secrets) as secrets`);
+           (select md5(coalesce(string_agg(id || ':' || name || ':' || encode(ciphertext, 'hex'), ',' order by name), '')) from secrets) as secrets,
+           (select md5(coalesce(string_agg(name || ':' || coalesce(manifest, ''), ',' order by name), '')) from deployments) as deployments,
+           (select count(*) from stemcells) || '/' || (select count(*) from release_versions) || '/' || (select count(*) from instances) as workloads,
+           (select count(*) from blobs) as blobs,
+           (select count(*) from events) as events`);
   return JSON.stringify(res.rows[0]);
 }
 

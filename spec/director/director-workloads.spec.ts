@@ -135,6 +135,10 @@ describeOnBothBackends(
       await h.api.delete('/releases/nope').set('Authorization', asAdmin).expect(404);
       await h.api.get('/events?before_time=yesterday-ish').set('Authorization', asAdmin).expect(400);
       await h.api.get('/events/abc').set('Authorization', asAdmin).expect(404);
+      await h.api.get('/deployments/a%00b').set('Authorization', asAdmin).expect(400);
+      await h.api.delete('/releases/%00').set('Authorization', asAdmin).expect(400);
+      await h.api.get('/events?deployment=%00').set('Authorization', asAdmin).expect(400);
+      await h.api.get('/deployments/%E0%A4%A').set('Authorization', asAdmin).expect(400);
       expect((await h.api.get('/releases').set('Authorization', asAdmin)).body).to.deep.equal([]);
       expect(await h.db.knex('blobs').count('* as n').first()).to.deep.equal({ n: 0 });
     });

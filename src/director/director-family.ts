@@ -9,6 +9,7 @@ import { locksEventsRoutes } from '../http/director/locks-events-routes';
 import { releasesRoutes } from '../http/director/releases-routes';
 import { stemcellsRoutes } from '../http/director/stemcells-routes';
 import type { AppState } from '../http/context';
+import { rejectNulBytes } from '../http/middleware/reject-nul-bytes';
 import type { SecretStore } from '../secrets/secret-store';
 import { changeInstanceState } from './deployments/change-instance-state';
 import { deleteDeployment } from './deployments/delete-deployment';
@@ -31,7 +32,7 @@ export function directorFamily(deps: FamilyDeps, docker: Docker, secrets: Secret
   const s = new DirectorServices(deps.config, deps.db, deps.tasks, docker, secrets);
   const resolveDeps = { releases: s.releases, stemcells: s.stemcells, blobs: s.blobs, secrets, directorName: s.directorName };
   const router = new Router<AppState>();
-  router.use(directorErrors, directorAuth(deps.users));
+  router.use(directorErrors, directorAuth(deps.users), rejectNulBytes);
   for (const r of [
     stemcellsRoutes(s),
     releasesRoutes(s),
