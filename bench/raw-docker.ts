@@ -18,10 +18,9 @@ export async function runRawContainer(docker: Docker, image: string, cmd: string
   });
   try {
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
-    const waited = container.wait({ condition: 'next-exit' });
     await container.start();
     for await (const _ of stream as AsyncIterable<Buffer>) void _;
-    await waited;
+    await container.wait({ condition: 'not-running' });
   } finally {
     await container.remove({ force: true, v: true });
   }

@@ -34,4 +34,23 @@ describe('running a container', function () {
     expect(attachConnections()).to.equal(before);
     expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } })).to.have.length(0);
   });
+
+  it('returns the exit code of containers that exit at once, many at a time (the wait is asked after the output ends)', async function () {
+    this.timeout(120_000);
+    const nodeId = `spec-runner-quick-${process.pid}`;
+    const hooks = { created: async () => undefined, output: async () => undefined, ended: async () => undefined };
+    const codes: number[] = [];
+    const queue = Array.from({ length: 32 }, (_, i) => i);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          const cmd = i % 2 ? ['true'] : ['sh', '-c', `exit ${i % 7}`];
+          const outcome = await runContainer(docker, { image: TEST_IMAGE, cmd, tty: false, taskId: i, nodeId, networkMode: 'none', overlays: [] }, hooks, new AbortController().signal, 1);
+          codes[i] = outcome.exitCode;
+        }
+      }),
+    );
+    expect(codes).to.deep.equal(Array.from({ length: 32 }, (_, i) => (i % 2 ? 0 : i % 7)));
+    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } })).to.have.length(0);
+  });
 });

@@ -74,13 +74,13 @@ export async function runContainer(
     stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
     if (signal.aborted) throw signal.reason;
     signal.addEventListener('abort', stop, { once: true });
-    // `next-exit`: waiting on a created container with the default condition returns at once.
-    const waited = container.wait({ condition: 'next-exit' });
     await container.start();
     const frames = spec.tty ? rawFrames(stream as AsyncIterable<Buffer>) : demuxFrames(stream as AsyncIterable<Buffer>);
     for await (const piece of frames) await hooks.output(piece);
     await hooks.ended();
-    const { StatusCode } = (await waited) as { StatusCode: number };
+    // Asked once the output has ended: the container has stopped or is stopping. (A `next-exit` wait sent
+    // before the start can reach the engine after a quick container has exited, and then never returns.)
+    const { StatusCode } = (await container.wait({ condition: 'not-running' })) as { StatusCode: number };
     if (hooks.exited) await hooks.exited(container, StatusCode);
     return { containerId: container.id, exitCode: StatusCode, stopped };
   } finally {
