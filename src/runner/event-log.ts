@@ -1,11 +1,14 @@
-import type { TaskLogWriter } from '../tasks/task-log-writer';
+/** Where event lines go: a task's event log writer, or one that queues them. */
+export interface EventSink {
+  write(data: string): Promise<void>;
+}
 
 /**
  * The task's event log, in the Director's NDJSON shape (key order as the Director writes it), which the
- * BOSH CLI renders as stages and steps. Every method resolves once its line is stored.
+ * BOSH CLI renders as stages and steps. Every method resolves once its sink has taken the line.
  */
 export class EventLog {
-  constructor(private readonly writer: TaskLogWriter) {}
+  constructor(private readonly writer: EventSink) {}
 
   beginStage(stage: string, total: number | null = null, tags: string[] = []): Stage {
     return new Stage(this, stage, total, tags);

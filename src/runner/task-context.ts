@@ -27,8 +27,21 @@ export interface TaskContext {
 
 export type LogWriters = Record<TaskLogName, TaskLogWriter>;
 
+/** Progress lines are queued, not awaited one by one: the runner stores them before the task ends. */
+function queued(writer: TaskLogWriter) {
+  return (data: string): Promise<void> => {
+    try {
+      writer.enqueue(data);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+}
+
 export function createTaskContext(task: Task, writers: LogWriters, signal: AbortSignal, log: Logger): TaskContext {
-  const events = new EventLog(writers.event);
+  const events = new EventLog({ write: queued(writers.event) });
+  const resultLine = queued(writers.result);
   return {
     task,
     signal,
@@ -39,7 +52,7 @@ export function createTaskContext(task: Task, writers: LogWriters, signal: Abort
       writers.debug.write(formatDebugLine(task.id, level, component, message)),
     debugRaw: (data) => writers.debug.write(data),
     writeLog: (log, data) => writers[log].write(data),
-    result: (line) => writers.result.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`),
+    result: (line) => resultLine(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`),
     checkpoint() {
       if (signal.aborted) {
         throw signal.reason instanceof Error ? signal.reason : new TaskCancelledError(task.id);

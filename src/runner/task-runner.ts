@@ -167,6 +167,15 @@ export class TaskRunner {
     }
     // Everything the task wrote is stored before its state turns final.
     await Promise.all(Object.values(writers).map((w) => w.flush()));
+    const failed = Object.values(writers).find((w) => w.failed)?.failed;
+    if (failed instanceof TaskLostError) {
+      log.warn({ err: failed }, 'task lost to another node');
+      return;
+    }
+    if (failed && state! === 'done') {
+      state = 'error';
+      result = truncateResult(`Storing the task's logs failed: ${failed.message}`);
+    }
     // A done task's closing debug line is written by the statement that ends it.
     const doneLine = state === 'done' ? Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`)) : null;
     const ended = await this.tasks.finish(

@@ -4,6 +4,8 @@ import type { TaskLogName } from './task-log';
 /** Largest chunk row written at once. */
 const MAX_CHUNK = 1024 * 1024;
 
+const noop = () => undefined;
+
 interface Pending {
   data: Buffer;
   resolve: () => void;
@@ -41,6 +43,25 @@ export class TaskLogWriter {
     // write made by a caller resumed from an earlier write always finds it cleared or still looping.
     if (!this.flushing) this.flushing = this.drain();
     return done;
+  }
+
+  /**
+   * Queues bytes without waiting for them to be stored (progress lines: a task's stages, steps and
+   * result lines), so a task does not wait for a commit per line; they are stored in order with the
+   * writes around them, at the latest by flush(). A failed store shows in `failed`.
+   */
+  enqueue(data: Buffer | string): void {
+    if (this.failure) throw this.failure;
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (buf.length === 0) return;
+    this.pending.push({ data: buf, resolve: noop, reject: noop });
+    // Started on the next turn, so that the lines a task writes in one go share one store.
+    if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
+  }
+
+  /** Why storing failed, once it has. */
+  get failed(): Error | null {
+    return this.failure;
   }
 
   /** Resolves when everything written so far is stored. */
