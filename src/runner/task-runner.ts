@@ -165,8 +165,9 @@ export class TaskRunner {
         log.info({ err: e }, 'task failed');
       }
     }
-    // Everything the task wrote is stored before its state turns final.
-    await Promise.all(Object.values(writers).map((w) => w.flush()));
+    // Everything the task wrote is stored before its state turns final, or by the statement that ends it:
+    // what is still queued (a short task's every line) goes with that statement.
+    const rest = await Promise.all(Object.entries(writers).map(async ([name, w]) => (await w.takeRest()).map((c) => ({ log: name, ...c }))));
     const failed = Object.values(writers).find((w) => w.failed)?.failed;
     if (failed instanceof TaskLostError) {
       log.warn({ err: failed }, 'task lost to another node');
@@ -177,16 +178,12 @@ export class TaskRunner {
       result = truncateResult(`Storing the task's logs failed: ${failed.message}`);
     }
     // A done task's closing debug line is written by the statement that ends it.
-    const doneLine = state === 'done' ? Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`)) : null;
-    const ended = await this.tasks.finish(
-      this.db.knex,
-      task.id,
-      this.opts.nodeId,
-      state,
-      truncateResult(result),
-      this.db.notifier.viaDatabase,
-      doneLine && { offset: writers.debug.bytesWritten, data: doneLine },
-    );
+    const lastChunks = rest.flat();
+    if (state === 'done') {
+      const doneLine = Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`));
+      lastChunks.push({ log: 'debug', offset: writers.debug.bytesWritten, data: doneLine });
+    }
+    const ended = await this.tasks.finish(this.db.knex, task.id, this.opts.nodeId, state, truncateResult(result), this.db.notifier.viaDatabase, lastChunks);
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
     else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id });
   }

@@ -6,6 +6,9 @@ const MAX_CHUNK = 1024 * 1024;
 
 const noop = () => undefined;
 
+/** How long queued progress lines wait to be stored together. */
+const QUEUED_STORE_DELAY_MS = 20;
+
 interface Pending {
   data: Buffer;
   resolve: () => void;
@@ -22,6 +25,7 @@ export class TaskLogWriter {
   private pending: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private failure: Error | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly appender: LogAppendBatcher,
@@ -39,6 +43,8 @@ export class TaskLogWriter {
     if (buf.length === 0) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
     const done = new Promise<void>((resolve, reject) => this.pending.push({ data: buf, resolve, reject }));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     // `flushing` is cleared inside drain() itself, in the same tick its loop sees nothing pending, so a
     // write made by a caller resumed from an earlier write always finds it cleared or still looping.
     if (!this.flushing) this.flushing = this.drain();
@@ -55,8 +61,31 @@ export class TaskLogWriter {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (buf.length === 0) return;
     this.pending.push({ data: buf, resolve: noop, reject: noop });
-    // Started on the next turn, so that the lines a task writes in one go share one store.
-    if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
+    // Stored a moment later, so that the lines a task writes in one go share one store, and a short
+    // task's lines go with the statement that ends it (takeRest).
+    if (!this.flushing && !this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (!this.flushing) this.flushing = this.drain();
+      }, QUEUED_STORE_DELAY_MS);
+    }
+  }
+
+  /**
+   * For the statement that ends the task: stops the delayed store and hands over what is still queued,
+   * as chunks at this log's next offsets (everything written with `write` is stored first).
+   */
+  async takeRest(): Promise<Array<{ offset: number; data: Buffer }>> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
+    if (this.failure || !this.pending.length) return [];
+    const all = Buffer.concat(this.pending.map((p) => p.data));
+    this.pending = [];
+    const chunks = [];
+    for (let offset = 0; offset < all.length; offset += MAX_CHUNK) chunks.push({ offset: this.size + offset, data: all.subarray(offset, offset + MAX_CHUNK) });
+    this.size += all.length;
+    return chunks;
   }
 
   /** Why storing failed, once it has. */

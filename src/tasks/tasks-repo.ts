@@ -152,19 +152,22 @@ export class TasksRepo {
     state: TaskState,
     result: string,
     notifyInSql: boolean,
-    lastLine: { offset: number; data: Buffer } | null = null,
+    lastChunks: Array<{ log: string; offset: number; data: Buffer }> = [],
   ): Promise<boolean> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
+    const values = lastChunks.map(() => '(?::text, ?::bigint, ?::bytea)').join(', ');
+    const lines = lastChunks.length
+      ? `, lines as (
+         insert into task_logs (task_id, log, start_offset, data)
+         select ended.id, x.log, x.start_offset, x.data from ended, (values ${values}) as x(log, start_offset, data))`
+      : '';
     const res = await db.raw(
       `with ended as (
          update tasks set state = ?, result = ?, timestamp = now()
           where id = ? and node_id = ? and state in ('processing', 'cancelling')
-          returning id),
-       line as (
-         insert into task_logs (task_id, log, start_offset, data)
-         select id, 'debug', ?, ? from ended where ?::bytea is not null)
+          returning id)${lines}
        select id${notify} from ended`,
-      [state, result, id, nodeId, lastLine?.offset ?? 0, lastLine?.data ?? null, lastLine?.data ?? null],
+      [state, result, id, nodeId, ...lastChunks.flatMap((c) => [c.log, c.offset, c.data])],
     );
     return res.rows.length === 1;
   }
