@@ -39,7 +39,9 @@ export class TaskRunner {
   /** Every running task's log writes share this node's commits. */
   private readonly appender: LogAppendBatcher;
   private readonly running = new Map<number, Running>();
-  private claiming = false;
+  private claimsInFlight = 0;
+  /** Workers the claims in flight may fill. */
+  private reserved = 0;
   private claimAgain = false;
   private stopping = false;
   private timers: NodeJS.Timeout[] = [];
@@ -79,7 +81,7 @@ export class TaskRunner {
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
     clearInterval(keepAlive);
-    while (this.claiming) await new Promise((r) => setTimeout(r, 5));
+    while (this.claimsInFlight > 0) await new Promise((r) => setTimeout(r, 5));
     return { unfinished: this.runningTaskIds };
   }
 
@@ -87,33 +89,43 @@ export class TaskRunner {
     if (s.kind === 'cancel') {
       this.running.get(s.id)?.controller.abort(new TaskCancelledError(s.id));
     } else {
-      this.claim();
+      this.claim(true);
     }
   }
 
-  /** Claims as many tasks as there are free workers; coalesces wake-ups that arrive meanwhile. */
-  private claim(): void {
+  /**
+   * Claims as many tasks as there are free workers; coalesces wake-ups that arrive meanwhile. A task
+   * queued while a claim is in flight (`urgent`) starts a second claim at once rather than waiting for
+   * the first to return, for the workers that claim did not ask for.
+   */
+  private claim(urgent = false): void {
     if (this.stopping) return;
-    if (this.claiming) {
+    if (this.claimsInFlight > 0 && !(urgent && this.claimsInFlight < 2)) {
       this.claimAgain = true;
       return;
     }
-    this.claiming = true;
+    this.claimsInFlight++;
     void (async () => {
       try {
         do {
           this.claimAgain = false;
-          const free = this.opts.workers - this.running.size;
+          const free = this.opts.workers - this.running.size - this.reserved;
           if (free <= 0 || this.stopping) break;
           const startLine = formatDebugLine(0, 'INFO', 'DirectorJobRunner', 'Starting task: %ID%');
-          const claimed = await this.tasks.claim(this.opts.nodeId, free, this.registry.types, startLine);
+          this.reserved += free;
+          let claimed: ClaimedTask[];
+          try {
+            claimed = await this.tasks.claim(this.opts.nodeId, free, this.registry.types, startLine);
+          } finally {
+            this.reserved -= free;
+          }
           for (const { task, logSizes } of claimed) this.launch(task, logSizes);
           if (claimed.length === free) this.claimAgain = true;
         } while (this.claimAgain && !this.stopping);
       } catch (err) {
         this.log.error({ err }, 'claiming tasks failed');
       } finally {
-        this.claiming = false;
+        this.claimsInFlight--;
       }
     })();
   }
