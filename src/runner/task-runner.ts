@@ -5,6 +5,7 @@ import { TaskCancelledError, TaskLostError } from '../errors/task-cancelled';
 import type { Logger } from '../logger';
 import { Task, TaskState, truncateResult } from '../tasks/task';
 import { TASK_LOGS } from '../tasks/task-log';
+import { FinishBatcher } from '../tasks/finish-batcher';
 import { LogAppendBatcher } from '../tasks/log-append-batcher';
 import { TaskLogWriter } from '../tasks/task-log-writer';
 import { ClaimedTask, TasksRepo } from '../tasks/tasks-repo';
@@ -38,6 +39,8 @@ export class TaskRunner {
   private readonly tasks: TasksRepo;
   /** Every running task's log writes share this node's commits. */
   private readonly appender: LogAppendBatcher;
+  /** Tasks ending at the same time share the statement that ends them. */
+  private readonly finishes: FinishBatcher;
   private readonly running = new Map<number, Running>();
   private claimsInFlight = 0;
   /** Workers the claims in flight may fill. */
@@ -55,6 +58,7 @@ export class TaskRunner {
   ) {
     this.tasks = new TasksRepo(db.knex);
     this.appender = new LogAppendBatcher(db.knex);
+    this.finishes = new FinishBatcher(db.knex, this.tasks, opts.nodeId, db.notifier.viaDatabase);
   }
 
   get runningTaskIds(): number[] {
@@ -195,7 +199,7 @@ export class TaskRunner {
       const doneLine = Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`));
       lastChunks.push({ log: 'debug', offset: writers.debug.bytesWritten, data: doneLine });
     }
-    const ended = await this.tasks.finish(this.db.knex, task.id, this.opts.nodeId, state, truncateResult(result), this.db.notifier.viaDatabase, lastChunks);
+    const ended = await this.finishes.finish({ id: task.id, state, result: truncateResult(result), chunks: lastChunks });
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
     else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id });
   }

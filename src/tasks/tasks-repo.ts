@@ -45,6 +45,14 @@ export interface NewTask {
   queueName?: string | null;
 }
 
+/** How a task ends: its final state and result, and its last log chunks, stored by the same statement. */
+export interface TaskEnd {
+  id: number;
+  state: TaskState;
+  result: string;
+  chunks: Array<{ log: string; offset: number; data: Buffer }>;
+}
+
 export interface TaskFilter {
   states?: TaskState[];
   types?: string[];
@@ -141,35 +149,29 @@ export class TasksRepo {
   }
 
   /**
-   * Ends a task this node runs, appending `lastLine` (its debug log's closing line, at the log's end
-   * `lastLine.offset`) in the same statement. Returns false, and writes nothing, when the task is no
-   * longer this node's to end.
+   * Ends several of this node's tasks in one statement (each with its last log chunks); returns the ids
+   * that were still this node's to end.
    */
-  async finish(
-    db: Knex | Knex.Transaction,
-    id: number,
-    nodeId: string,
-    state: TaskState,
-    result: string,
-    notifyInSql: boolean,
-    lastChunks: Array<{ log: string; offset: number; data: Buffer }> = [],
-  ): Promise<boolean> {
+  async finishMany(db: Knex | Knex.Transaction, nodeId: string, ends: TaskEnd[], notifyInSql: boolean): Promise<Set<number>> {
+    if (!ends.length) return new Set();
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
-    const values = lastChunks.map(() => '(?::text, ?::bigint, ?::bytea)').join(', ');
-    const lines = lastChunks.length
-      ? `, lines as (
+    const chunks = ends.flatMap((e) => e.chunks.map((c) => ({ id: e.id, ...c })));
+    const lines = chunks.length
+      ? `, c(task_id, log, start_offset, data) as (values ${chunks.map(() => '(?::int, ?::text, ?::bigint, ?::bytea)').join(', ')}),
+       lines as (
          insert into task_logs (task_id, log, start_offset, data)
-         select ended.id, x.log, x.start_offset, x.data from ended, (values ${values}) as x(log, start_offset, data))`
+         select c.task_id, c.log, c.start_offset, c.data from c join ended on ended.id = c.task_id)`
       : '';
     const res = await db.raw(
-      `with ended as (
-         update tasks set state = ?, result = ?, timestamp = now()
-          where id = ? and node_id = ? and state in ('processing', 'cancelling')
-          returning id)${lines}
+      `with v(id, state, result) as (values ${ends.map(() => '(?::int, ?::text, ?::text)').join(', ')}),
+       ended as (
+         update tasks t set state = v.state, result = v.result, timestamp = now()
+           from v where t.id = v.id and t.node_id = ? and t.state in ('processing', 'cancelling')
+         returning t.id)${lines}
        select id${notify} from ended`,
-      [state, result, id, nodeId, ...lastChunks.flatMap((c) => [c.log, c.offset, c.data])],
+      [...ends.flatMap((e) => [e.id, e.state, e.result]), nodeId, ...chunks.flatMap((c) => [c.id, c.log, c.offset, c.data])],
     );
-    return res.rows.length === 1;
+    return new Set((res.rows as Row[]).map((r) => Number(r.id)));
   }
 
   /** Cancels a queued task outright. Returns the task when it was queued. */
