@@ -104,7 +104,8 @@ export class TaskRunner {
    */
   private claim(urgent = false): void {
     if (this.stopping) return;
-    if (this.claimsInFlight > 0 && !(urgent && this.claimsInFlight < 2)) {
+    const unreserved = this.opts.workers - this.running.size - this.reserved;
+    if (this.claimsInFlight > 0 && !(urgent && this.claimsInFlight < 2 && unreserved > 0)) {
       this.claimAgain = true;
       return;
     }
@@ -114,7 +115,11 @@ export class TaskRunner {
         do {
           this.claimAgain = false;
           const free = this.opts.workers - this.running.size - this.reserved;
-          if (free <= 0 || this.stopping) break;
+          if (free <= 0 || this.stopping) {
+            // The wake-up this loop took must not be lost: the claim in flight (if any) looks again.
+            if (this.reserved > 0) this.claimAgain = true;
+            break;
+          }
           const startLine = formatDebugLine(0, 'INFO', 'DirectorJobRunner', 'Starting task: %ID%');
           this.reserved += free;
           let claimed: ClaimedTask[];
