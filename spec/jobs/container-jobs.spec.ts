@@ -31,6 +31,7 @@ describeOnBothBackends(
       expect(res.body._id).to.match(/^[0-9a-f-]{36}$/);
       const task = await h.api.get(res.headers.location).set('Authorization', asAdmin).expect(200);
       expect(task.body.description).to.contain(res.body._id);
+      expect((await waitForTask(h.tasks, res.body.task_id, undefined, 60_000)).state).to.equal('done');
     });
 
     it('answers every bad request with a 4xx in GoStint\'s shape, and records nothing', async () => {

@@ -26,7 +26,8 @@ export async function startRunner(
 }
 
 export async function stopRunners(): Promise<void> {
-  for (const r of running) await r.stop(5_000);
+  // A long grace: a task still running when the next test empties the tables would end a task that reuses its id.
+  for (const r of running) await r.stop(30_000);
   running.clear();
 }
 
