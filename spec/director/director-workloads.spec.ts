@@ -87,6 +87,11 @@ describeOnBothBackends(
       expect(needed.body).to.deep.equal({ needed: false });
       const events = await c.events(t);
       expect(events.map((e) => e.task)).to.include('Uploading stemcell bosh-docker-busybox/1.5 to the cloud');
+      const before = (await docker.getImage(list[0].cid).inspect()).Id;
+      expect((await c.finish(await c.upload('/stemcells?fix=true', await buildStemcell({ version: '1.5' })))).state).to.equal('done');
+      expect((await docker.getImage(list[0].cid).inspect()).Id).to.not.equal(before);
+      const gone = await docker.getImage(before).inspect().then(() => 'still there', (err) => (err as { statusCode?: number }).statusCode);
+      expect(gone, 'the image a re-upload replaced is removed').to.equal(404);
       const del = await c.finish(await h.api.delete('/stemcells/bosh-docker-busybox/1.5').set('Authorization', asAdmin));
       expect(del.state).to.equal('done');
       expect((await h.api.get('/stemcells').set('Authorization', asAdmin)).body).to.deep.equal([]);

@@ -41,3 +41,20 @@ export async function removeStemcellImage(docker: Docker, ref: string, force: bo
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }
 }
+
+/**
+ * Gives the imported image its stemcell name (`ref`), dropping the staging name. An image the name
+ * pointed to before (an earlier upload of the same stemcell) is removed unless a container still uses it.
+ */
+export async function promoteStemcellImage(docker: Docker, stagingRef: string, ref: string): Promise<void> {
+  const previous = await docker
+    .getImage(ref)
+    .inspect()
+    .then((i) => i.Id)
+    .catch(() => null);
+  const [repo, tag] = splitRef(ref);
+  await docker.getImage(stagingRef).tag({ repo, tag });
+  await docker.getImage(stagingRef).remove();
+  const current = (await docker.getImage(ref).inspect()).Id;
+  if (previous && previous !== current) await docker.getImage(previous).remove().catch(() => undefined);
+}

@@ -6,7 +6,7 @@ import { digestMatches } from '../archives/digest';
 import { tarEntries } from '../archives/tar-entries';
 import type { EventRecorder } from '../events/event-recorder';
 import { parseStemcellManifest, stemcellImageRef, StemcellManifest } from './stemcell-manifest';
-import { importStemcellImage } from './import-stemcell-image';
+import { importStemcellImage, promoteStemcellImage } from './import-stemcell-image';
 import type { StemcellsRepo } from './stemcells-repo';
 import { readStream } from '../archives/read-stream';
 
@@ -54,11 +54,7 @@ export function uploadStemcell(docker: Docker, blobs: BlobStore, stemcells: Stem
           await stage.step(`Save stemcell ${mf.name}/${mf.version} (${existing.cid})`, async () => undefined);
           return `/stemcells/${mf.name}/${mf.version}`;
         }
-        await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, async () => {
-          const [repo, tag] = [cid.slice(0, cid.lastIndexOf(':')), cid.slice(cid.lastIndexOf(':') + 1)];
-          await docker.getImage(stagingRef).tag({ repo, tag });
-          await docker.getImage(stagingRef).remove();
-        });
+        await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, () => promoteStemcellImage(docker, stagingRef, cid));
         await stage.step(`Save stemcell ${mf.name}/${mf.version} (${cid})`, async () => {
           await stemcells.save({ name: mf.name, version: mf.version, operatingSystem: mf.operating_system, apiVersion: mf.api_version ?? null, cid, sha1: imageSha1! });
         });
