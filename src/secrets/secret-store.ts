@@ -19,6 +19,13 @@ export interface Secret {
 
 const REF = /^(\w+)@([\w\-_/]+)\.([\w\-_]+)$/;
 
+const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A random password of letters and digits, as CredHub generates by default. */
+export function randomPassword(length: number): string {
+  return Array.from(crypto.randomBytes(length), (b) => PASSWORD_ALPHABET[b % PASSWORD_ALPHABET.length]).join('');
+}
+
 /** Names as CredHub writes them: always starting with `/`. */
 export function secretName(pathOrName: string): string {
   return pathOrName.startsWith('/') ? pathOrName : `/${pathOrName}`;
@@ -44,8 +51,7 @@ export class SecretStore implements SecretResolver {
 
   /** Generates a password for `name` unless it has a value already (CredHub's no-overwrite). */
   async generatePassword(name: string, length: number): Promise<Secret> {
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-    const password = Array.from(crypto.randomBytes(length), (b) => alphabet[b % alphabet.length]).join('');
+    const password = randomPassword(length);
     const row = await this.repo.insertIfAbsent(crypto.randomUUID(), name, 'password', this.cipher.seal(name, JSON.stringify(password)));
     return row ? this.open(row) : (await this.get(name))!;
   }

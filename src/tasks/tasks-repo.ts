@@ -2,12 +2,12 @@ import type { Knex } from 'knex';
 import { TASKS_CHANNEL } from '../db/notifier';
 import { Task, TaskState } from './task';
 import type { TaskLogName } from './task-log';
+import { dateColumn, jsonColumn } from '../db/row-values';
 
 /** All SQL on the `tasks` table. */
 
 type Row = Record<string, unknown>;
 
-const toDate = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
 
 export function taskFromRow(r: Row): Task {
   return {
@@ -18,14 +18,14 @@ export function taskFromRow(r: Row): Task {
     deploymentName: (r.deployment_name as string | null) ?? null,
     username: (r.username as string | null) ?? null,
     contextId: String(r.context_id ?? ''),
-    params: (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>,
+    params: jsonColumn<Record<string, unknown>>(r.params),
     result: (r.result as string | null) ?? null,
     queueName: (r.queue_name as string | null) ?? null,
     nodeId: (r.node_id as string | null) ?? null,
-    createdAt: toDate(r.created_at) as Date,
-    timestamp: toDate(r.timestamp) as Date,
-    startedAt: toDate(r.started_at),
-    checkpointTime: toDate(r.checkpoint_time),
+    createdAt: dateColumn(r.created_at) as Date,
+    timestamp: dateColumn(r.timestamp) as Date,
+    startedAt: dateColumn(r.started_at),
+    checkpointTime: dateColumn(r.checkpoint_time),
   };
 }
 
@@ -130,7 +130,7 @@ export class TasksRepo {
     );
     return (res.rows as Row[])
       .map((r) => {
-        const sizes = (typeof r.log_sizes === 'string' ? JSON.parse(r.log_sizes) : (r.log_sizes ?? {})) as Record<string, unknown>;
+        const sizes = jsonColumn<Record<string, unknown> | null>(r.log_sizes) ?? {};
         const logSizes = Object.fromEntries(Object.entries(sizes).map(([log, size]) => [log, Number(size)])) as Partial<Record<TaskLogName, number>>;
         return { task: taskFromRow(r), logSizes: { ...logSizes, debug: Number(r.debug_size) } };
       })

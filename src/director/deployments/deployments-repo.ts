@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { jsonColumn } from '../../db/row-values';
 
 export interface NameVersion {
   name: string;
@@ -12,13 +13,11 @@ export interface Deployment {
   stemcells: NameVersion[];
 }
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
 const fromRow = (r: Record<string, unknown>): Deployment => ({
   name: String(r.name),
   manifest: (r.manifest as string | null) ?? null,
-  releases: json(r.releases),
-  stemcells: json(r.stemcells),
+  releases: jsonColumn(r.releases),
+  stemcells: jsonColumn(r.stemcells),
 });
 
 /** All SQL on the `deployments` table. */

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { issueCertificate } from '../../certs/certificates';
-import type { SecretStore } from '../../secrets/secret-store';
+import { randomPassword, SecretStore } from '../../secrets/secret-store';
 import type { VariableSpec } from './deployment-manifest';
 
 export class VariableError extends Error {}
@@ -47,8 +47,7 @@ function generate(def: VariableSpec, known: Map<string, unknown>): string | Reco
   switch (def.type) {
     case 'password': {
       const length = typeof o.length === 'number' && o.length >= 4 && o.length <= 200 ? o.length : 20;
-      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-      return Array.from(crypto.randomBytes(length), (b) => alphabet[b % alphabet.length]).join('');
+      return randomPassword(length);
     }
     case 'certificate': {
       let ca: { certificate: string; private_key: string } | undefined;

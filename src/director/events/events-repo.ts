@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dateColumn, jsonColumn } from '../../db/row-values';
 
 export interface DirectorEvent {
   id: number;
@@ -34,7 +35,7 @@ export interface EventFilter {
 const fromRow = (r: Record<string, unknown>): DirectorEvent => ({
   id: Number(r.id),
   parentId: r.parent_id == null ? null : Number(r.parent_id),
-  timestamp: r.timestamp instanceof Date ? r.timestamp : new Date(String(r.timestamp)),
+  timestamp: dateColumn(r.timestamp)!,
   user: (r.user as string | null) ?? null,
   action: String(r.action),
   objectType: String(r.object_type),
@@ -43,7 +44,7 @@ const fromRow = (r: Record<string, unknown>): DirectorEvent => ({
   deployment: (r.deployment as string | null) ?? null,
   instance: (r.instance as string | null) ?? null,
   error: (r.error as string | null) ?? null,
-  context: (typeof r.context === 'string' ? JSON.parse(r.context) : r.context) as Record<string, unknown>,
+  context: jsonColumn<Record<string, unknown>>(r.context),
 });
 
 /** All SQL on the `events` table. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dateColumn, jsonColumn } from '../../db/row-values';
 
 export interface Instance {
   id: string;
@@ -23,8 +24,8 @@ const fromRow = (r: Record<string, unknown>): Instance => ({
   state: r.state as Instance['state'],
   containerId: (r.container_id as string | null) ?? null,
   configHash: (r.config_hash as string | null) ?? null,
-  stemcell: (typeof r.stemcell === 'string' ? JSON.parse(r.stemcell) : r.stemcell) as Instance['stemcell'],
-  vmCreatedAt: r.vm_created_at == null ? null : new Date(String(r.vm_created_at instanceof Date ? r.vm_created_at.toISOString() : r.vm_created_at)),
+  stemcell: jsonColumn<Instance['stemcell']>(r.stemcell),
+  vmCreatedAt: dateColumn(r.vm_created_at),
 });
 
 /** All SQL on the `instances` table. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { ReleaseJobRef, ReleasePackageRef } from './release-manifest';
+import { jsonColumn } from '../../db/row-values';
 
 export interface ReleaseVersion {
   id: number;
@@ -18,16 +19,14 @@ export interface StoredArtifact {
   blobId: string;
 }
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
 const fromRow = (r: Record<string, unknown>): ReleaseVersion => ({
   id: Number(r.id),
   name: String(r.name),
   version: String(r.version),
   commitHash: String(r.commit_hash ?? ''),
   uncommittedChanges: Boolean(r.uncommitted_changes),
-  jobs: json(r.jobs),
-  packages: json(r.packages),
+  jobs: jsonColumn(r.jobs),
+  packages: jsonColumn(r.packages),
 });
 
 const artifactFromRow = (r: Record<string, unknown>): StoredArtifact => ({

@@ -11,7 +11,7 @@ import { parseJobArchive } from './job-archive';
 
 export const UPLOAD_RELEASE_TYPE = 'update_release';
 
-const params = z.object({ blob_id: z.string(), fix: z.boolean().default(false), sha1: z.string().optional() });
+const params = z.object({ blob_id: z.string(), fix: z.boolean().default(false) });
 
 /**
  * `bosh upload-release`: reads `release.MF`, checks every job and package archive against its digest
@@ -26,9 +26,7 @@ export function uploadRelease(blobs: BlobStore, releases: ReleasesRepo, events: 
       try {
         const extract = ctx.beginStage('Extracting release', 1);
         const files = await extract.step('Extracting release', async () => {
-          const archive = await blobs.get(p.blob_id);
-          if (p.sha1 && !digestMatches(p.sha1, archive)) throw new Error('Release archive does not match the given sha1');
-          return readTarFiles(archive);
+          return readTarFiles(await blobs.get(p.blob_id));
         });
         const verify = ctx.beginStage('Verifying manifest', 1);
         const manifest = await verify.step('Verifying manifest', async () => {

@@ -2,7 +2,6 @@ import type Docker from 'dockerode';
 import { z } from 'zod';
 import { defineOperation } from '../../runner/operation';
 import type { BlobStore } from '../blobs/blob-store';
-import { digestMatches } from '../archives/digest';
 import { tarEntries } from '../archives/tar-entries';
 import type { EventRecorder } from '../events/event-recorder';
 import { parseStemcellManifest, stemcellImageRef, StemcellManifest } from './stemcell-manifest';
@@ -12,7 +11,7 @@ import { readStream } from '../archives/read-stream';
 
 export const UPLOAD_STEMCELL_TYPE = 'update_stemcell';
 
-const params = z.object({ blob_id: z.string(), fix: z.boolean().default(false), sha1: z.string().optional() });
+const params = z.object({ blob_id: z.string(), fix: z.boolean().default(false) });
 
 /**
  * `bosh upload-stemcell`: the uploaded tarball (`stemcell.MF` plus an `image` root filesystem) is
@@ -30,7 +29,6 @@ export function uploadStemcell(docker: Docker, blobs: BlobStore, stemcells: Stem
         let imageSha1: string | null = null;
         const stagingRef = `bosun-stemcell/upload:task-${ctx.task.id}`;
         await stage.step('Extracting stemcell archive', async () => {
-          if (p.sha1 && !digestMatches(p.sha1, await blobs.get(p.blob_id))) throw new Error('Stemcell archive does not match the given sha1');
           for await (const entry of tarEntries(blobs.read(p.blob_id))) {
             if (entry.name === 'stemcell.MF') manifest = parseStemcellManifest((await readStream(entry.body)).toString('utf8'));
             else if (entry.name === 'image') imageSha1 = await importStemcellImage(docker, entry.body, stagingRef);
