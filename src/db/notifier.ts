@@ -5,15 +5,26 @@ import type { Logger } from '../logger';
 /** Channel carrying task wake-ups between the nodes sharing one database. */
 export const TASKS_CHANNEL = 'bosun_tasks';
 
-export type TaskSignal = { kind: 'queued' | 'cancel' | 'finished'; id: number };
+/**
+ * A queued task's signal names its type, so that a node which cannot run that type is not woken for it
+ * (`type` is null in a signal from a node of an earlier version, which did not name it). A finished
+ * task's signal names its serial queue, whose next task may now be claimed.
+ */
+export type TaskSignal =
+  | { kind: 'queued'; id: number; type: string | null }
+  | { kind: 'finished'; id: number; queue: string | null }
+  | { kind: 'cancel'; id: number };
 
-export function encodeSignal(s: TaskSignal): string {
-  return `${s.kind}:${s.id}`;
-}
+/** The SQL that builds a finished signal's payload from a tasks row's `id` and `queue_name`. */
+export const FINISHED_PAYLOAD_SQL = `'finished:' || id || coalesce(':' || queue_name, '')`;
 
 function decodeSignal(payload: string): TaskSignal | null {
-  const m = /^(queued|cancel|finished):(\d+)$/.exec(payload);
-  return m ? { kind: m[1] as TaskSignal['kind'], id: Number(m[2]) } : null;
+  const queued = /^queued:(\d+)(?::(.+))?$/.exec(payload);
+  if (queued) return { kind: 'queued', id: Number(queued[1]), type: queued[2] ?? null };
+  const finished = /^finished:(\d+)(?::(.+))?$/.exec(payload);
+  if (finished) return { kind: 'finished', id: Number(finished[1]), queue: finished[2] ?? null };
+  const cancel = /^cancel:(\d+)$/.exec(payload);
+  return cancel ? { kind: 'cancel', id: Number(cancel[1]) } : null;
 }
 
 /**

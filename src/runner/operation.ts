@@ -31,6 +31,10 @@ export class OperationRegistry {
     return [...this.ops.keys()];
   }
 
+  has(type: string): boolean {
+    return this.ops.has(type);
+  }
+
   get(type: string): Operation<unknown> | undefined {
     return this.ops.get(type);
   }
