@@ -47,6 +47,8 @@ export class CoreBench {
     const registry = new OperationRegistry([noop]);
     this.runner = new TaskRunner(this.db, registry, { nodeId: 'bench', workers: this.workers, pollIntervalMs: 2000, checkpointIntervalMs: 5000, timeoutSeconds: 30 }, log);
     await this.runner.start();
+    // As the daemon wires them: tasks queued here start here while a worker is free.
+    this.tasks.dispatchTo(this.runner);
   }
 
   /** From just before the enqueue statement to the operation starting, one task at a time (ms). */

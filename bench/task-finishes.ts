@@ -17,7 +17,7 @@ export class TaskFinishes {
   async start(): Promise<void> {
     await this.client.connect();
     this.client.on('notification', (n) => {
-      const m = /^finished:(\d+)$/.exec(n.payload ?? '');
+      const m = /^finished:(\d+)(:|$)/.exec(n.payload ?? '');
       if (!m) return;
       const id = Number(m[1]);
       this.finished.set(id, performance.now());

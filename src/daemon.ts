@@ -80,6 +80,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
       log.child({ component: 'runner', node: config.node_id }),
     );
     await runner.start();
+    tasks.dispatchTo(runner);
     for (const f of families) await f.start?.();
 
     const app = createApp({

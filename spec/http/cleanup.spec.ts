@@ -33,6 +33,29 @@ describeOnBothBackends('POST /cleanup (bosh clean-up)', (h) => {
     expect(Number(orphanLogs[0].n)).to.equal(0);
     const result = await h.api.get(`/tasks/${id}/output?type=result`).set('Authorization', asAdmin).expect(200);
     expect(JSON.parse(result.text)).to.deep.equal({ deleted_tasks: 2, kept_per_type: 3 });
+    // Only the types that can hold more than 3 tasks are walked: vms (one task) and cleanup_artifacts are not.
+    const events = await h.api.get(`/tasks/${id}/output?type=event`).set('Authorization', asAdmin).expect(200);
+    const steps = events.text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(steps.map((e) => [e.stage, e.task, e.state])).to.deep.equal([
+      ['Deleting tasks', 'update_deployment', 'started'],
+      ['Deleting tasks', 'update_deployment', 'finished'],
+    ]);
+  });
+
+  it('keeps a type whose tasks lie far apart but are fewer than N, and deletes from one over N', async () => {
+    await startRunner(h.db, [cleanupArtifacts(h.tasks.tasks)]);
+    const ids: Record<string, number[]> = { sparse: [], dense: [] };
+    for (let i = 0; i < 8; i++) {
+      const type = i % 4 === 0 ? 'sparse' : 'dense';
+      const t = await h.tasks.enqueue({ type, description: `${type} ${i}` });
+      await h.db.knex('tasks').where({ id: t.id }).update({ state: 'done' });
+      ids[type].push(t.id);
+    }
+    const res = await h.api.post('/cleanup').set('Authorization', asAdmin).send({ config: { remove_all: false } }).expect(302);
+    const task = await waitForTask(h.tasks, Number(res.headers.location.split('/').pop()));
+    expect(task.result).to.equal('Deleted 3 task(s)');
+    const left = (await h.db.knex('tasks').select('id').whereIn('type', ['sparse', 'dense']).orderBy('id')).map((r: { id: number }) => r.id);
+    expect(left).to.deep.equal([...ids.sparse, ...ids.dense.slice(3)].sort((a, b) => a - b));
   });
 
   it('records the X-Bosh-Context-Id header as the task context_id, and refuses one over 64 characters', async () => {

@@ -15,7 +15,7 @@ export function cleanupArtifacts(tasks: TasksRepo) {
     type: TASK_TYPES.cleanup,
     params: cleanupParams,
     async run(params, ctx) {
-      const types = await tasks.finishedTypes();
+      const types = await tasks.typesOverRetention(params.keep);
       const stage = ctx.beginStage('Deleting tasks', types.length);
       let deleted = 0;
       for (const type of types.sort()) {

@@ -33,11 +33,11 @@ export async function timeOutStaleTasks(
       await logs.append(trx, task.id, 'debug', debugSize, Buffer.from(formatDebugLine(task.id, 'ERROR', 'TaskReaper', message)));
       await tasks.markTimedOut(trx, task.id, message.slice(0, 128), notify);
     }
-    return stale.map((t) => t.id);
+    return stale;
   });
-  for (const id of ended) {
+  for (const { id, queueName } of ended) {
     log.warn({ taskId: id }, 'task timed out');
-    if (!notify) db.notifier.publish({ kind: 'finished', id });
+    if (!notify) db.notifier.publish({ kind: 'finished', id, queue: queueName });
   }
-  return ended;
+  return ended.map((t) => t.id);
 }

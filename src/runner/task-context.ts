@@ -13,7 +13,7 @@ export interface TaskContext {
   readonly log: Logger;
   readonly events: EventLog;
   beginStage(name: string, total?: number | null, tags?: string[]): Stage;
-  /** A debug log line in the Director's format. */
+  /** A debug log line in the Director's format (queued, as progress lines are). */
   debug(message: string, level?: DebugLevel, component?: string): Promise<void>;
   /** Raw bytes appended to the debug log (a container's output). */
   debugRaw(data: Buffer | string): Promise<void>;
@@ -42,14 +42,14 @@ function queued(writer: TaskLogWriter) {
 export function createTaskContext(task: Task, writers: LogWriters, signal: AbortSignal, log: Logger): TaskContext {
   const events = new EventLog({ write: queued(writers.event) });
   const resultLine = queued(writers.result);
+  const debugLine = queued(writers.debug);
   return {
     task,
     signal,
     log,
     events,
     beginStage: (name, total = null, tags = []) => events.beginStage(name, total, tags),
-    debug: (message, level = 'INFO', component = 'DirectorJobRunner') =>
-      writers.debug.write(formatDebugLine(task.id, level, component, message)),
+    debug: (message, level = 'INFO', component = 'DirectorJobRunner') => debugLine(formatDebugLine(task.id, level, component, message)),
     debugRaw: (data) => writers.debug.write(data),
     writeLog: (log, data) => writers[log].write(data),
     result: (line) => resultLine(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`),

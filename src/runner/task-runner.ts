@@ -8,6 +8,7 @@ import { TASK_LOGS } from '../tasks/task-log';
 import { FinishBatcher } from '../tasks/finish-batcher';
 import { LogAppendBatcher } from '../tasks/log-append-batcher';
 import { TaskLogWriter } from '../tasks/task-log-writer';
+import type { LocalDispatch } from '../tasks/local-dispatch';
 import { ClaimedTask, TasksRepo } from '../tasks/tasks-repo';
 import { formatDebugLine } from './debug-format';
 import { timeOutStaleTasks } from './liveness';
@@ -35,7 +36,7 @@ interface Running {
  * runs to their final state. New tasks arrive through the notifier; polling is only the fallback.
  * While it runs tasks it checkpoints them, and it times out tasks other nodes stopped checkpointing.
  */
-export class TaskRunner {
+export class TaskRunner implements LocalDispatch {
   private readonly tasks: TasksRepo;
   /** Every running task's log writes share this node's commits. */
   private readonly appender: LogAppendBatcher;
@@ -43,9 +44,15 @@ export class TaskRunner {
   private readonly finishes: FinishBatcher;
   private readonly running = new Map<number, Running>();
   private claimsInFlight = 0;
-  /** Workers the claims in flight may fill. */
+  /** Workers the claims in flight, and the tasks being created for this node (LocalDispatch), may fill. */
   private reserved = 0;
   private claimAgain = false;
+  /**
+   * Whether queued tasks may be waiting for this node: false once a claim found fewer tasks than it had
+   * workers for, true again on a wake-up. A task ending claims only then, so it does not hold workers
+   * (and a claim's round trip) for nothing.
+   */
+  private backlog = true;
   private stopping = false;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
@@ -59,6 +66,10 @@ export class TaskRunner {
     this.tasks = new TasksRepo(db.knex);
     this.appender = new LogAppendBatcher(db.knex);
     this.finishes = new FinishBatcher(db.knex, this.tasks, opts.nodeId, db.notifier.viaDatabase);
+  }
+
+  get nodeId(): string {
+    return this.opts.nodeId;
   }
 
   get runningTaskIds(): number[] {
@@ -80,19 +91,41 @@ export class TaskRunner {
     for (const t of this.timers.splice(0)) clearInterval(t);
     // Running tasks stay alive while they drain.
     const keepAlive = setInterval(() => void this.checkpoint(), this.opts.checkpointIntervalMs);
+    // Tasks being claimed, or created for this node, join the running ones first.
+    while (this.claimsInFlight > 0 || this.reserved > 0) await new Promise((r) => setTimeout(r, 5));
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
     clearInterval(keepAlive);
-    while (this.claimsInFlight > 0) await new Promise((r) => setTimeout(r, 5));
     return { unfinished: this.runningTaskIds };
+  }
+
+  reserve(type: string): boolean {
+    if (this.stopping || !this.registry.has(type) || this.opts.workers - this.running.size - this.reserved <= 0) return false;
+    this.reserved++;
+    return true;
+  }
+
+  release(): void {
+    this.reserved--;
+  }
+
+  launch(claimed: ClaimedTask): void {
+    this.reserved--;
+    this.runClaimed(claimed.task, claimed.logSizes);
+  }
+
+  startLine(): string {
+    return formatDebugLine(0, 'INFO', 'DirectorJobRunner', 'Starting task: %ID%');
   }
 
   private onSignal(s: TaskSignal): void {
     if (s.kind === 'cancel') {
       this.running.get(s.id)?.controller.abort(new TaskCancelledError(s.id));
-    } else {
+    } else if ((s.kind === 'queued' && (s.type === null || this.registry.has(s.type))) || (s.kind === 'finished' && s.queue !== null)) {
+      // A task queued, or the end of one whose serial queue may hold the next: there may be work to claim.
+      this.backlog = true;
       this.claim(true);
     }
   }
@@ -120,16 +153,16 @@ export class TaskRunner {
             if (this.reserved > 0) this.claimAgain = true;
             break;
           }
-          const startLine = formatDebugLine(0, 'INFO', 'DirectorJobRunner', 'Starting task: %ID%');
           this.reserved += free;
           let claimed: ClaimedTask[];
           try {
-            claimed = await this.tasks.claim(this.opts.nodeId, free, this.registry.types, startLine);
+            claimed = await this.tasks.claim(this.opts.nodeId, free, this.registry.types, this.startLine());
           } finally {
             this.reserved -= free;
           }
-          for (const { task, logSizes } of claimed) this.launch(task, logSizes);
+          for (const { task, logSizes } of claimed) this.runClaimed(task, logSizes);
           if (claimed.length === free) this.claimAgain = true;
+          else this.backlog = false;
         } while (this.claimAgain && !this.stopping);
       } catch (err) {
         this.log.error({ err }, 'claiming tasks failed');
@@ -139,7 +172,7 @@ export class TaskRunner {
     })();
   }
 
-  private launch(task: Task, logSizes: ClaimedTask['logSizes']): void {
+  private runClaimed(task: Task, logSizes: ClaimedTask['logSizes']): void {
     const controller = new AbortController();
     const entry: Running = { task, controller, claimedAt: Date.now(), done: Promise.resolve() };
     this.running.set(task.id, entry);
@@ -147,7 +180,7 @@ export class TaskRunner {
       .catch((err) => this.log.error({ err, taskId: task.id }, 'task bookkeeping failed'))
       .finally(() => {
         this.running.delete(task.id);
-        this.claim();
+        if (this.backlog) this.claim();
       });
   }
 
@@ -206,7 +239,7 @@ export class TaskRunner {
     }
     const ended = await this.finishes.finish({ id: task.id, state, result: truncateResult(result), chunks: lastChunks });
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
-    else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id });
+    else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id, queue: task.queueName });
   }
 
   private async bestEffort(p: Promise<void>): Promise<void> {

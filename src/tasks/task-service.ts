@@ -4,6 +4,7 @@ import { TASKS_CHANNEL } from '../db/notifier';
 import { EventLog } from '../runner/event-log';
 import { formatDebugLine } from '../runner/debug-format';
 import { isCancellable, Task, TaskState } from './task';
+import type { LocalDispatch } from './local-dispatch';
 import { LogAppendBatcher } from './log-append-batcher';
 import { TaskLogWriter } from './task-log-writer';
 import { TaskLogsRepo } from './task-logs-repo';
@@ -20,6 +21,7 @@ export class TaskService {
   readonly tasks: TasksRepo;
   readonly logs: TaskLogsRepo;
   private readonly appender: LogAppendBatcher;
+  private dispatch: LocalDispatch | null = null;
 
   constructor(private readonly db: Database) {
     this.tasks = new TasksRepo(db.knex);
@@ -27,44 +29,65 @@ export class TaskService {
     this.appender = new LogAppendBatcher(db.knex);
   }
 
+  /** Tasks queued here go straight to `runner` while it has a free worker. */
+  dispatchTo(runner: LocalDispatch): void {
+    this.dispatch = runner;
+  }
+
   /**
    * Records a queued task, with the first lines of its debug log, in one statement; the runners of
    * every node are woken as it commits. Inside a caller's transaction (`trx`), the caller calls
    * `announceQueued` once it has committed.
+   *
+   * When this node's runner has a free worker, the task (outside a transaction, and in no serial queue,
+   * whose order only a claim can keep) is created claimed by this node instead, and started at once.
    */
   async enqueue(t: NewTask, trx?: Knex.Transaction): Promise<Task> {
-    const notify = this.db.notifier.viaDatabase;
+    const local = !trx && !t.queueName && this.dispatch?.reserve(t.type) ? this.dispatch : null;
+    const notify = this.db.notifier.viaDatabase && !local;
     // The task id is known only inside the statement: %ID% in the debug lines is replaced there.
     const template =
       formatDebugLine(0, 'INFO', 'TaskHelper', `Director Version: ${BOSUN_VERSION}`) +
-      formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%');
-    const res = await (trx ?? this.db.knex).raw(
-      `with t as (
-         insert into tasks (type, state, description, deployment_name, username, context_id, params, queue_name)
-         values (?, 'queued', ?, ?, ?, ?, ?::jsonb, ?) returning *),
-       l as (
-         insert into task_logs (task_id, log, start_offset, data)
-         select t.id, 'debug', 0, convert_to(replace(replace(?, '[task:0]', '[task:' || t.id || ']'), '%ID%', t.id::text), 'UTF8') from t)
-       select t.*${notify ? `, pg_notify('${TASKS_CHANNEL}', 'queued:' || t.id)` : ''} from t`,
-      [
-        t.type,
-        t.description,
-        t.deploymentName ?? null,
-        t.username ?? null,
-        t.contextId ?? '',
-        JSON.stringify(t.params ?? {}),
-        t.queueName ?? null,
-        template,
-      ],
-    );
+      formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%') +
+      (local ? local.startLine() : '');
+    let res;
+    try {
+      res = await (trx ?? this.db.knex).raw(
+        `with t as (
+           insert into tasks (type, state, description, deployment_name, username, context_id, params, queue_name,
+                              node_id, started_at, checkpoint_time)
+           values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ${local ? 'now(), now()' : 'null, null'}) returning *),
+         l as (
+           insert into task_logs (task_id, log, start_offset, data)
+           select t.id, 'debug', 0, convert_to(replace(replace(?, '[task:0]', '[task:' || t.id || ']'), '%ID%', t.id::text), 'UTF8') from t
+           returning octet_length(data) as debug_size)
+         select t.*, l.debug_size${notify ? `, pg_notify('${TASKS_CHANNEL}', 'queued:' || t.id || ':' || t.type)` : ''} from t, l`,
+        [
+          t.type,
+          local ? 'processing' : 'queued',
+          t.description,
+          t.deploymentName ?? null,
+          t.username ?? null,
+          t.contextId ?? '',
+          JSON.stringify(t.params ?? {}),
+          t.queueName ?? null,
+          local?.nodeId ?? null,
+          template,
+        ],
+      );
+    } catch (err) {
+      local?.release();
+      throw err;
+    }
     const task = taskFromRow(res.rows[0]);
-    if (!trx) this.announceQueued(task);
+    if (local) local.launch({ task, logSizes: { debug: Number(res.rows[0].debug_size) } });
+    else if (!trx) this.announceQueued(task);
     return task;
   }
 
   /** Wakes this process's runner for a committed task (PostgreSQL's NOTIFY has woken every node already). */
   announceQueued(task: Task): void {
-    if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'queued', id: task.id });
+    if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'queued', id: task.id, type: task.type });
   }
 
   get(id: number): Promise<Task | null> {
@@ -92,7 +115,7 @@ export class TaskService {
         return this.tasks.cancelQueued(trx, task.id, notify);
       });
       if (cancelled) {
-        if (!notify) this.db.notifier.publish({ kind: 'finished', id: task.id });
+        if (!notify) this.db.notifier.publish({ kind: 'finished', id: task.id, queue: cancelled.queueName });
         return { outcome: 'cancelled', task: cancelled };
       }
     } else {

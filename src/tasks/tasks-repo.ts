@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { TASKS_CHANNEL } from '../db/notifier';
+import { FINISHED_PAYLOAD_SQL, TASKS_CHANNEL } from '../db/notifier';
 import { Task, TaskState } from './task';
 import type { TaskLogName } from './task-log';
 import { dateColumn, jsonColumn } from '../db/row-values';
@@ -154,7 +154,7 @@ export class TasksRepo {
    */
   async finishMany(db: Knex | Knex.Transaction, nodeId: string, ends: TaskEnd[], notifyInSql: boolean): Promise<Set<number>> {
     if (!ends.length) return new Set();
-    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
+    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
     const chunks = ends.flatMap((e) => e.chunks.map((c) => ({ id: e.id, ...c })));
     const lines = chunks.length
       ? `, c(task_id, log, start_offset, data) as (values ${chunks.map(() => '(?::int, ?::text, ?::bigint, ?::bytea)').join(', ')}),
@@ -167,7 +167,7 @@ export class TasksRepo {
        ended as (
          update tasks t set state = v.state, result = v.result, timestamp = now()
            from v where t.id = v.id and t.node_id = ? and t.state in ('processing', 'cancelling')
-         returning t.id)${lines}
+         returning t.id, t.queue_name)${lines}
        select id${notify} from ended`,
       [...ends.flatMap((e) => [e.id, e.state, e.result]), nodeId, ...chunks.flatMap((c) => [c.id, c.log, c.offset, c.data])],
     );
@@ -176,7 +176,7 @@ export class TasksRepo {
 
   /** Cancels a queued task outright. Returns the task when it was queued. */
   async cancelQueued(db: Knex.Transaction, id: number, notifyInSql: boolean): Promise<Task | null> {
-    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
+    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
     const res = await db.raw(
       `update tasks set state = 'cancelled', result = 'task cancelled', timestamp = now()
         where id = ? and state = 'queued' returning *${notify}`,
@@ -222,17 +222,20 @@ export class TasksRepo {
   }
 
   async markTimedOut(trx: Knex.Transaction, id: number, result: string, notifyInSql: boolean): Promise<void> {
-    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'finished:' || id)` : '';
+    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
     await trx.raw(`update tasks set state = 'timeout', result = ?, timestamp = now() where id = ? returning id${notify}`, [
       result,
       id,
     ]);
   }
 
-  /** Finished task types, for retention. */
-  async finishedTypes(): Promise<string[]> {
-    // The distinct types by a skip scan of tasks_by_type (one probe per type, not a pass over every task),
-    // each kept when it has a finished task.
+  /**
+   * The task types that may have more than `keep` finished tasks, for retention. The distinct types come
+   * from a skip scan of tasks_by_type (one probe per type, not a pass over every task); a type whose
+   * lowest and highest ids are at most `keep` apart cannot have more than `keep` tasks, so it is known
+   * to be within retention from two more probes, however many tasks it has.
+   */
+  async typesOverRetention(keep: number): Promise<string[]> {
     const res = await this.knex.raw(
       `with recursive t(type) as (
          (select type from tasks order by type limit 1)
@@ -240,7 +243,9 @@ export class TasksRepo {
          select (select x.type from tasks x where x.type > t.type order by x.type limit 1) from t where t.type is not null)
        select type from t
         where type is not null
+          and (select max(id) from tasks x where x.type = t.type) - (select min(id) from tasks x where x.type = t.type) >= ?
           and exists (select 1 from tasks f where f.type = t.type and f.state not in ('queued', 'processing', 'cancelling'))`,
+      [keep],
     );
     return res.rows.map((r: Row) => String(r.type));
   }

@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import type { TaskSignal } from '../../src/db/notifier';
+import { TaskService } from '../../src/tasks/task-service';
+import { describeOnBothBackends } from '../support/harness';
+import { readLog, recordOp, sleepOp, startRunner, stopRunners, waitForTask } from '../support/runners';
+
+describeOnBothBackends('tasks queued on the node that runs them', (h) => {
+  afterEach(stopRunners);
+
+  /** A runner claims on start, holding its workers for that claim: a first task waited for, it is idle. */
+  async function idleRunner(workers: number, ops = [sleepOp]) {
+    const runner = await startRunner(h.db, ops, { workers });
+    const tasks = new TaskService(h.db);
+    tasks.dispatchTo(runner);
+    const first = await tasks.enqueue({ type: ops[0].type, description: 'first', params: { ms: 1 } });
+    await waitForTask(tasks, first.id);
+    return { runner, tasks };
+  }
+
+  it('are created claimed by the node while it has a free worker, and run with both debug lines', async () => {
+    const { tasks } = await idleRunner(2);
+    const task = await tasks.enqueue({ type: 'test_sleep', description: 'at once', params: { ms: 10 } });
+    expect(task).to.include({ state: 'processing', nodeId: 'node-a' });
+    expect(task.startedAt).to.be.instanceOf(Date);
+    const done = await waitForTask(tasks, task.id);
+    expect(done).to.include({ state: 'done', result: 'slept 10 ms' });
+    const debug = await readLog(tasks, task.id, 'debug');
+    const lines = debug.trimEnd().split('\n').map((l) => l.replace(/^.*-- /, ''));
+    expect(lines).to.deep.equal([
+      `TaskHelper: Director Version: ${lines[0].replace('TaskHelper: Director Version: ', '')}`,
+      `TaskHelper: Enqueuing task: ${task.id}`,
+      `DirectorJobRunner: Starting task: ${task.id}`,
+      `DirectorJobRunner: Task ${task.id} done`,
+    ]);
+    expect(debug).to.contain(`[task:${task.id}]`);
+  });
+
+  it('are queued when every worker is busy, and claimed as one frees', async () => {
+    const { tasks } = await idleRunner(1);
+    const first = await tasks.enqueue({ type: 'test_sleep', description: 'busy', params: { ms: 300 } });
+    const second = await tasks.enqueue({ type: 'test_sleep', description: 'waits', params: { ms: 10 } });
+    expect(first.state).to.equal('processing');
+    expect(second.state).to.equal('queued');
+    const a = await waitForTask(tasks, first.id);
+    const b = await waitForTask(tasks, second.id);
+    expect([a.state, b.state]).to.deep.equal(['done', 'done']);
+    expect(b.startedAt!.getTime()).to.be.at.least(a.timestamp.getTime());
+    expect(await readLog(tasks, second.id, 'debug')).to.contain(`Starting task: ${second.id}\n`);
+  });
+
+  it('are queued when they belong to a serial queue, of a type this node does not run, or inside a transaction', async () => {
+    const ran: Array<{ id: number; node: string; start: number; end: number }> = [];
+    const { tasks } = await idleRunner(4, [recordOp(ran)]);
+    const inQueue = await tasks.enqueue({ type: 'test_record', description: 'serial', queueName: 'q1' });
+    const unknown = await tasks.enqueue({ type: 'not_run_here', description: 'other nodes' });
+    const inTrx = await h.db.knex.transaction((trx) => tasks.enqueue({ type: 'test_record', description: 'in trx' }, trx));
+    tasks.announceQueued(inTrx);
+    expect([inQueue.state, unknown.state, inTrx.state]).to.deep.equal(['queued', 'queued', 'queued']);
+    expect((await waitForTask(tasks, inQueue.id)).state).to.equal('done');
+    expect((await waitForTask(tasks, inTrx.id)).state).to.equal('done');
+    expect((await tasks.get(unknown.id))!.state).to.equal('queued');
+  });
+
+  it('a stopping runner takes no more: the task is queued for the nodes that stay', async () => {
+    const { runner, tasks } = await idleRunner(2);
+    await runner.stop(1000);
+    const task = await tasks.enqueue({ type: 'test_sleep', description: 'later', params: { ms: 1 } });
+    expect(task.state).to.equal('queued');
+    expect(task.nodeId).to.equal(null);
+  });
+});
+
+describeOnBothBackends('task signals', (h) => {
+  afterEach(stopRunners);
+
+  it('name a queued task type, and a finished task serial queue', async () => {
+    const seen: TaskSignal[] = [];
+    const unsubscribe = h.db.notifier.subscribe((s) => seen.push(s));
+    try {
+      await startRunner(h.db, [sleepOp]);
+      const plain = await h.tasks.enqueue({ type: 'test_sleep', description: 'plain', params: { ms: 1 } });
+      const serial = await h.tasks.enqueue({ type: 'test_sleep', description: 'serial', params: { ms: 1 }, queueName: 'lock:deployment:web' });
+      await waitForTask(h.tasks, plain.id);
+      await waitForTask(h.tasks, serial.id);
+      const deadline = Date.now() + 5000;
+      while (seen.filter((s) => s.kind === 'finished').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(seen).to.deep.include({ kind: 'queued', id: plain.id, type: 'test_sleep' });
+      expect(seen).to.deep.include({ kind: 'queued', id: serial.id, type: 'test_sleep' });
+      expect(seen).to.deep.include({ kind: 'finished', id: plain.id, queue: null });
+      expect(seen).to.deep.include({ kind: 'finished', id: serial.id, queue: 'lock:deployment:web' });
+    } finally {
+      unsubscribe();
+    }
+  });
+});
