@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/database';
-import { TASKS_CHANNEL } from '../db/notifier';
 import { EventLog } from '../runner/event-log';
 import { formatDebugLine } from '../runner/debug-format';
 import { isCancellable, Task, TaskState } from './task';
@@ -10,6 +9,9 @@ import { TaskLogWriter } from './task-log-writer';
 import { TaskLogsRepo } from './task-logs-repo';
 import { NewTask, TaskFilter, TasksRepo, taskFromRow } from './tasks-repo';
 import { BOSUN_VERSION } from '../version';
+
+/** The debug lines of a task as bosun_enqueue_task stores them, with its id in place of [task:0] and %ID%. */
+const withTaskId = (lines: string, id: number) => lines.replaceAll('[task:0]', `[task:${id}]`).replaceAll('%ID%', String(id));
 
 export type CancelOutcome = { outcome: 'cancelled' | 'cancelling'; task: Task } | { outcome: 'not_cancellable'; task: Task };
 
@@ -45,42 +47,32 @@ export class TaskService {
   async enqueue(t: NewTask, trx?: Knex.Transaction): Promise<Task> {
     const local = !trx && !t.queueName && this.dispatch?.reserve(t.type) ? this.dispatch : null;
     const notify = this.db.notifier.viaDatabase && !local;
-    // The task id is known only inside the statement: %ID% in the debug lines is replaced there.
+    // The task id is known only inside the statement (bosun_enqueue_task): it replaces [task:0] and %ID%.
     const template =
       formatDebugLine(0, 'INFO', 'TaskHelper', `Director Version: ${BOSUN_VERSION}`) +
       formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%') +
       (local ? local.startLine() : '');
     let res;
     try {
-      res = await (trx ?? this.db.knex).raw(
-        `with t as (
-           insert into tasks (type, state, description, deployment_name, username, context_id, params, queue_name,
-                              node_id, started_at, checkpoint_time)
-           values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ${local ? 'now(), now()' : 'null, null'}) returning *),
-         l as (
-           insert into task_logs (task_id, log, start_offset, data)
-           select t.id, 'debug', 0, convert_to(replace(replace(?, '[task:0]', '[task:' || t.id || ']'), '%ID%', t.id::text), 'UTF8') from t
-           returning octet_length(data) as debug_size)
-         select t.*, l.debug_size${notify ? `, pg_notify('${TASKS_CHANNEL}', 'queued:' || t.id || ':' || t.type)` : ''} from t, l`,
-        [
-          t.type,
-          local ? 'processing' : 'queued',
-          t.description,
-          t.deploymentName ?? null,
-          t.username ?? null,
-          t.contextId ?? '',
-          JSON.stringify(t.params ?? {}),
-          t.queueName ?? null,
-          local?.nodeId ?? null,
-          template,
-        ],
-      );
+      res = await (trx ?? this.db.knex).raw(`select * from bosun_enqueue_task(?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)`, [
+        t.type,
+        local ? 'processing' : 'queued',
+        t.description,
+        t.deploymentName ?? null,
+        t.username ?? null,
+        t.contextId ?? '',
+        JSON.stringify(t.params ?? {}),
+        t.queueName ?? null,
+        local?.nodeId ?? null,
+        template,
+        notify,
+      ]);
     } catch (err) {
       local?.release();
       throw err;
     }
     const task = taskFromRow(res.rows[0]);
-    if (local) local.launch({ task, logSizes: { debug: Number(res.rows[0].debug_size) } });
+    if (local) local.launch({ task, logSizes: { debug: Buffer.byteLength(withTaskId(template, task.id)) } });
     else if (!trx) this.announceQueued(task);
     return task;
   }

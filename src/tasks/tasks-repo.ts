@@ -93,46 +93,16 @@ export class TasksRepo {
    *
    * The same statement appends `startLine` to each claimed task's debug log (`[task:0]` and `%ID%` in it
    * become the task's id) and returns the sizes of its logs, so a task starts one round trip after its
-   * wake-up.
+   * wake-up. The SQL is the function bosun_claim_tasks (migration 20261129000007), whose plan the
+   * connection keeps.
    */
   async claim(nodeId: string, limit: number, types: string[], startLine: string): Promise<ClaimedTask[]> {
-    const res = await this.knex.raw(
-      `with picked as (
-         select t.id from tasks t
-          where t.state = 'queued' and t.type = any(?::text[])
-            and (t.queue_name is null or not exists (
-                  select 1 from tasks o
-                   where o.queue_name = t.queue_name and o.id < t.id
-                     and o.state in ('queued', 'processing', 'cancelling')))
-          order by t.id
-          limit ?
-          for update skip locked),
-       claimed as (
-         update tasks set state = 'processing', node_id = ?, started_at = now(), timestamp = now(),
-                          checkpoint_time = now()
-           from picked where tasks.id = picked.id
-         returning tasks.*),
-       sizes as (
-         select l.task_id, l.log, max(l.start_offset + octet_length(l.data)) as size
-           from task_logs l join claimed c on c.id = l.task_id
-          group by l.task_id, l.log),
-       started as (
-         insert into task_logs (task_id, log, start_offset, data)
-         select c.id, 'debug', coalesce(s.size, 0),
-                convert_to(replace(replace(?, '[task:0]', '[task:' || c.id || ']'), '%ID%', c.id::text), 'UTF8')
-           from claimed c left join sizes s on s.task_id = c.id and s.log = 'debug'
-         returning task_id, start_offset + octet_length(data) as debug_size)
-       select claimed.*,
-              (select json_object_agg(s.log, s.size) from sizes s where s.task_id = claimed.id) as log_sizes,
-              started.debug_size
-         from claimed join started on started.task_id = claimed.id`,
-      [types, limit, nodeId, startLine],
-    );
+    const res = await this.knex.raw(`select task, log_sizes from bosun_claim_tasks(?, ?, ?::text[], ?)`, [nodeId, limit, types, startLine]);
     return (res.rows as Row[])
       .map((r) => {
-        const sizes = jsonColumn<Record<string, unknown> | null>(r.log_sizes) ?? {};
+        const sizes = jsonColumn<Record<string, unknown>>(r.log_sizes);
         const logSizes = Object.fromEntries(Object.entries(sizes).map(([log, size]) => [log, Number(size)])) as Partial<Record<TaskLogName, number>>;
-        return { task: taskFromRow(r), logSizes: { ...logSizes, debug: Number(r.debug_size) } };
+        return { task: taskFromRow(jsonColumn<Row>(r.task)), logSizes };
       })
       .sort((a, b) => a.task.id - b.task.id);
   }
@@ -149,28 +119,23 @@ export class TasksRepo {
   }
 
   /**
-   * Ends several of this node's tasks in one statement (each with its last log chunks); returns the ids
-   * that were still this node's to end.
+   * Ends several of this node's tasks in one statement (each with its last log chunks; bosun_finish_tasks);
+   * returns the ids that were still this node's to end.
    */
   async finishMany(db: Knex | Knex.Transaction, nodeId: string, ends: TaskEnd[], notifyInSql: boolean): Promise<Set<number>> {
     if (!ends.length) return new Set();
-    const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
     const chunks = ends.flatMap((e) => e.chunks.map((c) => ({ id: e.id, ...c })));
-    const lines = chunks.length
-      ? `, c(task_id, log, start_offset, data) as (values ${chunks.map(() => '(?::int, ?::text, ?::bigint, ?::bytea)').join(', ')}),
-       lines as (
-         insert into task_logs (task_id, log, start_offset, data)
-         select c.task_id, c.log, c.start_offset, c.data from c join ended on ended.id = c.task_id)`
-      : '';
-    const res = await db.raw(
-      `with v(id, state, result) as (values ${ends.map(() => '(?::int, ?::text, ?::text)').join(', ')}),
-       ended as (
-         update tasks t set state = v.state, result = v.result, timestamp = now()
-           from v where t.id = v.id and t.node_id = ? and t.state in ('processing', 'cancelling')
-         returning t.id, t.queue_name)${lines}
-       select id${notify} from ended`,
-      [...ends.flatMap((e) => [e.id, e.state, e.result]), nodeId, ...chunks.flatMap((c) => [c.id, c.log, c.offset, c.data])],
-    );
+    const res = await db.raw(`select id from bosun_finish_tasks(?, ?::int[], ?::text[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::bytea[], ?) as id`, [
+      nodeId,
+      ends.map((e) => e.id),
+      ends.map((e) => e.state),
+      ends.map((e) => e.result),
+      chunks.map((c) => c.id),
+      chunks.map((c) => c.log),
+      chunks.map((c) => c.offset),
+      chunks.map((c) => c.data),
+      notifyInSql,
+    ]);
     return new Set((res.rows as Row[]).map((r) => Number(r.id)));
   }
 
@@ -233,20 +198,10 @@ export class TasksRepo {
    * The task types that may have more than `keep` finished tasks, for retention. The distinct types come
    * from a skip scan of tasks_by_type (one probe per type, not a pass over every task); a type whose
    * lowest and highest ids are at most `keep` apart cannot have more than `keep` tasks, so it is known
-   * to be within retention from two more probes, however many tasks it has.
+   * to be within retention from two more probes, however many tasks it has (bosun_types_over_retention).
    */
   async typesOverRetention(keep: number): Promise<string[]> {
-    const res = await this.knex.raw(
-      `with recursive t(type) as (
-         (select type from tasks order by type limit 1)
-         union all
-         select (select x.type from tasks x where x.type > t.type order by x.type limit 1) from t where t.type is not null)
-       select type from t
-        where type is not null
-          and (select max(id) from tasks x where x.type = t.type) - (select min(id) from tasks x where x.type = t.type) >= ?
-          and exists (select 1 from tasks f where f.type = t.type and f.state not in ('queued', 'processing', 'cancelling'))`,
-      [keep],
-    );
+    const res = await this.knex.raw(`select type from bosun_types_over_retention(?) as type`, [keep]);
     return res.rows.map((r: Row) => String(r.type));
   }
 
