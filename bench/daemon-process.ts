@@ -7,6 +7,13 @@ import { basicAuth, DaemonClient } from '../soak/http-client';
 
 export const BENCH_PASSWORD = 'bench-admin-password';
 
+/** The node flags on a script's `#!/usr/bin/env -S node ...` line: the daemon runs here as bin/bosun runs it. */
+function nodeFlagsOf(script: string): string[] {
+  const first = fs.readFileSync(script, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
+  return m ? m[1].trim().split(/\s+/) : [];
+}
+
 /**
  * The compiled daemon (`bin/bosun start`) as its own process, so its memory is its own: a fresh data
  * directory, the given database, and a configuration file.
@@ -32,7 +39,8 @@ export class BenchDaemon {
     fs.writeFileSync(configFile, this.config);
     // BENCH_CPU_PROF=DIR: the daemon writes a CPU profile there when it stops (node --cpu-prof).
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-    this.child = spawn(process.execPath, [...profile, path.join(PROJECT_ROOT, 'bin', 'bosun'), 'start'], {
+    const bin = path.join(PROJECT_ROOT, 'bin', 'bosun');
+    this.child = spawn(process.execPath, [...nodeFlagsOf(bin), ...profile, bin, 'start'], {
       cwd: PROJECT_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
