@@ -45,16 +45,17 @@ export class TaskLogsRepo {
 
   /**
    * Yields the bytes [from, to) of a log in order. The first chunk is found by one index probe
-   * (the chunk starting at or before `from`) and sliced in SQL, so a tail read costs the same for
-   * a 1 KB log and a 1 GB one.
+   * (the chunk starting at or before `from`) and sliced in SQL to at most the bytes asked for, so a
+   * tail read costs the same for a 1 KB log and a 1 GB one, and a short range of a large chunk sends
+   * only that range.
    */
   async *read(taskId: number, log: TaskLogName, from: number, to: number): AsyncGenerator<Buffer> {
     if (to <= from) return;
     const first = await this.knex.raw(
-      `select start_offset, substring(data from (? - start_offset + 1)::int) as data from task_logs
+      `select start_offset, substring(data from (? - start_offset + 1)::int for ?::int) as data from task_logs
         where task_id = ? and log = ? and start_offset <= ?
         order by start_offset desc limit 1`,
-      [from, taskId, log, from],
+      [from, Math.min(to - from, 2 ** 31 - 1), taskId, log, from],
     );
     let position = from;
     if (first.rows.length) {
