@@ -7,26 +7,31 @@ import type { Knex } from 'knex';
  * channel `bosun_tasks` and its payloads are those of src/db/notifier.ts.
  */
 export async function up(knex: Knex): Promise<void> {
+  // Queues tasks in the order given (their ids ascending in that order), each with the first lines of its
+  // debug log; a task given a node is created claimed by that node (LocalDispatch) and wakes no one.
   await knex.raw(`
-    create function bosun_enqueue_task(p_type text, p_state text, p_description text, p_deployment_name text,
-                                       p_username text, p_context_id text, p_params jsonb, p_queue_name text,
-                                       p_node_id text, p_debug text, p_notify boolean)
+    create function bosun_enqueue_tasks(p_types text[], p_states text[], p_descriptions text[], p_deployment_names text[],
+                                        p_usernames text[], p_context_ids text[], p_params jsonb[], p_queue_names text[],
+                                        p_node_ids text[], p_debug text[], p_notify boolean)
     returns setof tasks language plpgsql as $$
     declare
       t tasks;
     begin
-      insert into tasks (type, state, description, deployment_name, username, context_id, params, queue_name,
-                         node_id, started_at, checkpoint_time)
-      values (p_type, p_state, p_description, p_deployment_name, p_username, p_context_id, p_params, p_queue_name,
-              p_node_id, case when p_node_id is null then null else now() end,
-              case when p_node_id is null then null else now() end)
-      returning * into t;
-      insert into task_logs (task_id, log, start_offset, data)
-      values (t.id, 'debug', 0, convert_to(replace(replace(p_debug, '[task:0]', '[task:' || t.id || ']'), '%ID%', t.id::text), 'UTF8'));
-      if p_notify then
-        perform pg_notify('bosun_tasks', 'queued:' || t.id || ':' || t.type);
-      end if;
-      return next t;
+      for i in 1 .. coalesce(array_length(p_types, 1), 0) loop
+        insert into tasks (type, state, description, deployment_name, username, context_id, params, queue_name,
+                           node_id, started_at, checkpoint_time)
+        values (p_types[i], p_states[i], p_descriptions[i], p_deployment_names[i], p_usernames[i], p_context_ids[i],
+                p_params[i], p_queue_names[i], p_node_ids[i],
+                case when p_node_ids[i] is null then null else now() end,
+                case when p_node_ids[i] is null then null else now() end)
+        returning * into t;
+        insert into task_logs (task_id, log, start_offset, data)
+        values (t.id, 'debug', 0, convert_to(replace(replace(p_debug[i], '[task:0]', '[task:' || t.id || ']'), '%ID%', t.id::text), 'UTF8'));
+        if p_notify and t.state = 'queued' then
+          perform pg_notify('bosun_tasks', 'queued:' || t.id || ':' || t.type);
+        end if;
+        return next t;
+      end loop;
     end $$`);
 
   await knex.raw(`
@@ -116,5 +121,5 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop function bosun_types_over_retention(int)');
   await knex.raw('drop function bosun_finish_tasks(text, int[], text[], text[], int[], text[], bigint[], bytea[], boolean)');
   await knex.raw('drop function bosun_claim_tasks(text, int, text[], text)');
-  await knex.raw('drop function bosun_enqueue_task(text, text, text, text, text, text, jsonb, text, text, text, boolean)');
+  await knex.raw('drop function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], boolean)');
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares this machine for the test suite; idempotent, and quick when everything is in place:
-#   - PostgreSQL on 127.0.0.1:5432 (trust auth) with the databases bosun_test, bosun_test2, bosun_test_soak;
+#   - PostgreSQL on 127.0.0.1:5432 (trust auth) with the databases bosun_test, bosun_test2, bosun_test_soak (new each run);
 #   - a Docker engine (docker.io from Debian) running with no bridge network: containers get none;
 #   - the image bosun-test/busybox:latest, imported from a busybox root filesystem (no registry needed).
 set -euo pipefail
@@ -31,10 +31,10 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 PSQL_USER=root
 psql -h 127.0.0.1 -U "$PSQL_USER" -d postgres -tAc 'select 1' >/dev/null 2>&1 || PSQL_USER=postgres
+# Created afresh for every run, so that the suite migrates an empty database whatever an earlier run left.
 for db in bosun_test bosun_test2 bosun_test_soak; do
-  if [ "$(psql -h 127.0.0.1 -U "$PSQL_USER" -d postgres -tAc "select 1 from pg_database where datname = '$db'")" != 1 ]; then
-    psql -h 127.0.0.1 -U "$PSQL_USER" -d postgres -qc "create database $db" || die "cannot create database $db"
-  fi
+  psql -h 127.0.0.1 -U "$PSQL_USER" -d postgres -qc "drop database if exists $db with (force)" || die "cannot drop database $db"
+  psql -h 127.0.0.1 -U "$PSQL_USER" -d postgres -qc "create database $db" || die "cannot create database $db"
 done
 
 # --- Docker engine ------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ import type { LocalDispatch } from './local-dispatch';
 import { LogAppendBatcher } from './log-append-batcher';
 import { TaskLogWriter } from './task-log-writer';
 import { TaskLogsRepo } from './task-logs-repo';
-import { NewTask, TaskFilter, TasksRepo, taskFromRow } from './tasks-repo';
+import { StatementBatcher } from './statement-batcher';
+import { EnqueuedTask, NewTask, TaskFilter, TasksRepo } from './tasks-repo';
 import { BOSUN_VERSION } from '../version';
 
-/** The debug lines of a task as bosun_enqueue_task stores them, with its id in place of [task:0] and %ID%. */
+/** The debug lines of a task as bosun_enqueue_tasks stores them, with its id in place of [task:0] and %ID%. */
 const withTaskId = (lines: string, id: number) => lines.replaceAll('[task:0]', `[task:${id}]`).replaceAll('%ID%', String(id));
 
 export type CancelOutcome = { outcome: 'cancelled' | 'cancelling'; task: Task } | { outcome: 'not_cancellable'; task: Task };
@@ -24,11 +25,14 @@ export class TaskService {
   readonly logs: TaskLogsRepo;
   private readonly appender: LogAppendBatcher;
   private dispatch: LocalDispatch | null = null;
+  /** Tasks queued at the same time share a statement. */
+  private readonly enqueues: StatementBatcher<EnqueuedTask, Task>;
 
   constructor(private readonly db: Database) {
     this.tasks = new TasksRepo(db.knex);
     this.logs = new TaskLogsRepo(db.knex);
     this.appender = new LogAppendBatcher(db.knex);
+    this.enqueues = new StatementBatcher((rows) => this.tasks.enqueueMany(db.knex, rows, db.notifier.viaDatabase));
   }
 
   /** Tasks queued here go straight to `runner` while it has a free worker. */
@@ -46,33 +50,24 @@ export class TaskService {
    */
   async enqueue(t: NewTask, trx?: Knex.Transaction): Promise<Task> {
     const local = !trx && !t.queueName && this.dispatch?.reserve(t.type) ? this.dispatch : null;
-    const notify = this.db.notifier.viaDatabase && !local;
-    // The task id is known only inside the statement (bosun_enqueue_task): it replaces [task:0] and %ID%.
-    const template =
-      formatDebugLine(0, 'INFO', 'TaskHelper', `Director Version: ${BOSUN_VERSION}`) +
-      formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%') +
-      (local ? local.startLine() : '');
-    let res;
+    const row: EnqueuedTask = {
+      ...t,
+      state: local ? 'processing' : 'queued',
+      nodeId: local?.nodeId ?? null,
+      debug:
+        formatDebugLine(0, 'INFO', 'TaskHelper', `Director Version: ${BOSUN_VERSION}`) +
+        formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%') +
+        (local ? local.startLine() : ''),
+    };
+    let task: Task;
     try {
-      res = await (trx ?? this.db.knex).raw(`select * from bosun_enqueue_task(?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)`, [
-        t.type,
-        local ? 'processing' : 'queued',
-        t.description,
-        t.deploymentName ?? null,
-        t.username ?? null,
-        t.contextId ?? '',
-        JSON.stringify(t.params ?? {}),
-        t.queueName ?? null,
-        local?.nodeId ?? null,
-        template,
-        notify,
-      ]);
+      // Outside a transaction, tasks queued at the same time share a statement.
+      task = trx ? (await this.tasks.enqueueMany(trx, [row], this.db.notifier.viaDatabase))[0] : await this.enqueues.submit(row);
     } catch (err) {
       local?.release();
       throw err;
     }
-    const task = taskFromRow(res.rows[0]);
-    if (local) local.launch({ task, logSizes: { debug: Buffer.byteLength(withTaskId(template, task.id)) } });
+    if (local) local.launch({ task, logSizes: { debug: Buffer.byteLength(withTaskId(row.debug, task.id)) } });
     else if (!trx) this.announceQueued(task);
     return task;
   }

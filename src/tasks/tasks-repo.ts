@@ -45,6 +45,14 @@ export interface NewTask {
   queueName?: string | null;
 }
 
+/** A task as it is stored when queued: its first state, the node it is created claimed by, its first debug lines. */
+export interface EnqueuedTask extends NewTask {
+  state: 'queued' | 'processing';
+  nodeId: string | null;
+  /** The debug lines, with `[task:0]` and `%ID%` standing for the task's id. */
+  debug: string;
+}
+
 /** How a task ends: its final state and result, and its last log chunks, stored by the same statement. */
 export interface TaskEnd {
   id: number;
@@ -67,6 +75,28 @@ export class TasksRepo {
   async findById(id: number, db: Knex | Knex.Transaction = this.knex): Promise<Task | null> {
     const row = await db('tasks').where({ id }).first();
     return row ? taskFromRow(row) : null;
+  }
+
+  /**
+   * Stores tasks with their first debug lines, in the order given (bosun_enqueue_tasks); with
+   * `notifyInSql`, the queued ones wake every node's runner as they commit.
+   */
+  async enqueueMany(db: Knex | Knex.Transaction, rows: EnqueuedTask[], notifyInSql: boolean): Promise<Task[]> {
+    const res = await db.raw(`select * from bosun_enqueue_tasks(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::text[], ?)`, [
+      rows.map((r) => r.type),
+      rows.map((r) => r.state),
+      rows.map((r) => r.description),
+      rows.map((r) => r.deploymentName ?? null),
+      rows.map((r) => r.username ?? null),
+      rows.map((r) => r.contextId ?? ''),
+      rows.map((r) => JSON.stringify(r.params ?? {})),
+      rows.map((r) => r.queueName ?? null),
+      rows.map((r) => r.nodeId),
+      rows.map((r) => r.debug),
+      notifyInSql,
+      // Arrays with nulls bind as SQL arrays; knex's typings know arrays of strings only.
+    ] as unknown as Knex.RawBinding[]);
+    return (res.rows as Row[]).map(taskFromRow);
   }
 
   /** Newest first by the Director's timestamp; every filter is served by an index. */
