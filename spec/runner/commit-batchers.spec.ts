@@ -48,3 +48,31 @@ describeOnBothBackends('commits shared between tasks', (h) => {
     expect(await readLog(h.tasks, b, 'event')).to.equal('{"time":1}\n');
   });
 });
+
+describeOnBothBackends('tasks queued at the same time', (h) => {
+  it('share statements, and each gets its own task, in the order queued, with its debug lines', async () => {
+    let statements = 0;
+    const count = (q: { sql: string }) => void (q.sql.includes('bosun_enqueue_tasks') && statements++);
+    h.db.knex.on('query', count);
+    const tasks = await Promise.all(Array.from({ length: 20 }, (_, i) => h.tasks.enqueue({ type: 'test_sleep', description: `t${i}`, params: { i } }))).finally(() =>
+      h.db.knex.off('query', count),
+    );
+    expect(statements).to.be.within(2, 19);
+    expect(tasks.map((t) => t.description)).to.deep.equal(Array.from({ length: 20 }, (_, i) => `t${i}`));
+    expect(tasks.map((t) => t.id)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(tasks.every((t) => t.state === 'queued')).to.equal(true);
+    for (const t of tasks) expect(await readLog(h.tasks, t.id, 'debug')).to.contain(`[task:${t.id}]  INFO -- TaskHelper: Enqueuing task: ${t.id}\n`);
+    expect((await h.tasks.get(7))!.params).to.deep.equal({ i: 6 });
+  });
+
+  it('a task the database refuses fails alone: the others queued with it are stored', async () => {
+    const results = await Promise.allSettled([
+      h.tasks.enqueue({ type: 'test_sleep', description: 'first' }),
+      h.tasks.enqueue({ type: 'test_sleep', description: 'refused', contextId: 'x'.repeat(65) }),
+      h.tasks.enqueue({ type: 'test_sleep', description: 'third' }),
+    ]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    const stored = (await h.db.knex('tasks').select('description').orderBy('id')).map((r: { description: string }) => r.description);
+    expect(stored).to.deep.equal(['first', 'third']);
+  });
+});
