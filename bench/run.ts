@@ -25,6 +25,7 @@ const N = {
   reps: QUICK ? 1 : 3,
   pickupSamples: QUICK ? 30 : 200,
   throughputTasks: QUICK ? 200 : 2000,
+  warmupTasks: QUICK ? 100 : 1000,
   clients: 16,
   workers: 8,
   containerRuns: QUICK ? 2 : 10,
@@ -68,6 +69,11 @@ async function main() {
     await graphile.start();
     const r12 = { bosunP50: [] as number[], bosunP99: [] as number[], gwP50: [] as number[], gwP99: [] as number[], http: [] as number[], core: [] as number[], gw: [] as number[] };
     daemon.resetPeak();
+    // Warm-up, not counted: the daemon, bosun's runner and graphile-worker each run a first round of
+    // tasks (JIT compilation, connections, TLS sessions, plans), as a long-running daemon has.
+    await d.httpThroughput(N.warmupTasks, N.clients);
+    await graphile.throughput(N.warmupTasks, N.clients);
+    await core.throughput(N.warmupTasks, N.clients);
     for (let i = 0; i < N.reps; i++) {
       const b = await core.pickup(N.pickupSamples, 20);
       const g = await graphile.pickup(N.pickupSamples, 20);

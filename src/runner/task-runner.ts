@@ -43,6 +43,11 @@ export class TaskRunner implements LocalDispatch {
   /** Tasks ending at the same time share the statement that ends them. */
   private readonly finishes: FinishBatcher;
   private readonly running = new Map<number, Running>();
+  /**
+   * Workers whose operation is running. A task whose operation has returned no longer holds its worker
+   * while the statement that ends it is sent (it stays in `running` until it has ended).
+   */
+  private busy = 0;
   private claimsInFlight = 0;
   /** Workers the claims in flight, and the tasks being created for this node (LocalDispatch), may fill. */
   private reserved = 0;
@@ -70,6 +75,10 @@ export class TaskRunner implements LocalDispatch {
 
   get nodeId(): string {
     return this.opts.nodeId;
+  }
+
+  private get freeWorkers(): number {
+    return this.opts.workers - this.busy - this.reserved;
   }
 
   get runningTaskIds(): number[] {
@@ -102,7 +111,7 @@ export class TaskRunner implements LocalDispatch {
   }
 
   reserve(type: string): boolean {
-    if (this.stopping || !this.registry.has(type) || this.opts.workers - this.running.size - this.reserved <= 0) return false;
+    if (this.stopping || !this.registry.has(type) || this.freeWorkers <= 0) return false;
     this.reserved++;
     return true;
   }
@@ -137,7 +146,7 @@ export class TaskRunner implements LocalDispatch {
    */
   private claim(urgent = false): void {
     if (this.stopping) return;
-    const unreserved = this.opts.workers - this.running.size - this.reserved;
+    const unreserved = this.freeWorkers;
     if (this.claimsInFlight > 0 && !(urgent && this.claimsInFlight < 2 && unreserved > 0)) {
       this.claimAgain = true;
       return;
@@ -147,7 +156,7 @@ export class TaskRunner implements LocalDispatch {
       try {
         do {
           this.claimAgain = false;
-          const free = this.opts.workers - this.running.size - this.reserved;
+          const free = this.freeWorkers;
           if (free <= 0 || this.stopping) {
             // The wake-up this loop took must not be lost: the claim in flight (if any) looks again.
             if (this.reserved > 0) this.claimAgain = true;
@@ -176,16 +185,25 @@ export class TaskRunner implements LocalDispatch {
     const controller = new AbortController();
     const entry: Running = { task, controller, claimedAt: Date.now(), done: Promise.resolve() };
     this.running.set(task.id, entry);
-    entry.done = this.run(task, logSizes, controller)
+    this.busy++;
+    let freed = false;
+    const freeWorker = () => {
+      if (freed) return;
+      freed = true;
+      this.busy--;
+      if (this.backlog) this.claim();
+    };
+    entry.done = this.run(task, logSizes, controller, freeWorker)
       .catch((err) => this.log.error({ err, taskId: task.id }, 'task bookkeeping failed'))
       .finally(() => {
         this.running.delete(task.id);
-        if (this.backlog) this.claim();
+        freeWorker();
       });
   }
 
   /** Runs a claimed task (its debug log already says it started) and moves it to its final state. */
-  private async run(task: Task, sizes: ClaimedTask['logSizes'], controller: AbortController): Promise<void> {
+  /** `freeWorker` is called once the operation is over and only the task's last statement is left. */
+  private async run(task: Task, sizes: ClaimedTask['logSizes'], controller: AbortController, freeWorker: () => void): Promise<void> {
     const log = this.log.child({ taskId: task.id, type: task.type });
     const writers = Object.fromEntries(
       TASK_LOGS.map((name) => [name, new TaskLogWriter(this.appender, task.id, name, sizes[name] ?? 0)]),
@@ -237,7 +255,9 @@ export class TaskRunner implements LocalDispatch {
       const doneLine = Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`));
       lastChunks.push({ log: 'debug', offset: writers.debug.bytesWritten, data: doneLine });
     }
-    const ended = await this.finishes.finish({ id: task.id, state, result: truncateResult(result), chunks: lastChunks });
+    const ending = this.finishes.finish({ id: task.id, state, result: truncateResult(result), chunks: lastChunks });
+    freeWorker();
+    const ended = await ending;
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
     else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id, queue: task.queueName });
   }
