@@ -29,7 +29,7 @@ const N = {
   clients: 16,
   workers: 8,
   containerRuns: QUICK ? 2 : 10,
-  containerBatches: QUICK ? 1 : 3,
+  containerBatches: QUICK ? 1 : 5,
   outputMb: QUICK ? 20 : 200,
   largeLogBytes: (QUICK ? 64 : 1024) * 1024 * 1024,
   manyTasks: QUICK ? 20_000 : 1_000_000,

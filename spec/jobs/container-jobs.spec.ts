@@ -234,6 +234,12 @@ describeOnBothBackends(
       const pulled = await run({ image_pull_policy: 'Always', container_image: 'bosun-test/not-in-any-registry:1', run: ['true'] });
       expect(pulled.status).to.equal('failed');
       expect((await h.tasks.get(pulled.task_id))!.result).to.match(/^Pulling image bosun-test\/not-in-any-registry:1 failed/);
+      // IfNotPresent creates the container straight away; an image the engine lacks is pulled then.
+      const missing = await run({ image_pull_policy: 'IfNotPresent', container_image: 'bosun-test/not-in-any-registry:2', run: ['true'] });
+      expect(missing.status).to.equal('failed');
+      expect((await h.tasks.get(missing.task_id))!.result).to.match(/^Pulling image bosun-test\/not-in-any-registry:2 failed/);
+      const local = await run({ image_pull_policy: 'IfNotPresent', run: ['true'] });
+      expect(local.status).to.equal('success');
     });
 
     it('lists jobs newest first with skip, limit and total, and deletes finished ones but not running ones', async () => {

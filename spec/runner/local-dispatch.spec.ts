@@ -48,17 +48,35 @@ describeOnBothBackends('tasks queued on the node that runs them', (h) => {
     expect(await readLog(tasks, second.id, 'debug')).to.contain(`Starting task: ${second.id}\n`);
   });
 
-  it('are queued when they belong to a serial queue, of a type this node does not run, or inside a transaction', async () => {
+  it('are queued when they belong to a serial queue, or are of a type this node does not run', async () => {
     const ran: Array<{ id: number; node: string; start: number; end: number }> = [];
     const { tasks } = await idleRunner(4, [recordOp(ran)]);
     const inQueue = await tasks.enqueue({ type: 'test_record', description: 'serial', queueName: 'q1' });
     const unknown = await tasks.enqueue({ type: 'not_run_here', description: 'other nodes' });
-    const inTrx = await h.db.knex.transaction((trx) => tasks.enqueue({ type: 'test_record', description: 'in trx' }, trx));
-    tasks.announceQueued(inTrx);
-    expect([inQueue.state, unknown.state, inTrx.state]).to.deep.equal(['queued', 'queued', 'queued']);
+    expect([inQueue.state, unknown.state]).to.deep.equal(['queued', 'queued']);
     expect((await waitForTask(tasks, inQueue.id)).state).to.equal('done');
-    expect((await waitForTask(tasks, inTrx.id)).state).to.equal('done');
     expect((await tasks.get(unknown.id))!.state).to.equal('queued');
+  });
+
+  it('are stored with their family rows in one transaction, and start once it has committed', async () => {
+    const ran: Array<{ id: number; node: string; start: number; end: number }> = [];
+    const { runner, tasks } = await idleRunner(1, [recordOp(ran, 100)]);
+    const withRow = await tasks.enqueue({ type: 'test_record', description: 'with a row' }, async (trx, task) => {
+      await trx('settings').insert({ key: `row-of-${task.id}`, value: 'x' });
+    });
+    expect(withRow.state).to.equal('processing');
+    expect(await h.db.knex('settings').where({ key: `row-of-${withRow.id}` }).first()).to.include({ value: 'x' });
+    await waitForTask(tasks, withRow.id);
+    // A refused row leaves no task, and gives its worker back.
+    const refused = tasks.enqueue({ type: 'test_record', description: 'refused' }, async (trx) => {
+      await trx('settings').insert({ key: `row-of-${withRow.id}`, value: 'again' });
+    });
+    expect((await Promise.allSettled([refused]))[0].status).to.equal('rejected');
+    expect(await h.db.knex('tasks').where({ description: 'refused' }).first()).to.equal(undefined);
+    expect(runner.runningTaskIds).to.deep.equal([]);
+    const after = await tasks.enqueue({ type: 'test_record', description: 'after' });
+    expect(after.state).to.equal('processing');
+    expect((await waitForTask(tasks, after.id)).state).to.equal('done');
   });
 
   it('a stopping runner takes no more: the task is queued for the nodes that stay', async () => {

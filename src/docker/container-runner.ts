@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { containerLabels } from './labels';
 import { demuxFrames, rawFrames, StreamPiece } from './demux-frames';
+import { isMissingImage } from './images';
 
 export interface ContainerSpec {
   image: string;
@@ -15,6 +16,11 @@ export interface ContainerSpec {
   networkMode: string;
   /** Tar archives (gzip or plain) extracted at `/` before the container starts. */
   overlays: Buffer[];
+  /**
+   * Called when the engine lacks the image, before creating the container again (a pull); without it, a
+   * missing image fails the run. The image is not looked up first: that costs every run an engine call.
+   */
+  pullIfMissing?: () => Promise<void>;
 }
 
 export interface ContainerHooks {
@@ -48,7 +54,7 @@ export async function runContainer(
   signal: AbortSignal,
   stopGraceSeconds: number,
 ): Promise<ContainerOutcome> {
-  const container = await docker.createContainer({
+  const create = () => docker.createContainer({
     name: `bosun-task-${spec.taskId}-${Date.now().toString(36)}`,
     Image: spec.image,
     Entrypoint: spec.entrypoint,
@@ -62,6 +68,14 @@ export async function runContainer(
     Labels: containerLabels(spec.taskId, spec.nodeId),
     HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false },
   });
+  let container: Docker.Container;
+  try {
+    container = await create();
+  } catch (err) {
+    if (!spec.pullIfMissing || !isMissingImage(err)) throw err;
+    await spec.pullIfMissing();
+    container = await create();
+  }
   let stopped = false;
   const stop = () => {
     stopped = true;
@@ -69,9 +83,12 @@ export async function runContainer(
   };
   let stream: NodeJS.ReadableStream | null = null;
   try {
-    await hooks.created(container.id);
+    // Recorded while the engine sets the container up; stored before any output is handed over.
+    const recorded = hooks.created(container.id);
+    recorded.catch(() => undefined);
     for (const archive of spec.overlays) await container.putArchive(archive, { path: '/' });
     stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    await recorded;
     if (signal.aborted) throw signal.reason;
     signal.addEventListener('abort', stop, { once: true });
     await container.start();

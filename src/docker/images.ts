@@ -2,16 +2,8 @@ import type Docker from 'dockerode';
 
 export type PullPolicy = 'IfNotPresent' | 'Always';
 
-/** Makes `image` available: `IfNotPresent` uses a local image and pulls only a missing one; `Always` pulls. */
-export async function ensureImage(docker: Docker, image: string, policy: PullPolicy, signal: AbortSignal): Promise<'local' | 'pulled'> {
-  if (policy === 'IfNotPresent') {
-    try {
-      await docker.getImage(image).inspect();
-      return 'local';
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    }
-  }
+/** Pulls `image` from its registry. */
+export async function pullImage(docker: Docker, image: string, signal: AbortSignal): Promise<void> {
   try {
     const stream = (await docker.pull(image, { abortSignal: signal })) as NodeJS.ReadableStream;
     await new Promise<void>((resolve, reject) =>
@@ -24,5 +16,10 @@ export async function ensureImage(docker: Docker, image: string, policy: PullPol
   } catch (err) {
     throw new Error(`Pulling image ${image} failed: ${(err as Error).message.split('\n')[0]}`);
   }
-  return 'pulled';
+}
+
+/** Whether the engine refused to create a container because it lacks the image. */
+export function isMissingImage(err: unknown): boolean {
+  const e = err as { statusCode?: number; message?: string };
+  return e.statusCode === 404 && /no such image/i.test(e.message ?? '');
 }

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { runContainer } from '../docker/container-runner';
-import { ensureImage } from '../docker/images';
+import { pullImage } from '../docker/images';
 import { OutputRedactor } from '../docker/output-redactor';
 import { tarFiles } from '../docker/tar-files';
 import { defineOperation } from '../runner/operation';
@@ -32,9 +32,14 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
     async run(params, ctx) {
       const stage = ctx.beginStage('Running container job', 3, [params.job_id]);
 
+      const pull = async () => {
+        await pullImage(docker, params.container_image, ctx.signal);
+        await ctx.debug(`Image ${params.container_image}: pulled`, 'INFO', 'ContainerJob');
+      };
       await stage.step(`Preparing image ${params.container_image}`, async () => {
-        const how = await ensureImage(docker, params.container_image, params.image_pull_policy, ctx.signal);
-        await ctx.debug(`Image ${params.container_image}: ${how === 'local' ? 'present locally' : 'pulled'}`, 'INFO', 'ContainerJob');
+        // IfNotPresent: the engine's own image is used, and pulled only if creating the container finds it missing.
+        if (params.image_pull_policy === 'Always') await pull();
+        else await ctx.debug(`Image ${params.container_image}: used as present on the engine, pulled if missing`, 'INFO', 'ContainerJob');
       });
       ctx.checkpoint();
 
@@ -73,6 +78,7 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
             nodeId: settings.nodeId,
             networkMode: settings.networkMode,
             overlays,
+            pullIfMissing: params.image_pull_policy === 'IfNotPresent' ? pull : undefined,
           },
           outputHooks(ctx, jobs, secretValues),
           ctx.signal,

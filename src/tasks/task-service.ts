@@ -41,15 +41,15 @@ export class TaskService {
   }
 
   /**
-   * Records a queued task, with the first lines of its debug log, in one statement; the runners of
-   * every node are woken as it commits. Inside a caller's transaction (`trx`), the caller calls
-   * `announceQueued` once it has committed.
+   * Records a queued task, with the first lines of its debug log; the runners of every node are woken
+   * as it commits. `withRows` stores a family's own rows for the task in the same transaction (a task and
+   * its rows are stored together or not at all).
    *
-   * When this node's runner has a free worker, the task (outside a transaction, and in no serial queue,
-   * whose order only a claim can keep) is created claimed by this node instead, and started at once.
+   * When this node's runner has a free worker, the task (in no serial queue, whose order only a claim
+   * can keep) is created claimed by this node instead, and started once it has committed.
    */
-  async enqueue(t: NewTask, trx?: Knex.Transaction): Promise<Task> {
-    const local = !trx && !t.queueName && this.dispatch?.reserve(t.type) ? this.dispatch : null;
+  async enqueue(t: NewTask, withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>): Promise<Task> {
+    const local = !t.queueName && this.dispatch?.reserve(t.type) ? this.dispatch : null;
     const row: EnqueuedTask = {
       ...t,
       state: local ? 'processing' : 'queued',
@@ -59,22 +59,24 @@ export class TaskService {
         formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%') +
         (local ? local.startLine() : ''),
     };
+    const notify = this.db.notifier.viaDatabase;
     let task: Task;
     try {
-      // Outside a transaction, tasks queued at the same time share a statement.
-      task = trx ? (await this.tasks.enqueueMany(trx, [row], this.db.notifier.viaDatabase))[0] : await this.enqueues.submit(row);
+      // Without rows of their own, tasks queued at the same time share a statement.
+      task = withRows
+        ? await this.db.knex.transaction(async (trx) => {
+            const [created] = await this.tasks.enqueueMany(trx, [row], notify);
+            await withRows(trx, created);
+            return created;
+          })
+        : await this.enqueues.submit(row);
     } catch (err) {
       local?.release();
       throw err;
     }
     if (local) local.launch({ task, logSizes: { debug: Buffer.byteLength(withTaskId(row.debug, task.id)) } });
-    else if (!trx) this.announceQueued(task);
+    else if (!notify) this.db.notifier.publish({ kind: 'queued', id: task.id, type: task.type });
     return task;
-  }
-
-  /** Wakes this process's runner for a committed task (PostgreSQL's NOTIFY has woken every node already). */
-  announceQueued(task: Task): void {
-    if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'queued', id: task.id, type: task.type });
   }
 
   get(id: number): Promise<Task | null> {

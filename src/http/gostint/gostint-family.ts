@@ -25,7 +25,7 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
   addVerboseType(CONTAINER_JOB_TYPE);
   const router = new Router<AppState>();
   router.use('/v1/api/job', gostintErrors, gostintAuth(deps.users));
-  const routes = jobRoutes(deps.tasks, jobs, deps.db.knex);
+  const routes = jobRoutes(deps.tasks, jobs);
   router.use(routes.routes(), routes.allowedMethods());
   return {
     operations: [

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
-import type { Knex } from 'knex';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
 import { decodeContent, jobRequestSchema, VAULT_FIELDS } from '../../jobs/job-request';
 import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
@@ -19,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '96mb', jsonStrict: true });
 
-export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, knex: Knex): Router<AppState> {
+export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/v1/api/job' });
 
   async function loadJob(ctx: AppContext) {
@@ -55,34 +54,29 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, knex: Kne
     }
     const jobId = crypto.randomUUID();
     const qname = req.qname ?? null;
-    const task = await knex.transaction(async (trx) => {
-      const t = await tasks.enqueue(
-        {
-          type: CONTAINER_JOB_TYPE,
-          description: `run container job ${jobId} (${req.container_image})`,
-          username: ctx.state.user!.name,
-          queueName: qname ? `job:${qname}` : null,
-          params: {
-            job_id: jobId,
-            container_image: req.container_image,
-            image_pull_policy: req.image_pull_policy,
-            content: req.content,
-            entrypoint: req.entrypoint,
-            run: req.run,
-            working_directory: req.working_directory,
-            env_vars: req.env_vars,
-            tty: req.tty,
-            secret_refs: req.secret_refs,
-            secret_file_type: req.secret_file_type,
-            cont_on_warnings: req.cont_on_warnings,
-          },
+    const task = await tasks.enqueue(
+      {
+        type: CONTAINER_JOB_TYPE,
+        description: `run container job ${jobId} (${req.container_image})`,
+        username: ctx.state.user!.name,
+        queueName: qname ? `job:${qname}` : null,
+        params: {
+          job_id: jobId,
+          container_image: req.container_image,
+          image_pull_policy: req.image_pull_policy,
+          content: req.content,
+          entrypoint: req.entrypoint,
+          run: req.run,
+          working_directory: req.working_directory,
+          env_vars: req.env_vars,
+          tty: req.tty,
+          secret_refs: req.secret_refs,
+          secret_file_type: req.secret_file_type,
+          cont_on_warnings: req.cont_on_warnings,
         },
-        trx,
-      );
-      await jobs.insert(trx, { id: jobId, taskId: t.id, qname, image: req.container_image, tty: req.tty });
-      return t;
-    });
-    tasks.announceQueued(task);
+      },
+      (trx, t) => jobs.insert(trx, { id: jobId, taskId: t.id, qname, image: req.container_image, tty: req.tty }),
+    );
     redirectToTask(ctx, task, { _id: jobId, status: 'queued', qname: qname ?? '' });
   });
 
