@@ -82,7 +82,7 @@ function printReport(r: SoakReport, say: (line: string) => void): void {
   say(`tasks         ${r.load.submitted.length} submitted: ${Object.entries(kinds).map(([k, v]) => `${k} ${v}`).join(', ')}; drained in ${(r.drainMs / 1000).toFixed(1)} s after the load`);
   say(`final states  ${Object.entries(r.states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   say(`cancels       ${r.load.cancelsSent} DELETE /task, ${r.load.killsSent} job kills`);
-  say(`faults        ${r.load.sigkills} SIGKILL of ${r.load.killedNode}, ${r.load.restarts} restart, ${r.load.droppedByFault} requests dropped with it`);
+  say(`faults        ${r.load.sigkills} SIGKILL of ${r.load.killedNode}, ${r.load.restarts} restart, ${r.load.droppedByFault} request${r.load.droppedByFault === 1 ? '' : 's'} dropped with it`);
   say(`bad input     ${r.badInput.requests} requests over ${r.badInput.routes} routes: ${Object.entries(r.badInput.byStatus).sort().map(([k, v]) => `${k}×${v}`).join(' ')}`);
   say('');
   for (const c of r.checks) say(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
