@@ -16,6 +16,8 @@ const log = pino({ level: 'silent' });
 export class CoreBench {
   private db!: Database;
   private tasks!: TaskService;
+  /** Queues as another node's API would: the task reaches this runner through NOTIFY and a claim. */
+  private elsewhere!: TaskService;
   private runner!: TaskRunner;
   private readonly waiters = new Map<number, () => void>();
   private readonly startedAt = new Map<number, number>();
@@ -31,6 +33,7 @@ export class CoreBench {
     await migrateToLatest(this.db.knex);
     await this.db.knex.raw('truncate task_logs, tasks restart identity cascade');
     this.tasks = new TaskService(this.db);
+    this.elsewhere = new TaskService(this.db);
     const noop = defineOperation({
       type: 'bench_noop',
       params: z.object({}).passthrough(),
@@ -51,12 +54,16 @@ export class CoreBench {
     this.tasks.dispatchTo(this.runner);
   }
 
-  /** From just before the enqueue statement to the operation starting, one task at a time (ms). */
-  async pickup(samples: number, warmup: number): Promise<{ p50: number; p99: number }> {
+  /**
+   * From just before the enqueue call to the operation starting, one task at a time (ms): queued on this
+   * runner's node, or (`elsewhere`) as on another node, so that it comes through NOTIFY and a claim.
+   */
+  async pickup(samples: number, warmup: number, elsewhere = false): Promise<{ p50: number; p99: number }> {
     const times: number[] = [];
+    const tasks = elsewhere ? this.elsewhere : this.tasks;
     for (let n = 0; n < samples + warmup; n++) {
       const t0 = performance.now();
-      const task = await this.tasks.enqueue({ type: 'bench_noop', description: 'latency' });
+      const task = await tasks.enqueue({ type: 'bench_noop', description: 'latency' });
       // The operation may start before the enqueue's answer arrives: then its start time is there already.
       if (!this.startedAt.has(task.id)) await new Promise<void>((resolve) => this.waiters.set(task.id, resolve));
       if (n >= warmup) times.push(this.startedAt.get(task.id)! - t0);
