@@ -100,11 +100,12 @@ export class TaskRunner implements LocalDispatch {
     for (const t of this.timers.splice(0)) clearInterval(t);
     // Running tasks stay alive while they drain.
     const keepAlive = setInterval(() => void this.checkpoint(), this.opts.checkpointIntervalMs);
-    // Tasks being claimed, or created for this node, join the running ones first.
-    while (this.claimsInFlight > 0 || this.reserved > 0) await new Promise((r) => setTimeout(r, 5));
+    // Tasks being claimed, or created for this node, join the running ones first (within the grace).
+    const deadline = Date.now() + graceMs;
+    while ((this.claimsInFlight > 0 || this.reserved > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
     clearTimeout(timer);
     clearInterval(keepAlive);
     return { unfinished: this.runningTaskIds };
