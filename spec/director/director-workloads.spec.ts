@@ -56,13 +56,19 @@ export function directorClient(h: Harness) {
   return c;
 }
 
-/** A runner with the Director family's operations for each test; every instance container removed after it. */
+/**
+ * A runner with the Director family's operations for each test; every instance container, and every
+ * stemcell image, removed after it (each test uploads its stemcells again into emptied tables).
+ */
 function useDirectorRunner(h: Harness) {
   beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4, timeoutSeconds: 30 }));
   afterEach(async () => {
     await stopRunners();
     for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
-    await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
+      await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
+    }
+    for (const image of await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })) {
+      await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
     }
   });
 }
