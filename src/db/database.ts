@@ -1,7 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
-import { execFileSync } from 'node:child_process';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import type { Logger } from '../logger';

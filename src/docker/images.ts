@@ -1,7 +1,5 @@
 import type Docker from 'dockerode';
 
-export type PullPolicy = 'IfNotPresent' | 'Always';
-
 /** Pulls `image` from its registry. */
 export async function pullImage(docker: Docker, image: string, signal: AbortSignal): Promise<void> {
   try {

@@ -202,8 +202,10 @@ export class TaskRunner implements LocalDispatch {
       });
   }
 
-  /** Runs a claimed task (its debug log already says it started) and moves it to its final state. */
-  /** `freeWorker` is called once the operation is over and only the task's last statement is left. */
+  /**
+   * Runs a claimed task (its debug log already says it started) and moves it to its final state;
+   * `freeWorker` is called once the operation is over and only the statement that ends the task is left.
+   */
   private async run(task: Task, sizes: ClaimedTask['logSizes'], controller: AbortController, freeWorker: () => void): Promise<void> {
     const log = this.log.child({ taskId: task.id, type: task.type });
     const writers = Object.fromEntries(
