@@ -9,6 +9,7 @@ import { TEST_IMAGE } from './load';
 import type { Random } from './random';
 import { CONTENT_TYPES, GARBAGE_AUTH, JUNK_BODIES, JUNK_HEADER_VALUES, JUNK_IDS, JUNK_QUERIES, JUNK_VALUES, PATH_TRICKS } from './bad-values';
 import { changedParts, fingerprint } from './fingerprint';
+import { canonicalPath, isUnder } from '../src/http/auth/canonical-path';
 
 type Who = 'none' | 'wrong' | 'garbage' | 'reader' | 'admin';
 const WHO: Who[] = ['none', 'wrong', 'garbage', 'reader', 'admin', 'admin'];
@@ -84,6 +85,13 @@ export interface BadInputFigures {
   routes: number;
   byStatus: Record<string, number>;
   checks: CheckResult[];
+}
+
+/** A path in the spellings that once reached routes past their authentication: case, slashes, encoding. */
+function respellings(path: string): string[] {
+  const letter = Math.max(1, path.search(/[a-z]/));
+  const encoded = `${path.slice(0, letter)}%${path.charCodeAt(letter).toString(16)}${path.slice(letter + 1)}`;
+  return [path.toUpperCase(), path.replace(/(^|\/)([a-z])/g, (_m, a: string, b: string) => a + b.toUpperCase()), `${path}/`, path.replace(/\//g, '//'), encoded];
 }
 
 function authFor(cluster: SoakCluster, who: Who, rnd: Random): string | undefined {
@@ -230,6 +238,17 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
   for (const p of PATH_TRICKS) for (const who of ['none', 'reader', 'admin'] as Who[]) {
     cases.push({ route: 'path tricks', method: rnd.pick(['GET', 'DELETE', 'POST']), path: p, who, headers: who === 'none' ? {} : { Authorization: authFor(cluster, who, rnd)! } });
   }
+  // Every route spelled as a router might still match it: without credentials, and as a read-only user.
+  for (const route of ROUTES) {
+    const path = route.path.replace(':id', known[route.idKind ?? 'task'] || '1');
+    for (const spelled of respellings(path)) {
+      for (const who of ['none', 'reader'] as Who[]) {
+        const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+        if (who === 'reader') headers.Authorization = authFor(cluster, who, rnd)!;
+        cases.push({ route: 'spellings', method: route.method, path: spelled, who, headers, body: JSON.stringify(route.body ?? {}) });
+      }
+    }
+  }
   const marker = `bosun-soak-escape-${cluster.runId}`;
   for (const a of await trickyArchives(marker)) {
     for (const who of ['reader', 'admin'] as Who[]) {
@@ -278,7 +297,9 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     if (status >= 500) fiveXX.push(label);
     const accepted = status >= 200 && status < 400;
     const mayChange = c.who === 'admin' && accepted;
-    const mayRead = c.who === 'admin' || (c.who === 'reader' && c.method === 'GET') || (c.method === 'GET' && c.path.startsWith('/info'));
+    const secretPath = isUnder(canonicalPath(c.path.split('?')[0]), '/api/v1/data');
+    const mayRead =
+      c.who === 'admin' || (c.who === 'reader' && c.method === 'GET' && !secretPath) || (c.method === 'GET' && c.path.split('?')[0] === '/info');
     if (accepted && !mayRead && status !== 404) unauthorisedAccepted.push(label);
     if (mayChange) {
       await waitForQuiet(cluster, 30_000);

@@ -2,7 +2,10 @@ import crypto from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
+import { Authenticator } from './auth/authenticator';
 import { loadUsers } from './auth/load-users';
+import { LoginLimiter } from './auth/login-limiter';
+import { TokenService } from './auth/token-service';
 import type { UserStore } from './auth/user-store';
 import { loadTls } from './auth/tls';
 import type { Config } from './config/load-config';
@@ -10,6 +13,9 @@ import { Database, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { SettingsRepo } from './db/settings-repo';
 import { createApp } from './http/app';
+import type { AuthRealm } from './http/auth/auth-realm';
+import { tokenRoutes } from './http/auth/token-routes';
+import { tokensRealm } from './http/ciphertrust/ciphertrust-realm';
 import type { AppState } from './http/context';
 import type { Logger } from './logger';
 import { cleanupArtifacts } from './operations/cleanup-artifacts';
@@ -30,6 +36,8 @@ export interface Daemon {
 export interface Family {
   operations: Array<Operation<any>>;
   routers: Array<Router<AppState>>;
+  /** How the family's paths are guarded (its prefixes, public routes and error shapes). */
+  realms?: AuthRealm[];
   /** Called once the runner is up (recovery work of the family's own), and at stop. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
@@ -61,6 +69,16 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     const users = await loadUsers(config, db.knex, (password) =>
       opts.announce(`Generated password for user 'admin': ${password}  (shown once; set BOSUN_ADMIN_PASSWORD to choose one)`),
     );
+    const tokens = await TokenService.open(db.knex, users, {
+      accessSeconds: config.auth.token_seconds,
+      refreshSeconds: config.auth.refresh_token_seconds,
+    });
+    const limits = config.auth.failed_logins;
+    const auth = new Authenticator(
+      users,
+      new LoginLimiter({ perSource: limits.per_source, perUser: limits.per_user, windowSeconds: limits.window_seconds }),
+      tokens,
+    );
     const tls = loadTls({ cert: config.tls.cert, key: config.tls.key, dataDir: config.data_dir, bind: config.bind });
 
     const tasks = new TaskService(db);
@@ -85,11 +103,12 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
 
     const app = createApp({
       identity: { name: config.name, uuid },
-      users,
+      auth,
+      realms: [tokensRealm, ...families.flatMap((f) => f.realms ?? [])],
       tasks,
       log,
       retentionPerType: config.tasks.retention_per_type,
-      families: families.flatMap((f) => f.routers),
+      families: [tokenRoutes(auth, tokens), ...families.flatMap((f) => f.routers)],
     });
     const server = https.createServer({ cert: tls.cert, key: tls.key }, app.callback());
     server.keepAliveTimeout = 5_000;

@@ -1,7 +1,9 @@
 import Docker from 'dockerode';
 import type { Family, FamilyDeps } from './daemon';
 import { directorFamily } from './director/director-family';
+import { credhubRealm } from './http/credhub/credhub-auth';
 import { secretsRoutes } from './http/credhub/secrets-routes';
+import { gostintRealm } from './http/gostint/gostint-auth';
 import { gostintFamily } from './http/gostint/gostint-family';
 import { loadSecretsKey, SecretStore } from './secrets/secret-store';
 
@@ -19,7 +21,8 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
     const director = directorFamily(deps, docker, secrets);
     return {
       operations: [...jobs.operations, ...director.operations],
-      routers: [secretsRoutes(secrets, deps.users), ...jobs.routers, ...director.routers],
+      routers: [secretsRoutes(secrets), ...jobs.routers, ...director.routers],
+      realms: [credhubRealm, gostintRealm],
       start: jobs.start,
     };
   },

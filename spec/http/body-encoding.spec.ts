@@ -7,7 +7,7 @@ import { gostintFamily } from '../../src/http/gostint/gostint-family';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin } from '../support/auth';
 import { familyDeps } from '../support/docker';
-import { describeOnBothBackends, Harness, users } from '../support/harness';
+import { describeOnBothBackends, Harness } from '../support/harness';
 
 const KEY = crypto.createHash('sha256').update('bosun test key').digest();
 const store = (h: Harness) => new SecretStore(h.db.knex, KEY);
@@ -52,7 +52,7 @@ describeOnBothBackends(
     });
   },
   {
-    families: (h) => [secretsRoutes(store(h), users)],
+    families: (h) => [secretsRoutes(store(h))],
     withFamilies: (h) => [gostintFamily(familyDeps(h), { docker: new Docker(), secrets: store(h), networkMode: 'none', stopGraceSeconds: 1 })],
   },
 );

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { secretsRoutes } from '../../src/http/credhub/secrets-routes';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin, asReader } from '../support/auth';
-import { describeOnBothBackends, Harness, users } from '../support/harness';
+import { describeOnBothBackends, Harness } from '../support/harness';
 
 const KEY = crypto.createHash('sha256').update('bosun test key').digest();
 const store = (h: Harness) => new SecretStore(h.db.knex, KEY);
@@ -90,5 +90,5 @@ describeOnBothBackends(
       expect(await store(h).get('/x')).to.equal(null);
     });
   },
-  { families: (h) => [secretsRoutes(store(h), users)] },
+  { families: (h) => [secretsRoutes(store(h))] },
 );

@@ -1,10 +1,18 @@
+import type Koa from 'koa';
 import supertest from 'supertest';
 import type Router from '@koa/router';
 import { hashPassword } from '../../src/auth/password-hash';
+import { Authenticator } from '../../src/auth/authenticator';
+import { LoginLimiter } from '../../src/auth/login-limiter';
+import { TokenService } from '../../src/auth/token-service';
 import { UserStore } from '../../src/auth/user-store';
 import type { Backend, Database } from '../../src/db/database';
 import { createApp } from '../../src/http/app';
 import type { AppState } from '../../src/http/context';
+import { tokenRoutes } from '../../src/http/auth/token-routes';
+import { tokensRealm } from '../../src/http/ciphertrust/ciphertrust-realm';
+import { credhubRealm } from '../../src/http/credhub/credhub-auth';
+import { gostintRealm } from '../../src/http/gostint/gostint-auth';
 import { TaskService } from '../../src/tasks/task-service';
 import type { Family } from '../../src/daemon';
 import { resetDatabase, silentLog, testDatabase } from './databases';
@@ -23,6 +31,11 @@ export interface Harness {
   families: Family[];
   db: Database;
   tasks: TaskService;
+  /** The app's authentication (its failure limits are the daemon's defaults). */
+  auth: Authenticator;
+  tokens: TokenService;
+  /** The app itself, for specs that send raw requests (paths no client library would send as written). */
+  app: Koa<AppState>;
   /** supertest against the app's callback (no port, no TLS). */
   api: ReturnType<typeof supertest>;
 }
@@ -43,14 +56,18 @@ export function describeOnBothBackends(
         h.db = await testDatabase(backend);
         h.tasks = new TaskService(h.db);
         h.families = opts.withFamilies?.(h) ?? [];
+        h.tokens = await TokenService.open(h.db.knex, users, { accessSeconds: 300, refreshSeconds: 3600 });
+        h.auth = new Authenticator(users, new LoginLimiter({ perSource: 20, perUser: 50, windowSeconds: 60 }), h.tokens);
         const app = createApp({
           identity: { name: 'bosun-test', uuid: '00000000-0000-4000-8000-000000000000' },
-          users,
+          auth: h.auth,
+          realms: [tokensRealm, credhubRealm, gostintRealm, ...h.families.flatMap((f) => f.realms ?? [])],
           tasks: h.tasks,
           log: silentLog,
           retentionPerType: 3,
-          families: [...(opts.families?.(h) ?? []), ...h.families.flatMap((f) => f.routers)],
+          families: [tokenRoutes(h.auth, h.tokens), ...(opts.families?.(h) ?? []), ...h.families.flatMap((f) => f.routers)],
         });
+        h.app = app;
         h.api = supertest(app.callback());
       });
       beforeEach(async function () {

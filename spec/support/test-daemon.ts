@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { runCli } from '../../src/cli';
 import { BOSUN_FAMILIES } from '../../src/families';
 import type { AppContext, AppState } from '../../src/http/context';
-import { directorAuth, requireAdmin } from '../../src/http/director/director-auth';
+import { requireAdmin } from '../../src/http/director/director-auth';
 import { redirectToTask } from '../../src/http/redirect-to-task';
 import { defineOperation } from '../../src/runner/operation';
 import type { Family, FamilyDeps } from '../../src/daemon';
@@ -30,9 +30,9 @@ const ticking = defineOperation({
   },
 });
 
-function testFamily({ tasks, users }: FamilyDeps): Family {
+function testFamily({ tasks }: FamilyDeps): Family {
   const router = new Router<AppState>();
-  router.post('/test/sleep', directorAuth(users), requireAdmin, async (ctx: AppContext) => {
+  router.post('/test/sleep', requireAdmin, async (ctx: AppContext) => {
     const task = await tasks.enqueue({
       type: 'test_ticking',
       description: 'tick',

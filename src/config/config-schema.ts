@@ -38,6 +38,19 @@ export const configSchema = z
       }),
     admin_password: z.string().min(1).nullable(),
     users: z.array(userSchema),
+    auth: z
+      .object({
+        token_seconds: z.number().int().min(10).max(86_400),
+        refresh_token_seconds: z.number().int().min(60),
+        failed_logins: z
+          .object({
+            per_source: z.number().int().min(1),
+            per_user: z.number().int().min(1),
+            window_seconds: z.number().positive(),
+          })
+          .strict(),
+      })
+      .strict(),
     workers: z.number().int().min(1).max(256),
     tasks: z
       .object({

@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type Docker from 'dockerode';
 import type { Family, FamilyDeps } from '../daemon';
-import { directorAuth } from '../http/director/director-auth';
 import { directorErrors } from '../http/director/director-errors';
 import { deploymentsRoutes } from '../http/director/deployments-routes';
 import { instancesRoutes } from '../http/director/instances-routes';
@@ -32,7 +31,7 @@ export function directorFamily(deps: FamilyDeps, docker: Docker, secrets: Secret
   const s = new DirectorServices(deps.config, deps.db, deps.tasks, docker, secrets);
   const resolveDeps = { releases: s.releases, stemcells: s.stemcells, blobs: s.blobs, secrets, directorName: s.directorName };
   const router = new Router<AppState>();
-  router.use(directorErrors, directorAuth(deps.users), rejectNulBytes);
+  router.use(directorErrors, rejectNulBytes);
   for (const r of [
     stemcellsRoutes(s),
     releasesRoutes(s),

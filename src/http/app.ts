@@ -1,11 +1,13 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { UserStore } from '../auth/user-store';
+import type { Authenticator } from '../auth/authenticator';
 import type { Logger } from '../logger';
 import type { TaskService } from '../tasks/task-service';
+import type { AuthRealm } from './auth/auth-realm';
+import { authenticateRequests } from './auth/authenticate-requests';
 import type { AppState } from './context';
 import { cleanupRoutes } from './director/cleanup-routes';
-import { directorAuth } from './director/director-auth';
+import { directorRealm } from './director/director-auth';
 import { directorErrors } from './director/director-errors';
 import { DirectorIdentity, infoRoutes } from './director/info-routes';
 import { tasksRoutes } from './director/tasks-routes';
@@ -13,28 +15,29 @@ import { requestLogger } from './middleware/request-logger';
 
 export interface AppDeps {
   identity: DirectorIdentity;
-  users: UserStore;
+  auth: Authenticator;
+  /** How each family other than the Director is guarded; every other path is the Director's. */
+  realms: AuthRealm[];
   tasks: TaskService;
   log: Logger;
   retentionPerType: number;
-  /** Routers of the other API families, mounted before the Director's catch-all authentication. */
+  /** Routers of the other API families, mounted before the Director's own. */
   families?: Array<Router<AppState>>;
 }
 
-/** The HTTP API: request logging, then each family's routes with its own errors and authentication. */
+/** The HTTP API: request logging, the one authentication gate, then each family's routes with its own errors. */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>();
   app.proxy = false;
   app.silent = true;
   app.use(requestLogger(deps.log));
+  app.use(authenticateRequests(deps.auth, deps.realms, directorRealm));
 
   for (const family of deps.families ?? []) app.use(family.routes()).use(family.allowedMethods());
 
   const director = new Router<AppState>();
   director.use(directorErrors);
-  director.use(infoRoutes(deps.identity, deps.users).routes());
-  director.use(directorAuth(deps.users));
-  for (const r of [tasksRoutes(deps.tasks), cleanupRoutes(deps.tasks, deps.retentionPerType)]) {
+  for (const r of [infoRoutes(deps.identity), tasksRoutes(deps.tasks), cleanupRoutes(deps.tasks, deps.retentionPerType)]) {
     director.use(r.routes()).use(r.allowedMethods());
   }
   app.use(director.routes()).use(director.allowedMethods());

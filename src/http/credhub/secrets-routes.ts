@@ -2,10 +2,9 @@ import Router from '@koa/router';
 import type { Next } from 'koa';
 import { koaBody } from 'koa-body';
 import { z } from 'zod';
-import { isAdmin, UserStore } from '../../auth/user-store';
+import { isAdmin } from '../../auth/user-store';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { AppContext, AppState } from '../context';
-import { requireUser } from '../middleware/basic-auth';
 import { credentialNotFound, credhubErrors, CredhubError, invalidCredential } from './credhub-errors';
 import { presentSecret } from './secret-presenter';
 
@@ -47,17 +46,13 @@ async function jsonBody(ctx: AppContext, next: Next) {
 }
 
 /** The secrets API in the style of CredHub's `/api/v1/data`, for bosh.admin users only. */
-export function secretsRoutes(store: SecretStore, users: UserStore): Router<AppState> {
+export function secretsRoutes(store: SecretStore): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1/data' });
+  // Authentication is the app's gate (credhubRealm); the scope is checked here again all the same.
   router.use(
     credhubErrors,
-    requireUser(users, (ctx) => {
-      ctx.status = 401;
-      ctx.set('WWW-Authenticate', 'Basic realm="bosun"');
-      ctx.body = { error: 'Full authentication is required to access this resource' };
-    }),
     async (ctx: AppContext, next: Next) => {
-      if (!isAdmin(ctx.state.user!)) throw new CredhubError(403, 'The secrets API needs the scope bosh.admin');
+      if (!ctx.state.user || !isAdmin(ctx.state.user)) throw new CredhubError(403, 'The secrets API needs the scope bosh.admin');
       await next();
     },
   );

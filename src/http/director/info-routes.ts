@@ -1,20 +1,17 @@
 import Router from '@koa/router';
-import type { UserStore } from '../../auth/user-store';
 import { BOSUN_VERSION } from '../../version';
 import type { AppContext, AppState } from '../context';
-import { userFromRequest } from '../middleware/basic-auth';
 
 export interface DirectorIdentity {
   name: string;
   uuid: string;
 }
 
-/** `GET /info`: no authentication; `user` is set only for valid credentials. */
-export function infoRoutes(identity: DirectorIdentity, users: UserStore): Router<AppState> {
+/** `GET /info`: public (the gate lets it through); `user` is set only for valid credentials. */
+export function infoRoutes(identity: DirectorIdentity): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/info', async (ctx: AppContext) => {
-    const user = userFromRequest(ctx, users);
-    ctx.state.user = user;
+    const user = ctx.state.user;
     ctx.body = {
       name: identity.name,
       uuid: identity.uuid,

@@ -1,17 +1,26 @@
 import type { Next } from 'koa';
-import { isAdmin, canRead, UserStore } from '../../auth/user-store';
+import { isAdmin, canRead } from '../../auth/user-store';
+import type { AuthRealm } from '../auth/auth-realm';
+import { answerTooMany } from '../auth/authenticate-requests';
 import type { AppContext } from '../context';
-import { requireUser } from '../middleware/basic-auth';
 import { GostintError } from './gostint-errors';
 
-/** Basic auth for the job API; failures in GoStint's error shape. */
-export function gostintAuth(users: UserStore) {
-  return requireUser(users, (ctx) => {
+/** The job API's authentication; failures in GoStint's error shape. */
+export const gostintRealm: AuthRealm = {
+  name: 'gostint',
+  prefixes: ['/v1/api/job'],
+  unauthorized(ctx) {
     ctx.status = 401;
     ctx.set('WWW-Authenticate', 'Basic realm="bosun"');
     ctx.body = { status: 'Unauthorized.', error: 'valid credentials are required' };
-  });
-}
+  },
+  forbidden(ctx, scopes) {
+    ctx.status = 403;
+    ctx.body = { status: 'Forbidden.', error: `requires the scope ${scopes.join(' or ')}` };
+  },
+  tooManyAttempts: (ctx, retryAfter) =>
+    answerTooMany(ctx, retryAfter, { status: 'Too Many Requests.', error: 'too many failed logins; try again later' }),
+};
 
 export async function jobReader(ctx: AppContext, next: Next) {
   if (!canRead(ctx.state.user!)) throw new GostintError(403, 'Forbidden.', 'requires the scope bosh.read or bosh.admin');

@@ -8,7 +8,6 @@ import type { SecretResolver } from '../../jobs/secrets-file';
 import { addVerboseType } from '../../tasks/task-types';
 import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
 import type { AppState } from '../context';
-import { gostintAuth } from './gostint-auth';
 import { gostintErrors } from './gostint-errors';
 import { jobRoutes } from './job-routes';
 
@@ -24,7 +23,7 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
   const jobs = new ContainerJobsRepo(deps.db.knex);
   addVerboseType(CONTAINER_JOB_TYPE);
   const router = new Router<AppState>();
-  router.use('/v1/api/job', gostintErrors, gostintAuth(deps.users));
+  router.use('/v1/api/job', gostintErrors);
   const routes = jobRoutes(deps.tasks, jobs);
   router.use(routes.routes(), routes.allowedMethods());
   return {

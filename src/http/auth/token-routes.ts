@@ -1,0 +1,84 @@
+import Router from '@koa/router';
+import type { Next } from 'koa';
+import { koaBody } from 'koa-body';
+import { z } from 'zod';
+import type { Authenticator } from '../../auth/authenticator';
+import type { TokenService } from '../../auth/token-service';
+import { isAdmin } from '../../auth/user-store';
+import type { AppContext, AppState } from '../context';
+import { ciphertrustErrors, CiphertrustError } from '../ciphertrust/ciphertrust-errors';
+
+const grantSchema = z.discriminatedUnion('grant_type', [
+  z.object({ grant_type: z.literal('password'), username: z.string().min(1).max(256), password: z.string().min(1).max(1024) }).strict(),
+  z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(512) }).strict(),
+]);
+
+const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '16kb', jsonStrict: true });
+
+async function jsonBody(ctx: AppContext, next: Next) {
+  if (!ctx.is('application/json')) throw new CiphertrustError(415, 'Content-Type must be application/json');
+  await parseJson(ctx as never, next);
+}
+
+function parseGrant(body: unknown): z.infer<typeof grantSchema> {
+  const r = grantSchema.safeParse(body);
+  if (r.success) return r.data;
+  const problems = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+  throw new CiphertrustError(400, `Invalid request body: ${problems.join('; ')}`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Bearer tokens, as CipherTrust Manager issues them (`POST /api/v1/auth/tokens`): a password grant
+ * or a refresh grant gives `{jwt, duration, token_type, refresh_token}`; admins list and revoke
+ * refresh tokens, one by id or every token of a user.
+ */
+export function tokenRoutes(auth: Authenticator, tokens: TokenService): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/api/v1/auth/tokens' });
+  router.use(ciphertrustErrors);
+
+  router.post('/', jsonBody, async (ctx: AppContext) => {
+    const grant = parseGrant(ctx.request.body);
+    if (grant.grant_type === 'password') {
+      const who = await auth.checkPassword(grant.username, grant.password, ctx.ip);
+      if (who.kind === 'limited') {
+        ctx.set('Retry-After', String(who.retryAfterSeconds));
+        throw new CiphertrustError(429, 'Too many failed logins; try again later');
+      }
+      if (who.kind !== 'user') throw new CiphertrustError(401, 'Invalid user credentials');
+      ctx.body = await tokens.issue(who.user);
+      return;
+    }
+    const refreshed = await tokens.refreshAccess(grant.refresh_token);
+    if (!refreshed) throw new CiphertrustError(401, 'Invalid or revoked refresh token');
+    const { user: _user, ...answer } = refreshed;
+    ctx.body = answer;
+  });
+
+  router.get('/', async (ctx: AppContext) => {
+    const user = typeof ctx.query.user === 'string' ? ctx.query.user : undefined;
+    const rows = await tokens.refreshTokens.list(isAdmin(ctx.state.user!) ? user : ctx.state.user!.name);
+    ctx.body = {
+      skip: 0,
+      limit: rows.length,
+      total: rows.length,
+      resources: rows.map((r) => ({ id: r.id, username: r.username, createdAt: r.createdAt, expiresAt: r.expiresAt })),
+    };
+  });
+
+  router.delete('/', async (ctx: AppContext) => {
+    const user = ctx.query.user;
+    if (typeof user !== 'string' || !user) throw new CiphertrustError(400, 'the query parameter user is required');
+    await tokens.refreshTokens.revokeUser(user);
+    ctx.status = 204;
+  });
+
+  router.delete('/:id', async (ctx: AppContext) => {
+    const id = String(ctx.params.id);
+    if (!UUID.test(id) || !(await tokens.refreshTokens.revoke(id))) throw new CiphertrustError(404, 'Resource not found');
+    ctx.status = 204;
+  });
+
+  return router;
+}
