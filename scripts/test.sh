@@ -11,4 +11,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npx tsc -p tsconfig.json --noEmit
+# With no arguments, the whole suite; with spec files, only those (.mocharc.json names no spec, so that
+# `npx mocha spec/x.spec.ts` runs that file alone rather than adding it to everything).
+if [ "$#" -eq 0 ]; then set -- "spec/**/*.spec.ts"; fi
 exec npx mocha "$@"
