@@ -10,7 +10,7 @@ import { LogAppendBatcher } from '../tasks/log-append-batcher';
 import { TaskLogWriter } from '../tasks/task-log-writer';
 import type { LocalDispatch } from '../tasks/local-dispatch';
 import { ClaimedTask, TasksRepo } from '../tasks/tasks-repo';
-import { formatDebugLine } from './debug-format';
+import { formatDebugLine } from '../tasks/debug-format';
 import { timeOutStaleTasks } from './liveness';
 import type { OperationRegistry } from './operation';
 import { createTaskContext, LogWriters } from './task-context';

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/database';
-import { EventLog } from '../runner/event-log';
-import { formatDebugLine } from '../runner/debug-format';
-import { isCancellable, Task, TaskState } from './task';
+import { eventErrorLine } from './event-log';
+import { formatDebugLine } from './debug-format';
+import { isCancellable, sqlStates, Task, TaskState } from './task';
 import type { LocalDispatch } from './local-dispatch';
 import { LogAppendBatcher } from './log-append-batcher';
 import { TaskLogWriter } from './task-log-writer';
@@ -96,11 +96,9 @@ export class TaskService {
     const notify = this.db.notifier.viaDatabase;
     if (task.state === 'queued') {
       const cancelled = await this.db.knex.transaction(async (trx) => {
-        const locked = await trx.raw(`select id from tasks where id = ? and state = 'queued' for update skip locked`, [task.id]);
+        const locked = await trx.raw(`select id from tasks where id = ? and state = ${sqlStates('queued')} for update skip locked`, [task.id]);
         if (!locked.rows.length) return null;
-        const size = (await this.logs.size(task.id, 'event', trx)) ?? 0;
-        const line = JSON.stringify({ time: Math.floor(Date.now() / 1000), error: { code: 10001, message: `Task ${task.id} cancelled` } });
-        await this.logs.append(trx, task.id, 'event', size, Buffer.from(`${line}\n`));
+        await this.logs.appendAtEnd(trx, task.id, 'event', eventErrorLine(10001, `Task ${task.id} cancelled`));
         return this.tasks.cancelQueued(trx, task.id, notify);
       });
       if (cancelled) {
@@ -134,9 +132,5 @@ export class TaskService {
   async openLog(taskId: number, log: 'event' | 'debug' | 'result' | 'cpi'): Promise<TaskLogWriter> {
     const size = (await this.logs.size(taskId, log)) ?? 0;
     return new TaskLogWriter(this.appender, taskId, log, size);
-  }
-
-  eventLog(writer: TaskLogWriter): EventLog {
-    return new EventLog(writer);
   }
 }
