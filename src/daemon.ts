@@ -65,7 +65,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
 
     const tasks = new TaskService(db);
     const families = (opts.families ?? []).map((make) => make({ config, db, tasks, users, log }));
-    const registry = new OperationRegistry([cleanupArtifacts(tasks.tasks), ...families.flatMap((f) => f.operations)]);
+    const registry = new OperationRegistry([cleanupArtifacts(tasks), ...families.flatMap((f) => f.operations)]);
 
     const runner = new TaskRunner(
       db,

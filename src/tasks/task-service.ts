@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { Database } from '../db/database';
 import { eventErrorLine } from './event-log';
 import { formatDebugLine } from './debug-format';
-import { isCancellable, sqlStates, Task, TaskState } from './task';
+import { isCancellable, RUNNING_STATES, sqlStates, Task, TaskState } from './task';
+import type { TaskLogName } from './task-log';
 import type { LocalDispatch } from './local-dispatch';
 import { LogAppendBatcher } from './log-append-batcher';
 import { TaskLogWriter } from './task-log-writer';
@@ -17,12 +18,13 @@ const withTaskId = (lines: string, id: number) => lines.replaceAll('[task:0]', `
 export type CancelOutcome = { outcome: 'cancelled' | 'cancelling'; task: Task } | { outcome: 'not_cancellable'; task: Task };
 
 /**
- * Creating, finding, listing and cancelling tasks: what the API families call. Running them is the
+ * Creating, finding, listing, cancelling and deleting tasks, and reading their logs: what the API
+ * families call, and all they may call (the repositories behind it are its own). Running tasks is the
  * runner's job, and only the runner moves a task it runs to a final state.
  */
 export class TaskService {
-  readonly tasks: TasksRepo;
-  readonly logs: TaskLogsRepo;
+  private readonly tasks: TasksRepo;
+  private readonly logs: TaskLogsRepo;
   private readonly appender: LogAppendBatcher;
   private dispatch: LocalDispatch | null = null;
   /** Tasks queued at the same time share a statement. */
@@ -85,6 +87,41 @@ export class TaskService {
 
   list(filter: TaskFilter): Promise<Task[]> {
     return this.tasks.list(filter);
+  }
+
+  /** Tasks a node is running, `cancelling` ones included (their operation has not stopped yet). */
+  listRunning(): Promise<Task[]> {
+    return this.tasks.list({ states: RUNNING_STATES });
+  }
+
+  /** Whether a task is running on `nodeId` now. */
+  isRunningOn(id: number, nodeId: string): Promise<boolean> {
+    return this.tasks.isRunningOn(id, nodeId);
+  }
+
+  /** Deletes a task that is not running, with its logs and family rows. False when it is running or gone. */
+  deleteUnlessRunning(id: number): Promise<boolean> {
+    return this.tasks.deleteUnlessRunning(id);
+  }
+
+  /** Task types that may have more than `keep` finished tasks (retention's survey). */
+  typesOverRetention(keep: number): Promise<string[]> {
+    return this.tasks.typesOverRetention(keep);
+  }
+
+  /** Deletes the finished tasks of `type` older than its newest `keep`, with their logs; returns how many. */
+  deleteOldFinished(type: string, keep: number): Promise<number> {
+    return this.tasks.deleteOldFinished(type, keep);
+  }
+
+  /** Size in bytes of one of a task's logs; null when the task never wrote it. */
+  logSize(taskId: number, log: TaskLogName): Promise<number | null> {
+    return this.logs.size(taskId, log);
+  }
+
+  /** The bytes [from, to) of one of a task's logs, in order. */
+  readLog(taskId: number, log: TaskLogName, from: number, to: number): AsyncGenerator<Buffer> {
+    return this.logs.read(taskId, log, from, to);
   }
 
   /**

@@ -38,7 +38,7 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
     routers: [router],
     async start() {
       const removed = await removeOrphanContainers(opts.docker, deps.config.node_id, (id) =>
-        deps.tasks.tasks.isRunningOn(id, deps.config.node_id),
+        deps.tasks.isRunningOn(id, deps.config.node_id),
       );
       if (removed.length) deps.log.info({ containers: removed }, 'removed containers of tasks no longer running');
     },
