@@ -16,6 +16,7 @@ import { cleanupArtifacts } from './operations/cleanup-artifacts';
 import { Operation, OperationRegistry } from './runner/operation';
 import { TaskRunner } from './runner/task-runner';
 import { TaskService } from './tasks/task-service';
+import { verboseTaskTypes } from './tasks/task-types';
 
 export interface Daemon {
   readonly port: number;
@@ -30,6 +31,8 @@ export interface Daemon {
 export interface Family {
   operations: Array<Operation<any>>;
   routers: Array<Router<AppState>>;
+  /** Its task types a person follows: `GET /tasks?verbose=1` (`bosh tasks --recent`) lists them. */
+  verboseTaskTypes?: string[];
   /** Called once the runner is up (recovery work of the family's own), and at stop. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
@@ -89,6 +92,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
       tasks,
       log,
       retentionPerType: config.tasks.retention_per_type,
+      verboseTaskTypes: verboseTaskTypes(families.flatMap((f) => f.verboseTaskTypes ?? [])),
       families: families.flatMap((f) => f.routers),
     });
     const server = https.createServer({ cert: tls.cert, key: tls.key }, app.callback());

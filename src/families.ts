@@ -20,6 +20,7 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
     return {
       operations: [...jobs.operations, ...director.operations],
       routers: [secretsRoutes(secrets, deps.users), ...jobs.routers, ...director.routers],
+      verboseTaskTypes: [...(jobs.verboseTaskTypes ?? []), ...(director.verboseTaskTypes ?? [])],
       start: jobs.start,
     };
   },

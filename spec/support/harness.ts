@@ -6,6 +6,7 @@ import type { Backend, Database } from '../../src/db/database';
 import { createApp } from '../../src/http/app';
 import type { AppState } from '../../src/http/context';
 import { TaskService } from '../../src/tasks/task-service';
+import { verboseTaskTypes } from '../../src/tasks/task-types';
 import type { Family } from '../../src/daemon';
 import { resetDatabase, silentLog, testDatabase } from './databases';
 
@@ -49,6 +50,7 @@ export function describeOnBothBackends(
           tasks: h.tasks,
           log: silentLog,
           retentionPerType: 3,
+          verboseTaskTypes: verboseTaskTypes(h.families.flatMap((f) => f.verboseTaskTypes ?? [])),
           families: [...(opts.families?.(h) ?? []), ...h.families.flatMap((f) => f.routers)],
         });
         h.api = supertest(app.callback());

@@ -17,6 +17,8 @@ export interface AppDeps {
   tasks: TaskService;
   log: Logger;
   retentionPerType: number;
+  /** The task types `GET /tasks?verbose=1` lists (task-types.ts: verboseTaskTypes). */
+  verboseTaskTypes: readonly string[];
   /** Routers of the other API families, mounted before the Director's catch-all authentication. */
   families?: Array<Router<AppState>>;
 }
@@ -34,7 +36,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   director.use(directorErrors);
   director.use(infoRoutes(deps.identity, deps.users).routes());
   director.use(directorAuth(deps.users));
-  for (const r of [tasksRoutes(deps.tasks), cleanupRoutes(deps.tasks, deps.retentionPerType)]) {
+  for (const r of [tasksRoutes(deps.tasks, deps.verboseTaskTypes), cleanupRoutes(deps.tasks, deps.retentionPerType)]) {
     director.use(r.routes()).use(r.allowedMethods());
   }
   app.use(director.routes()).use(director.allowedMethods());

@@ -64,8 +64,8 @@ export interface TaskEnd {
 }
 
 export interface TaskFilter {
-  states?: TaskState[];
-  types?: string[];
+  states?: readonly TaskState[];
+  types?: readonly string[];
   deployment?: string;
   contextId?: string;
   limit?: number;

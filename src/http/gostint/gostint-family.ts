@@ -5,7 +5,6 @@ import { removeOrphanContainers } from '../../docker/orphan-containers';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
 import { runContainerJob } from '../../jobs/run-container-job';
 import type { SecretResolver } from '../../jobs/secrets-file';
-import { addVerboseType } from '../../tasks/task-types';
 import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
 import type { AppState } from '../context';
 import { gostintAuth } from './gostint-auth';
@@ -22,7 +21,6 @@ export interface GostintOptions {
 /** The GoStint job API (`/v1/api/job`): container jobs run as Director tasks on the Docker engine. */
 export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
   const jobs = new ContainerJobsRepo(deps.db.knex);
-  addVerboseType(CONTAINER_JOB_TYPE);
   const router = new Router<AppState>();
   router.use('/v1/api/job', gostintErrors, gostintAuth(deps.users));
   const routes = jobRoutes(deps.tasks, jobs);
@@ -36,6 +34,7 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
       }),
     ],
     routers: [router],
+    verboseTaskTypes: [CONTAINER_JOB_TYPE],
     async start() {
       const removed = await removeOrphanContainers(opts.docker, deps.config.node_id, (id) =>
         deps.tasks.isRunningOn(id, deps.config.node_id),
