@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { RUNNING_STATES, sqlStates, UNFINISHED_STATES } from '../src/tasks/task';
 
 /**
  * Director tasks. `timestamp` has the Director's meaning: creation time, then start time, then finish
@@ -24,13 +25,13 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('checkpoint_time', { useTz: true });
   });
   await knex.raw('create index tasks_by_timestamp on tasks (timestamp desc, id desc)');
-  await knex.raw(`create index tasks_queued on tasks (id) where state = 'queued'`);
+  await knex.raw(`create index tasks_queued on tasks (id) where state = ${sqlStates('queued')}`);
   await knex.raw(
     `create index tasks_unfinished_by_queue on tasks (queue_name, id)
-       where queue_name is not null and state in ('queued', 'processing', 'cancelling')`,
+       where queue_name is not null and state in (${sqlStates(...UNFINISHED_STATES)})`,
   );
   await knex.raw(
-    `create index tasks_running on tasks (node_id, checkpoint_time) where state in ('processing', 'cancelling')`,
+    `create index tasks_running on tasks (node_id, checkpoint_time) where state in (${sqlStates(...RUNNING_STATES)})`,
   );
   await knex.raw('create index tasks_by_type on tasks (type, id desc)');
   await knex.raw('create index tasks_by_deployment on tasks (deployment_name, timestamp desc) where deployment_name is not null');

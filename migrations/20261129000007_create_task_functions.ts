@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { RUNNING_STATES, sqlStates, UNFINISHED_STATES } from '../src/tasks/task';
 
 /**
  * The statements every task runs (queue, claim, end) and retention's survey, as PL/pgSQL functions:
@@ -27,7 +28,7 @@ export async function up(knex: Knex): Promise<void> {
         returning * into t;
         insert into task_logs (task_id, log, start_offset, data)
         values (t.id, 'debug', 0, convert_to(replace(replace(p_debug[i], '[task:0]', '[task:' || t.id || ']'), '%ID%', t.id::text), 'UTF8'));
-        if p_notify and t.state = 'queued' then
+        if p_notify and t.state = ${sqlStates('queued')} then
           perform pg_notify('bosun_tasks', 'queued:' || t.id || ':' || t.type);
         end if;
         return next t;
@@ -44,16 +45,16 @@ export async function up(knex: Knex): Promise<void> {
       -- would read every task of those types ever run (tasks_by_type) to find the few queued ones.
       with picked as (
         select t.id from tasks t
-         where t.state = 'queued' and array_position(p_types, t.type) is not null
+         where t.state = ${sqlStates('queued')} and array_position(p_types, t.type) is not null
            and (t.queue_name is null or not exists (
                  select 1 from tasks o
                   where o.queue_name = t.queue_name and o.id < t.id
-                    and o.state in ('queued', 'processing', 'cancelling')))
+                    and o.state in (${sqlStates(...UNFINISHED_STATES)})))
          order by t.id
          limit p_limit
          for update skip locked),
       claimed as (
-        update tasks set state = 'processing', node_id = p_node_id, started_at = now(), timestamp = now(),
+        update tasks set state = ${sqlStates('processing')}, node_id = p_node_id, started_at = now(), timestamp = now(),
                          checkpoint_time = now()
           from picked where tasks.id = picked.id
         returning tasks.*),
@@ -86,7 +87,7 @@ export async function up(knex: Knex): Promise<void> {
       with v as (select * from unnest(p_ids, p_states, p_results) as v(id, state, result)),
       ended as (
         update tasks t set state = v.state, result = v.result, timestamp = now()
-          from v where t.id = v.id and t.node_id = p_node_id and t.state in ('processing', 'cancelling')
+          from v where t.id = v.id and t.node_id = p_node_id and t.state in (${sqlStates(...RUNNING_STATES)})
         returning t.id, t.queue_name),
       lines as (
         insert into task_logs (task_id, log, start_offset, data)
@@ -113,7 +114,7 @@ export async function up(knex: Knex): Promise<void> {
       select t.type from t
        where t.type is not null
          and (select max(id) from tasks x where x.type = t.type) - (select min(id) from tasks x where x.type = t.type) >= p_keep
-         and exists (select 1 from tasks f where f.type = t.type and f.state not in ('queued', 'processing', 'cancelling'));
+         and exists (select 1 from tasks f where f.type = t.type and f.state not in (${sqlStates(...UNFINISHED_STATES)}));
     end $$`);
 }
 

@@ -22,6 +22,7 @@ import { cleanupArtifacts } from './operations/cleanup-artifacts';
 import { Operation, OperationRegistry } from './runner/operation';
 import { TaskRunner } from './runner/task-runner';
 import { TaskService } from './tasks/task-service';
+import { verboseTaskTypes } from './tasks/task-types';
 
 export interface Daemon {
   readonly port: number;
@@ -38,6 +39,8 @@ export interface Family {
   routers: Array<Router<AppState>>;
   /** How the family's paths are guarded (its prefixes, public routes and error shapes). */
   realms?: AuthRealm[];
+  /** Its task types a person follows: `GET /tasks?verbose=1` (`bosh tasks --recent`) lists them. */
+  verboseTaskTypes?: string[];
   /** Called once the runner is up (recovery work of the family's own), and at stop. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
@@ -83,7 +86,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
 
     const tasks = new TaskService(db);
     const families = (opts.families ?? []).map((make) => make({ config, db, tasks, users, log }));
-    const registry = new OperationRegistry([cleanupArtifacts(tasks.tasks), ...families.flatMap((f) => f.operations)]);
+    const registry = new OperationRegistry([cleanupArtifacts(tasks), ...families.flatMap((f) => f.operations)]);
 
     const runner = new TaskRunner(
       db,
@@ -108,6 +111,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
       tasks,
       log,
       retentionPerType: config.tasks.retention_per_type,
+      verboseTaskTypes: verboseTaskTypes(families.flatMap((f) => f.verboseTaskTypes ?? [])),
       families: [tokenRoutes(auth, tokens), ...families.flatMap((f) => f.routers)],
     });
     const server = https.createServer({ cert: tls.cert, key: tls.key }, app.callback());

@@ -23,6 +23,7 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
       operations: [...jobs.operations, ...director.operations],
       routers: [secretsRoutes(secrets), ...jobs.routers, ...director.routers],
       realms: [credhubRealm, gostintRealm],
+      verboseTaskTypes: [...(jobs.verboseTaskTypes ?? []), ...(director.verboseTaskTypes ?? [])],
       start: jobs.start,
     };
   },

@@ -17,7 +17,7 @@ import { describeOnBothBackends, Harness, users } from '../support/harness';
 function everyRoute(h: Harness): Array<[string, string]> {
   const routers: Router<any>[] = [
     infoRoutes({ name: 'x', uuid: 'y' }),
-    tasksRoutes(h.tasks),
+    tasksRoutes(h.tasks, []),
     cleanupRoutes(h.tasks, 3),
     tokenRoutes(h.auth, h.tokens),
     ...h.families.flatMap((f) => f.routers),

@@ -8,7 +8,7 @@ describeOnBothBackends('POST /cleanup (bosh clean-up)', (h) => {
   afterEach(stopRunners);
 
   it('answers 302 to the task, then keeps the newest N finished tasks per type and deletes the rest with their logs', async () => {
-    await startRunner(h.db, [cleanupArtifacts(h.tasks.tasks)]);
+    await startRunner(h.db, [cleanupArtifacts(h.tasks)]);
     const old: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t = await h.tasks.enqueue({ type: 'update_deployment', description: `deploy ${i}` });
@@ -43,7 +43,7 @@ describeOnBothBackends('POST /cleanup (bosh clean-up)', (h) => {
   });
 
   it('keeps a type whose tasks lie far apart but are fewer than N, and deletes from one over N', async () => {
-    await startRunner(h.db, [cleanupArtifacts(h.tasks.tasks)]);
+    await startRunner(h.db, [cleanupArtifacts(h.tasks)]);
     const ids: Record<string, number[]> = { sparse: [], dense: [] };
     for (let i = 0; i < 8; i++) {
       const type = i % 4 === 0 ? 'sparse' : 'dense';

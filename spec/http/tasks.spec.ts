@@ -74,3 +74,17 @@ describeOnBothBackends('GET /tasks and /tasks/:id', (h) => {
     expect(res.text).to.equal("Endpoint '/nowhere' not found.");
   });
 });
+
+describeOnBothBackends(
+  'GET /tasks?verbose=1 with an API family',
+  (h) => {
+    it('lists the task types the app\'s families declare, beside the Director\'s', async () => {
+      const deploy = await h.tasks.enqueue({ type: 'update_deployment', description: 'create deployment', deploymentName: 'd1' });
+      const followed = await h.tasks.enqueue({ type: 'test_followed', description: 'a family\'s long work' });
+      await h.tasks.enqueue({ type: 'test_unfollowed', description: 'a family\'s quick work' });
+      const res = await h.api.get('/tasks?verbose=1').set('Authorization', asAdmin).expect(200);
+      expect(res.body.map((t: { id: number }) => t.id)).to.deep.equal([followed.id, deploy.id]);
+    });
+  },
+  { withFamilies: () => [{ operations: [], routers: [], verboseTaskTypes: ['test_followed'] }] },
+);

@@ -292,7 +292,7 @@ describeOnBothBackends(
       expect(job.status).to.equal('success');
       expect(job.output_truncated).to.equal(true);
       expect(Buffer.byteLength(job.output)).to.equal(1024 * 1024);
-      expect(await h.tasks.logs.size(job.task_id, 'stdout')).to.equal(209715200);
+      expect(await h.tasks.logSize(job.task_id, 'stdout')).to.equal(209715200);
       expect(peak - before, `rss grew by ${Math.round((peak - before) / 1e6)} MB`).to.be.below(150 * 1024 * 1024);
     });
   },

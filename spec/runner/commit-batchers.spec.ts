@@ -30,6 +30,20 @@ describeOnBothBackends('commits shared between tasks', (h) => {
     expect(await readLog(h.tasks, a, 'event')).to.equal('taken\n');
   });
 
+  it('a log chunk the database refuses fails alone: the chunks sent with it are stored', async () => {
+    const [a, b] = await processingTasks(h, 2, 'node-a');
+    const batcher = new LogAppendBatcher(h.db.knex);
+    const results = await Promise.allSettled([
+      batcher.append({ taskId: a, log: 'event', startOffset: 0, data: Buffer.from('alone\n') }),
+      // These two wait for the first statement, then share the next one, which the missing task fails.
+      batcher.append({ taskId: b + 1000, log: 'event', startOffset: 0, data: Buffer.from('no such task\n') }),
+      batcher.append({ taskId: b, log: 'event', startOffset: 0, data: Buffer.from('mine\n') }),
+    ]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await readLog(h.tasks, a, 'event')).to.equal('alone\n');
+    expect(await readLog(h.tasks, b, 'event')).to.equal('mine\n');
+  });
+
   it('ends several tasks in one statement with their last chunks; a task whose chunk conflicts fails alone', async () => {
     const [a, b, c] = await processingTasks(h, 3, 'node-a');
     await h.db.knex('tasks').where({ id: c }).update({ node_id: 'node-b' });

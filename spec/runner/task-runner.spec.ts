@@ -163,7 +163,7 @@ describeOnBothBackends('task runner', (h) => {
               checkpoint_time = now() - interval '1 hour' where id = ?`,
       [task.id],
     );
-    await h.tasks.logs.append(h.db.knex, task.id, 'event', 0, Buffer.from('{"time":1,"stage":"x","tags":[],"total":1,"task":"y","index":1,"state":"started","progress":0}\n'));
+    await (await h.tasks.openLog(task.id, 'event')).write(Buffer.from('{"time":1,"stage":"x","tags":[],"total":1,"task":"y","index":1,"state":"started","progress":0}\n'));
     await startRunner(h.db, [sleepOp], { nodeId: 'live-node', checkpointIntervalMs: 100, timeoutSeconds: 1 });
     const ended = await waitForTask(h.tasks, task.id);
     expect(ended.state).to.equal('timeout');

@@ -14,6 +14,7 @@ import { tokensRealm } from '../../src/http/ciphertrust/ciphertrust-realm';
 import { credhubRealm } from '../../src/http/credhub/credhub-auth';
 import { gostintRealm } from '../../src/http/gostint/gostint-auth';
 import { TaskService } from '../../src/tasks/task-service';
+import { verboseTaskTypes } from '../../src/tasks/task-types';
 import type { Family } from '../../src/daemon';
 import { resetDatabase, silentLog, testDatabase } from './databases';
 
@@ -65,6 +66,7 @@ export function describeOnBothBackends(
           tasks: h.tasks,
           log: silentLog,
           retentionPerType: 3,
+          verboseTaskTypes: verboseTaskTypes(h.families.flatMap((f) => f.verboseTaskTypes ?? [])),
           families: [tokenRoutes(h.auth, h.tokens), ...(opts.families?.(h) ?? []), ...h.families.flatMap((f) => f.routers)],
         });
         h.app = app;

@@ -48,9 +48,9 @@ export async function waitForTask(
 }
 
 export async function readLog(tasks: TaskService, id: number, log: 'event' | 'debug' | 'result' | 'cpi'): Promise<string> {
-  const size = (await tasks.logs.size(id, log)) ?? 0;
+  const size = (await tasks.logSize(id, log)) ?? 0;
   const parts: Buffer[] = [];
-  for await (const b of tasks.logs.read(id, log, 0, size)) parts.push(b);
+  for await (const b of tasks.readLog(id, log, 0, size)) parts.push(b);
   return Buffer.concat(parts).toString('utf8');
 }
 

@@ -23,8 +23,3 @@ export async function migrateToLatest(knex: Knex): Promise<string[]> {
   const [, applied] = await knex.migrate.latest(migrationConfig);
   return applied as string[];
 }
-
-export async function pendingMigrations(knex: Knex): Promise<string[]> {
-  const [, pending] = (await knex.migrate.list(migrationConfig)) as [unknown, Array<{ file: string } | string>];
-  return pending.map((p) => (typeof p === 'string' ? p : p.file));
-}

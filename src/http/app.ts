@@ -21,6 +21,8 @@ export interface AppDeps {
   tasks: TaskService;
   log: Logger;
   retentionPerType: number;
+  /** The task types `GET /tasks?verbose=1` lists (task-types.ts: verboseTaskTypes). */
+  verboseTaskTypes: readonly string[];
   /** Routers of the other API families, mounted before the Director's own. */
   families?: Array<Router<AppState>>;
 }
@@ -37,7 +39,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   const director = new Router<AppState>();
   director.use(directorErrors);
-  for (const r of [infoRoutes(deps.identity), tasksRoutes(deps.tasks), cleanupRoutes(deps.tasks, deps.retentionPerType)]) {
+  for (const r of [infoRoutes(deps.identity), tasksRoutes(deps.tasks, deps.verboseTaskTypes), cleanupRoutes(deps.tasks, deps.retentionPerType)]) {
     director.use(r.routes()).use(r.allowedMethods());
   }
   app.use(director.routes()).use(director.allowedMethods());

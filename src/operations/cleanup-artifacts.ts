@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../runner/operation';
-import type { TasksRepo } from '../tasks/tasks-repo';
+import type { TaskService } from '../tasks/task-service';
 import { TASK_TYPES } from '../tasks/task-types';
 
 export const cleanupParams = z.object({ remove_all: z.boolean(), keep: z.number().int().min(1) });
@@ -10,7 +10,7 @@ export const cleanupParams = z.object({ remove_all: z.boolean(), keep: z.number(
  * type and deleting the older ones with their logs. (`remove_all`, which on the Director also removes every
  * unused release and stemcell, is kept for those.)
  */
-export function cleanupArtifacts(tasks: TasksRepo) {
+export function cleanupArtifacts(tasks: Pick<TaskService, 'typesOverRetention' | 'deleteOldFinished'>) {
   return defineOperation({
     type: TASK_TYPES.cleanup,
     params: cleanupParams,

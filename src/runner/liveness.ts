@@ -2,7 +2,8 @@ import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import { TaskLogsRepo } from '../tasks/task-logs-repo';
 import { TasksRepo } from '../tasks/tasks-repo';
-import { formatDebugLine } from './debug-format';
+import { formatDebugLine } from '../tasks/debug-format';
+import { eventErrorLine } from '../tasks/event-log';
 
 /**
  * Ends tasks whose node stopped checkpointing them (crash, kill -9, lost machine) as `timeout`, writing
@@ -26,11 +27,8 @@ export async function timeOutStaleTasks(
       const message = restarted
         ? `Task ${task.id} timed out: node '${task.nodeId}' restarted while running it (last checkpoint ${last})`
         : `Task ${task.id} timed out: node '${task.nodeId}' stopped checkpointing it (last checkpoint ${last})`;
-      const eventSize = (await logs.size(task.id, 'event', trx)) ?? 0;
-      const line = JSON.stringify({ time: Math.floor(Date.now() / 1000), error: { code: 100, message } });
-      await logs.append(trx, task.id, 'event', eventSize, Buffer.from(`${line}\n`));
-      const debugSize = (await logs.size(task.id, 'debug', trx)) ?? 0;
-      await logs.append(trx, task.id, 'debug', debugSize, Buffer.from(formatDebugLine(task.id, 'ERROR', 'TaskReaper', message)));
+      await logs.appendAtEnd(trx, task.id, 'event', eventErrorLine(100, message));
+      await logs.appendAtEnd(trx, task.id, 'debug', formatDebugLine(task.id, 'ERROR', 'TaskReaper', message));
       await tasks.markTimedOut(trx, task.id, message.slice(0, 128), notify);
     }
     return stale;

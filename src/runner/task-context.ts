@@ -3,8 +3,8 @@ import { TaskCancelledError } from '../errors/task-cancelled';
 import type { Task } from '../tasks/task';
 import type { TaskLogWriter } from '../tasks/task-log-writer';
 import type { TaskLogName } from '../tasks/task-log';
-import { DebugLevel, formatDebugLine } from './debug-format';
-import { EventLog, Stage } from './event-log';
+import { DebugLevel, formatDebugLine } from '../tasks/debug-format';
+import { EventLog, Stage } from '../tasks/event-log';
 
 /** What an operation receives: its task, its logs, and the signal that says it was cancelled. */
 export interface TaskContext {

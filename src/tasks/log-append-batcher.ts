@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { TaskLostError } from '../errors/task-cancelled';
+import { StatementBatcher } from './statement-batcher';
 import type { TaskLogName } from './task-log';
 
 export interface LogChunk {
@@ -7,11 +8,6 @@ export interface LogChunk {
   log: TaskLogName;
   startOffset: number;
   data: Buffer;
-}
-
-interface Queued extends LogChunk {
-  resolve: () => void;
-  reject: (err: Error) => void;
 }
 
 /** Bytes sent in one statement at most; what is left waits for the next. */
@@ -25,42 +21,27 @@ const MAX_BATCH_BYTES = 8 * 1024 * 1024;
  * append alone fails with TaskLostError, the others of the batch are stored.
  */
 export class LogAppendBatcher {
-  private queue: Queued[] = [];
-  private flushing = false;
+  private readonly batcher: StatementBatcher<LogChunk, void>;
 
-  constructor(private readonly knex: Knex) {}
+  constructor(knex: Knex) {
+    this.batcher = new StatementBatcher((chunks) => insertChunks(knex, chunks), {
+      maxBatch: Infinity,
+      maxWeight: MAX_BATCH_BYTES,
+      weigh: (c) => c.data.length,
+    });
+  }
 
   append(chunk: LogChunk): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.queue.push({ ...chunk, resolve, reject }));
-    if (!this.flushing) void this.drain();
-    return done;
-  }
-
-  private async drain(): Promise<void> {
-    this.flushing = true;
-    while (this.queue.length) {
-      let bytes = 0;
-      let n = 0;
-      while (n < this.queue.length && (n === 0 || bytes + this.queue[n].data.length <= MAX_BATCH_BYTES)) bytes += this.queue[n++].data.length;
-      const batch = this.queue.splice(0, n);
-      try {
-        const stored = await this.insert(batch);
-        for (const c of batch) {
-          if (stored.has(key(c))) c.resolve();
-          else c.reject(new TaskLostError(`task ${c.taskId}'s ${c.log} log was written by another node`));
-        }
-      } catch (err) {
-        for (const c of batch) c.reject(err as Error);
-      }
-    }
-    this.flushing = false;
-  }
-
-  private async insert(batch: Queued[]): Promise<Set<string>> {
-    const rows = batch.map((c) => ({ task_id: c.taskId, log: c.log, start_offset: c.startOffset, data: c.data }));
-    const returned = await this.knex('task_logs').insert(rows).onConflict(['task_id', 'log', 'start_offset']).ignore().returning(['task_id', 'log', 'start_offset']);
-    return new Set(returned.map((r: Record<string, unknown>) => `${Number(r.task_id)}/${r.log}/${Number(r.start_offset)}`));
+    return this.batcher.submit(chunk);
   }
 }
 
-const key = (c: LogChunk) => `${c.taskId}/${c.log}/${c.startOffset}`;
+/** Inserts the chunks not stored yet; each chunk's answer says whether it was this insert that stored it. */
+async function insertChunks(knex: Knex, chunks: LogChunk[]): Promise<Array<void | Error>> {
+  const rows = chunks.map((c) => ({ task_id: c.taskId, log: c.log, start_offset: c.startOffset, data: c.data }));
+  const returned = await knex('task_logs').insert(rows).onConflict(['task_id', 'log', 'start_offset']).ignore().returning(['task_id', 'log', 'start_offset']);
+  const stored = new Set(returned.map((r: Record<string, unknown>) => `${Number(r.task_id)}/${r.log}/${Number(r.start_offset)}`));
+  return chunks.map((c) =>
+    stored.has(`${c.taskId}/${c.log}/${c.startOffset}`) ? undefined : new TaskLostError(`task ${c.taskId}'s ${c.log} log was written by another node`),
+  );
+}

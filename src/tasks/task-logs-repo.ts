@@ -21,6 +21,12 @@ export class TaskLogsRepo {
     await db('task_logs').insert({ task_id: taskId, log, start_offset: startOffset, data });
   }
 
+  /** Appends `data` at the current end of a log, in `trx` (which holds the task's row, so no one else appends). */
+  async appendAtEnd(trx: Knex.Transaction, taskId: number, log: TaskLogName, data: Buffer | string): Promise<void> {
+    const size = (await this.size(taskId, log, trx)) ?? 0;
+    await this.append(trx, taskId, log, size, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  }
+
   /** Size in bytes of one log: one index probe, whatever the log's size. */
   async size(taskId: number, log: TaskLogName, db: Knex | Knex.Transaction = this.knex): Promise<number | null> {
     const res = await db.raw(

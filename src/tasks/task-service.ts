@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/database';
-import { EventLog } from '../runner/event-log';
-import { formatDebugLine } from '../runner/debug-format';
-import { isCancellable, Task, TaskState } from './task';
+import { eventErrorLine } from './event-log';
+import { formatDebugLine } from './debug-format';
+import { isCancellable, RUNNING_STATES, sqlStates, Task, TaskState } from './task';
+import type { TaskLogName } from './task-log';
 import type { LocalDispatch } from './local-dispatch';
 import { LogAppendBatcher } from './log-append-batcher';
 import { TaskLogWriter } from './task-log-writer';
@@ -17,12 +18,13 @@ const withTaskId = (lines: string, id: number) => lines.replaceAll('[task:0]', `
 export type CancelOutcome = { outcome: 'cancelled' | 'cancelling'; task: Task } | { outcome: 'not_cancellable'; task: Task };
 
 /**
- * Creating, finding, listing and cancelling tasks: what the API families call. Running them is the
+ * Creating, finding, listing, cancelling and deleting tasks, and reading their logs: what the API
+ * families call, and all they may call (the repositories behind it are its own). Running tasks is the
  * runner's job, and only the runner moves a task it runs to a final state.
  */
 export class TaskService {
-  readonly tasks: TasksRepo;
-  readonly logs: TaskLogsRepo;
+  private readonly tasks: TasksRepo;
+  private readonly logs: TaskLogsRepo;
   private readonly appender: LogAppendBatcher;
   private dispatch: LocalDispatch | null = null;
   /** Tasks queued at the same time share a statement. */
@@ -87,6 +89,41 @@ export class TaskService {
     return this.tasks.list(filter);
   }
 
+  /** Tasks a node is running, `cancelling` ones included (their operation has not stopped yet). */
+  listRunning(): Promise<Task[]> {
+    return this.tasks.list({ states: RUNNING_STATES });
+  }
+
+  /** Whether a task is running on `nodeId` now. */
+  isRunningOn(id: number, nodeId: string): Promise<boolean> {
+    return this.tasks.isRunningOn(id, nodeId);
+  }
+
+  /** Deletes a task that is not running, with its logs and family rows. False when it is running or gone. */
+  deleteUnlessRunning(id: number): Promise<boolean> {
+    return this.tasks.deleteUnlessRunning(id);
+  }
+
+  /** Task types that may have more than `keep` finished tasks (retention's survey). */
+  typesOverRetention(keep: number): Promise<string[]> {
+    return this.tasks.typesOverRetention(keep);
+  }
+
+  /** Deletes the finished tasks of `type` older than its newest `keep`, with their logs; returns how many. */
+  deleteOldFinished(type: string, keep: number): Promise<number> {
+    return this.tasks.deleteOldFinished(type, keep);
+  }
+
+  /** Size in bytes of one of a task's logs; null when the task never wrote it. */
+  logSize(taskId: number, log: TaskLogName): Promise<number | null> {
+    return this.logs.size(taskId, log);
+  }
+
+  /** The bytes [from, to) of one of a task's logs, in order. */
+  readLog(taskId: number, log: TaskLogName, from: number, to: number): AsyncGenerator<Buffer> {
+    return this.logs.read(taskId, log, from, to);
+  }
+
   /**
    * A queued task is cancelled at once (its event log says so first); a processing one turns
    * `cancelling` and the node running it aborts the operation, which ends it `cancelled`.
@@ -96,11 +133,9 @@ export class TaskService {
     const notify = this.db.notifier.viaDatabase;
     if (task.state === 'queued') {
       const cancelled = await this.db.knex.transaction(async (trx) => {
-        const locked = await trx.raw(`select id from tasks where id = ? and state = 'queued' for update skip locked`, [task.id]);
+        const locked = await trx.raw(`select id from tasks where id = ? and state = ${sqlStates('queued')} for update skip locked`, [task.id]);
         if (!locked.rows.length) return null;
-        const size = (await this.logs.size(task.id, 'event', trx)) ?? 0;
-        const line = JSON.stringify({ time: Math.floor(Date.now() / 1000), error: { code: 10001, message: `Task ${task.id} cancelled` } });
-        await this.logs.append(trx, task.id, 'event', size, Buffer.from(`${line}\n`));
+        await this.logs.appendAtEnd(trx, task.id, 'event', eventErrorLine(10001, `Task ${task.id} cancelled`));
         return this.tasks.cancelQueued(trx, task.id, notify);
       });
       if (cancelled) {
@@ -134,9 +169,5 @@ export class TaskService {
   async openLog(taskId: number, log: 'event' | 'debug' | 'result' | 'cpi'): Promise<TaskLogWriter> {
     const size = (await this.logs.size(taskId, log)) ?? 0;
     return new TaskLogWriter(this.appender, taskId, log, size);
-  }
-
-  eventLog(writer: TaskLogWriter): EventLog {
-    return new EventLog(writer);
   }
 }

@@ -1,12 +1,13 @@
-/**
- * Task types by family. `GET /tasks?verbose=1` (what `bosh tasks --recent` sends) lists only the types
- * a person follows: the Director's own list, plus the long-running work of bosun's other API families.
- */
+/** Task types of the task core's own operations. */
 export const TASK_TYPES = {
   cleanup: 'cleanup_artifacts',
 } as const;
 
-export const VERBOSE_TYPES: string[] = [
+/**
+ * `GET /tasks?verbose=1` (what `bosh tasks --recent` sends) lists only the types a person follows: the
+ * Director's own list, plus the long-running work each of bosun's other API families declares.
+ */
+export const DIRECTOR_VERBOSE_TYPES: readonly string[] = [
   'attach_disk',
   'create_snapshot',
   'delete_deployment',
@@ -22,6 +23,7 @@ export const VERBOSE_TYPES: string[] = [
   'export_release',
 ];
 
-export function addVerboseType(type: string): void {
-  if (!VERBOSE_TYPES.includes(type)) VERBOSE_TYPES.push(type);
+/** The types `GET /tasks?verbose=1` lists: the Director's, and those the daemon's families declare. */
+export function verboseTaskTypes(familyTypes: readonly string[]): readonly string[] {
+  return [...new Set([...DIRECTOR_VERBOSE_TYPES, ...familyTypes])];
 }

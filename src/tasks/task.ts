@@ -24,8 +24,12 @@ export const RUNNING_STATES: TaskState[] = ['processing', 'cancelling'];
 export const UNFINISHED_STATES: TaskState[] = ['queued', 'processing', 'cancelling'];
 export const TERMINAL_STATES: TaskState[] = ['cancelled', 'done', 'error', 'timeout'];
 
-export function isTerminal(state: TaskState): boolean {
-  return TERMINAL_STATES.includes(state);
+/**
+ * States as a list of SQL literals, for statements written out: a partial index is used only when the
+ * statement's predicate names the index's states as constants, so they are interpolated, not bound.
+ */
+export function sqlStates(...states: TaskState[]): string {
+  return states.map((s) => `'${s}'`).join(', ');
 }
 
 /** The Director cancels only queued and processing tasks. */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { FINISHED_PAYLOAD_SQL, TASKS_CHANNEL } from '../db/notifier';
-import { Task, TaskState } from './task';
+import { RUNNING_STATES, sqlStates, Task, TaskState, UNFINISHED_STATES } from './task';
 import type { TaskLogName } from './task-log';
 import { dateColumn, jsonColumn } from '../db/row-values';
 
@@ -8,6 +8,8 @@ import { dateColumn, jsonColumn } from '../db/row-values';
 
 type Row = Record<string, unknown>;
 
+const RUNNING = sqlStates(...RUNNING_STATES);
+const UNFINISHED = sqlStates(...UNFINISHED_STATES);
 
 export function taskFromRow(r: Row): Task {
   return {
@@ -62,8 +64,8 @@ export interface TaskEnd {
 }
 
 export interface TaskFilter {
-  states?: TaskState[];
-  types?: string[];
+  states?: readonly TaskState[];
+  types?: readonly string[];
   deployment?: string;
   contextId?: string;
   limit?: number;
@@ -141,7 +143,7 @@ export class TasksRepo {
   async checkpoint(nodeId: string): Promise<Array<{ id: number; state: TaskState }>> {
     const res = await this.knex.raw(
       `update tasks set checkpoint_time = now()
-        where node_id = ? and state in ('processing', 'cancelling')
+        where node_id = ? and state in (${RUNNING})
         returning id, state`,
       [nodeId],
     );
@@ -173,8 +175,8 @@ export class TasksRepo {
   async cancelQueued(db: Knex.Transaction, id: number, notifyInSql: boolean): Promise<Task | null> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
     const res = await db.raw(
-      `update tasks set state = 'cancelled', result = 'task cancelled', timestamp = now()
-        where id = ? and state = 'queued' returning *${notify}`,
+      `update tasks set state = ${sqlStates('cancelled')}, result = 'task cancelled', timestamp = now()
+        where id = ? and state = ${sqlStates('queued')} returning *${notify}`,
       [id],
     );
     return res.rows.length ? taskFromRow(res.rows[0]) : null;
@@ -184,8 +186,8 @@ export class TasksRepo {
   async requestCancel(id: number, notifyInSql: boolean): Promise<Task | null> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'cancel:' || id)` : '';
     const res = await this.knex.raw(
-      `update tasks set state = 'cancelling', timestamp = now()
-        where id = ? and state = 'processing' returning *${notify}`,
+      `update tasks set state = ${sqlStates('cancelling')}, timestamp = now()
+        where id = ? and state = ${sqlStates('processing')} returning *${notify}`,
       [id],
     );
     return res.rows.length ? taskFromRow(res.rows[0]) : null;
@@ -207,7 +209,7 @@ export class TasksRepo {
   async lockStale(trx: Knex.Transaction, staleSeconds: number, ownNodeId: string | null): Promise<Task[]> {
     const res = await trx.raw(
       `select * from tasks
-        where state in ('processing', 'cancelling')
+        where state in (${RUNNING})
           and (checkpoint_time < now() - make_interval(secs => ?) or node_id = ?)
         order by id limit 100
         for update skip locked`,
@@ -218,7 +220,7 @@ export class TasksRepo {
 
   async markTimedOut(trx: Knex.Transaction, id: number, result: string, notifyInSql: boolean): Promise<void> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
-    await trx.raw(`update tasks set state = 'timeout', result = ?, timestamp = now() where id = ? returning id${notify}`, [
+    await trx.raw(`update tasks set state = ${sqlStates('timeout')}, result = ?, timestamp = now() where id = ? returning id${notify}`, [
       result,
       id,
     ]);
@@ -239,7 +241,7 @@ export class TasksRepo {
   async deleteOldFinished(type: string, keep: number): Promise<number> {
     const res = await this.knex.raw(
       `delete from tasks where id in (
-         select id from tasks where type = ? and state not in ('queued', 'processing', 'cancelling')
+         select id from tasks where type = ? and state not in (${UNFINISHED})
           order by id desc offset ?)
        returning id`,
       [type, keep],
@@ -249,13 +251,13 @@ export class TasksRepo {
 
   /** Deletes a task that is not running, with its logs and family rows. False when it is running or gone. */
   async deleteUnlessRunning(id: number): Promise<boolean> {
-    const res = await this.knex.raw(`delete from tasks where id = ? and state not in ('processing', 'cancelling') returning id`, [id]);
+    const res = await this.knex.raw(`delete from tasks where id = ? and state not in (${RUNNING}) returning id`, [id]);
     return res.rows.length === 1;
   }
 
   /** Whether a task is running on `nodeId` now. */
   async isRunningOn(id: number, nodeId: string): Promise<boolean> {
-    const row = await this.knex('tasks').where({ id, node_id: nodeId }).whereIn('state', ['processing', 'cancelling']).first('id');
+    const row = await this.knex('tasks').where({ id, node_id: nodeId }).whereIn('state', RUNNING_STATES).first('id');
     return Boolean(row);
   }
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { Stage } from '../../runner/event-log';
+import type { Stage } from '../../tasks/event-log';
 import { defineOperation } from '../../runner/operation';
 import type { TaskContext } from '../../runner/task-context';
 import type { EventRecorder } from '../events/event-recorder';

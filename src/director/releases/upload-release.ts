@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Stage } from '../../runner/event-log';
+import type { Stage } from '../../tasks/event-log';
 import { defineOperation } from '../../runner/operation';
 import type { BlobStore } from '../blobs/blob-store';
 import { digestMatches } from '../archives/digest';

@@ -36,7 +36,7 @@ export function deploymentsRoutes(s: DirectorServices): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/deployments', requireRead, async (ctx: AppContext) => {
-    const locked = new Set((await s.tasks.tasks.list({ states: ['processing'] })).map((t) => t.queueName));
+    const locked = new Set((await s.tasks.listRunning()).map((t) => t.queueName));
     ctx.body = (await s.deployments.list()).map((d) => presentDeployment(d, locked.has(deploymentLock(d.name))));
   });
 

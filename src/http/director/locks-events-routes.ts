@@ -24,7 +24,7 @@ export function locksEventsRoutes(s: DirectorServices, liveSeconds: number): Rou
 
   /** A lock is held by the running task of a serial queue named `lock:<type>:<resource...>`. */
   router.get('/locks', requireRead, async (ctx: AppContext) => {
-    const running = await s.tasks.tasks.list({ states: ['processing', 'cancelling'] });
+    const running = await s.tasks.listRunning();
     ctx.body = running.filter((t) => t.queueName?.startsWith('lock:')).map((t) => presentLock(t, liveSeconds));
   });
 

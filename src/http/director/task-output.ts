@@ -28,7 +28,7 @@ export function taskOutput(tasks: TaskService) {
     const id = parseTaskId(ctx.params.id);
     if (id === null || !(await tasks.get(id))) throw taskNotFound(ctx.params.id);
 
-    const stored = await tasks.logs.size(id, type);
+    const stored = await tasks.logSize(id, type);
     if (stored === null && !missingMeansEmpty) {
       ctx.status = 204;
       return;
@@ -49,7 +49,7 @@ export function taskOutput(tasks: TaskService) {
     } else {
       ctx.status = 200;
     }
-    ctx.body = Readable.from(tasks.logs.read(id, type, start, end + 1));
+    ctx.body = Readable.from(tasks.readLog(id, type, start, end + 1));
     ctx.length = Math.max(0, end + 1 - start);
   };
 }

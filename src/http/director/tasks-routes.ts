@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { badRequest, taskNotFound } from '../../errors/director-error';
 import { normaliseStateFilter, TaskState } from '../../tasks/task';
 import type { TaskService } from '../../tasks/task-service';
-import { VERBOSE_TYPES } from '../../tasks/task-types';
 import type { AppContext, AppState } from '../context';
 import { presentTask } from '../presenters/task-presenter';
 import { requireAdmin, requireRead } from './director-auth';
@@ -39,7 +38,8 @@ const bulkCancelSchema = z
   })
   .strict();
 
-export function tasksRoutes(tasks: TaskService): Router<AppState> {
+/** `verboseTypes`: the task types `verbose=1` lists. */
+export function tasksRoutes(tasks: TaskService, verboseTypes: readonly string[]): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/tasks', requireRead, async (ctx: AppContext) => {
@@ -51,7 +51,7 @@ export function tasksRoutes(tasks: TaskService): Router<AppState> {
     const verbose = one('verbose') ?? '1';
     const list = await tasks.list({
       states: state !== undefined ? parseStates(state) : undefined,
-      types: verbose === '1' ? VERBOSE_TYPES : undefined,
+      types: verbose === '1' ? verboseTypes : undefined,
       deployment: one('deployment'),
       contextId: one('context_id'),
       limit,

@@ -5,7 +5,6 @@ import { removeOrphanContainers } from '../../docker/orphan-containers';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
 import { runContainerJob } from '../../jobs/run-container-job';
 import type { SecretResolver } from '../../jobs/secrets-file';
-import { addVerboseType } from '../../tasks/task-types';
 import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
 import type { AppState } from '../context';
 import { gostintErrors } from './gostint-errors';
@@ -21,7 +20,6 @@ export interface GostintOptions {
 /** The GoStint job API (`/v1/api/job`): container jobs run as Director tasks on the Docker engine. */
 export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
   const jobs = new ContainerJobsRepo(deps.db.knex);
-  addVerboseType(CONTAINER_JOB_TYPE);
   const router = new Router<AppState>();
   router.use('/v1/api/job', gostintErrors);
   const routes = jobRoutes(deps.tasks, jobs);
@@ -35,9 +33,10 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
       }),
     ],
     routers: [router],
+    verboseTaskTypes: [CONTAINER_JOB_TYPE],
     async start() {
       const removed = await removeOrphanContainers(opts.docker, deps.config.node_id, (id) =>
-        deps.tasks.tasks.isRunningOn(id, deps.config.node_id),
+        deps.tasks.isRunningOn(id, deps.config.node_id),
       );
       if (removed.length) deps.log.info({ containers: removed }, 'removed containers of tasks no longer running');
     },

@@ -29,10 +29,10 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo): Router<A
   }
 
   async function tail(taskId: number, log: TaskLogName): Promise<JobOutput> {
-    const size = (await tasks.logs.size(taskId, log)) ?? 0;
+    const size = (await tasks.logSize(taskId, log)) ?? 0;
     const from = Math.max(0, size - INLINE_OUTPUT_LIMIT);
     const parts: Buffer[] = [];
-    for await (const b of tasks.logs.read(taskId, log, from, size)) parts.push(b);
+    for await (const b of tasks.readLog(taskId, log, from, size)) parts.push(b);
     return { text: Buffer.concat(parts).toString('utf8'), truncated: from > 0 };
   }
 
@@ -105,7 +105,7 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo): Router<A
 
   router.delete('/:id', jobAdmin, async (ctx: AppContext) => {
     const job = await loadJob(ctx);
-    if (!(await tasks.tasks.deleteUnlessRunning(job.taskId))) {
+    if (!(await tasks.deleteUnlessRunning(job.taskId))) {
       throw new GostintError(400, 'Cannot delete job.', 'Cannot delete a running/stopping job');
     }
     ctx.body = { _id: job.id, status: 'deleted', task_id: job.taskId };

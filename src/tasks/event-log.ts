@@ -15,7 +15,7 @@ export class EventLog {
   }
 
   error(code: number, message: string): Promise<void> {
-    return this.line({ time: now(), error: { code, message } });
+    return this.writer.write(eventErrorLine(code, message));
   }
 
   warning(message: string): Promise<void> {
@@ -26,6 +26,14 @@ export class EventLog {
   line(entry: object): Promise<void> {
     return this.writer.write(`${JSON.stringify(entry)}\n`);
   }
+}
+
+/**
+ * The event line that ends a failed, cancelled or timed-out task: the BOSH CLI shows its message as the
+ * task's error. Written here alone, whether by a running task or by whoever ends a task that is not running.
+ */
+export function eventErrorLine(code: number, message: string): string {
+  return `${JSON.stringify({ time: now(), error: { code, message } })}\n`;
 }
 
 export class Stage {
