@@ -54,8 +54,9 @@ export interface DaemonOptions {
 
 /** The composition root: configuration → database → users → tasks → runner → HTTPS API. */
 export async function startDaemon(config: Config, log: Logger, opts: DaemonOptions): Promise<Daemon> {
-  // Whatever bosun writes (the embedded database's files through PGlite, keys, certificates) is its
-  // user's alone: PGlite creates files 0666 less the umask.
+  // What bosun writes (keys, certificates, directories) is its user's alone. PGlite, though, chmods each
+  // file it creates to 0666 whatever the umask: those are tightened once the schema is migrated and
+  // again at stop, and in between sit in 0700 directories no other user can enter.
   process.umask(0o077);
   const tightened = makeDataDirPrivate(config.data_dir);
   if (tightened.length) log.warn({ dataDir: config.data_dir, paths: tightened.length }, 'data directory was readable by others: group and other permissions removed');
@@ -67,6 +68,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     // Before anything acts on this node id (its interrupted tasks, its leftover containers).
     lease = await NodeLease.acquire(db, config.node_id, config.tasks.timeout_seconds, log);
     lease.keepAlive(config.tasks.checkpoint_interval_seconds * 1000);
+    makeDataDirPrivate(config.data_dir);
     const settings = new SettingsRepo(db.knex);
     const uuid = (await settings.getOrCreate('director_uuid', () => crypto.randomUUID())).value;
     const users = await loadUsers(config, db.knex, (password) =>
@@ -129,6 +131,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
             server.closeAllConnections();
           });
           await db.close();
+          makeDataDirPrivate(config.data_dir);
         })();
         return stopping;
       },
