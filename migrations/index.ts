@@ -6,6 +6,7 @@ import * as createSecrets from './20261124000004_create_secrets';
 import * as createContainerJobs from './20261124000005_create_container_jobs';
 import * as createDirectorWorkloads from './20261129000006_create_director_workloads';
 import * as createTaskFunctions from './20261129000007_create_task_functions';
+import * as createNodes from './20261202000008_create_nodes';
 import * as createRefreshTokens from './20261202000010_create_refresh_tokens';
 
 export interface Migration {
@@ -22,5 +23,6 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261124000005_create_container_jobs', createContainerJobs],
   ['20261129000006_create_director_workloads', createDirectorWorkloads],
   ['20261129000007_create_task_functions', createTaskFunctions],
+  ['20261202000008_create_nodes', createNodes],
   ['20261202000010_create_refresh_tokens', createRefreshTokens],
 ];

@@ -11,6 +11,7 @@ import { loadTls } from './auth/tls';
 import type { Config } from './config/load-config';
 import { Database, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { makeDataDirPrivate } from './db/private-data-dir';
 import { SettingsRepo } from './db/settings-repo';
 import { createApp } from './http/app';
 import type { AuthRealm } from './http/auth/auth-realm';
@@ -19,6 +20,7 @@ import { tokensRealm } from './http/ciphertrust/ciphertrust-realm';
 import type { AppState } from './http/context';
 import type { Logger } from './logger';
 import { cleanupArtifacts } from './operations/cleanup-artifacts';
+import { NodeLease } from './runner/node-lease';
 import { Operation, OperationRegistry } from './runner/operation';
 import { TaskRunner } from './runner/task-runner';
 import { TaskService } from './tasks/task-service';
@@ -63,10 +65,21 @@ export interface DaemonOptions {
 
 /** The composition root: configuration → database → users → tasks → runner → HTTPS API. */
 export async function startDaemon(config: Config, log: Logger, opts: DaemonOptions): Promise<Daemon> {
+  // What bosun writes (keys, certificates, directories) is its user's alone. PGlite, though, chmods each
+  // file it creates to 0666 whatever the umask: those are tightened once the schema is migrated and
+  // again at stop, and in between sit in 0700 directories no other user can enter.
+  process.umask(0o077);
+  const tightened = makeDataDirPrivate(config.data_dir);
+  if (tightened.length) log.warn({ dataDir: config.data_dir, paths: tightened.length }, 'data directory was readable by others: group and other permissions removed');
   const db = await openDatabase({ url: config.database.url, dataDir: config.data_dir, poolSize: config.database.pool_size, log });
+  let lease: NodeLease | null = null;
   try {
     const applied = await migrateToLatest(db.knex);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
+    // Before anything acts on this node id (its interrupted tasks, its leftover containers).
+    lease = await NodeLease.acquire(db, config.node_id, config.tasks.timeout_seconds, log);
+    lease.keepAlive(config.tasks.checkpoint_interval_seconds * 1000);
+    makeDataDirPrivate(config.data_dir);
     const settings = new SettingsRepo(db.knex);
     const uuid = (await settings.getOrCreate('director_uuid', () => crypto.randomUUID())).value;
     const users = await loadUsers(config, db.knex, (password) =>
@@ -135,16 +148,19 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
           const { unfinished } = await runner.stop(config.shutdown.grace_seconds * 1000);
           if (unfinished.length) log.warn({ tasks: unfinished }, 'tasks still running at exit; they will time out');
           for (const f of families) await f.stop?.();
+          await lease!.release().catch((err) => log.warn({ err }, 'giving up the node id failed'));
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();
           });
           await db.close();
+          makeDataDirPrivate(config.data_dir);
         })();
         return stopping;
       },
     };
   } catch (err) {
+    await lease?.release().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw err;
   }

@@ -132,5 +132,67 @@ for (const backend of ['embedded', 'postgres'] as const) {
         await new Promise((r) => setTimeout(r, 50));
       }
     });
+
+    it('keeps its data directory private: an existing one with loose modes is tightened, and nothing it writes is group or other accessible', async () => {
+      fs.chmodSync(dataDir, 0o755);
+      fs.mkdirSync(path.join(dataDir, 'old'), { mode: 0o777 });
+      fs.chmodSync(path.join(dataDir, 'old'), 0o777);
+      fs.writeFileSync(path.join(dataDir, 'old', 'notes'), 'x');
+      fs.chmodSync(path.join(dataDir, 'old', 'notes'), 0o666);
+      daemon = await spawnDaemon({ ...env, BOSUN_ADMIN_PASSWORD: 'pw' });
+      const set = await request(daemon.port, ca(), 'PUT', '/api/v1/data', {
+        auth: basic('pw'),
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: '/private', type: 'value', value: 'v' }),
+      });
+      expect(set.status).to.equal(200);
+      const walk = (p: string, out: { open: string[]; openDirs: string[]; files: number }) => {
+        const st = fs.lstatSync(p);
+        if (st.isFile()) out.files++;
+        if (st.mode & 0o077) (st.isDirectory() ? out.openDirs : out.open).push(`${p} ${(st.mode & 0o777).toString(8)}`);
+        if (st.isDirectory()) for (const name of fs.readdirSync(p)) walk(path.join(p, name), out);
+        return out;
+      };
+      // Running: no directory can be entered by another user (PGlite chmods files it creates to 0666).
+      const running = walk(dataDir, { open: [], openDirs: [], files: 0 });
+      expect(running.openDirs).to.deep.equal([]);
+      expect(fs.statSync(path.join(dataDir, 'secrets.key')).mode & 0o777).to.equal(0o600);
+      expect(fs.statSync(path.join(dataDir, 'tls', 'server-key.pem')).mode & 0o777).to.equal(0o600);
+      daemon.child.kill('SIGTERM');
+      expect((await daemon.exited).code).to.equal(0);
+      // Stopped: nothing at all is group or other accessible.
+      const stopped = walk(dataDir, { open: [], openDirs: [], files: 0 });
+      expect(stopped.open).to.deep.equal([]);
+      expect(stopped.openDirs).to.deep.equal([]);
+      if (backend === 'embedded') expect(stopped.files).to.be.above(100);
+    });
+
+    if (backend === 'postgres') {
+      it('refuses to start while another live node has its node id, and starts once that node is gone', async () => {
+        daemon = await spawnDaemon({ ...env, BOSUN_ADMIN_PASSWORD: 'pw' });
+        const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-daemon-'));
+        try {
+          let error: Error | null = null;
+          try {
+            await spawnDaemon({ ...env, BOSUN_DATA_DIR: otherDir, BOSUN_ADMIN_PASSWORD: 'pw' });
+          } catch (e) {
+            error = e as Error;
+          }
+          expect(error?.message).to.contain('Invalid configuration');
+          expect(error?.message).to.match(/node_id: 'spec-node' is in use by a live node \(host .+, pid \d+, last seen/);
+          // The first node was left alone.
+          expect((await request(daemon.port, ca(), 'GET', '/info')).status).to.equal(200);
+          daemon.child.kill('SIGKILL');
+          await daemon.exited;
+          // Its heartbeat is fresh, but its process is gone: a node with its id starts at once.
+          daemon = await spawnDaemon({ ...env, BOSUN_DATA_DIR: otherDir, BOSUN_ADMIN_PASSWORD: 'pw' });
+          expect((await request(daemon.port, path.join(otherDir, 'tls', 'ca.pem'), 'GET', '/info')).status).to.equal(200);
+          daemon.child.kill('SIGTERM');
+          expect((await daemon.exited).code).to.equal(0);
+        } finally {
+          fs.rmSync(otherDir, { recursive: true, force: true });
+        }
+      });
+    }
   });
 }

@@ -10,6 +10,15 @@ import { TEST_IMAGE } from '../support/test-env';
 
 const secretsKey = crypto.createHash('sha256').update('bosun job specs').digest();
 
+/** Images the family asked the engine to pull: the registry allow-list is checked before any is. */
+const pulls: string[] = [];
+const watchedDocker = new Proxy(docker, {
+  get(target, prop, receiver) {
+    if (prop === 'pull') return (image: string, ...rest: unknown[]) => (pulls.push(image), (target.pull as (...a: unknown[]) => unknown)(image, ...rest));
+    return Reflect.get(target, prop, receiver);
+  },
+});
+
 describeOnBothBackends(
   'container jobs (/v1/api/job) on Docker',
   (h) => {
@@ -53,6 +62,12 @@ describeOnBothBackends(
         { container_image: TEST_IMAGE, surprise: true },
         { container_image: TEST_IMAGE, wrap_secret_id: 'abc' },
         { container_image: TEST_IMAGE, cubby_token: 't', cubby_path: 'p' },
+        { container_image: TEST_IMAGE, resources: { memory: 'lots' } },
+        { container_image: TEST_IMAGE, resources: { memory: '1k' } },
+        { container_image: TEST_IMAGE, resources: { pids: 1.5 } },
+        { container_image: TEST_IMAGE, resources: { cpus: 0 } },
+        { container_image: TEST_IMAGE, resources: { swap: '1g' } },
+        { container_image: TEST_IMAGE, resources: 'big' },
       ];
       for (const body of bad) {
         const res = await submit(body);
@@ -230,16 +245,68 @@ describeOnBothBackends(
       expect(events.text).to.contain('"type":"warning"');
     });
 
-    it('uses a local image with IfNotPresent, and fails clearly when Always must pull without a registry', async () => {
-      const pulled = await run({ image_pull_policy: 'Always', container_image: 'bosun-test/not-in-any-registry:1', run: ['true'] });
-      expect(pulled.status).to.equal('failed');
-      expect((await h.tasks.get(pulled.task_id))!.result).to.match(/^Pulling image bosun-test\/not-in-any-registry:1 failed/);
-      // IfNotPresent creates the container straight away; an image the engine lacks is pulled then.
-      const missing = await run({ image_pull_policy: 'IfNotPresent', container_image: 'bosun-test/not-in-any-registry:2', run: ['true'] });
+    it('pulls from no registry by default: Always is refused with a 400, a missing IfNotPresent image fails the job, the engine is never asked', async () => {
+      pulls.length = 0;
+      for (const image of ['bosun-test/not-in-any-registry:1', 'registry.example.com/x:1', 'localhost:5000/x']) {
+        const refused = await submit({ image_pull_policy: 'Always', container_image: image, run: ['true'] });
+        expect(refused.status, image).to.equal(400);
+        expect(refused.body.status).to.equal('Invalid job request.');
+        expect(refused.body.error).to.contain('image_pull_policy Always would pull').and.contain('is not allowed');
+      }
+      const hub = await submit({ image_pull_policy: 'Always', container_image: 'bosun-test/not-in-any-registry:1' });
+      expect(hub.body.error).to.contain('registry docker.io is not allowed');
+      // IfNotPresent: whether the engine has the image is the engine's to say; a missing one is not pulled.
+      const missing = await run({ image_pull_policy: 'IfNotPresent', container_image: 'registry.example.com/not-here:2', run: ['true'] });
       expect(missing.status).to.equal('failed');
-      expect((await h.tasks.get(missing.task_id))!.result).to.match(/^Pulling image bosun-test\/not-in-any-registry:2 failed/);
+      expect((await h.tasks.get(missing.task_id))!.result).to.match(/^Image registry\.example\.com\/not-here:2 cannot be pulled: registry registry\.example\.com is not allowed/);
       const local = await run({ image_pull_policy: 'IfNotPresent', run: ['true'] });
       expect(local.status).to.equal('success');
+      expect(pulls).to.deep.equal([]);
+      expect(await h.tasks.list({})).to.have.length(2);
+    });
+
+    it('runs the job container within the default limits, or its own resources, and refuses resources above the maxima with a 400', async () => {
+      const job = (await submit({ container_image: TEST_IMAGE, run: ['sleep', '30'], resources: { memory: '256m', pids: 100, cpus: 0.5 } }).expect(302)).body;
+      let containerId = '';
+      while (!containerId) {
+        containerId = (await h.api.get(`/v1/api/job/${job._id}`).set('Authorization', asAdmin)).body.container_id;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const own = (await docker.getContainer(containerId).inspect()).HostConfig;
+      await h.api.post(`/v1/api/job/kill/${job._id}`).set('Authorization', asAdmin).expect(200);
+      expect(own).to.deep.include({ Memory: 256 * 1024 ** 2, PidsLimit: 100, NanoCpus: 500_000_000, SecurityOpt: ['no-new-privileges'] });
+      expect(own.CapDrop).to.include.members(['NET_RAW', 'MKNOD']);
+      await waitForTask(h.tasks, job.task_id, undefined, 60_000);
+
+      const plain = (await submit({ container_image: TEST_IMAGE, run: ['sleep', '30'] }).expect(302)).body;
+      containerId = '';
+      while (!containerId) {
+        containerId = (await h.api.get(`/v1/api/job/${plain._id}`).set('Authorization', asAdmin)).body.container_id;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const defaults = (await docker.getContainer(containerId).inspect()).HostConfig;
+      await h.api.post(`/v1/api/job/kill/${plain._id}`).set('Authorization', asAdmin).expect(200);
+      expect(defaults).to.deep.include({ Memory: 1024 ** 3, PidsLimit: 1024, NanoCpus: 1_000_000_000, SecurityOpt: ['no-new-privileges'] });
+      await waitForTask(h.tasks, plain.task_id, undefined, 60_000);
+
+      const before = (await h.tasks.list({})).length;
+      for (const resources of [{ memory: '5g' }, { pids: 5000 }, { cpus: 3 }, { memory: '8g', cpus: 64 }]) {
+        const res = await submit({ container_image: TEST_IMAGE, run: ['true'], resources });
+        expect(res.status, JSON.stringify(resources)).to.equal(400);
+        expect(res.body.status).to.equal('Invalid job request.');
+        expect(res.body.error).to.match(/^resources\.\w+: .* is above the maximum of/);
+      }
+      expect(await h.tasks.list({})).to.have.length(before);
+    });
+
+    it('a fork bomb under a pids limit fails the job instead of taking the host', async () => {
+      const bomb = 'n=0; while [ $n -lt 500 ]; do sleep 30 & n=$((n+1)); done; echo "started $n"';
+      const job = await run({ run: ['sh', '-c', bomb], resources: { pids: 50 } });
+      expect(job.status).to.equal('failed');
+      expect(job.return_code).to.not.equal(0);
+      expect(job.output).to.not.contain('started 500');
+      expect(job.stderr).to.contain("can't fork");
+      expect(await containersOfTask(job.task_id)).to.have.length(0);
     });
 
     it('lists jobs newest first with skip, limit and total, and deletes finished ones but not running ones', async () => {
@@ -298,7 +365,7 @@ describeOnBothBackends(
   },
   {
     withFamilies: (h: Harness) => [
-      gostintFamily(familyDeps(h), { docker, secrets: new SecretStore(h.db.knex, secretsKey), networkMode: 'none', stopGraceSeconds: 2 }),
+      gostintFamily(familyDeps(h), { docker: watchedDocker, secrets: new SecretStore(h.db.knex, secretsKey), networkMode: 'none', stopGraceSeconds: 2 }),
     ],
   },
 );

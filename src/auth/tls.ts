@@ -22,9 +22,9 @@ export function loadTls(opts: { cert: string | null; key: string | null; dataDir
   if (!fs.existsSync(files.cert) || !fs.existsSync(files.key) || !fs.existsSync(files.ca)) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const made = generateCertificates(opts.bind);
-    fs.writeFileSync(files.ca, made.ca);
+    fs.writeFileSync(files.ca, made.ca, { mode: 0o600 });
     fs.writeFileSync(files.key, made.key, { mode: 0o600 });
-    fs.writeFileSync(files.cert, made.cert);
+    fs.writeFileSync(files.cert, made.cert, { mode: 0o600 });
   }
   return { cert: fs.readFileSync(files.cert, 'utf8'), key: fs.readFileSync(files.key, 'utf8'), caPath: files.ca };
 }

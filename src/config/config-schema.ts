@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limitsSchema } from '../docker/container-limits';
 
 const scope = z.enum(['bosh.admin', 'bosh.read']);
 
@@ -77,8 +78,23 @@ export const configSchema = z
         socket: z.string().min(1),
         network: z.string().min(1),
         stop_grace_seconds: z.number().int().min(0).max(3600),
+        limits: limitsSchema,
+        max_limits: limitsSchema,
+        no_new_privileges: z.boolean(),
+        cap_drop: z.array(z.string().regex(/^(ALL|[A-Z_]+)$/, 'must be a capability name like NET_RAW, or ALL')).max(64),
+        allowed_registries: z
+          .array(z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a registry host, with its port if any (docker.io, registry.example.com:5000)'))
+          .max(256),
       })
-      .strict(),
+      .strict()
+      .superRefine((d, ctx) => {
+        // The defaults apply to every job that asks for nothing, so they must be within what jobs may ask.
+        for (const key of ['memory', 'pids', 'cpus'] as const) {
+          if (d.limits[key] > d.max_limits[key]) {
+            ctx.addIssue({ code: 'custom', path: ['limits', key], message: `must not exceed max_limits.${key}` });
+          }
+        }
+      }),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .strict();

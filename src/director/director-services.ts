@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { Config } from '../config/load-config';
 import type { Database } from '../db/database';
+import { containerPolicy, toLimits } from '../docker/container-limits';
 import type { SecretStore } from '../secrets/secret-store';
 import type { TaskService } from '../tasks/task-service';
 import { BlobStore } from './blobs/blob-store';
@@ -45,10 +46,11 @@ export class DirectorServices {
     this.instances = new InstancesRepo(knex);
     this.eventsRepo = new EventsRepo(knex);
     this.events = new EventRecorder(this.eventsRepo);
-    this.containers = new InstanceContainers(docker, config.docker.stop_grace_seconds);
+    const policy = containerPolicy(config.docker, toLimits(config.docker.limits));
+    this.containers = new InstanceContainers(docker, config.docker.stop_grace_seconds, policy);
     const settings = { nodeId: config.node_id, networkMode: config.docker.network, stopGraceSeconds: config.docker.stop_grace_seconds };
     this.updater = new InstanceUpdater(this.containers, this.instances, settings);
-    this.compiler = new PackageCompiler(docker, this.blobs, this.releases, this.compiled, settings);
+    this.compiler = new PackageCompiler(docker, this.blobs, this.releases, this.compiled, { ...settings, policy });
   }
 
   get directorName(): string {

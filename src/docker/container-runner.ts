@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { containerLabels } from './labels';
 import { demuxFrames, rawFrames, StreamPiece } from './demux-frames';
 import { isMissingImage } from './images';
+import { ContainerPolicy, hostConfigOf } from './container-limits';
 
 export interface ContainerSpec {
   image: string;
@@ -14,6 +15,8 @@ export interface ContainerSpec {
   nodeId: string;
   /** Docker network mode; `none` unless the operator configured one. */
   networkMode: string;
+  /** Memory, pids and CPU limits, and the security options. */
+  policy: ContainerPolicy;
   /** Tar archives (gzip or plain) extracted at `/` before the container starts. */
   overlays: Buffer[];
   /**
@@ -42,7 +45,7 @@ export interface ContainerOutcome {
 }
 
 /**
- * Runs one container to its end: create (labelled, no network unless configured), overlay files,
+ * Runs one container to its end: create (labelled, limited, no network unless configured), overlay files,
  * attach, start, stream its output to `hooks.output`, wait. When `signal` aborts, the container is
  * stopped (SIGTERM, then SIGKILL after `stopGraceSeconds`). The container is always removed before
  * this returns, after its output has been handed over.
@@ -66,7 +69,7 @@ export async function runContainer(
     AttachStderr: true,
     OpenStdin: false,
     Labels: containerLabels(spec.taskId, spec.nodeId),
-    HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false },
+    HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false, ...hostConfigOf(spec.policy) },
   });
   let container: Docker.Container;
   try {

@@ -1,7 +1,13 @@
 import type Docker from 'dockerode';
+import type { RegistryAllowList } from './registry-allow-list';
 
-/** Pulls `image` from its registry. */
-export async function pullImage(docker: Docker, image: string, signal: AbortSignal): Promise<void> {
+/** A pull the allow-list refused; the engine was not asked. */
+export class PullRefusedError extends Error {}
+
+/** Pulls `image` from its registry, if the allow-list allows that registry (checked before the engine is asked). */
+export async function pullImage(docker: Docker, image: string, signal: AbortSignal, registries: RegistryAllowList): Promise<void> {
+  const refusal = registries.refusal(image);
+  if (refusal) throw new PullRefusedError(`Image ${image} cannot be pulled: ${refusal}`);
   try {
     const stream = (await docker.pull(image, { abortSignal: signal })) as NodeJS.ReadableStream;
     await new Promise<void>((resolve, reject) =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limitOverridesSchema } from '../docker/container-limits';
 
 const SECRET_REF = /^(\w+)@([\w\-_/]+)\.([\w\-_]+)$/;
 // Docker's reference grammar: [domain[:port]/]component(/component)*[:tag][@sha256:digest], where a
@@ -40,6 +41,8 @@ export const jobRequestSchema = z
     secret_refs: z.array(z.string().regex(SECRET_REF, 'must be VAR@path.key')).max(256).optional(),
     secret_file_type: z.enum(['yaml', 'json']).default('yaml'),
     cont_on_warnings: z.boolean().default(false),
+    /** bosun's own field: this job's memory, pids and cpus, each within docker.max_limits. */
+    resources: limitOverridesSchema.optional(),
     cubby_token: z.string().optional(),
     cubby_path: z.string().optional(),
     wrap_secret_id: z.string().optional(),
@@ -62,6 +65,8 @@ export const jobParamsSchema = z.object({
   secret_refs: z.array(z.string()).optional(),
   secret_file_type: z.enum(['yaml', 'json']),
   cont_on_warnings: z.boolean(),
+  /** As asked (memory in bytes); the running node adds its defaults and checks its maxima. */
+  resources: limitOverridesSchema.optional(),
 });
 
 export type JobParams = z.infer<typeof jobParamsSchema>;

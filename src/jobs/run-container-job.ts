@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { ContainerSecurity, limitsFor } from '../docker/container-limits';
 import { runContainer } from '../docker/container-runner';
 import { pullImage } from '../docker/images';
 import { OutputRedactor } from '../docker/output-redactor';
@@ -6,6 +7,7 @@ import { tarFiles } from '../docker/tar-files';
 import { defineOperation } from '../runner/operation';
 import type { TaskContext } from '../runner/task-context';
 import type { ContainerJobsRepo } from './container-jobs-repo';
+import type { JobAdmission } from './job-admission';
 import { decodeContent, jobParamsSchema, JobParams } from './job-request';
 import { resolveSecrets, SecretResolver, secretsFile } from './secrets-file';
 
@@ -15,6 +17,8 @@ export interface ContainerJobSettings {
   nodeId: string;
   networkMode: string;
   stopGraceSeconds: number;
+  admission: JobAdmission;
+  security: ContainerSecurity;
 }
 
 /** Output bytes allowed in flight to the database before the container's stream is paused. */
@@ -31,9 +35,12 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
     params: jobParamsSchema,
     async run(params, ctx) {
       const stage = ctx.beginStage('Running container job', 3, [params.job_id]);
+      // This node's maxima may be lower than those of the node that took the request.
+      const limited = limitsFor(settings.admission.defaults, settings.admission.maxima, params.resources);
+      if ('problems' in limited) throw new Error(`Job refused on node '${settings.nodeId}': ${limited.problems.join('; ')}`);
 
       const pull = async () => {
-        await pullImage(docker, params.container_image, ctx.signal);
+        await pullImage(docker, params.container_image, ctx.signal, settings.admission.registries);
         await ctx.debug(`Image ${params.container_image}: pulled`, 'INFO', 'ContainerJob');
       };
       await stage.step(`Preparing image ${params.container_image}`, async () => {
@@ -77,6 +84,7 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
             taskId: ctx.task.id,
             nodeId: settings.nodeId,
             networkMode: settings.networkMode,
+            policy: { limits: limited.limits, security: settings.security },
             overlays,
             pullIfMissing: params.image_pull_policy === 'IfNotPresent' ? pull : undefined,
           },

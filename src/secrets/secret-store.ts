@@ -101,7 +101,7 @@ export function loadSecretsKey(config: Pick<Config, 'secrets' | 'data_dir'>): Bu
   if (config.secrets.key) return Buffer.from(config.secrets.key, 'base64');
   const file = path.join(config.data_dir, 'secrets.key');
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(config.data_dir, { recursive: true });
+    fs.mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   }
   return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type Docker from 'dockerode';
+import { ContainerPolicy, hostConfigOf } from '../../docker/container-limits';
 import { execInContainer } from '../../docker/exec-in-container';
 import { retarUnder } from '../archives/retar';
 import { AGENT_PATH, PROCESS_STATES_PATH } from './agent-script';
@@ -40,6 +41,8 @@ export class InstanceContainers {
   constructor(
     private readonly docker: Docker,
     private readonly stopGraceSeconds: number,
+    /** Limits and security options of every instance container. */
+    private readonly policy: ContainerPolicy,
   ) {}
 
   async create(spec: NewInstanceContainer): Promise<Docker.Container> {
@@ -55,7 +58,11 @@ export class InstanceContainers {
         [INSTANCE_LABELS.index]: String(spec.index),
         [INSTANCE_LABELS.nodeId]: spec.nodeId,
       },
-      HostConfig: { NetworkMode: spec.networkMode, RestartPolicy: spec.cmd ? { Name: 'no' } : { Name: 'unless-stopped' } },
+      HostConfig: {
+        NetworkMode: spec.networkMode,
+        RestartPolicy: spec.cmd ? { Name: 'no' } : { Name: 'unless-stopped' },
+        ...hostConfigOf(this.policy),
+      },
     });
     try {
       for (const archive of spec.overlays) await container.putArchive(archive, { path: '/' });

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import type { ContainerPolicy } from '../../docker/container-limits';
 import { runContainer } from '../../docker/container-runner';
 import type { TaskContext } from '../../runner/task-context';
 import type { BlobStore } from '../blobs/blob-store';
@@ -14,6 +15,7 @@ export interface CompileSettings {
   nodeId: string;
   networkMode: string;
   stopGraceSeconds: number;
+  policy: ContainerPolicy;
 }
 
 /** The shell line that runs a package's `packaging` script as the BOSH agent does (`bash -x`, else `sh -x`). */
@@ -93,6 +95,7 @@ export class PackageCompiler {
         taskId: ctx.task.id,
         nodeId: this.settings.nodeId,
         networkMode: this.settings.networkMode,
+        policy: this.settings.policy,
         overlays,
       },
       {

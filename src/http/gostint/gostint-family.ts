@@ -1,7 +1,10 @@
 import Docker from 'dockerode';
 import Router from '@koa/router';
 import type { Family, FamilyDeps } from '../../daemon';
+import { toLimits } from '../../docker/container-limits';
 import { removeOrphanContainers } from '../../docker/orphan-containers';
+import { RegistryAllowList } from '../../docker/registry-allow-list';
+import type { JobAdmission } from '../../jobs/job-admission';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
 import { runContainerJob } from '../../jobs/run-container-job';
 import type { SecretResolver } from '../../jobs/secrets-file';
@@ -20,9 +23,15 @@ export interface GostintOptions {
 /** The GoStint job API (`/v1/api/job`): container jobs run as Director tasks on the Docker engine. */
 export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
   const jobs = new ContainerJobsRepo(deps.db.knex);
+  const docker = deps.config.docker;
+  const admission: JobAdmission = {
+    defaults: toLimits(docker.limits),
+    maxima: toLimits(docker.max_limits),
+    registries: new RegistryAllowList(docker.allowed_registries),
+  };
   const router = new Router<AppState>();
   router.use('/v1/api/job', gostintErrors);
-  const routes = jobRoutes(deps.tasks, jobs);
+  const routes = jobRoutes(deps.tasks, jobs, admission);
   router.use(routes.routes(), routes.allowedMethods());
   return {
     operations: [
@@ -30,6 +39,8 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
         nodeId: deps.config.node_id,
         networkMode: opts.networkMode,
         stopGraceSeconds: opts.stopGraceSeconds,
+        admission,
+        security: { noNewPrivileges: docker.no_new_privileges, capDrop: docker.cap_drop },
       }),
     ],
     routers: [router],

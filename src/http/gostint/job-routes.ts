@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
+import { admissionProblems, JobAdmission } from '../../jobs/job-admission';
 import { decodeContent, jobRequestSchema, VAULT_FIELDS } from '../../jobs/job-request';
 import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
 import type { TaskService } from '../../tasks/task-service';
@@ -18,7 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '96mb', jsonStrict: true });
 
-export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo): Router<AppState> {
+export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission: JobAdmission): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/v1/api/job' });
 
   async function loadJob(ctx: AppContext) {
@@ -52,6 +53,8 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo): Router<A
       const decoded = decodeContent(req.content);
       if ('problem' in decoded) throw invalidJob(decoded.problem);
     }
+    const refused = admissionProblems(req, admission);
+    if (refused.length) throw invalidJob(refused.join('; '));
     const jobId = crypto.randomUUID();
     const qname = req.qname ?? null;
     const task = await tasks.enqueue(
@@ -73,6 +76,7 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo): Router<A
           secret_refs: req.secret_refs,
           secret_file_type: req.secret_file_type,
           cont_on_warnings: req.cont_on_warnings,
+          resources: req.resources,
         },
       },
       (trx, t) => jobs.insert(trx, { id: jobId, taskId: t.id, qname, image: req.container_image, tty: req.tty }),
