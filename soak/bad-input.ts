@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
@@ -191,6 +192,29 @@ async function trickyArchives(marker: string): Promise<Array<{ name: string; con
   ];
 }
 
+const BAD_STEMCELL = 'soak-bad-stemcell';
+
+/** Stemcell tarballs whose image nothing vouches for: stemcell.MF without a digest, and with a wrong sha256. */
+async function unverifiableStemcells(): Promise<Array<{ name: string; tarball: Buffer }>> {
+  const targz = async (files: Record<string, Buffer>) => {
+    const pack = tar.pack();
+    const parts: Buffer[] = [];
+    pack.on('data', (d) => parts.push(d as Buffer));
+    const ended = new Promise<void>((r) => pack.on('end', () => r()));
+    for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content);
+    pack.finalize();
+    await ended;
+    return zlib.gzipSync(Buffer.concat(parts));
+  };
+  const image = await targz({ 'etc/hostname': Buffer.from('soak\n') });
+  const wrongSha256 = crypto.createHash('sha256').update(Buffer.concat([image, Buffer.from('x')])).digest('hex');
+  const manifest = (version: string, digest: string) => Buffer.from(`name: ${BAD_STEMCELL}\nversion: '${version}'\noperating_system: soak\n${digest}`);
+  return [
+    { name: 'no digest', tarball: await targz({ 'stemcell.MF': manifest('1', ''), image }) },
+    { name: 'wrong sha256', tarball: await targz({ 'stemcell.MF': manifest('2', `sha1: 'sha256:${wrongSha256}'\n`), image }) },
+  ];
+}
+
 /** Requests no HTTP client library sends: broken request lines, control characters, bad framing. */
 function rawRequests(admin: string): string[] {
   const host = 'Host: 127.0.0.1\r\n';
@@ -262,6 +286,16 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
       });
     }
   }
+  for (const s of await unverifiableStemcells()) {
+    cases.push({
+      route: `POST /stemcells (${s.name})`,
+      method: 'POST',
+      path: '/stemcells',
+      who: 'admin',
+      headers: { Authorization: cluster.admin, 'Content-Type': 'application/x-compressed' },
+      body: s.tarball,
+    });
+  }
   cases.push({
     route: 'POST /v1/api/job (100 MB body)',
     method: 'POST',
@@ -330,6 +364,8 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     const info = cluster.isUp(n) ? await n.client!.request('GET', '/info').catch(() => null) : null;
     if (info?.status !== 200) down.push(`${n.nodeId} is down`);
   }
+  const stored = await cluster.knex('stemcells').where({ name: BAD_STEMCELL }).select('version');
+  const unverified = stored.map((r: { version: string }) => `stemcell ${BAD_STEMCELL}/${r.version} was stored`);
   const escaped = ['dotdot', 'absolute', 'symlink'].map((k) => `/tmp/${marker}-${k}`).filter((p) => fs.existsSync(p));
 
   const check = (name: string, problems: string[], ok: string): CheckResult => ({
@@ -348,6 +384,7 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
       check('no data changed that the request was not allowed to make', changed, 'tasks, logs, jobs, secrets unchanged'),
       check('both daemons still up', down, 'both answer /info'),
       check('tar entries stayed inside the container', escaped, 'no file written outside'),
+      check('stemcells without a digest or with a wrong sha256 refused', unverified, 'none stored'),
     ],
   };
 }

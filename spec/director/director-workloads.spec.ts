@@ -8,7 +8,7 @@ import { tarFiles } from '../../src/docker/tar-files';
 import { SecretStore } from '../../src/secrets/secret-store';
 import type { Task } from '../../src/tasks/task';
 import { asAdmin, asReader } from '../support/auth';
-import { buildRelease, buildStemcell, webManifest, webRelease, webReleaseOptions } from '../support/bosh-fixtures';
+import { buildRelease, buildStemcell, stemcellDigests, webManifest, webRelease, webReleaseOptions } from '../support/bosh-fixtures';
 import { docker, familyDeps } from '../support/docker';
 import { describeOnBothBackends, Harness } from '../support/harness';
 import { readLog, startRunner, stopRunners, waitForTask } from '../support/runners';
@@ -116,6 +116,34 @@ describeOnBothBackends(
       const last = (await c.events(t)).at(-1)!;
       expect(last.error.message).to.match(/does not match stemcell.MF sha1/);
       expect((await h.api.get('/stemcells').set('Authorization', asAdmin)).body).to.deep.equal([]);
+    });
+
+    it('accepts a stemcell whose stemcell.MF gives its image digest as sha256: or as several joined by ;', async function () {
+      this.timeout(60_000);
+      for (const [version, digest] of [['2.1', stemcellDigests.sha256], ['2.2', stemcellDigests.both]] as const) {
+        const t = await c.finish(await c.upload('/stemcells', await buildStemcell({ version, digest })));
+        expect(t.state, `${version}: ${t.result}`).to.equal('done');
+      }
+      const versions = (await h.api.get('/stemcells').set('Authorization', asAdmin).expect(200)).body.map((s: Line) => s.version);
+      expect(versions).to.have.members(['2.1', '2.2']);
+    });
+
+    it('refuses a stemcell without an image digest, or with a sha256: or multi-digest that does not match', async function () {
+      this.timeout(60_000);
+      const refusals: Array<[(image: Buffer) => string | undefined, RegExp]> = [
+        [stemcellDigests.none, /stemcell.MF has no sha1/],
+        [() => '', /stemcell.MF has no sha1/],
+        [() => 'md5:abc', /is not a digest/],
+        [stemcellDigests.wrongSha256, /does not match stemcell.MF sha1 sha256:/],
+        [stemcellDigests.rightSha1WrongSha256, /does not match stemcell.MF sha1 [0-9a-f]{40};sha256:0{64}/],
+      ];
+      for (const [digest, message] of refusals) {
+        const t = await c.finish(await c.upload('/stemcells', await buildStemcell({ digest })));
+        expect(t.state, String(message)).to.equal('error');
+        expect((await c.events(t)).at(-1)!.error.message).to.match(message);
+      }
+      expect((await h.api.get('/stemcells').set('Authorization', asAdmin)).body).to.deep.equal([]);
+      expect(await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })).to.deep.equal([]);
     });
 
     it('ends bad uploads with a clear error: garbage, path tricks, bad manifests; refuses bad requests with 4xx', async function () {
@@ -385,6 +413,46 @@ describeOnBothBackends(
       expect((await c.finish(await h.api.delete('/deployments/crashy?force=true').set('Authorization', asAdmin))).state).to.equal('done');
       expect(await c.containers('crashy')).to.deep.equal([]);
     });
+
+    it('streams a 200 MB compiled package from the compiling container through the database into the instance, memory flat', async function () {
+      // In-memory PGlite keeps the whole database in this process: the blob itself would be the growth measured.
+      if (h.backend === 'embedded') this.skip();
+      this.timeout(180_000);
+      const size = 200 * 1024 * 1024;
+      const packaging = `set -e\ncp greeting.txt "$BOSH_INSTALL_TARGET/"\nhead -c ${size} /dev/zero > "$BOSH_INSTALL_TARGET/big"\n`;
+      expect((await c.finish(await c.upload('/stemcells', await buildStemcell()))).state).to.equal('done');
+      expect((await c.finish(await c.upload('/releases', (await webRelease('1', { packaging })).tarball))).state).to.equal('done');
+
+      const peak = rssPeakSampler();
+      const t = await c.deployed(webManifest());
+      const growth = peak.stop();
+      expect(t.state, JSON.stringify((await c.events(t)).at(-1))).to.equal('done');
+
+      const [container] = await c.containers('web');
+      const out = await execInContainer(docker.getContainer(container.Id), ['sh', '-c', 'wc -c < /var/vcap/packages/greeting/big; sha1sum /var/vcap/packages/greeting/big']);
+      const zeros = crypto.createHash('sha1');
+      for (let left = size; left > 0; left -= 1024 * 1024) zeros.update(Buffer.alloc(Math.min(left, 1024 * 1024)));
+      const [bytes, sum] = out.stdout.trim().split(/\s+/);
+      expect(Number(bytes)).to.equal(size);
+      expect(sum).to.equal(zeros.digest('hex'));
+      expect(growth, `peak RSS growth ${Math.round(growth / 1024 / 1024)} MB`).to.be.below(100 * 1024 * 1024);
+    });
   },
   { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
 );
+
+/** Samples this process's RSS every 20 ms until stopped; returns the peak's growth over the RSS at the start. */
+function rssPeakSampler() {
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  return {
+    stop(): number {
+      clearInterval(timer);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      return peak - start;
+    },
+  };
+}

@@ -35,14 +35,27 @@ async function busyboxRootfs(): Promise<Buffer> {
   return rootfs;
 }
 
-export async function buildStemcell(opts: { name?: string; version?: string; os?: string; corruptDigest?: boolean } = {}): Promise<Buffer> {
+/** The image's digests in the forms a stemcell.MF `sha1` may take, for `buildStemcell`'s `digest`. */
+export const stemcellDigests = {
+  sha1: (image: Buffer) => sha1(image),
+  sha256: (image: Buffer) => `sha256:${sha256(image)}`,
+  both: (image: Buffer) => `sha1:${sha1(image)};sha256:${sha256(image)}`,
+  wrongSha256: (image: Buffer) => `sha256:${sha256(Buffer.concat([image, Buffer.from('x')]))}`,
+  rightSha1WrongSha256: (image: Buffer) => `${sha1(image)};sha256:${'0'.repeat(64)}`,
+  none: () => undefined,
+};
+
+export async function buildStemcell(
+  opts: { name?: string; version?: string; os?: string; corruptDigest?: boolean; digest?: (image: Buffer) => string | undefined } = {},
+): Promise<Buffer> {
   const image = await busyboxRootfs();
+  const digest = opts.corruptDigest ? '0'.repeat(40) : (opts.digest ?? stemcellDigests.sha1)(image);
   const manifest = {
     name: opts.name ?? 'bosh-docker-busybox',
     version: opts.version ?? '1.0',
     operating_system: opts.os ?? 'busybox',
     api_version: 3,
-    sha1: opts.corruptDigest ? '0'.repeat(40) : sha1(image),
+    ...(digest === undefined ? {} : { sha1: digest }),
     cloud_properties: {},
   };
   return tgz({ 'stemcell.MF': YAML.stringify(manifest), image });

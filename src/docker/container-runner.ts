@@ -3,6 +3,7 @@ import { containerLabels } from './labels';
 import { demuxFrames, rawFrames, StreamPiece } from './demux-frames';
 import { isMissingImage } from './images';
 import { ContainerPolicy, hostConfigOf } from './container-limits';
+import { Overlay, putOverlay } from './overlay';
 
 export interface ContainerSpec {
   image: string;
@@ -18,7 +19,7 @@ export interface ContainerSpec {
   /** Memory, pids and CPU limits, and the security options. */
   policy: ContainerPolicy;
   /** Tar archives (gzip or plain) extracted at `/` before the container starts. */
-  overlays: Buffer[];
+  overlays: Overlay[];
   /**
    * Called when the engine lacks the image, before creating the container again (a pull); without it, a
    * missing image fails the run. The image is not looked up first: that costs every run an engine call.
@@ -89,7 +90,7 @@ export async function runContainer(
     // Recorded while the engine sets the container up; stored before any output is handed over.
     const recorded = hooks.created(container.id);
     recorded.catch(() => undefined);
-    for (const archive of spec.overlays) await container.putArchive(archive, { path: '/' });
+    for (const overlay of spec.overlays) await putOverlay(container, overlay);
     stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
     await recorded;
     if (signal.aborted) throw signal.reason;

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 
 /** Bytes per stored part: big enough for few rows, small enough to keep memory flat while streaming. */
-const PART_SIZE = 4 * 1024 * 1024;
+const PART_SIZE = 1024 * 1024;
 
 /**
  * Uploaded archives and compiled packages, kept in the database in parts so that every bosun node
@@ -11,8 +12,16 @@ const PART_SIZE = 4 * 1024 * 1024;
 export class BlobStore {
   constructor(private readonly knex: Knex) {}
 
-  /** Stores a stream (an upload) part by part; returns the blob id and its size. Throws past maxBytes. */
-  async putStream(source: AsyncIterable<Buffer | string>, maxBytes: number): Promise<{ id: string; size: number }> {
+  /**
+   * Stores a stream (an upload, an archive out of a container) part by part, reading the next chunk
+   * only once the part before is stored; `observe` sees every chunk (to hash it on the way). Returns
+   * the blob id and its size. Throws past maxBytes, leaving nothing stored.
+   */
+  async putStream(
+    source: AsyncIterable<Buffer | string>,
+    maxBytes = Number.POSITIVE_INFINITY,
+    observe?: (chunk: Buffer) => void,
+  ): Promise<{ id: string; size: number }> {
     const id = crypto.randomUUID();
     let part = 0;
     let size = 0;
@@ -29,6 +38,7 @@ export class BlobStore {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         size += buf.length;
         if (size > maxBytes) throw new BlobTooLargeError(maxBytes);
+        observe?.(buf);
         pending.push(buf);
         pendingBytes += buf.length;
         if (pendingBytes >= PART_SIZE) await flush();
@@ -60,6 +70,12 @@ export class BlobStore {
     }
   }
 
+  /** The blob as a byte stream that reads a part from the database only when the consumer wants more. */
+  stream(id: string): Readable {
+    return Readable.from(this.read(id), { objectMode: false, highWaterMark: PART_SIZE });
+  }
+
+  /** The whole blob in memory: only for small ones (manifests, job templates), never packages or images. */
   async get(id: string): Promise<Buffer> {
     const parts: Buffer[] = [];
     for await (const p of this.read(id)) parts.push(p);

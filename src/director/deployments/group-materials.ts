@@ -1,3 +1,4 @@
+import type { Overlay } from '../../docker/overlay';
 import type { TaskContext } from '../../runner/task-context';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Instance } from '../instances/instances-repo';
@@ -7,9 +8,12 @@ import { placeCompiledPackage } from '../packages/package-compiler';
 import type { InstanceGroupSpec } from './deployment-manifest';
 import type { ResolvedDeployment } from './resolve-manifest';
 
-/** What every instance of a group gets: its jobs' compiled packages, as archives placed under /var/vcap/packages. */
+/**
+ * What every instance of a group gets: its jobs' compiled packages, as archives placed under
+ * /var/vcap/packages, each streamed from the database into every container that gets it.
+ */
 export interface GroupPackages {
-  packages: Buffer[];
+  packages: Overlay[];
   packageDigests: string[];
 }
 
@@ -22,7 +26,7 @@ export async function compileGroupPackages(
   group: InstanceGroupSpec,
 ): Promise<GroupPackages> {
   const stemcell = resolved.stemcells.get(group.stemcell)!;
-  const packages: Buffer[] = [];
+  const packages: Overlay[] = [];
   const packageDigests: string[] = [];
   const placed = new Set<string>();
   for (const j of group.jobs) {
@@ -33,7 +37,7 @@ export async function compileGroupPackages(
     for (const pkg of compiled.values()) {
       if (placed.has(pkg.name)) continue;
       placed.add(pkg.name);
-      packages.push(await placeCompiledPackage(blobs, pkg));
+      packages.push(() => placeCompiledPackage(blobs, pkg));
       packageDigests.push(`${pkg.name}:${pkg.sha1}`);
     }
   }

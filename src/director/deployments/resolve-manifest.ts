@@ -72,7 +72,7 @@ export async function resolveManifest(text: string, deps: ResolveDeps): Promise<
       if (!ref) throw new ManifestError(`Job '${j.name}' (instance group '${g.name}') is not in release '${release.name}/${release.version}'`);
       const stored = await deps.releases.artifact('release_jobs', ref.name, ref.fingerprint);
       if (!stored) throw new Error(`Job '${j.name}' (${ref.fingerprint}) has no stored archive`);
-      jobs.set(key, await parseJobArchive(await deps.blobs.get(stored.blobId), j.name));
+      jobs.set(key, await parseJobArchive(deps.blobs.read(stored.blobId), j.name));
     }
   }
   return { manifest, releases, stemcells, jobs };

@@ -2,9 +2,9 @@ import os from 'node:os';
 import type Docker from 'dockerode';
 import { ContainerPolicy, hostConfigOf } from '../../docker/container-limits';
 import { execInContainer } from '../../docker/exec-in-container';
+import { Overlay, putOverlay } from '../../docker/overlay';
 import { retarUnder } from '../archives/retar';
 import { AGENT_PATH, PROCESS_STATES_PATH } from './agent-script';
-import { readStream } from '../archives/read-stream';
 
 export const INSTANCE_LABELS = {
   deployment: 'bosun.deployment',
@@ -28,7 +28,7 @@ export interface NewInstanceContainer {
   nodeId: string;
   networkMode: string;
   /** Tar archives extracted at `/` before the agent starts. */
-  overlays: Buffer[];
+  overlays: Overlay[];
   /** Runs this instead of the agent (errands); the container is not restarted. */
   cmd?: string[];
 }
@@ -65,7 +65,7 @@ export class InstanceContainers {
       },
     });
     try {
-      for (const archive of spec.overlays) await container.putArchive(archive, { path: '/' });
+      for (const overlay of spec.overlays) await putOverlay(container, overlay);
     } catch (err) {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       throw err;
@@ -80,13 +80,17 @@ export class InstanceContainers {
   async recreate(oldId: string): Promise<string> {
     const old = this.get(oldId);
     const info = await old.inspect();
-    const overlays: Buffer[] = [];
+    const overlays: Overlay[] = [];
     for (const dir of ['packages', 'jobs', 'bosh']) {
+      const path = `/var/vcap/${dir}`;
       try {
-        overlays.push(await retarUnder(await readStream(await old.getArchive({ path: `/var/vcap/${dir}` })), 'var/vcap'));
+        await old.infoArchive({ path });
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+        continue;
       }
+      // Copied straight from the old container into the new one as it is put (the old one is only stopped by then).
+      overlays.push(async () => retarUnder((await old.getArchive({ path })) as unknown as AsyncIterable<Buffer>, 'var/vcap'));
     }
     const labels = info.Config.Labels;
     await this.stop(oldId);

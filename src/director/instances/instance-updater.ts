@@ -1,3 +1,4 @@
+import type { Overlay } from '../../docker/overlay';
 import { tarFiles } from '../../docker/tar-files';
 import type { Stemcell } from '../stemcells/stemcells-repo';
 import type { InstanceContainers, ProcessState } from './instance-containers';
@@ -35,7 +36,7 @@ export class InstanceUpdater {
   ) {}
 
   /** Replaces the instance's container with one holding `rendered` and `packages`; the old one is removed. */
-  async replaceContainer(deployment: string, inst: Instance, rendered: RenderedInstance, packages: Buffer[], stemcell: Stemcell): Promise<void> {
+  async replaceContainer(deployment: string, inst: Instance, rendered: RenderedInstance, packages: Overlay[], stemcell: Stemcell): Promise<void> {
     const container = await this.containers.create({
       deployment,
       group: inst.group,

@@ -1,15 +1,16 @@
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ContainerPolicy } from '../../docker/container-limits';
 import { runContainer } from '../../docker/container-runner';
+import type { Overlay } from '../../docker/overlay';
 import type { TaskContext } from '../../runner/task-context';
 import type { BlobStore } from '../blobs/blob-store';
-import { sha1Hex } from '../archives/digest';
 import { retarUnder } from '../archives/retar';
 import type { ReleaseVersion, ReleasesRepo } from '../releases/releases-repo';
 import type { Stemcell } from '../stemcells/stemcells-repo';
 import type { CompiledPackage, CompiledPackagesRepo } from './compiled-packages-repo';
 import { packagesInBuildOrder, transitiveDependencies } from './package-graph';
-import { readStream } from '../archives/read-stream';
 
 export interface CompileSettings {
   nodeId: string;
@@ -53,7 +54,7 @@ export class PackageCompiler {
       ctx.checkpoint();
       const key = this.keyOf(pkg.name, pkg.fingerprint, release, stemcell);
       const result = await stage.step(`${pkg.name}/${pkg.fingerprint}`, () => this.compileOne(ctx, release, pkg.name, pkg.fingerprint, stemcell, done));
-      const saved: CompiledPackage = { ...key, sha1: sha1Hex(result), blobId: await this.blobs.put(result) };
+      const saved: CompiledPackage = { ...key, ...result };
       if (await this.compiled.save(saved)) done.set(pkg.name, saved);
       else {
         // Another task compiled the same package meanwhile: keep its copy.
@@ -71,15 +72,27 @@ export class PackageCompiler {
     return { name, fingerprint, stemcellOs: stemcell.operatingSystem, stemcellVersion: stemcell.version, dependencyKey };
   }
 
-  private async compileOne(ctx: TaskContext, release: ReleaseVersion, name: string, fingerprint: string, stemcell: Stemcell, done: Map<string, CompiledPackage>): Promise<Buffer> {
+  /**
+   * Runs the packaging script; its install target, as Docker archives it, streams straight into a
+   * blob (hashed on the way), whatever its size. Returns the blob and its SHA-1.
+   */
+  private async compileOne(
+    ctx: TaskContext,
+    release: ReleaseVersion,
+    name: string,
+    fingerprint: string,
+    stemcell: Stemcell,
+    done: Map<string, CompiledPackage>,
+  ): Promise<{ blobId: string; sha1: string }> {
     const source = await this.releases.artifact('release_packages', name, fingerprint);
     if (!source) throw new Error(`Package '${name}' (${fingerprint}) has no stored source`);
-    const overlays = [await retarUnder(await this.blobs.get(source.blobId), `var/vcap/data/compile/${name}`)];
+    const overlays: Overlay[] = [() => retarUnder(this.blobs.read(source.blobId), `var/vcap/data/compile/${name}`)];
     for (const dep of transitiveDependencies(release.packages, name)) {
-      overlays.push(await placeCompiledPackage(this.blobs, done.get(dep)!));
+      const pkg = done.get(dep)!;
+      overlays.push(() => placeCompiledPackage(this.blobs, pkg));
     }
-    overlays.push(await retarUnder(await emptyTar(), `var/vcap/packages/${name}`));
-    let archive: Buffer | null = null;
+    overlays.push(() => retarUnder(emptyTar(), `var/vcap/packages/${name}`));
+    let archive: { blobId: string; sha1: string } | null = null;
     const outcome = await runContainer(
       this.docker,
       {
@@ -103,25 +116,32 @@ export class PackageCompiler {
         output: async (piece) => ctx.debugRaw(piece.data),
         ended: async () => undefined,
         exited: async (container, code) => {
-          if (code === 0) archive = await readStream(await container.getArchive({ path: `/var/vcap/packages/${name}` }));
+          if (code !== 0) return;
+          const out = (await container.getArchive({ path: `/var/vcap/packages/${name}` })) as unknown as AsyncIterable<Buffer>;
+          const sha1 = crypto.createHash('sha1');
+          const stored = await this.blobs.putStream(out, undefined, (chunk) => sha1.update(chunk));
+          archive = { blobId: stored.id, sha1: sha1.digest('hex') };
         },
       },
       ctx.signal,
       this.settings.stopGraceSeconds,
     );
+    const result = archive as { blobId: string; sha1: string } | null;
+    if (ctx.signal.aborted && result) await this.blobs.delete(result.blobId);
     ctx.checkpoint();
-    if (outcome.exitCode !== 0 || !archive) {
+    if (outcome.exitCode !== 0 || !result) {
       throw new Error(`Compiling package '${name}': packaging script exited with code ${outcome.exitCode} (the task's debug log has its output)`);
     }
-    return archive;
+    return result;
   }
 }
 
-/** A compiled package (stored as Docker's archive of its directory) placed at /var/vcap/packages/<name>. */
-export async function placeCompiledPackage(blobs: BlobStore, pkg: CompiledPackage): Promise<Buffer> {
-  return retarUnder(await blobs.get(pkg.blobId), `var/vcap/packages/${pkg.name}`, 1);
+/** A compiled package (stored as Docker's archive of its directory) streamed to /var/vcap/packages/<name>. */
+export function placeCompiledPackage(blobs: BlobStore, pkg: CompiledPackage): Readable {
+  return retarUnder(blobs.read(pkg.blobId), `var/vcap/packages/${pkg.name}`, 1);
 }
 
-async function emptyTar(): Promise<Buffer> {
-  return Buffer.alloc(1024);
+/** An archive with no entries: its end-of-archive blocks only. */
+function emptyTar(): Readable {
+  return Readable.from([Buffer.alloc(1024)]);
 }

@@ -20,8 +20,8 @@ export interface JobArchive {
   templateSources: Map<string, string>;
 }
 
-/** A job's archive (`jobs/<name>.tgz`): `job.MF`, `monit`, and `templates/*`. */
-export async function parseJobArchive(archive: Buffer, expectedName: string): Promise<JobArchive> {
+/** A job's archive (`jobs/<name>.tgz`, in memory or streamed from its blob): `job.MF`, `monit`, and `templates/*`. */
+export async function parseJobArchive(archive: Buffer | AsyncIterable<Buffer>, expectedName: string): Promise<JobArchive> {
   const files = await readTarFiles(archive);
   const mf = files.get('job.MF');
   if (!mf) throw new Error(`Job '${expectedName}' has no job.MF`);

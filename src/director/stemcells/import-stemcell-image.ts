@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
-import crypto from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { createDigester, Digests } from '../archives/digest';
 
 /**
  * Imports a root-filesystem tarball (a stemcell's `image`) into Docker as `ref`, streaming it, and
- * returns the SHA-1 of the bytes it read.
+ * returns the digests (every algorithm stemcell.MF may name) of the bytes it read.
  */
-export async function importStemcellImage(docker: Docker, image: Readable, ref: string): Promise<string> {
+export async function importStemcellImage(docker: Docker, image: Readable, ref: string): Promise<Digests> {
   const [repo, tag] = splitRef(ref);
-  const hash = crypto.createHash('sha1');
+  const hash = createDigester();
   const tee = new PassThrough();
   image.on('data', (d: Buffer) => hash.update(d));
   image.on('error', (err) => tee.destroy(err));
@@ -25,7 +25,7 @@ export async function importStemcellImage(docker: Docker, image: Readable, ref: 
       else resolve();
     });
   });
-  return hash.digest('hex');
+  return hash.digests();
 }
 
 function splitRef(ref: string): [string, string] {

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { z } from 'zod';
 import { defineOperation } from '../../runner/operation';
 import type { BlobStore } from '../blobs/blob-store';
+import { Digests, digestsMatch, parseDigest } from '../archives/digest';
 import { tarEntries } from '../archives/tar-entries';
 import type { EventRecorder } from '../events/event-recorder';
 import { parseStemcellManifest, stemcellImageRef, StemcellManifest } from './stemcell-manifest';
@@ -26,23 +27,20 @@ export function uploadStemcell(docker: Docker, blobs: BlobStore, stemcells: Stem
       const stage = ctx.beginStage('Update stemcell', 5);
       try {
         let manifest: StemcellManifest | null = null;
-        let imageSha1: string | null = null;
+        let imageDigests: Digests | null = null;
         const stagingRef = `bosun-stemcell/upload:task-${ctx.task.id}`;
         await stage.step('Extracting stemcell archive', async () => {
           for await (const entry of tarEntries(blobs.read(p.blob_id))) {
             if (entry.name === 'stemcell.MF') manifest = parseStemcellManifest((await readStream(entry.body)).toString('utf8'));
-            else if (entry.name === 'image') imageSha1 = await importStemcellImage(docker, entry.body, stagingRef);
+            else if (entry.name === 'image') imageDigests = await importStemcellImage(docker, entry.body, stagingRef);
           }
           if (!manifest) throw new Error('Stemcell archive has no stemcell.MF');
-          if (!imageSha1) throw new Error('Stemcell archive has no image');
+          if (!imageDigests) throw new Error('Stemcell archive has no image');
         });
         const mf = manifest as unknown as StemcellManifest;
+        const digests = imageDigests as unknown as Digests;
         ctx.checkpoint();
-        await stage.step('Verifying stemcell manifest', async () => {
-          if (mf.sha1 && !sha1Agrees(mf.sha1, imageSha1!)) {
-            throw new Error(`Stemcell image digest ${imageSha1} does not match stemcell.MF sha1 ${mf.sha1}`);
-          }
-        });
+        await stage.step('Verifying stemcell manifest', async () => verifyImageDigest(mf, digests));
         const existing = await stage.step('Checking if this stemcell already exists', async () => stemcells.find(mf.name, mf.version));
         const cid = stemcellImageRef(mf.name, mf.version);
         if (existing && !p.fix) {
@@ -54,7 +52,7 @@ export function uploadStemcell(docker: Docker, blobs: BlobStore, stemcells: Stem
         }
         await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, () => promoteStemcellImage(docker, stagingRef, cid));
         await stage.step(`Save stemcell ${mf.name}/${mf.version} (${cid})`, async () => {
-          await stemcells.save({ name: mf.name, version: mf.version, operatingSystem: mf.operating_system, apiVersion: mf.api_version ?? null, cid, sha1: imageSha1! });
+          await stemcells.save({ name: mf.name, version: mf.version, operatingSystem: mf.operating_system, apiVersion: mf.api_version ?? null, cid, sha1: digests.sha1 });
         });
         await events.record({ action: 'create', objectType: 'stemcell', objectName: `${mf.name}/${mf.version}`, task: ctx.task, context: {} });
         return `/stemcells/${mf.name}/${mf.version}`;
@@ -66,10 +64,15 @@ export function uploadStemcell(docker: Docker, blobs: BlobStore, stemcells: Stem
   });
 }
 
-/** stemcell.MF's sha1 names the image's digest: plain SHA-1 or `sha1:`-prefixed; other algorithms are not checked here. */
-function sha1Agrees(expected: string, actualSha1: string): boolean {
-  const parts = expected.split(';').map((s) => s.trim());
-  const sha1 = parts.find((s) => /^(sha1:)?[0-9a-f]{40}$/i.test(s));
-  if (!sha1) return true;
-  return sha1.replace(/^sha1:/, '').toLowerCase() === actualSha1;
+/**
+ * stemcell.MF's `sha1` is the image's digest in any form the Director accepts (plain SHA-1,
+ * `sha256:<hex>`, several joined by `;`); every form given must agree. A manifest without one, or
+ * with one that is not a digest, is refused: an image nothing vouches for is not imported.
+ */
+function verifyImageDigest(mf: StemcellManifest, actual: Digests): void {
+  if (!mf.sha1?.trim()) throw new Error('stemcell.MF has no sha1: the image digest cannot be verified');
+  if (!parseDigest(mf.sha1)) throw new Error(`stemcell.MF sha1 '${mf.sha1}' is not a digest (hex SHA-1, sha256:<hex> or sha512:<hex>, joined by ';')`);
+  if (!digestsMatch(mf.sha1, actual)) {
+    throw new Error(`Stemcell image digest (sha1 ${actual.sha1}, sha256 ${actual.sha256}) does not match stemcell.MF sha1 ${mf.sha1}`);
+  }
 }
