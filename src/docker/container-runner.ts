@@ -14,8 +14,8 @@ export interface ContainerSpec {
   nodeId: string;
   /** Docker network mode; `none` unless the operator configured one. */
   networkMode: string;
-  /** Tar archives (gzip or plain) extracted at `/` before the container starts. */
-  overlays: Buffer[];
+  /** Tar archives (gzip or plain) extracted at `/` before the container starts; a stream is read once. */
+  overlays: Array<Buffer | NodeJS.ReadableStream>;
   /**
    * Called when the engine lacks the image, before creating the container again (a pull); without it, a
    * missing image fails the run. The image is not looked up first: that costs every run an engine call.

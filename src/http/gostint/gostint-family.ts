@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import Router from '@koa/router';
 import type { Family, FamilyDeps } from '../../daemon';
+import { BlobStore } from '../../director/blobs/blob-store';
 import { removeOrphanContainers } from '../../docker/orphan-containers';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
 import { runContainerJob } from '../../jobs/run-container-job';
@@ -22,14 +23,15 @@ export interface GostintOptions {
 /** The GoStint job API (`/v1/api/job`): container jobs run as Director tasks on the Docker engine. */
 export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
   const jobs = new ContainerJobsRepo(deps.db.knex);
+  const blobs = new BlobStore(deps.db.knex);
   addVerboseType(CONTAINER_JOB_TYPE);
   const router = new Router<AppState>();
   router.use('/v1/api/job', gostintErrors, gostintAuth(deps.users));
-  const routes = jobRoutes(deps.tasks, jobs);
+  const routes = jobRoutes(deps.tasks, jobs, blobs);
   router.use(routes.routes(), routes.allowedMethods());
   return {
     operations: [
-      runContainerJob(opts.docker, jobs, opts.secrets, {
+      runContainerJob(opts.docker, jobs, blobs, opts.secrets, {
         nodeId: deps.config.node_id,
         networkMode: opts.networkMode,
         stopGraceSeconds: opts.stopGraceSeconds,
