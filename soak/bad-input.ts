@@ -8,7 +8,7 @@ import type { SoakCluster, SoakNode } from './cluster';
 import { basicAuth } from './http-client';
 import { TEST_IMAGE } from './load';
 import type { Random } from './random';
-import { CONTENT_TYPES, GARBAGE_AUTH, JUNK_BODIES, JUNK_HEADER_VALUES, JUNK_IDS, JUNK_QUERIES, JUNK_VALUES, PATH_TRICKS } from './bad-values';
+import { CONTENT_TYPES, CONTROL_CHARACTERS, GARBAGE_AUTH, JUNK_BODIES, JUNK_HEADER_VALUES, JUNK_IDS, JUNK_QUERIES, JUNK_VALUES, PATH_TRICKS } from './bad-values';
 import { changedParts, fingerprint } from './fingerprint';
 import { canonicalPath, isUnder } from '../src/http/auth/canonical-path';
 
@@ -35,7 +35,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/cleanup', body: { config: { remove_all: false, keep_orphaned_disks: true } } },
   { method: 'GET', path: '/cleanup/dryrun' },
   { method: 'POST', path: '/test/sleep' },
-  { method: 'POST', path: '/v1/api/job', body: { container_image: TEST_IMAGE, run: ['true'], qname: 'bad-input', env_vars: { A: '1' } } },
+  { method: 'POST', path: '/v1/api/job', body: { container_image: TEST_IMAGE, entrypoint: ['/bin/sh', '-c'], run: ['true'], working_directory: '/tmp', qname: 'bad-input', env_vars: { A: '1' } } },
   { method: 'GET', path: '/v1/api/job' },
   { method: 'GET', path: '/v1/api/job/:id', idKind: 'job' },
   { method: 'POST', path: '/v1/api/job/kill/:id', idKind: 'job' },
@@ -102,11 +102,43 @@ function authFor(cluster: SoakCluster, who: Who, rnd: Random): string | undefine
   return who === 'reader' ? cluster.reader : cluster.admin;
 }
 
-/** A valid body with one thing broken: a field dropped, given a wrong value, or an extra field. */
+/** The paths of every string inside `value` (array items and object values at any depth). */
+function stringPaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
+  if (typeof value === 'string') return [path];
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringPaths(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => stringPaths(v, [...path, k]));
+  return [];
+}
+
+/** A deep copy of `body` with a NUL or control character planted in one nested string, or in a key of a nested object. */
+function plantControl(body: Record<string, unknown>, rnd: Random): unknown {
+  const copy = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+  const paths = stringPaths(copy);
+  if (!paths.length) return copy;
+  const path = rnd.pick(paths);
+  const char = rnd.pick(CONTROL_CHARACTERS);
+  let parent: Record<string | number, unknown> = copy;
+  for (const step of path.slice(0, -1)) parent = parent[step] as Record<string | number, unknown>;
+  const last = path[path.length - 1];
+  if (typeof last === 'string' && !Array.isArray(parent) && rnd.chance(0.3)) {
+    parent[`${last}${char}`] = parent[last];
+    delete parent[last];
+  } else {
+    const text = String(parent[last]);
+    const at = rnd.int(0, text.length);
+    parent[last] = `${text.slice(0, at)}${char}${text.slice(at)}`;
+  }
+  return copy;
+}
+
+/** A valid body with one thing broken: a field dropped, given a wrong value, an extra field, or a control character deep inside. */
 function breakBody(body: Record<string, unknown>, rnd: Random): unknown {
   const keys = Object.keys(body);
   const copy: Record<string, unknown> = { ...body };
-  switch (rnd.int(0, 4)) {
+  switch (rnd.int(0, 6)) {
+    case 5:
+    case 6:
+      return plantControl(body, rnd);
     case 0:
       delete copy[rnd.pick(keys)];
       return copy;
@@ -244,6 +276,12 @@ function rawRequests(admin: string): string[] {
  * must get a 4xx (or a 2xx when it was a valid request by a user allowed to make it), leave the data as
  * it was unless it was such a request, and leave both daemons up.
  */
+/** Concurrent job bodies of 16 MB: a gzip archive's base64 that decodes whole, and an image that is refused at the end. */
+function bigBodies(): string[] {
+  const archive = Buffer.concat([zlib.gzipSync(Buffer.from('x')), Buffer.alloc(12 * 1024 * 1024, 7)]).toString('base64');
+  return [0, 1, 2, 3].map((i) => JSON.stringify({ run: ['true'], content: archive, container_image: `NOT/VALID-${i}` }));
+}
+
 export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: number): Promise<BadInputFigures> {
   const node = () => rnd.pick(cluster.live());
   const admin = (n: SoakNode, method: string, path: string, body?: object) =>
@@ -354,6 +392,20 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
       .catch(() => 0);
     byStatus[status || 'no answer'] = (byStatus[status || 'no answer'] ?? 0) + 1;
     if (status >= 500) fiveXX.push(`raw ${JSON.stringify(raw.slice(0, 60))} → ${status}`);
+  }
+  // Big job bodies at once, each streamed into the database whole before its bad image is refused.
+  const big = await Promise.all(
+    bigBodies().map((body) =>
+      node()
+        .client!.request('POST', '/v1/api/job', { headers: { Authorization: cluster.admin, 'Content-Type': 'application/json' }, body, timeoutMs: 60_000 })
+        .then((r) => r.status, (err: Error) => err.message),
+    ),
+  );
+  for (const status of big) {
+    requests++;
+    byStatus[typeof status === 'number' ? status : 'no answer'] = (byStatus[typeof status === 'number' ? status : 'no answer'] ?? 0) + 1;
+    if (typeof status === 'string') dropped.push(`concurrent big job body: ${status}`);
+    else if (status >= 500) fiveXX.push(`concurrent big job body → ${status}`);
   }
   await waitForQuiet(cluster, 30_000);
   const afterRaw = await fingerprint(cluster.knex);

@@ -62,3 +62,6 @@ export const GARBAGE_AUTH = [
 /** Header values with every latin-1 character Node's client lets through. */
 export const JUNK_HEADER_VALUES = ['', ' ', 'x'.repeat(4000), '\u00ff\u00fe', '../../etc', 'bytes=abc', 'bytes=-1',
   'bytes=99999999999999999999-', 'bytes=0-0,1-1', 'items=0-', 'bytes=5-1', 'bytes=-99999999999999999999'];
+
+/** Planted inside nested strings and keys of otherwise valid JSON bodies (PostgreSQL refuses the first in text). */
+export const CONTROL_CHARACTERS = ['\u0000', '\u0001', '\u001b', '\u007f', '\r\n', '\u0000\u0000', '\ud800'];

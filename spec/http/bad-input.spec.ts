@@ -31,6 +31,22 @@ describeOnBothBackends('bad input to the Director API', (h) => {
     expect(await h.tasks.list({})).to.have.length(0);
   });
 
+  it('answers a NUL character anywhere in a JSON body with 400 naming the field, never 500', async () => {
+    const bodies: Array<[string, unknown, string]> = [
+      ['/tasks/cancel', { types: ['cleanup', 'a\u0000b'] }, 'types.1'],
+      ['/tasks/cancel', { deployment: '\u0000' }, 'deployment'],
+      ['/tasks/cancel', { states: ['queued\u0000'] }, 'states.0'],
+      ['/cleanup', { config: { remove_all: false, ['k\u0000']: 1 } }, 'config.k'],
+    ];
+    for (const [path, body, field] of bodies) {
+      const res = await post(path).send(body as object);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(res.body.code).to.equal(40000);
+      expect(res.body.description).to.contain(field).and.to.contain('NUL');
+    }
+    expect(await h.tasks.list({})).to.have.length(0);
+  });
+
   it('answers a body that is not JSON with 400, and JSON scalars with 400', async () => {
     await post('/cleanup').set('Content-Type', 'text/plain').send('remove all').expect(400);
     await post('/cleanup').set('Content-Type', 'application/json').send('"just a string"').expect(400);

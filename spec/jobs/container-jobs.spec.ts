@@ -7,6 +7,7 @@ import { containersOfTask, contentOf, docker, familyDeps } from '../support/dock
 import { describeOnBothBackends, Harness } from '../support/harness';
 import { startRunner, stopRunners, waitForTask } from '../support/runners';
 import { TEST_IMAGE } from '../support/test-env';
+import { bodyBudget } from '../../src/http/body-budget';
 
 const secretsKey = crypto.createHash('sha256').update('bosun job specs').digest();
 
@@ -129,6 +130,50 @@ describeOnBothBackends(
       expect(c.output).to.equal('hi there\n/tmp\n');
       const d = await run({ entrypoint: ['/bin/echo', 'from-entrypoint'], run: ['and-arg'] });
       expect(d.output).to.equal('from-entrypoint and-arg\n');
+    });
+
+    it('answers a NUL character in run, entrypoint, env_vars or working_directory with 400, and records nothing', async () => {
+      const bad: Array<[object, string]> = [
+        [{ run: ['echo', 'a\u0000b'] }, 'run.1'],
+        [{ entrypoint: ['\u0000'] }, 'entrypoint.0'],
+        [{ env_vars: ['A=\u0000'] }, 'env_vars.0'],
+        [{ env_vars: { A: 'x\u0000' } }, 'env_vars.A'],
+        [{ working_directory: '/tmp\u0000' }, 'working_directory'],
+      ];
+      for (const [body, field] of bad) {
+        const res = await submit({ container_image: TEST_IMAGE, ...body });
+        expect(res.status, JSON.stringify(body)).to.equal(400);
+        expect(res.body).to.have.keys('status', 'error');
+        expect(res.body.error).to.contain(field).and.contain('NUL');
+      }
+      expect(await h.tasks.list({})).to.have.length(0);
+    });
+
+    it('streams a large content into the database and out to the container, and removes it after the run', async () => {
+      const data = crypto.randomBytes(9 * 1024 * 1024);
+      const { tarFiles } = await import('../../src/docker/tar-files');
+      const zlib = await import('node:zlib');
+      const content = zlib.gzipSync(await tarFiles([{ name: 'data/blob.bin', content: data, mode: 0o644 }])).toString('base64');
+      const escaped = JSON.stringify({ container_image: TEST_IMAGE, run: ['md5sum', '/data/blob.bin'], content: `targz,${content}` }).replace(/\//g, '\\/');
+      const res = await h.api.post('/v1/api/job').set('Authorization', asAdmin).set('Content-Type', 'application/json').send(escaped).expect(302);
+      await waitForTask(h.tasks, res.body.task_id, undefined, 120_000);
+      const job = (await h.api.get(`/v1/api/job/${res.body._id}`).set('Authorization', asAdmin).expect(200)).body;
+      expect(job.output.split(' ')[0]).to.equal(crypto.createHash('md5').update(data).digest('hex'));
+      const [{ n }] = await h.db.knex('blobs').count({ n: '*' });
+      expect(Number(n)).to.equal(0);
+    });
+
+    it('answers 503 with Retry-After while the body budget is spent, and 302 once it is free', async () => {
+      const release = bodyBudget.tryReserve(bodyBudget.totalBytes - bodyBudget.inFlight);
+      try {
+        const res = await submit({ container_image: TEST_IMAGE, run: ['true'] });
+        expect(res.status).to.equal(503);
+        expect(res.headers['retry-after']).to.match(/^\d+$/);
+        expect(res.body).to.have.keys('status', 'error');
+      } finally {
+        release!();
+      }
+      await submit({ container_image: TEST_IMAGE, run: ['true'] }).expect(302);
     });
 
     it('streams output into the debug log while the container runs, readable with Range', async () => {

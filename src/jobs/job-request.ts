@@ -20,7 +20,10 @@ const envVars = z
   ])
   .transform((v) => (Array.isArray(v) ? v : Object.entries(v).map(([k, val]) => `${k}=${val}`)));
 
-/** `POST /v1/api/job`: every request field of GoStint's job API. */
+/**
+ * `POST /v1/api/job`: every request field of GoStint's job API but `content`, which is decoded and
+ * stored while the body arrives (see job-body-scanner.ts).
+ */
 export const jobRequestSchema = z
   .object({
     qname: z
@@ -32,7 +35,6 @@ export const jobRequestSchema = z
       .optional(),
     container_image: z.string().min(1).max(512).regex(IMAGE_REF, 'is not a valid image reference'),
     image_pull_policy: z.enum(['IfNotPresent', 'Always']).default('IfNotPresent'),
-    content: z.string().max(64 * 1024 * 1024).optional(),
     entrypoint: z.array(z.string()).max(256).optional(),
     run: z.array(z.string()).max(4096).optional(),
     working_directory: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
@@ -51,12 +53,16 @@ export const jobRequestSchema = z
 
 export type JobRequest = z.infer<typeof jobRequestSchema>;
 
-/** What the task stores and the operation receives (content decoded to base64 of gzip, no prefix). */
+/**
+ * What the task stores and the operation receives: `content_blob` names the blob holding content's
+ * archive (`content`, the base64 text itself, is what tasks queued by earlier versions hold).
+ */
 export const jobParamsSchema = z.object({
   job_id: z.string(),
   container_image: z.string(),
   image_pull_policy: z.enum(['IfNotPresent', 'Always']),
   content: z.string().optional(),
+  content_blob: z.string().optional(),
   entrypoint: z.array(z.string()).optional(),
   run: z.array(z.string()).optional(),
   working_directory: z.string().optional(),

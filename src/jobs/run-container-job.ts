@@ -1,6 +1,9 @@
+import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { ContainerSecurity, limitsFor } from '../docker/container-limits';
+import type { BlobStore } from '../director/blobs/blob-store';
 import { runContainer } from '../docker/container-runner';
+import type { Overlay } from '../docker/overlay';
 import { pullImage } from '../docker/images';
 import { OutputRedactor } from '../docker/output-redactor';
 import { tarFiles } from '../docker/tar-files';
@@ -29,11 +32,21 @@ const MAX_BUFFERED_OUTPUT = 8 * 1024 * 1024;
  * stream live into the debug log and into the task's `stdout`/`stderr` logs (merged in `stdout` with a
  * tty). The job fails when the container exits non-zero; cancelling the task stops the container.
  */
-export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets: SecretResolver, settings: ContainerJobSettings) {
+export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, blobs: BlobStore, secrets: SecretResolver, settings: ContainerJobSettings) {
   return defineOperation({
     type: CONTAINER_JOB_TYPE,
     params: jobParamsSchema,
     async run(params, ctx) {
+      try {
+        return await runJob(params, ctx);
+      } finally {
+        // The content is read once, by this run; a task never runs twice.
+        if (params.content_blob) await blobs.delete(params.content_blob);
+      }
+    },
+  });
+
+  async function runJob(params: JobParams, ctx: TaskContext): Promise<string> {
       const stage = ctx.beginStage('Running container job', 3, [params.job_id]);
       // This node's maxima may be lower than those of the node that took the request.
       const limited = limitsFor(settings.admission.defaults, settings.admission.maxima, params.resources);
@@ -50,9 +63,14 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
       });
       ctx.checkpoint();
 
-      const overlays: Buffer[] = [];
+      const overlays: Overlay[] = [];
       const secretValues = await stage.step('Preparing content and secrets', async () => {
-        if (params.content) {
+        // Streamed out of the database part by part as the engine reads it.
+        if (params.content_blob) {
+          const blob = params.content_blob;
+          overlays.push(() => Readable.from(blobs.read(blob)));
+        }
+        else if (params.content) {
           const decoded = decodeContent(params.content);
           if ('problem' in decoded) throw new Error(decoded.problem);
           overlays.push(decoded.archive);
@@ -99,8 +117,7 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
       ctx.checkpoint();
       if (outcome.exitCode !== 0) throw new Error(`Container exited with code ${outcome.exitCode}`);
       return 'Container exited with code 0';
-    },
-  });
+  }
 }
 
 /** Streams the container's output into the logs, redacting secrets, with bounded memory. */

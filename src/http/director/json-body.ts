@@ -3,15 +3,20 @@ import { koaBody } from 'koa-body';
 import type { z } from 'zod';
 import { badRequest } from '../../errors/director-error';
 import type { AppContext } from '../context';
+import { findNul, nulMessage } from '../nul-detector';
 
-/** JSON request bodies: at most 1 MB, objects or arrays only; anything else is a 4xx. */
+/** JSON request bodies: at most 1 MB, objects or arrays only, no NUL characters; anything else is a 4xx. */
 const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '1mb', jsonStrict: true });
 
 export async function jsonBody(ctx: AppContext, next: Next) {
   if (ctx.request.length && !ctx.is('application/json')) {
     throw badRequest(`Content-Type must be application/json`);
   }
-  await parseJson(ctx as never, next);
+  await parseJson(ctx as never, async () => {
+    const nul = findNul(ctx.request.body);
+    if (nul) throw badRequest(`Invalid request body: ${nulMessage(nul)}`);
+    await next();
+  });
 }
 
 /** Validates a parsed body, turning the first problems into one clear 400. */

@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import Router from '@koa/router';
 import type { Family, FamilyDeps } from '../../daemon';
 import { toLimits } from '../../docker/container-limits';
+import { BlobStore } from '../../director/blobs/blob-store';
 import { removeOrphanContainers } from '../../docker/orphan-containers';
 import { RegistryAllowList } from '../../docker/registry-allow-list';
 import type { JobAdmission } from '../../jobs/job-admission';
@@ -29,13 +30,14 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
     maxima: toLimits(docker.max_limits),
     registries: new RegistryAllowList(docker.allowed_registries),
   };
+  const blobs = new BlobStore(deps.db.knex);
   const router = new Router<AppState>();
   router.use('/v1/api/job', gostintErrors);
-  const routes = jobRoutes(deps.tasks, jobs, admission);
+  const routes = jobRoutes(deps.tasks, jobs, admission, blobs);
   router.use(routes.routes(), routes.allowedMethods());
   return {
     operations: [
-      runContainerJob(opts.docker, jobs, opts.secrets, {
+      runContainerJob(opts.docker, jobs, blobs, opts.secrets, {
         nodeId: deps.config.node_id,
         networkMode: opts.networkMode,
         stopGraceSeconds: opts.stopGraceSeconds,

@@ -1,15 +1,16 @@
 import crypto from 'node:crypto';
 import Router from '@koa/router';
-import { koaBody } from 'koa-body';
+import type { BlobStore } from '../../director/blobs/blob-store';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
 import { admissionProblems, JobAdmission } from '../../jobs/job-admission';
-import { decodeContent, jobRequestSchema, VAULT_FIELDS } from '../../jobs/job-request';
+import { jobRequestSchema, VAULT_FIELDS } from '../../jobs/job-request';
 import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
 import type { TaskService } from '../../tasks/task-service';
 import type { TaskLogName } from '../../tasks/task-log';
 import type { AppContext, AppState } from '../context';
 import { redirectToTask } from '../redirect-to-task';
 import { GostintError, invalidJob, jobNotFound } from './gostint-errors';
+import { readJobBody } from './job-body';
 import { jobAdmin, jobReader } from './gostint-auth';
 import { JobOutput, presentJob, presentJobSummary } from './job-presenter';
 
@@ -17,9 +18,7 @@ import { JobOutput, presentJob, presentJobSummary } from './job-presenter';
 const INLINE_OUTPUT_LIMIT = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '96mb', jsonStrict: true });
-
-export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission: JobAdmission): Router<AppState> {
+export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission: JobAdmission, blobs: BlobStore): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/v1/api/job' });
 
   async function loadJob(ctx: AppContext) {
@@ -37,11 +36,19 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission
     return { text: Buffer.concat(parts).toString('utf8'), truncated: from > 0 };
   }
 
-  router.post('/', jobAdmin, async (ctx: AppContext, next) => {
+  router.post('/', jobAdmin, async (ctx: AppContext) => {
     if (!ctx.is('application/json')) throw invalidJob('Content-Type must be application/json');
-    await parseJson(ctx as never, next);
-  }, async (ctx: AppContext) => {
-    const parsed = jobRequestSchema.safeParse(ctx.request.body);
+    const body = await readJobBody(ctx, blobs);
+    try {
+      await enqueueJob(ctx, body.fields, body.contentBlob);
+    } catch (err) {
+      if (body.contentBlob) await blobs.delete(body.contentBlob);
+      throw err;
+    }
+  });
+
+  async function enqueueJob(ctx: AppContext, fields: Record<string, unknown>, contentBlob: string | null) {
+    const parsed = jobRequestSchema.safeParse(fields);
     if (!parsed.success) {
       const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
       throw invalidJob(problems.join('; '));
@@ -49,10 +56,6 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission
     const req = parsed.data;
     const vault = VAULT_FIELDS.filter((f) => req[f] !== undefined);
     if (vault.length) throw invalidJob(`${vault.join(', ')} need HashiCorp Vault, and no Vault is configured; use secret_refs with bosun's secret store`);
-    if (req.content !== undefined) {
-      const decoded = decodeContent(req.content);
-      if ('problem' in decoded) throw invalidJob(decoded.problem);
-    }
     const refused = admissionProblems(req, admission);
     if (refused.length) throw invalidJob(refused.join('; '));
     const jobId = crypto.randomUUID();
@@ -67,7 +70,7 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission
           job_id: jobId,
           container_image: req.container_image,
           image_pull_policy: req.image_pull_policy,
-          content: req.content,
+          content_blob: contentBlob ?? undefined,
           entrypoint: req.entrypoint,
           run: req.run,
           working_directory: req.working_directory,
@@ -82,7 +85,7 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission
       (trx, t) => jobs.insert(trx, { id: jobId, taskId: t.id, qname, image: req.container_image, tty: req.tty }),
     );
     redirectToTask(ctx, task, { _id: jobId, status: 'queued', qname: qname ?? '' });
-  });
+  }
 
   router.get('/', jobReader, async (ctx: AppContext) => {
     const skip = Number(ctx.query.skip ?? 0);
@@ -112,6 +115,9 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission
     if (!(await tasks.deleteUnlessRunning(job.taskId))) {
       throw new GostintError(400, 'Cannot delete job.', 'Cannot delete a running/stopping job');
     }
+    // A job cancelled while queued never ran, so its content is still stored.
+    const contentBlob = job.task.params.content_blob;
+    if (typeof contentBlob === 'string') await blobs.delete(contentBlob);
     ctx.body = { _id: job.id, status: 'deleted', task_id: job.taskId };
   });
 
