@@ -44,15 +44,15 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
       ctx.checkpoint();
 
       const overlays: Buffer[] = [];
-      const secretValues = await stage.step('Preparing content and secrets', async () => {
+      await stage.step('Preparing content and secrets', async () => {
         if (params.content) {
           const decoded = decodeContent(params.content);
           if ('problem' in decoded) throw new Error(decoded.problem);
           overlays.push(decoded.archive);
         }
         const refs = params.secret_refs ?? [];
-        if (!refs.length) return [];
-        const { values, missing } = await resolveSecrets(secrets, refs);
+        if (!refs.length) return;
+        const { values, missing } = await resolveSecrets(secrets.readingFor(ctx.redactor), refs);
         if (missing.length) {
           const text = `Secrets not resolved: ${missing.join('; ')}`;
           if (!params.cont_on_warnings) throw new Error(text);
@@ -60,7 +60,6 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
         }
         overlays.push(await tarFiles([secretsFile(values, params.secret_file_type)]));
         await ctx.debug(`Writing ${Object.keys(values).length} secret(s) to /secrets.${params.secret_file_type === 'json' ? 'json' : 'yml'}`, 'INFO', 'ContainerJob');
-        return Object.values(values);
       });
       ctx.checkpoint();
 
@@ -80,7 +79,7 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
             overlays,
             pullIfMissing: params.image_pull_policy === 'IfNotPresent' ? pull : undefined,
           },
-          outputHooks(ctx, jobs, secretValues),
+          outputHooks(ctx, jobs),
           ctx.signal,
           settings.stopGraceSeconds,
         ),
@@ -96,8 +95,8 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, secrets
 }
 
 /** Streams the container's output into the logs, redacting secrets, with bounded memory. */
-function outputHooks(ctx: TaskContext, jobs: ContainerJobsRepo, secretValues: string[]) {
-  const redactors = { stdout: new OutputRedactor(secretValues), stderr: new OutputRedactor(secretValues) };
+function outputHooks(ctx: TaskContext, jobs: ContainerJobsRepo) {
+  const redactors = { stdout: new OutputRedactor(ctx.redactor), stderr: new OutputRedactor(ctx.redactor) };
   let buffered = 0;
   let failure: Error | null = null;
   let last: Promise<void> = Promise.resolve();

@@ -3,6 +3,7 @@ import type { TaskSignal } from '../db/notifier';
 import { DirectorError } from '../errors/director-error';
 import { TaskCancelledError, TaskLostError } from '../errors/task-cancelled';
 import type { Logger } from '../logger';
+import { SecretRedactor } from '../secrets/secret-redactor';
 import { Task, TaskState, truncateResult } from '../tasks/task';
 import { TASK_LOGS } from '../tasks/task-log';
 import { FinishBatcher } from '../tasks/finish-batcher';
@@ -14,6 +15,7 @@ import { formatDebugLine } from './debug-format';
 import { timeOutStaleTasks } from './liveness';
 import type { OperationRegistry } from './operation';
 import { createTaskContext, LogWriters } from './task-context';
+import { redactingTaskLogger } from './task-logger';
 
 export interface RunnerOptions {
   nodeId: string;
@@ -207,11 +209,13 @@ export class TaskRunner implements LocalDispatch {
    * `freeWorker` is called once the operation is over and only the statement that ends the task is left.
    */
   private async run(task: Task, sizes: ClaimedTask['logSizes'], controller: AbortController, freeWorker: () => void): Promise<void> {
-    const log = this.log.child({ taskId: task.id, type: task.type });
+    // Everything written about the task, from its logs to its result and the daemon's lines, passes through it.
+    const redactor = new SecretRedactor();
+    const log = redactingTaskLogger(this.log, task, redactor);
     const writers = Object.fromEntries(
       TASK_LOGS.map((name) => [name, new TaskLogWriter(this.appender, task.id, name, sizes[name] ?? 0)]),
     ) as LogWriters;
-    const ctx = createTaskContext(task, writers, controller.signal, log);
+    const ctx = createTaskContext(task, writers, controller.signal, log, redactor);
     let state: TaskState;
     let result: string;
     try {
@@ -234,7 +238,7 @@ export class TaskRunner implements LocalDispatch {
       } else {
         const e = err instanceof Error ? err : new Error(String(err));
         state = 'error';
-        result = truncateResult(e.message || e.name);
+        result = e.message || e.name;
         await this.bestEffort(ctx.events.error(e instanceof DirectorError ? e.code : 100, e.message));
         await this.bestEffort(ctx.debug(e.stack ?? e.message, 'ERROR'));
         log.info({ err: e }, 'task failed');
@@ -250,7 +254,7 @@ export class TaskRunner implements LocalDispatch {
     }
     if (failed && state! === 'done') {
       state = 'error';
-      result = truncateResult(`Storing the task's logs failed: ${failed.message}`);
+      result = `Storing the task's logs failed: ${failed.message}`;
     }
     // A done task's closing debug line is written by the statement that ends it.
     const lastChunks = rest.flat();
@@ -258,7 +262,8 @@ export class TaskRunner implements LocalDispatch {
       const doneLine = Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`));
       lastChunks.push({ log: 'debug', offset: writers.debug.bytesWritten, data: doneLine });
     }
-    const ending = this.finishes.finish({ id: task.id, state, result: truncateResult(result), chunks: lastChunks });
+    // Redacted before truncating: a cut could otherwise leave a secret's first part unmatched.
+    const ending = this.finishes.finish({ id: task.id, state, result: truncateResult(redactor.text(result)), chunks: lastChunks });
     freeWorker();
     const ended = await ending;
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { runContainer } from '../../docker/container-runner';
+import { OutputRedactor } from '../../docker/output-redactor';
 import type { TaskContext } from '../../runner/task-context';
 import type { BlobStore } from '../blobs/blob-store';
 import { sha1Hex } from '../archives/digest';
@@ -78,6 +79,8 @@ export class PackageCompiler {
     }
     overlays.push(await retarUnder(await emptyTar(), `var/vcap/packages/${name}`));
     let archive: Buffer | null = null;
+    // The deploy's secrets are not given to packaging scripts, but whatever the task writes is redacted.
+    const redacted = new OutputRedactor(ctx.redactor);
     const outcome = await runContainer(
       this.docker,
       {
@@ -97,8 +100,8 @@ export class PackageCompiler {
       },
       {
         created: async () => undefined,
-        output: async (piece) => ctx.debugRaw(piece.data),
-        ended: async () => undefined,
+        output: async (piece) => ctx.debugRaw(redacted.push(piece.data)),
+        ended: async () => ctx.debugRaw(redacted.end()),
         exited: async (container, code) => {
           if (code === 0) archive = await readStream(await container.getArchive({ path: `/var/vcap/packages/${name}` }));
         },
