@@ -64,20 +64,19 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, blobs: 
       ctx.checkpoint();
 
       const overlays: Overlay[] = [];
-      const secretValues = await stage.step('Preparing content and secrets', async () => {
+      await stage.step('Preparing content and secrets', async () => {
         // Streamed out of the database part by part as the engine reads it.
         if (params.content_blob) {
           const blob = params.content_blob;
           overlays.push(() => Readable.from(blobs.read(blob)));
-        }
-        else if (params.content) {
+        } else if (params.content) {
           const decoded = decodeContent(params.content);
           if ('problem' in decoded) throw new Error(decoded.problem);
           overlays.push(decoded.archive);
         }
         const refs = params.secret_refs ?? [];
-        if (!refs.length) return [];
-        const { values, missing } = await resolveSecrets(secrets, refs);
+        if (!refs.length) return;
+        const { values, missing } = await resolveSecrets(secrets.readingFor(ctx.redactor), refs);
         if (missing.length) {
           const text = `Secrets not resolved: ${missing.join('; ')}`;
           if (!params.cont_on_warnings) throw new Error(text);
@@ -85,7 +84,6 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, blobs: 
         }
         overlays.push(await tarFiles([secretsFile(values, params.secret_file_type)]));
         await ctx.debug(`Writing ${Object.keys(values).length} secret(s) to /secrets.${params.secret_file_type === 'json' ? 'json' : 'yml'}`, 'INFO', 'ContainerJob');
-        return Object.values(values);
       });
       ctx.checkpoint();
 
@@ -106,7 +104,7 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, blobs: 
             overlays,
             pullIfMissing: params.image_pull_policy === 'IfNotPresent' ? pull : undefined,
           },
-          outputHooks(ctx, jobs, secretValues),
+          outputHooks(ctx, jobs),
           ctx.signal,
           settings.stopGraceSeconds,
         ),
@@ -121,8 +119,8 @@ export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, blobs: 
 }
 
 /** Streams the container's output into the logs, redacting secrets, with bounded memory. */
-function outputHooks(ctx: TaskContext, jobs: ContainerJobsRepo, secretValues: string[]) {
-  const redactors = { stdout: new OutputRedactor(secretValues), stderr: new OutputRedactor(secretValues) };
+function outputHooks(ctx: TaskContext, jobs: ContainerJobsRepo) {
+  const redactors = { stdout: new OutputRedactor(ctx.redactor), stderr: new OutputRedactor(ctx.redactor) };
   let buffered = 0;
   let failure: Error | null = null;
   let last: Promise<void> = Promise.resolve();

@@ -2,6 +2,7 @@ import type { Database } from '../db/database';
 import { DirectorError } from '../errors/director-error';
 import { TaskCancelledError, TaskLostError } from '../errors/task-cancelled';
 import type { Logger } from '../logger';
+import { SecretRedactor } from '../secrets/secret-redactor';
 import { formatDebugLine } from '../tasks/debug-format';
 import type { FinishBatcher } from '../tasks/finish-batcher';
 import type { LogAppendBatcher } from '../tasks/log-append-batcher';
@@ -11,6 +12,7 @@ import { TaskLogWriter } from '../tasks/task-log-writer';
 import type { ClaimedTask } from '../tasks/tasks-repo';
 import type { OperationRegistry } from './operation';
 import { createTaskContext, LogWriters } from './task-context';
+import { redactingTaskLogger } from './task-logger';
 
 /**
  * Runs one claimed task's operation and moves the task to its final state: what it returns or throws
@@ -32,11 +34,13 @@ export class TaskExecutor {
    * `freeWorker` is called once the operation is over and only the statement that ends the task is left.
    */
   async run(task: Task, sizes: ClaimedTask['logSizes'], controller: AbortController, freeWorker: () => void): Promise<void> {
-    const log = this.log.child({ taskId: task.id, type: task.type });
+    // Everything written about the task, from its logs to its result and the daemon's lines, passes through it.
+    const redactor = new SecretRedactor();
+    const log = redactingTaskLogger(this.log, task, redactor);
     const writers = Object.fromEntries(
       TASK_LOGS.map((name) => [name, new TaskLogWriter(this.appender, task.id, name, sizes[name] ?? 0)]),
     ) as LogWriters;
-    const ctx = createTaskContext(task, writers, controller.signal, log);
+    const ctx = createTaskContext(task, writers, controller.signal, log, redactor);
     let state: TaskState;
     let result: string;
     try {
@@ -59,7 +63,7 @@ export class TaskExecutor {
       } else {
         const e = err instanceof Error ? err : new Error(String(err));
         state = 'error';
-        result = truncateResult(e.message || e.name);
+        result = e.message || e.name;
         await this.bestEffort(ctx.events.error(e instanceof DirectorError ? e.code : 100, e.message));
         await this.bestEffort(ctx.debug(e.stack ?? e.message, 'ERROR'));
         log.info({ err: e }, 'task failed');
@@ -75,7 +79,7 @@ export class TaskExecutor {
     }
     if (failed && state! === 'done') {
       state = 'error';
-      result = truncateResult(`Storing the task's logs failed: ${failed.message}`);
+      result = `Storing the task's logs failed: ${failed.message}`;
     }
     // A done task's closing debug line is written by the statement that ends it.
     const lastChunks = rest.flat();
@@ -83,7 +87,8 @@ export class TaskExecutor {
       const doneLine = Buffer.from(formatDebugLine(task.id, 'INFO', 'DirectorJobRunner', `Task ${task.id} done`));
       lastChunks.push({ log: 'debug', offset: writers.debug.bytesWritten, data: doneLine });
     }
-    const ending = this.finishes.finish({ id: task.id, state, result: truncateResult(result), chunks: lastChunks });
+    // Redacted before truncating: a cut could otherwise leave a secret's first part unmatched.
+    const ending = this.finishes.finish({ id: task.id, state, result: truncateResult(redactor.text(result)), chunks: lastChunks });
     freeWorker();
     const ended = await ending;
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');

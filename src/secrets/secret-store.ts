@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/load-config';
 import type { SecretResolver } from '../jobs/secrets-file';
 import { SecretCipher } from './secret-cipher';
+import type { SecretRedactor } from './secret-redactor';
 import { SecretRow, SecretsRepo } from './secrets-repo';
 
 export type SecretType = 'value' | 'password' | 'json';
@@ -39,9 +40,22 @@ export class SecretStore implements SecretResolver {
   private readonly repo: SecretsRepo;
   private readonly cipher: SecretCipher;
 
-  constructor(knex: Knex, key: Buffer) {
+  /** `reader`, when set, is the task this view of the store reads for (see `readingFor`). */
+  constructor(
+    private readonly knex: Knex,
+    private readonly key: Buffer,
+    private readonly reader?: SecretRedactor,
+  ) {
     this.repo = new SecretsRepo(knex);
     this.cipher = new SecretCipher(key);
+  }
+
+  /**
+   * The store as a task reads it: every value it hands out (read, generated or resolved from a ref) is
+   * registered with the task's redactor first, so the task never holds a secret its output would show.
+   */
+  readingFor(redactor: SecretRedactor): SecretStore {
+    return new SecretStore(this.knex, this.key, redactor);
   }
 
   async set(name: string, type: SecretType, value: Secret['value']): Promise<Secret> {
@@ -82,17 +96,16 @@ export class SecretStore implements SecretResolver {
     }
     const field = (secret.value as Record<string, unknown>)[key];
     if (field === undefined) return { variable, missing: `secret ${secret.name} has no key '${key}'` };
-    return { variable, value: typeof field === 'string' ? field : JSON.stringify(field) };
+    // A field that is not a string is written as its JSON text, which is then the secret to hide.
+    const value = typeof field === 'string' ? field : JSON.stringify(field);
+    this.reader?.add(value);
+    return { variable, value };
   }
 
   private open(row: SecretRow): Secret {
-    return {
-      id: row.id,
-      name: row.name,
-      type: row.type as SecretType,
-      value: JSON.parse(this.cipher.open(row.name, row)),
-      versionCreatedAt: row.versionCreatedAt,
-    };
+    const value: Secret['value'] = JSON.parse(this.cipher.open(row.name, row));
+    this.reader?.addLeaves(value);
+    return { id: row.id, name: row.name, type: row.type as SecretType, value, versionCreatedAt: row.versionCreatedAt };
   }
 }
 

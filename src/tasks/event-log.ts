@@ -8,7 +8,11 @@ export interface EventSink {
  * BOSH CLI renders as stages and steps. Every method resolves once its sink has taken the line.
  */
 export class EventLog {
-  constructor(private readonly writer: EventSink) {}
+  /** `redact` sees every entry before it is serialized (the task's secrets, redacted from its strings). */
+  constructor(
+    private readonly writer: EventSink,
+    private readonly redact: (entry: object) => object = (entry) => entry,
+  ) {}
 
   beginStage(stage: string, total: number | null = null, tags: string[] = []): Stage {
     return new Stage(this, stage, total, tags);
@@ -24,7 +28,7 @@ export class EventLog {
 
   /** @internal */
   line(entry: object): Promise<void> {
-    return this.writer.write(`${JSON.stringify(entry)}\n`);
+    return this.writer.write(`${JSON.stringify(this.redact(entry))}\n`);
   }
 }
 

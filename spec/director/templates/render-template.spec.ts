@@ -358,7 +358,7 @@ describe('renderTemplate (ERB job templates)', () => {
       expect(render('<%= Integer("zz") rescue -1 %>')).to.equal('-1');
       expect(render('<% begin %>a<%= p("nope") %><% rescue %>rescued<% end %>')).to.equal('arescued');
       const t = '<% begin %><% Integer("x") %><% rescue ArgumentError, URI::InvalidURIError => e %>error: <%= e.message %><% end %>';
-      expect(render(t)).to.equal('error: invalid value for Integer(): "x"');
+      expect(render(t)).to.equal('error: invalid value for Integer(): String (value not shown)');
     });
 
     it('method chains over several lines, with the dot leading or trailing', () => {
@@ -560,6 +560,25 @@ describe('renderTemplate (ERB job templates)', () => {
   });
 
   describe('errors', () => {
+    it('do not quote the values they fail on (a property may be a secret)', () => {
+      const props = { pw: 'hunter2-s3cret', yaml: 'k: [hunter2-s3cret', list: ['hunter2-s3cret'] };
+      for (const source of [
+        '<%= Integer(p("pw")) %>',
+        '<%= Float(p("pw")) %>',
+        '<%= format("%d", p("pw")) %>',
+        '<%= {}.merge(p("list")) %>',
+        '<%= JSON.parse(p("pw")) %>',
+        '<%= YAML.load(p("yaml")) %>',
+        '<%= JSON.parse(p("list")) %>',
+        '<%= [1, p("pw")].sort %>',
+      ]) {
+        const message = renderError(source, props).message;
+        expect(message, source).to.match(/^Error filling in template 'test.erb' \(line 1: /);
+        expect(message, source).not.to.contain('hunter2');
+      }
+      expect(renderError('<%= Integer(p("pw")) %>', props).message).to.contain('invalid value for Integer(): String (value not shown)');
+    });
+
     it('unknown local variables and methods name the line', () => {
       const e = renderError('a\nb\n<%= nope %>');
       expect(e.line).to.equal(3);

@@ -55,7 +55,7 @@ export function deployDeployment(deps: DeployDeps) {
         await deps.events.record({ action, objectType: 'deployment', objectName: name, task: ctx.task, deployment: name, parent: started, context: result.context });
         return `/deployments/${name}`;
       } catch (err) {
-        await deps.events.record({ action, objectType: 'deployment', objectName: name, task: ctx.task, deployment: name, parent: started, error: (err as Error).message });
+        await deps.events.record({ action, objectType: 'deployment', objectName: name, task: ctx.task, deployment: name, parent: started, error: (err as Error).message, redactor: ctx.redactor });
         throw err;
       }
     },
@@ -64,7 +64,7 @@ export function deployDeployment(deps: DeployDeps) {
 
 async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskContext, name: string) {
   const resolved = await ctx.beginStage('Preparing deployment', 1).step('Preparing deployment', async () => {
-    const r = await resolveManifest(p.manifest, deps);
+    const r = await resolveManifest(p.manifest, deps, ctx.redactor);
     if (r.manifest.name !== name) throw new Error(`Manifest names deployment '${r.manifest.name}', but the task is for '${name}'`);
     return r;
   });

@@ -1,3 +1,4 @@
+import type { SecretRedactor } from '../../secrets/secret-redactor';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { BlobStore } from '../blobs/blob-store';
 import { parseJobArchive, JobArchive } from '../releases/job-archive';
@@ -27,13 +28,14 @@ export interface ResolveDeps {
 
 /**
  * From manifest text to everything a deploy needs: variables resolved (generated when the manifest
- * defines them), the document checked, and every release, stemcell and job it names found.
+ * defines them) and registered with the task's `redactor`, the document checked, and every release,
+ * stemcell and job it names found.
  */
-export async function resolveManifest(text: string, deps: ResolveDeps): Promise<ResolvedDeployment> {
+export async function resolveManifest(text: string, deps: ResolveDeps, redactor: SecretRedactor): Promise<ResolvedDeployment> {
   const doc = parseManifestDocument(text);
   const { variables: rawVariables, ...rest } = doc;
   const head = manifestHead(doc);
-  const values = await resolveVariables(deps.secrets, head.variables, referencedVariables(rest).map(baseName), {
+  const values = await resolveVariables(deps.secrets.readingFor(redactor), head.variables, referencedVariables(rest).map(baseName), {
     director: deps.directorName,
     deployment: head.name,
   });

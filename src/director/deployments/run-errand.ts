@@ -50,7 +50,7 @@ export function runErrand(deps: ErrandDeps) {
       const name = ctx.task.deploymentName!;
       const deployment = await deps.deployments.find(name);
       if (!deployment?.manifest) throw new Error(`Deployment '${name}' has not been deployed`);
-      const resolved = await ctx.beginStage('Preparing deployment', 1).step('Preparing deployment', () => resolveManifest(deployment.manifest!, deps));
+      const resolved = await ctx.beginStage('Preparing deployment', 1).step('Preparing deployment', () => resolveManifest(deployment.manifest!, deps, ctx.redactor));
       const group = resolved.manifest.instance_groups.find((g) => g.name === p.errand && g.lifecycle === 'errand');
       let results: ExecOutcome[];
       if (group) {
@@ -97,7 +97,7 @@ export function runErrand(deps: ErrandDeps) {
           await ctx.result(errandResult(r, inst.group, inst.id, p.errand));
         }
       }
-      await deps.events.record({ action: 'run', objectType: 'errand', objectName: p.errand, task: ctx.task, context: { exit_codes: [] } });
+      await deps.events.record({ action: 'run', objectType: 'errand', objectName: p.errand, task: ctx.task, context: { exit_codes: [] }, redactor: ctx.redactor });
       return `Errand '${p.errand}' completed`;
     },
   });

@@ -1,3 +1,4 @@
+import type { SecretRedactor } from '../../secrets/secret-redactor';
 import type { Task } from '../../tasks/task';
 import type { DirectorEvent, EventsRepo } from './events-repo';
 
@@ -11,6 +12,8 @@ export interface EventInput {
   parent?: DirectorEvent | null;
   error?: string | null;
   context?: Record<string, unknown>;
+  /** The recording task's secrets, redacted from the error and context (`GET /events` is read-only scope). */
+  redactor?: SecretRedactor;
 }
 
 /** Records what the Director records: who did what to which object, from which task. */
@@ -27,8 +30,8 @@ export class EventRecorder {
       task: e.task ? String(e.task.id) : null,
       deployment: e.deployment ?? e.task?.deploymentName ?? null,
       instance: e.instance ?? null,
-      error: e.error ?? null,
-      context: e.context ?? {},
+      error: e.error == null ? null : e.redactor ? e.redactor.text(e.error) : e.error,
+      context: e.redactor ? e.redactor.value(e.context ?? {}) : (e.context ?? {}),
     });
   }
 }

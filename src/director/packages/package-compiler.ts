@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import type { ContainerPolicy } from '../../docker/container-limits';
 import { runContainer } from '../../docker/container-runner';
 import type { Overlay } from '../../docker/overlay';
+import { OutputRedactor } from '../../docker/output-redactor';
 import type { TaskContext } from '../../runner/task-context';
 import type { BlobStore } from '../blobs/blob-store';
 import { retarUnder } from '../archives/retar';
@@ -93,6 +94,8 @@ export class PackageCompiler {
     }
     overlays.push(() => retarUnder(emptyTar(), `var/vcap/packages/${name}`));
     let archive: { blobId: string; sha1: string } | null = null;
+    // The deploy's secrets are not given to packaging scripts, but whatever the task writes is redacted.
+    const redacted = new OutputRedactor(ctx.redactor);
     const outcome = await runContainer(
       this.docker,
       {
@@ -113,8 +116,8 @@ export class PackageCompiler {
       },
       {
         created: async () => undefined,
-        output: async (piece) => ctx.debugRaw(piece.data),
-        ended: async () => undefined,
+        output: async (piece) => ctx.debugRaw(redacted.push(piece.data)),
+        ended: async () => ctx.debugRaw(redacted.end()),
         exited: async (container, code) => {
           if (code !== 0) return;
           const out = (await container.getArchive({ path: `/var/vcap/packages/${name}` })) as unknown as AsyncIterable<Buffer>;

@@ -1,7 +1,7 @@
 /** Hash methods; the Enumerable ones not listed here run on the hash's [key, value] pairs. */
 import { RubyError } from './template-error';
 import { arity, MethodTable, needBlock } from './method-support';
-import { equals, hashGet, hashHas, hashSet, inspect, RBlock, RHash, truthy, Value } from './ruby-values';
+import { equals, hashGet, hashHas, hashSet, inspect, RBlock, RHash, truthy, Value, withheld } from './ruby-values';
 import { send } from './array-methods';
 
 const pairs = (h: RHash): Value[] => [...h].map(([k, v]) => [k, v]);
@@ -12,7 +12,7 @@ function filter(h: RHash, keep: (k: Value, v: Value) => boolean): RHash {
 
 function merge(target: RHash, others: Value[], block: RBlock | null): RHash {
   for (const o of others) {
-    if (!(o instanceof Map)) throw new RubyError(`no implicit conversion of ${inspect(o)} into Hash`);
+    if (!(o instanceof Map)) throw new RubyError(`no implicit conversion of ${withheld(o)} into Hash`);
     for (const [k, v] of o) hashSet(target, k, block && hashHas(target, k) ? block(k, hashGet(target, k), v) : v);
   }
   return target;

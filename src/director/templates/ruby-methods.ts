@@ -7,7 +7,7 @@ import { arity, describeType, intArg, Method, MethodTable, strArg } from './meth
 import { NUMBER_METHODS } from './number-methods';
 import { parseJson, parseYaml, toJson, toYaml } from './ruby-serialize';
 import { format, STRING_METHODS, SYMBOL_METHODS } from './string-methods';
-import { className, compare, equals, inspect, isA, isNumeric, num, RBlock, RConst, RFloat, RObject, RProc, RRange, RRegexp, RStruct, RSymbol, toS, truthy, Value } from './ruby-values';
+import { className, compare, equals, inspect, isA, isNumeric, num, RBlock, RConst, RFloat, RObject, RProc, RRange, RRegexp, RStruct, RSymbol, toS, truthy, Value, withheld } from './ruby-values';
 
 function caseEquals(self: Value, other: Value): boolean {
   if (self instanceof RConst) return isA(other, self.name);
@@ -248,13 +248,13 @@ export const KERNEL_FUNCTIONS: Record<string, (args: Value[]) => Value> = {
     const v = a[0];
     if (isNumeric(v)) return Math.trunc(num(v));
     const s = typeof v === 'string' ? v.trim().replace(/_/g, '') : '';
-    if (!/^[+-]?(0x[0-9a-f]+|\d+)$/i.test(s)) throw new RubyError(`invalid value for Integer(): ${inspect(v)}`);
+    if (!/^[+-]?(0x[0-9a-f]+|\d+)$/i.test(s)) throw new RubyError(`invalid value for Integer(): ${withheld(v)}`);
     return Number(s);
   },
   Float: (a) => {
     const v = a[0];
     const n = isNumeric(v) ? num(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (Number.isNaN(n)) throw new RubyError(`invalid value for Float(): ${inspect(v)}`);
+    if (Number.isNaN(n)) throw new RubyError(`invalid value for Float(): ${withheld(v)}`);
     return new RFloat(n);
   },
   String: (a) => toS(a[0]),

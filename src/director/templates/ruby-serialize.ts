@@ -1,7 +1,7 @@
 /** to_json / JSON.generate / JSON.pretty_generate and to_yaml / YAML.dump of Ruby values, and their parsers. */
 import YAML from 'yaml';
 import { RubyError } from './template-error';
-import { floatToS, fromJs, inspect, RFloat, RSymbol, toJs, toS, Value } from './ruby-values';
+import { floatToS, fromJs, inspect, RFloat, RSymbol, toJs, toS, Value, withheld } from './ruby-values';
 
 /** Ruby's JSON generator: compact (`{"a":1}`) or, with `indent`, pretty_generate's layout. */
 export function toJson(v: Value, indent = '', depth = 0): string {
@@ -43,19 +43,27 @@ export function toYaml(v: Value): string {
 }
 
 export function parseJson(s: Value): Value {
-  if (typeof s !== 'string') throw new RubyError(`no implicit conversion of ${inspect(s)} into String`);
+  if (typeof s !== 'string') throw new RubyError(`no implicit conversion of ${withheld(s)} into String`);
   try {
     return fromJs(JSON.parse(s));
   } catch (e) {
-    throw new RubyError(`JSON::ParserError: ${(e as Error).message}`);
+    // The parser's own message quotes the text, which may be a secret.
+    throw new RubyError(`JSON::ParserError: ${(e as Error).name === 'SyntaxError' ? 'the text is not valid JSON' : (e as Error).message}`);
   }
 }
 
 export function parseYaml(s: Value): Value {
-  if (typeof s !== 'string') throw new RubyError(`no implicit conversion of ${inspect(s)} into String`);
+  if (typeof s !== 'string') throw new RubyError(`no implicit conversion of ${withheld(s)} into String`);
   try {
     return fromJs(YAML.parse(s, { version: '1.1' }));
   } catch (e) {
-    throw new RubyError(`Psych::SyntaxError: ${(e as Error).message}`);
+    // The parser's own message quotes the text around the problem, which may be a secret.
+    throw new RubyError(`Psych::SyntaxError: ${yamlProblem(e)}`);
   }
+}
+
+function yamlProblem(e: unknown): string {
+  if (!(e instanceof YAML.YAMLError)) return (e as Error).message;
+  const at = e.linePos?.[0];
+  return `${e.code}${at ? ` at line ${at.line} column ${at.col}` : ''}`;
 }

@@ -165,9 +165,17 @@ export function compare(a: Value, b: Value): number | null {
   return null;
 }
 
+/**
+ * How an error message names a value without quoting it: template values include the deployment's
+ * secrets, and an error message travels to the task's result, its event log and the events.
+ */
+export function withheld(v: Value): string {
+  return v === null ? 'nil' : typeof v === 'boolean' ? String(v) : `${className(v)} (value not shown)`;
+}
+
 export function compareOrFail(a: Value, b: Value): number {
   const c = compare(a, b);
-  if (c === null) throw new RubyError(`comparison of ${className(a)} with ${b === null ? 'nil' : inspect(b)} failed`);
+  if (c === null) throw new RubyError(`comparison of ${className(a)} with ${withheld(b)} failed`);
   return c;
 }
 

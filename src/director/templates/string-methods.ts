@@ -1,7 +1,7 @@
 /** String and Symbol methods, and Kernel#format. */
 import { RubyError } from './template-error';
 import { arity, intArg, MethodTable, needBlock, sliceBounds, strArg } from './method-support';
-import { inspect, isNumeric, num, RBlock, RFloat, RRange, RRegexp, RSymbol, toS, Value, compareOrFail } from './ruby-values';
+import { inspect, isNumeric, num, RBlock, RFloat, RRange, RRegexp, RSymbol, toS, Value, compareOrFail, withheld } from './ruby-values';
 
 const rangeOf = (v: Value) => (v instanceof RRange ? { from: intArg(v.from), to: v.to === null ? null : intArg(v.to), exclusive: v.exclusive } : null);
 
@@ -58,7 +58,7 @@ export function format(fmt: string, args: Value[]): string {
     else if (conv === 'p') body = inspect(arg);
     else {
       const n = isNumeric(arg) ? num(arg) : typeof arg === 'string' && arg.trim() !== '' && !Number.isNaN(Number(arg)) ? Number(arg) : NaN;
-      if (Number.isNaN(n)) throw new RubyError(`invalid value for Integer(): ${inspect(arg)}`);
+      if (Number.isNaN(n)) throw new RubyError(`invalid value for Integer(): ${withheld(arg)}`);
       if ('di'.includes(conv)) body = String(Math.trunc(n));
       else if ('xX'.includes(conv)) body = Math.trunc(n).toString(16);
       else if (conv === 'o') body = Math.trunc(n).toString(8);
