@@ -1,6 +1,6 @@
 /** Array methods, which Hash and Range also use for their Enumerable ones. */
 import { RubyError } from './template-error';
-import { arity, arrArg, intArg, MethodTable, needBlock, sliceBounds } from './method-support';
+import { arity, arrArg, intArg, MethodTable, methodTable, needBlock, sliceBounds } from './method-support';
 import { compareOrFail, equals, hashGet, hashSet, RBlock, RHash, RRange, RSymbol, toS, truthy, Value } from './ruby-values';
 
 /** Calls a method by name; set by the dispatcher to break the import cycle (`inject(:+)`, `sum`). */
@@ -67,7 +67,7 @@ function toH(a: Value[], block: RBlock | null): RHash {
   return h;
 }
 
-export const ARRAY_METHODS: MethodTable<Value[]> = {
+export const ARRAY_METHODS: MethodTable<Value[]> = methodTable({
   '[]': (s, a) => {
     arity(a, 1, 2);
     const b = sliceBounds(s.length, a, rangeOf);
@@ -201,4 +201,4 @@ export const ARRAY_METHODS: MethodTable<Value[]> = {
   to_h: (s, a, b) => toH(s, b),
   transpose: (s) => (s.length ? arrArg(s[0]).map((_, i) => s.map((row) => arrArg(row)[i] ?? null)) : []),
   product: (s, a) => s.flatMap((x) => arrArg(a[0]).map((y) => [x, y])),
-};
+});

@@ -1,6 +1,6 @@
 /** String and Symbol methods, and Kernel#format. */
 import { RubyError } from './template-error';
-import { arity, intArg, MethodTable, needBlock, sliceBounds, strArg } from './method-support';
+import { arity, intArg, MethodTable, methodTable, needBlock, sliceBounds, strArg } from './method-support';
 import { inspect, isNumeric, num, RBlock, RFloat, RRange, RRegexp, RSymbol, toS, Value, compareOrFail } from './ruby-values';
 
 const rangeOf = (v: Value) => (v instanceof RRange ? { from: intArg(v.from), to: v.to === null ? null : intArg(v.to), exclusive: v.exclusive } : null);
@@ -90,7 +90,7 @@ function shellescape(s: string): string {
   return s.replace(/[^A-Za-z0-9_\-.,:+/@\n]/g, '\\$&').replace(/\n/g, "'\n'");
 }
 
-export const STRING_METHODS: MethodTable<string> = {
+export const STRING_METHODS: MethodTable<string> = methodTable({
   '+': (s, a) => (arity(a, 1), s + strArg(a[0])),
   '*': (s, a) => {
     arity(a, 1);
@@ -197,9 +197,9 @@ export const STRING_METHODS: MethodTable<string> = {
   freeze: (s) => s,
   dup: (s) => s,
   'frozen?': () => true,
-};
+});
 
-export const SYMBOL_METHODS: MethodTable<RSymbol> = {
+export const SYMBOL_METHODS: MethodTable<RSymbol> = methodTable({
   to_s: (s) => s.name,
   id2name: (s) => s.name,
   name: (s) => s.name,
@@ -210,4 +210,4 @@ export const SYMBOL_METHODS: MethodTable<RSymbol> = {
   downcase: (s) => RSymbol.of(s.name.toLowerCase()),
   '<=>': (s, a) => (a[0] instanceof RSymbol ? compareOrFail(s.name, a[0].name) : null),
   '[]': (s, a, b) => STRING_METHODS['[]'](s.name, a, b),
-};
+});
