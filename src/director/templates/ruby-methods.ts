@@ -1,5 +1,6 @@
 /** Method dispatch on Ruby values: per-class tables, then Object's methods; nil, booleans, ranges, structs, constants. */
 import path from 'node:path';
+import { checkArrayLength, checkRegexSubject } from './render-limits';
 import { RubyError } from './template-error';
 import { ARRAY_METHODS, send } from './array-methods';
 import { HASH_METHODS } from './hash-methods';
@@ -12,7 +13,7 @@ import { className, compare, equals, inspect, isA, isNumeric, num, RBlock, RCons
 function caseEquals(self: Value, other: Value): boolean {
   if (self instanceof RConst) return isA(other, self.name);
   if (self instanceof RRange) return rangeIncludes(self, other);
-  if (self instanceof RRegexp) return typeof other === 'string' && self.js().test(other);
+  if (self instanceof RRegexp) return typeof other === 'string' && self.js().test(checkRegexSubject(other));
   return equals(self, other);
 }
 
@@ -122,8 +123,8 @@ const STRUCT_METHODS: MethodTable<RStruct> = methodTable({
 });
 
 const REGEXP_METHODS: MethodTable<RRegexp> = methodTable({
-  '=~': (r, a) => (typeof a[0] === 'string' ? (r.js().exec(a[0])?.index ?? null) : null),
-  'match?': (r, a) => typeof a[0] === 'string' && r.js().test(a[0]),
+  '=~': (r, a) => (typeof a[0] === 'string' ? (r.js().exec(checkRegexSubject(a[0]))?.index ?? null) : null),
+  'match?': (r, a) => typeof a[0] === 'string' && r.js().test(checkRegexSubject(a[0])),
   match: (r, a, b) => STRING_METHODS.match(strArg(a[0]), [r], b),
   source: (r) => r.source,
   to_s: (r) => `(?-mix:${r.source})`,
@@ -169,7 +170,8 @@ const CONST_METHODS: Record<string, MethodTable<RConst>> = nullPrototype<MethodT
   Array: {
     new: (c, a) => {
       const n = a.length ? intArg(a[0]) : 0;
-      if (n < 0 || n > 1_000_000) throw new RubyError(`array size ${n} is out of range for a template`);
+      if (n < 0) throw new RubyError('negative array size');
+      checkArrayLength(n);
       return Array.from({ length: n }, () => a[1] ?? null);
     },
   },
