@@ -1,6 +1,7 @@
 /** Array methods, which Hash and Range also use for their Enumerable ones. */
+import { checkArrayLength, MAX_ARRAY_LENGTH } from './render-limits';
 import { RubyError } from './template-error';
-import { arity, arrArg, intArg, MethodTable, needBlock, sliceBounds } from './method-support';
+import { arity, arrArg, intArg, MethodTable, methodTable, needBlock, sliceBounds } from './method-support';
 import { compareOrFail, equals, hashGet, hashSet, RBlock, RHash, RRange, RSymbol, toS, truthy, Value } from './ruby-values';
 
 /** Calls a method by name; set by the dispatcher to break the import cycle (`inject(:+)`, `sum`). */
@@ -23,8 +24,16 @@ function uniq(items: Value[], key: (v: Value) => Value = (v) => v): Value[] {
   return out;
 }
 
-function flatten(a: Value[], depth: number): Value[] {
-  return a.flatMap((x) => (Array.isArray(x) && depth !== 0 ? flatten(x, depth - 1) : [x]));
+/** Counts as it goes: an array repeating one nested array can flatten to far more elements than it holds. */
+function flatten(a: Value[], depth: number, out: Value[] = []): Value[] {
+  for (const x of a) {
+    if (Array.isArray(x) && depth !== 0) flatten(x, depth - 1, out);
+    else {
+      out.push(x);
+      if (out.length > MAX_ARRAY_LENGTH) checkArrayLength(out.length);
+    }
+  }
+  return out;
 }
 
 function join(a: Value[], sep: string): string {
@@ -67,7 +76,7 @@ function toH(a: Value[], block: RBlock | null): RHash {
   return h;
 }
 
-export const ARRAY_METHODS: MethodTable<Value[]> = {
+export const ARRAY_METHODS: MethodTable<Value[]> = methodTable({
   '[]': (s, a) => {
     arity(a, 1, 2);
     const b = sliceBounds(s.length, a, rangeOf);
@@ -114,7 +123,7 @@ export const ARRAY_METHODS: MethodTable<Value[]> = {
   '*': (s, a) => {
     if (typeof a[0] === 'string') return join(s, a[0]);
     if (intArg(a[0]) < 0) throw new RubyError('negative argument');
-    if (intArg(a[0]) * s.length > 1_000_000) throw new RubyError('array too large for a template');
+    checkArrayLength(intArg(a[0]) * s.length);
     return Array.from({ length: intArg(a[0]) }, () => s).flat();
   },
   '+': (s, a) => (arity(a, 1), [...s, ...arrArg(a[0])]),
@@ -200,5 +209,5 @@ export const ARRAY_METHODS: MethodTable<Value[]> = {
   entries: (s) => s,
   to_h: (s, a, b) => toH(s, b),
   transpose: (s) => (s.length ? arrArg(s[0]).map((_, i) => s.map((row) => arrArg(row)[i] ?? null)) : []),
-  product: (s, a) => s.flatMap((x) => arrArg(a[0]).map((y) => [x, y])),
-};
+  product: (s, a) => (checkArrayLength(s.length * arrArg(a[0]).length), s.flatMap((x) => arrArg(a[0]).map((y) => [x, y]))),
+});

@@ -1,6 +1,6 @@
 /** Hash methods; the Enumerable ones not listed here run on the hash's [key, value] pairs. */
 import { RubyError } from './template-error';
-import { arity, MethodTable, needBlock } from './method-support';
+import { arity, MethodTable, methodTable, needBlock } from './method-support';
 import { equals, hashGet, hashHas, hashSet, inspect, RBlock, RHash, truthy, Value, withheld } from './ruby-values';
 import { send } from './array-methods';
 
@@ -27,7 +27,7 @@ function deepMerge(a: RHash, b: RHash): RHash {
   return out;
 }
 
-export const HASH_METHODS: MethodTable<RHash> = {
+export const HASH_METHODS: MethodTable<RHash> = methodTable({
   '[]': (h, a) => (arity(a, 1), hashGet(h, a[0])),
   '[]=': (h, a) => (arity(a, 2), hashSet(h, a[0], a[1]), a[1]),
   store: (h, a) => (arity(a, 2), hashSet(h, a[0], a[1]), a[1]),
@@ -104,4 +104,4 @@ export const HASH_METHODS: MethodTable<RHash> = {
   zip: (h, a, b) => send.fn(pairs(h), 'zip', a, b),
   dup: (h) => new Map(h),
   clone: (h) => new Map(h),
-};
+});

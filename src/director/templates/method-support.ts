@@ -57,3 +57,16 @@ export function sliceBounds(size: number, args: Value[], rangeOf: (v: Value) => 
   if (start < 0 || start >= size) return null;
   return { start, len: 1, single: true };
 }
+
+/**
+ * A copy of `entries` without a prototype. Templates name methods freely (`send(:constructor)`, `x.__proto__`,
+ * `toString`): looked up in an ordinary object those names would reach Object.prototype's members.
+ */
+export function nullPrototype<T>(entries: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+/** A method table without a prototype (see nullPrototype). */
+export function methodTable<T = Value>(methods: MethodTable<T>): MethodTable<T> {
+  return nullPrototype(methods);
+}

@@ -1,6 +1,6 @@
 /** Integer and Float methods: arithmetic with Ruby's integer division and modulo, rounding, times. */
 import { RubyError } from './template-error';
-import { arity, describeType, intArg, MethodTable, needBlock } from './method-support';
+import { arity, describeType, intArg, MethodTable, methodTable, needBlock } from './method-support';
 import { compareOrFail, floatToS, isFloat, isNumeric, num, RFloat, Value } from './ruby-values';
 
 type Num = number | RFloat;
@@ -53,7 +53,7 @@ function roundTo(self: Num, args: Value[], fn: (n: number) => number): Value {
 /** Ruby rounds half away from zero. */
 const roundHalfAway = (n: number) => Math.sign(n) * Math.round(Math.abs(n));
 
-export const NUMBER_METHODS: MethodTable<Num> = {
+export const NUMBER_METHODS: MethodTable<Num> = methodTable({
   '+': (s, a) => (arity(a, 1), arith('+', s, a[0])),
   '-': (s, a) => (arity(a, 1), arith('-', s, a[0])),
   '*': (s, a) => (arity(a, 1), arith('*', s, a[0])),
@@ -118,4 +118,4 @@ export const NUMBER_METHODS: MethodTable<Num> = {
     if (b) out.forEach((i) => b(i));
     return b ? s : out;
   },
-};
+});

@@ -2,6 +2,7 @@
 import { BlockNode, Node, NodeOf, Param } from './ruby-ast';
 import { callMethod, KERNEL_FUNCTIONS, respondTo } from './ruby-methods';
 import { hashSet, RBlock, RConst, RObject, RFloat, RRange, RRegexp, RSymbol, toS, truthy, Value } from './ruby-values';
+import { checkArrayLength, checkStringLength, MAX_OUTPUT_LENGTH, RenderBudget } from './render-limits';
 import { RubyError } from './template-error';
 
 /** Methods of the template's `self`: p, if_p, spec... Answers undefined for a name it doesn't know. */
@@ -52,9 +53,14 @@ class Jump {
 
 export class Evaluator {
   private readonly out: string[] = [];
+  private outLength = 0;
   private readonly defs = new Map<string, NodeOf<'def'>>();
 
-  constructor(private readonly self: TemplateSelf) {}
+  /** One budget for the whole render: every node, loop iteration, block and method call draws on it. */
+  constructor(
+    private readonly self: TemplateSelf,
+    private readonly budget = new RenderBudget(),
+  ) {}
 
   run(program: Node[]): string {
     try {
@@ -74,6 +80,7 @@ export class Evaluator {
 
   private eval(node: Node, scope: Scope): Value {
     try {
+      this.budget.charge();
       return this.evalNode(node, scope);
     } catch (e) {
       if (e instanceof Jump) throw e;
@@ -88,10 +95,10 @@ export class Evaluator {
   private evalNode(node: Node, scope: Scope): Value {
     switch (node.kind) {
       case 'text':
-        this.out.push(node.text);
+        this.write(node.text);
         return null;
       case 'output':
-        this.out.push(toS(this.eval(node.expr, scope)));
+        this.write(toS(this.eval(node.expr, scope)));
         return null;
       case 'nil':
         return null;
@@ -106,7 +113,7 @@ export class Evaluator {
       case 'float':
         return new RFloat(node.value);
       case 'str':
-        return node.parts.map((p) => (typeof p === 'string' ? p : toS(this.eval(p, scope)))).join('');
+        return this.produced(node.parts.map((p) => (typeof p === 'string' ? p : toS(this.eval(p, scope)))).join(''), null, []);
       case 'sym':
         return RSymbol.of(node.name);
       case 'regex':
@@ -236,17 +243,41 @@ export class Evaluator {
     const block = node.block ? this.block(node.block, scope) : node.blockArg ? symbolProc(node.blockArg) : null;
     try {
       if (!selfCall) {
-        if (node.name === '<<' && typeof recv === 'string') return this.rebindString(node, recv + appended(args[0]), scope);
+        if (node.name === '<<' && typeof recv === 'string') return this.rebindString(node, this.produced(recv + appended(args[0]), recv, args), scope);
         if (node.name.endsWith('!') && typeof recv === 'string') {
-          return this.rebindString(node, callMethod(recv, node.name.slice(0, -1), args, block), scope);
+          return this.rebindString(node, this.produced(callMethod(recv, node.name.slice(0, -1), args, block), recv, args), scope);
         }
-        return callMethod(recv, node.name, args, block);
+        return this.produced(callMethod(recv, node.name, args, block), recv, args);
       }
-      return this.callSelf(node, args, block);
+      return this.produced(this.callSelf(node, args, block), null, args);
     } catch (e) {
       if (e instanceof Jump && e.kind === 'break' && node.block) return e.value;
       throw e;
     }
+  }
+
+  /**
+   * Bounds what a call built: a string or array over the size limits is refused, and a new one costs steps by its
+   * size, so a loop producing large values inside another loop runs out of budget. A value handed back as it came
+   * (the receiver, an argument) cost nothing new.
+   */
+  private produced(v: Value, recv: Value, args: Value[]): Value {
+    if (typeof v === 'string') {
+      checkStringLength(v.length);
+      if (v !== recv) this.budget.charge(v.length >> 10);
+    } else if (Array.isArray(v) && v !== recv && !args.includes(v)) {
+      checkArrayLength(v.length);
+      this.budget.charge(v.length);
+    } else if (v instanceof Map && v !== recv && !args.includes(v)) {
+      this.budget.charge(v.size);
+    }
+    return v;
+  }
+
+  private write(text: string): void {
+    this.outLength += text.length;
+    if (this.outLength > MAX_OUTPUT_LENGTH) throw new RubyError(`template output is too large (more than ${MAX_OUTPUT_LENGTH} characters)`);
+    this.out.push(text);
   }
 
   /** `s << "x"`, `s.strip!`: JS strings are immutable, so the new string goes back where it came from. */
@@ -313,6 +344,8 @@ export class Evaluator {
 
   private block(b: BlockNode, scope: Scope): RBlock {
     return (...args: Value[]) => {
+      // Each call costs a step even when the block is empty: a loop's iterations draw on the budget, not only its body.
+      this.budget.charge();
       const inner = new Scope(scope);
       bind(b.params, args, inner);
       try {

@@ -1,9 +1,10 @@
 /** Method dispatch on Ruby values: per-class tables, then Object's methods; nil, booleans, ranges, structs, constants. */
 import path from 'node:path';
+import { checkArrayLength, checkRegexSubject } from './render-limits';
 import { RubyError } from './template-error';
 import { ARRAY_METHODS, send } from './array-methods';
 import { HASH_METHODS } from './hash-methods';
-import { arity, describeType, intArg, Method, MethodTable, strArg } from './method-support';
+import { arity, describeType, intArg, Method, MethodTable, methodTable, nullPrototype, strArg } from './method-support';
 import { NUMBER_METHODS } from './number-methods';
 import { parseJson, parseYaml, toJson, toYaml } from './ruby-serialize';
 import { format, STRING_METHODS, SYMBOL_METHODS } from './string-methods';
@@ -12,7 +13,7 @@ import { className, compare, equals, inspect, isA, isNumeric, num, RBlock, RCons
 function caseEquals(self: Value, other: Value): boolean {
   if (self instanceof RConst) return isA(other, self.name);
   if (self instanceof RRange) return rangeIncludes(self, other);
-  if (self instanceof RRegexp) return typeof other === 'string' && self.js().test(other);
+  if (self instanceof RRegexp) return typeof other === 'string' && self.js().test(checkRegexSubject(other));
   return equals(self, other);
 }
 
@@ -35,7 +36,7 @@ function rangeToArray(r: RRange): Value[] {
   return out;
 }
 
-const OBJECT_METHODS: MethodTable = {
+const OBJECT_METHODS: MethodTable = methodTable({
   'nil?': (s) => s === null,
   '==': (s, a) => (arity(a, 1), equals(s, a[0])),
   'eql?': (s, a) => (arity(a, 1), equals(s, a[0]) && className(s) === className(a[0])),
@@ -64,14 +65,14 @@ const OBJECT_METHODS: MethodTable = {
   tap: (s, a, b) => (b?.(s), s),
   then: (s, a, b) => (b ? b(s) : s),
   yield_self: (s, a, b) => (b ? b(s) : s),
-};
+});
 
 function constArg(v: Value): string {
   if (!(v instanceof RConst)) throw new RubyError('class or module required');
   return v.name;
 }
 
-const NIL_METHODS: MethodTable<null> = {
+const NIL_METHODS: MethodTable<null> = methodTable({
   to_s: () => '',
   to_a: () => [],
   to_h: () => new Map(),
@@ -80,16 +81,16 @@ const NIL_METHODS: MethodTable<null> = {
   inspect: () => 'nil',
   '&': () => false,
   '|': (s, a) => truthy(a[0]),
-};
+});
 
-const BOOL_METHODS: MethodTable<boolean> = {
+const BOOL_METHODS: MethodTable<boolean> = methodTable({
   '&': (s, a) => s && truthy(a[0]),
   '|': (s, a) => s || truthy(a[0]),
   '^': (s, a) => s !== truthy(a[0]),
   to_s: (s) => String(s),
-};
+});
 
-const RANGE_METHODS: MethodTable<RRange> = {
+const RANGE_METHODS: MethodTable<RRange> = methodTable({
   first: (r, a) => (a.length ? rangeToArray(r).slice(0, intArg(a[0])) : r.from),
   begin: (r) => r.from,
   min: (r) => rangeToArray(r)[0] ?? null,
@@ -109,9 +110,9 @@ const RANGE_METHODS: MethodTable<RRange> = {
     const items = rangeToArray(r).filter((_, i) => i % step === 0);
     return b ? (items.forEach((x) => b(x)), r) : items;
   },
-};
+});
 
-const STRUCT_METHODS: MethodTable<RStruct> = {
+const STRUCT_METHODS: MethodTable<RStruct> = methodTable({
   to_h: (s) => new Map([...s.fields].map(([k, v]) => [RSymbol.of(k), v])),
   marshal_dump: (s) => new Map([...s.fields].map(([k, v]) => [RSymbol.of(k), v])),
   each_pair: (s, a, b) => ([...s.fields].forEach(([k, v]) => b?.(RSymbol.of(k), v)), s),
@@ -119,26 +120,26 @@ const STRUCT_METHODS: MethodTable<RStruct> = {
   dig: (s, a) => a.reduce<Value>((v, k) => (v === null ? null : callMethod(v, '[]', [k], null)), s),
   'respond_to?': (s, a) => s.fields.has(toS(a[0])) || respondTo(s, toS(a[0])),
   to_s: (s) => inspect(s),
-};
+});
 
-const REGEXP_METHODS: MethodTable<RRegexp> = {
-  '=~': (r, a) => (typeof a[0] === 'string' ? (r.js().exec(a[0])?.index ?? null) : null),
-  'match?': (r, a) => typeof a[0] === 'string' && r.js().test(a[0]),
+const REGEXP_METHODS: MethodTable<RRegexp> = methodTable({
+  '=~': (r, a) => (typeof a[0] === 'string' ? (r.js().exec(checkRegexSubject(a[0]))?.index ?? null) : null),
+  'match?': (r, a) => typeof a[0] === 'string' && r.js().test(checkRegexSubject(a[0])),
   match: (r, a, b) => STRING_METHODS.match(strArg(a[0]), [r], b),
   source: (r) => r.source,
   to_s: (r) => `(?-mix:${r.source})`,
-};
+});
 
-const PROC_METHODS: MethodTable<RProc> = {
+const PROC_METHODS: MethodTable<RProc> = methodTable({
   call: (p, a) => p.fn(...a),
   '[]': (p, a) => p.fn(...a),
   to_proc: (p) => p,
-};
+});
 
 const base64 = (s: Value, enc: BufferEncoding) => Buffer.from(strArg(s)).toString(enc);
 
 /** Class methods: JSON, YAML, Base64, File, Shellwords, and `Hash.new`/`Array.new`. */
-const CONST_METHODS: Record<string, MethodTable<RConst>> = {
+const CONST_METHODS: Record<string, MethodTable<RConst>> = nullPrototype<MethodTable<RConst>>({
   JSON: {
     dump: (c, a) => toJson(a[0]),
     generate: (c, a) => toJson(a[0]),
@@ -169,19 +170,20 @@ const CONST_METHODS: Record<string, MethodTable<RConst>> = {
   Array: {
     new: (c, a) => {
       const n = a.length ? intArg(a[0]) : 0;
-      if (n < 0 || n > 1_000_000) throw new RubyError(`array size ${n} is out of range for a template`);
+      if (n < 0) throw new RubyError('negative array size');
+      checkArrayLength(n);
       return Array.from({ length: n }, () => a[1] ?? null);
     },
   },
   String: { new: (c, a) => (a.length ? strArg(a[0]) : '') },
-};
+});
 
-const CONST_COMMON: MethodTable<RConst> = {
+const CONST_COMMON: MethodTable<RConst> = methodTable({
   name: (c) => c.name,
   to_s: (c) => c.name,
   '===': (c, a) => isA(a[0], c.name),
   '==': (c, a) => c === a[0],
-};
+});
 
 function tableFor(self: Value): MethodTable<never> {
   if (self === null) return NIL_METHODS;
@@ -196,10 +198,10 @@ function tableFor(self: Value): MethodTable<never> {
   if (self instanceof RRegexp) return REGEXP_METHODS;
   if (self instanceof RProc) return PROC_METHODS;
   if (self instanceof RObject) {
-    return Object.fromEntries(Object.entries(self.methods).map(([k, f]) => [k, (s: Value, a: Value[], b: RBlock | null) => f(a, b)]));
+    return methodTable(Object.fromEntries(Object.entries(self.methods).map(([k, f]) => [k, (s: Value, a: Value[], b: RBlock | null) => f(a, b)])));
   }
-  if (self instanceof RConst) return { ...CONST_COMMON, ...(CONST_METHODS[self.name] ?? {}) };
-  return {};
+  if (self instanceof RConst) return methodTable<RConst>({ ...CONST_COMMON, ...(CONST_METHODS[self.name] ?? {}) });
+  return methodTable({});
 }
 
 function lookup(self: Value, name: string): Method | undefined {
@@ -243,7 +245,7 @@ export function receiverName(self: Value): string {
 send.fn = callMethod;
 
 /** Kernel conversions: Integer(), Float(), String(), Array(), Hash(), format(). */
-export const KERNEL_FUNCTIONS: Record<string, (args: Value[]) => Value> = {
+export const KERNEL_FUNCTIONS: Record<string, (args: Value[]) => Value> = nullPrototype({
   Integer: (a) => {
     const v = a[0];
     if (isNumeric(v)) return Math.trunc(num(v));
@@ -262,4 +264,4 @@ export const KERNEL_FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   Hash: (a) => (a[0] === null ? new Map() : a[0]),
   format: (a) => format(strArg(a[0]), a.slice(1)),
   sprintf: (a) => format(strArg(a[0]), a.slice(1)),
-};
+});

@@ -1,12 +1,17 @@
 /** String and Symbol methods, and Kernel#format. */
+import { checkRegexSubject, checkStringLength } from './render-limits';
 import { RubyError } from './template-error';
-import { arity, intArg, MethodTable, needBlock, sliceBounds, strArg } from './method-support';
+import { arity, intArg, MethodTable, methodTable, needBlock, sliceBounds, strArg } from './method-support';
 import { inspect, isNumeric, num, RBlock, RFloat, RRange, RRegexp, RSymbol, toS, Value, compareOrFail, withheld } from './ruby-values';
 
 const rangeOf = (v: Value) => (v instanceof RRange ? { from: intArg(v.from), to: v.to === null ? null : intArg(v.to), exclusive: v.exclusive } : null);
 
-function pattern(v: Value, global: boolean): RegExp {
-  if (v instanceof RRegexp) return v.js(global);
+/** `v` as a JS regular expression for matching against `subject` (refused when the subject is too long to match safely). */
+function pattern(v: Value, global: boolean, subject: string): RegExp {
+  if (v instanceof RRegexp) {
+    checkRegexSubject(subject);
+    return v.js(global);
+  }
   return new RegExp(strArg(v).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), global ? 'g' : '');
 }
 
@@ -33,7 +38,7 @@ function split(s: string, args: Value[]): Value {
   let parts: string[];
   if (args.length === 0 || args[0] === null || args[0] === ' ') parts = s.trim() === '' ? [] : s.trim().split(/\s+/);
   else if (args[0] === '') parts = [...s];
-  else parts = s.split(pattern(args[0], true));
+  else parts = s.split(pattern(args[0], true, s));
   if (limit > 0 && parts.length > limit) {
     const sep = typeof args[0] === 'string' && args[0] !== ' ' ? args[0] : null;
     if (sep !== null) parts = [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(sep)];
@@ -52,6 +57,7 @@ export function format(fmt: string, args: Value[]): string {
   return fmt.replace(/%([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([sdifxXobeEgGp%])/g, (_, flags: string, w: string | undefined, prec: string | undefined, conv: string) => {
     if (conv === '%') return '%';
     const width = w === '*' ? intArg(nextArg()) : w ? Number(w) : 0;
+    checkStringLength(width);
     const arg = nextArg();
     let body: string;
     if (conv === 's') body = prec ? toS(arg).slice(0, Number(prec)) : toS(arg);
@@ -80,6 +86,13 @@ export function format(fmt: string, args: Value[]): string {
   });
 }
 
+/** A padding width, refused before the padding is built when the result would be too large. */
+function width(v: Value): number {
+  const w = intArg(v);
+  checkStringLength(w);
+  return w;
+}
+
 function toI(s: string): number {
   const m = /^\s*[+-]?\d[\d_]*/.exec(s);
   return m ? parseInt(m[0].replace(/_/g, ''), 10) : 0;
@@ -90,11 +103,12 @@ function shellescape(s: string): string {
   return s.replace(/[^A-Za-z0-9_\-.,:+/@\n]/g, '\\$&').replace(/\n/g, "'\n'");
 }
 
-export const STRING_METHODS: MethodTable<string> = {
+export const STRING_METHODS: MethodTable<string> = methodTable({
   '+': (s, a) => (arity(a, 1), s + strArg(a[0])),
   '*': (s, a) => {
     arity(a, 1);
     if (intArg(a[0]) < 0) throw new RubyError('negative argument');
+    checkStringLength(s.length * intArg(a[0]));
     return s.repeat(intArg(a[0]));
   },
   '%': (s, a) => (arity(a, 1), format(s, Array.isArray(a[0]) ? a[0] : [a[0]])),
@@ -105,20 +119,20 @@ export const STRING_METHODS: MethodTable<string> = {
   '<=>': (s, a) => (arity(a, 1), typeof a[0] === 'string' ? compareOrFail(s, a[0]) : null),
   '=~': (s, a) => {
     arity(a, 1);
-    const m = pattern(a[0], false).exec(s);
+    const m = pattern(a[0], false, s).exec(s);
     return m ? m.index : null;
   },
-  'match?': (s, a) => (arity(a, 1), pattern(a[0], false).test(s)),
+  'match?': (s, a) => (arity(a, 1), pattern(a[0], false, s).test(s)),
   match: (s, a) => {
     arity(a, 1);
-    const m = pattern(a[0], false).exec(s);
+    const m = pattern(a[0], false, s).exec(s);
     return m ? [...m].map((x) => x ?? null) : null;
   },
-  scan: (s, a) => (arity(a, 1), [...s.matchAll(pattern(a[0], true))].map((m) => (m.length > 1 ? m.slice(1).map((x) => x ?? null) : m[0]))),
+  scan: (s, a) => (arity(a, 1), [...s.matchAll(pattern(a[0], true, s))].map((m) => (m.length > 1 ? m.slice(1).map((x) => x ?? null) : m[0]))),
   '[]': (s, a) => {
     arity(a, 1, 2);
     if (typeof a[0] === 'string') return s.includes(a[0]) ? a[0] : null;
-    if (a[0] instanceof RRegexp) return pattern(a[0], false).exec(s)?.[a.length > 1 ? intArg(a[1]) : 0] ?? null;
+    if (a[0] instanceof RRegexp) return pattern(a[0], false, s).exec(s)?.[a.length > 1 ? intArg(a[1]) : 0] ?? null;
     const b = sliceBounds(s.length, a, rangeOf);
     return b ? s.substr(b.start, b.len) : null;
   },
@@ -147,16 +161,16 @@ export const STRING_METHODS: MethodTable<string> = {
   lines: (s) => s.split(/(?<=\n)/).filter((l) => l !== ''),
   reverse: (s) => [...s].reverse().join(''),
   'include?': (s, a) => (arity(a, 1), s.includes(strArg(a[0]))),
-  'start_with?': (s, a) => a.some((p) => (p instanceof RRegexp ? new RegExp(`^(?:${p.js().source})`).test(s) : s.startsWith(strArg(p)))),
+  'start_with?': (s, a) => a.some((p) => (p instanceof RRegexp ? new RegExp(`^(?:${p.js().source})`).test(checkRegexSubject(s)) : s.startsWith(strArg(p)))),
   'end_with?': (s, a) => a.some((p) => s.endsWith(strArg(p))),
   'empty?': (s) => s.length === 0,
   index: (s, a) => {
-    const i = a[0] instanceof RRegexp ? s.search(a[0].js()) : s.indexOf(strArg(a[0]));
+    const i = a[0] instanceof RRegexp ? checkRegexSubject(s).search(a[0].js()) : s.indexOf(strArg(a[0]));
     return i < 0 ? null : i;
   },
   count: (s, a) => (arity(a, 1), [...s].filter((c) => strArg(a[0]).includes(c)).length),
-  sub: (s, a, b) => (arity(a, 1, 2), s.replace(pattern(a[0], false), replacer(a, b))),
-  gsub: (s, a, b) => (arity(a, 1, 2), s.replace(pattern(a[0], true), replacer(a, b))),
+  sub: (s, a, b) => (arity(a, 1, 2), s.replace(pattern(a[0], false, s), replacer(a, b))),
+  gsub: (s, a, b) => (arity(a, 1, 2), s.replace(pattern(a[0], true, s), replacer(a, b))),
   tr: (s, a) => {
     arity(a, 2);
     const from = strArg(a[0]);
@@ -166,10 +180,10 @@ export const STRING_METHODS: MethodTable<string> = {
   delete: (s, a) => [...s].filter((c) => !strArg(a[0]).includes(c)).join(''),
   squeeze: (s) => s.replace(/(.)\1+/g, '$1'),
   split: (s, a) => split(s, a),
-  ljust: (s, a) => (arity(a, 1, 2), s.padEnd(intArg(a[0]), a.length > 1 ? strArg(a[1]) : ' ')),
-  rjust: (s, a) => (arity(a, 1, 2), s.padStart(intArg(a[0]), a.length > 1 ? strArg(a[1]) : ' ')),
+  ljust: (s, a) => (arity(a, 1, 2), s.padEnd(width(a[0]), a.length > 1 ? strArg(a[1]) : ' ')),
+  rjust: (s, a) => (arity(a, 1, 2), s.padStart(width(a[0]), a.length > 1 ? strArg(a[1]) : ' ')),
   center: (s, a) => {
-    const w = intArg(a[0]);
+    const w = width(a[0]);
     const left = Math.floor((w - s.length) / 2);
     return w <= s.length ? s : ' '.repeat(left) + s + ' '.repeat(w - s.length - left);
   },
@@ -197,9 +211,9 @@ export const STRING_METHODS: MethodTable<string> = {
   freeze: (s) => s,
   dup: (s) => s,
   'frozen?': () => true,
-};
+});
 
-export const SYMBOL_METHODS: MethodTable<RSymbol> = {
+export const SYMBOL_METHODS: MethodTable<RSymbol> = methodTable({
   to_s: (s) => s.name,
   id2name: (s) => s.name,
   name: (s) => s.name,
@@ -210,4 +224,4 @@ export const SYMBOL_METHODS: MethodTable<RSymbol> = {
   downcase: (s) => RSymbol.of(s.name.toLowerCase()),
   '<=>': (s, a) => (a[0] instanceof RSymbol ? compareOrFail(s.name, a[0].name) : null),
   '[]': (s, a, b) => STRING_METHODS['[]'](s.name, a, b),
-};
+});
