@@ -21,6 +21,7 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
       operations: [...jobs.operations, ...director.operations],
       routers: [secretsRoutes(secrets, deps.users), ...jobs.routers, ...director.routers],
       start: jobs.start,
+      schedulable: [...(jobs.schedulable ?? []), ...(director.schedulable ?? [])],
     };
   },
 ];

@@ -11,6 +11,7 @@ import type { AppState } from '../context';
 import { gostintAuth } from './gostint-auth';
 import { gostintErrors } from './gostint-errors';
 import { jobRoutes } from './job-routes';
+import { scheduledContainerJob } from '../../jobs/scheduled-container-job';
 
 export interface GostintOptions {
   docker: Docker;
@@ -36,6 +37,7 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
       }),
     ],
     routers: [router],
+    schedulable: [scheduledContainerJob(deps.tasks, jobs)],
     async start() {
       const removed = await removeOrphanContainers(opts.docker, deps.config.node_id, (id) =>
         deps.tasks.tasks.isRunningOn(id, deps.config.node_id),

@@ -1,9 +1,8 @@
-import crypto from 'node:crypto';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
-import { decodeContent, jobRequestSchema, VAULT_FIELDS } from '../../jobs/job-request';
-import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
+import { enqueueContainerJob, jobRequestProblem } from '../../jobs/enqueue-container-job';
+import { jobRequestSchema } from '../../jobs/job-request';
 import type { TaskService } from '../../tasks/task-service';
 import type { TaskLogName } from '../../tasks/task-log';
 import type { AppContext, AppState } from '../context';
@@ -46,37 +45,10 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo): Router<A
       throw invalidJob(problems.join('; '));
     }
     const req = parsed.data;
-    const vault = VAULT_FIELDS.filter((f) => req[f] !== undefined);
-    if (vault.length) throw invalidJob(`${vault.join(', ')} need HashiCorp Vault, and no Vault is configured; use secret_refs with bosun's secret store`);
-    if (req.content !== undefined) {
-      const decoded = decodeContent(req.content);
-      if ('problem' in decoded) throw invalidJob(decoded.problem);
-    }
-    const jobId = crypto.randomUUID();
+    const problem = jobRequestProblem(req);
+    if (problem) throw invalidJob(problem);
+    const { task, jobId } = await enqueueContainerJob(tasks, jobs, req, ctx.state.user!.name);
     const qname = req.qname ?? null;
-    const task = await tasks.enqueue(
-      {
-        type: CONTAINER_JOB_TYPE,
-        description: `run container job ${jobId} (${req.container_image})`,
-        username: ctx.state.user!.name,
-        queueName: qname ? `job:${qname}` : null,
-        params: {
-          job_id: jobId,
-          container_image: req.container_image,
-          image_pull_policy: req.image_pull_policy,
-          content: req.content,
-          entrypoint: req.entrypoint,
-          run: req.run,
-          working_directory: req.working_directory,
-          env_vars: req.env_vars,
-          tty: req.tty,
-          secret_refs: req.secret_refs,
-          secret_file_type: req.secret_file_type,
-          cont_on_warnings: req.cont_on_warnings,
-        },
-      },
-      (trx, t) => jobs.insert(trx, { id: jobId, taskId: t.id, qname, image: req.container_image, tty: req.tty }),
-    );
     redirectToTask(ctx, task, { _id: jobId, status: 'queued', qname: qname ?? '' });
   });
 
