@@ -6,6 +6,8 @@ import * as createSecrets from './20261124000004_create_secrets';
 import * as createContainerJobs from './20261124000005_create_container_jobs';
 import * as createDirectorWorkloads from './20261129000006_create_director_workloads';
 import * as createTaskFunctions from './20261129000007_create_task_functions';
+import * as createSchedulerJobConfigs from './20261202000008_create_scheduler_job_configs';
+import * as createSchedulerRuns from './20261202000009_create_scheduler_runs';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,4 +23,6 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261124000005_create_container_jobs', createContainerJobs],
   ['20261129000006_create_director_workloads', createDirectorWorkloads],
   ['20261129000007_create_task_functions', createTaskFunctions],
+  ['20261202000008_create_scheduler_job_configs', createSchedulerJobConfigs],
+  ['20261202000009_create_scheduler_runs', createSchedulerRuns],
 ];

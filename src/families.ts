@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import type { Family, FamilyDeps } from './daemon';
 import { directorFamily } from './director/director-family';
 import { secretsRoutes } from './http/credhub/secrets-routes';
+import { schedulerFamily } from './families/scheduler/family';
 import { gostintFamily } from './http/gostint/gostint-family';
 import { loadSecretsKey, SecretStore } from './secrets/secret-store';
 
@@ -24,4 +25,5 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
       schedulable: [...(jobs.schedulable ?? []), ...(director.schedulable ?? [])],
     };
   },
+  schedulerFamily,
 ];
