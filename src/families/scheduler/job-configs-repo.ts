@@ -118,7 +118,8 @@ export class JobConfigsRepo {
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.changing(async (trx) => (await trx('scheduler_job_configs').where({ id }).del()) === 1);
+    // PGlite's driver does not report a row count for a plain delete: ask for the row back.
+    return this.changing(async (trx) => (await trx('scheduler_job_configs').where({ id }).del().returning('id')).length === 1);
   }
 
   async list(f: ConfigFilter, q: ListQuery): Promise<{ total: number; configs: JobConfig[] }> {

@@ -145,7 +145,8 @@ export class JobRunsRepo {
 
   /** Links a run to its task, in the task's transaction; false when another node linked one first. */
   async attach(trx: Knex.Transaction, runId: string, taskId: number): Promise<boolean> {
-    return (await trx('scheduler_runs').where({ id: runId }).whereNull('task_id').whereNull('status').update({ task_id: taskId })) === 1;
+    const linked = await trx('scheduler_runs').where({ id: runId }).whereNull('task_id').whereNull('status').update({ task_id: taskId }).returning('id');
+    return linked.length === 1;
   }
 
   /** Marks a run that could not start (its operation gone or its params no longer valid). */
