@@ -8,6 +8,8 @@ import * as createDirectorWorkloads from './20261129000006_create_director_workl
 import * as createTaskFunctions from './20261129000007_create_task_functions';
 import * as createNodes from './20261202000008_create_nodes';
 import * as createRefreshTokens from './20261202000010_create_refresh_tokens';
+import * as createSchedulerJobConfigs from './20261202000011_create_scheduler_job_configs';
+import * as createSchedulerRuns from './20261202000012_create_scheduler_runs';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,4 +27,6 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261129000007_create_task_functions', createTaskFunctions],
   ['20261202000008_create_nodes', createNodes],
   ['20261202000010_create_refresh_tokens', createRefreshTokens],
+  ['20261202000011_create_scheduler_job_configs', createSchedulerJobConfigs],
+  ['20261202000012_create_scheduler_runs', createSchedulerRuns],
 ];

@@ -1,5 +1,6 @@
 import { badInput, BadInputFigures } from './bad-input';
 import { checkAfterLoad, CheckResult, waitForQuiet } from './checks';
+import { checkSchedules, createSchedules, deleteSchedules } from './schedules';
 import { SOAK_LIVENESS, SoakCluster } from './cluster';
 import { LoadFigures, runLoad } from './load';
 import { Random } from './random';
@@ -39,7 +40,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   try {
     await cluster.start();
     say(`soak: seed ${opts.seed}, nodes ${cluster.nodes.map((n) => n.nodeId).join(' and ')} on ${opts.databaseUrl}`);
-    say(`soak: load for ${opts.loadMs / 1000} s at ${opts.tasksPerSecond} tasks/s`);
+    const schedules = await createSchedules(cluster);
+    say(`soak: load for ${opts.loadMs / 1000} s at ${opts.tasksPerSecond} tasks/s, and ${schedules.length} schedules firing every few seconds`);
     const load = await runLoad(cluster, rnd, {
       durationMs: opts.loadMs,
       tasksPerSecond: opts.tasksPerSecond,
@@ -47,11 +49,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       killAtMs: Math.floor(opts.loadMs * 0.4),
       downForMs: opts.downForMs,
     });
+    await deleteSchedules(cluster, schedules);
     // Every task ends within its own length plus the liveness period; the backlog needs its own time.
     const drainMs = await waitForQuiet(cluster, 60_000 + SOAK_LIVENESS.timeoutSeconds * 1000);
     const checks = [
       { name: 'load: no 5xx, no error from a live node', ok: load.unexpected.length === 0, detail: load.unexpected.slice(0, 10).join('; ') || 'none' },
       ...(await checkAfterLoad(cluster, load.submitted, load.killedNode)),
+      ...(await checkSchedules(cluster, schedules)),
     ];
     const states = await finalStates(cluster, load.submitted.map((s) => s.taskId));
     say(`soak: bad input (${opts.badInputPerRoute} generated requests per route)`);

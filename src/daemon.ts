@@ -18,6 +18,10 @@ import type { AuthRealm } from './http/auth/auth-realm';
 import { tokenRoutes } from './http/auth/token-routes';
 import { tokensRealm } from './http/ciphertrust/ciphertrust-realm';
 import type { AppState } from './http/context';
+import type { Knex } from 'knex';
+import type { z } from 'zod';
+import type { Task } from './tasks/task';
+import { scheduledCleanup } from './operations/scheduled-cleanup';
 import type { Logger } from './logger';
 import { cleanupArtifacts } from './operations/cleanup-artifacts';
 import { NodeLease } from './runner/node-lease';
@@ -46,6 +50,20 @@ export interface Family {
   /** Called once the runner is up (recovery work of the family's own), and at stop. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** The family's operations a scheduler may start on a cron schedule. */
+  schedulable?: ScheduledOperation[];
+}
+
+/** An operation the scheduler can start: the task it queues is the one the family's own API would queue. */
+export interface ScheduledOperation {
+  /** The name a job configuration gives as its `operation`. */
+  name: string;
+  params: z.ZodType<Record<string, unknown>>;
+  /**
+   * Queues the operation's task for validated `params` on behalf of `username`; `withRows` stores the
+   * scheduler's own rows in the transaction that stores the task (both or neither).
+   */
+  start(params: any, username: string, withRows: (trx: Knex.Transaction, task: Task) => Promise<void>): Promise<Task>;
 }
 
 export interface FamilyDeps {
@@ -54,6 +72,8 @@ export interface FamilyDeps {
   tasks: TaskService;
   users: UserStore;
   log: Logger;
+  /** Every family's schedulable operations, known once all families are built. */
+  schedulable?: () => ScheduledOperation[];
 }
 
 export interface DaemonOptions {
@@ -98,7 +118,9 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     const tls = loadTls({ cert: config.tls.cert, key: config.tls.key, dataDir: config.data_dir, bind: config.bind });
 
     const tasks = new TaskService(db);
-    const families = (opts.families ?? []).map((make) => make({ config, db, tasks, users, log }));
+    let schedulable: ScheduledOperation[] = [];
+    const families = (opts.families ?? []).map((make) => make({ config, db, tasks, users, log, schedulable: () => schedulable }));
+    schedulable = [scheduledCleanup(tasks, config.tasks.retention_per_type), ...families.flatMap((f) => f.schedulable ?? [])];
     const registry = new OperationRegistry([cleanupArtifacts(tasks), ...families.flatMap((f) => f.operations)]);
 
     const runner = new TaskRunner(

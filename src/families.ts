@@ -4,6 +4,7 @@ import { directorFamily } from './director/director-family';
 import { credhubRealm } from './http/credhub/credhub-auth';
 import { secretsRoutes } from './http/credhub/secrets-routes';
 import { gostintRealm } from './http/gostint/gostint-auth';
+import { schedulerFamily } from './families/scheduler/family';
 import { gostintFamily } from './http/gostint/gostint-family';
 import { loadSecretsKey, SecretStore } from './secrets/secret-store';
 
@@ -25,6 +26,8 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
       realms: [credhubRealm, gostintRealm],
       verboseTaskTypes: [...(jobs.verboseTaskTypes ?? []), ...(director.verboseTaskTypes ?? [])],
       start: jobs.start,
+      schedulable: [...(jobs.schedulable ?? []), ...(director.schedulable ?? [])],
     };
   },
+  schedulerFamily,
 ];

@@ -11,7 +11,7 @@ import type { AppContext, AppState } from '../../src/http/context';
 import { requireAdmin } from '../../src/http/director/director-auth';
 import { redirectToTask } from '../../src/http/redirect-to-task';
 import { defineOperation } from '../../src/runner/operation';
-import type { Family, FamilyDeps } from '../../src/daemon';
+import type { Family, FamilyDeps, ScheduledOperation } from '../../src/daemon';
 
 const ticking = defineOperation({
   type: 'test_ticking',
@@ -41,7 +41,13 @@ function testFamily({ tasks }: FamilyDeps): Family {
     });
     redirectToTask(ctx, task);
   });
-  return { operations: [ticking], routers: [router] };
+  const schedulable = {
+    name: 'test_ticking',
+    params: z.object({ ms: z.number().int().min(0).max(60_000) }).strict(),
+    start: (p: { ms: number }, username: string, withRows: Parameters<ScheduledOperation['start']>[2]) =>
+      tasks.enqueue({ type: 'test_ticking', description: 'tick', username, params: p }, withRows),
+  };
+  return { operations: [ticking], routers: [router], schedulable: [schedulable] };
 }
 
 runCli(process.argv.slice(2), [...BOSUN_FAMILIES, testFamily]);

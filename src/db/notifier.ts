@@ -13,7 +13,9 @@ export const TASKS_CHANNEL = 'bosun_tasks';
 export type TaskSignal =
   | { kind: 'queued'; id: number; type: string | null }
   | { kind: 'finished'; id: number; queue: string | null }
-  | { kind: 'cancel'; id: number };
+  | { kind: 'cancel'; id: number }
+  /** A job configuration of the scheduler changed: its next run may be earlier than a node's timer. */
+  | { kind: 'schedule' };
 
 /** The SQL that builds a finished signal's payload from a tasks row's `id` and `queue_name`. */
 export const FINISHED_PAYLOAD_SQL = `'finished:' || id || coalesce(':' || queue_name, '')`;
@@ -23,6 +25,7 @@ function decodeSignal(payload: string): TaskSignal | null {
   if (queued) return { kind: 'queued', id: Number(queued[1]), type: queued[2] ?? null };
   const finished = /^finished:(\d+)(?::(.+))?$/.exec(payload);
   if (finished) return { kind: 'finished', id: Number(finished[1]), queue: finished[2] ?? null };
+  if (payload === 'schedule') return { kind: 'schedule' };
   const cancel = /^cancel:(\d+)$/.exec(payload);
   return cancel ? { kind: 'cancel', id: Number(cancel[1]) } : null;
 }

@@ -14,6 +14,7 @@ import { changeInstanceState } from './deployments/change-instance-state';
 import { deleteDeployment } from './deployments/delete-deployment';
 import { deployDeployment } from './deployments/deploy-deployment';
 import { runErrand } from './deployments/run-errand';
+import { scheduledDeploymentOperations } from './deployments/scheduled-operations';
 import { vmStates } from './deployments/vm-states';
 import { DirectorServices } from './director-services';
 import { withLockEvents } from './events/lock-events';
@@ -57,5 +58,6 @@ export function directorFamily(deps: FamilyDeps, docker: Docker, secrets: Secret
       ].map((op) => withLockEvents<any>(op, s.events)),
     ],
     routers: [router],
+    schedulable: scheduledDeploymentOperations(s),
   };
 }

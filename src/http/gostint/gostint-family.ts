@@ -13,6 +13,7 @@ import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
 import type { AppState } from '../context';
 import { gostintErrors } from './gostint-errors';
 import { jobRoutes } from './job-routes';
+import { scheduledContainerJob } from '../../jobs/scheduled-container-job';
 
 export interface GostintOptions {
   docker: Docker;
@@ -47,6 +48,7 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
     ],
     routers: [router],
     verboseTaskTypes: [CONTAINER_JOB_TYPE],
+    schedulable: [scheduledContainerJob(deps.tasks, jobs, admission)],
     async start() {
       const removed = await removeOrphanContainers(opts.docker, deps.config.node_id, (id) =>
         deps.tasks.isRunningOn(id, deps.config.node_id),

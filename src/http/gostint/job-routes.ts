@@ -1,10 +1,9 @@
-import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type { BlobStore } from '../../director/blobs/blob-store';
 import { ContainerJobsRepo } from '../../jobs/container-jobs-repo';
+import { enqueueContainerJob, jobRequestProblem } from '../../jobs/enqueue-container-job';
 import { admissionProblems, JobAdmission } from '../../jobs/job-admission';
-import { jobRequestSchema, VAULT_FIELDS } from '../../jobs/job-request';
-import { CONTAINER_JOB_TYPE } from '../../jobs/run-container-job';
+import { jobRequestSchema } from '../../jobs/job-request';
 import type { TaskService } from '../../tasks/task-service';
 import type { TaskLogName } from '../../tasks/task-log';
 import type { AppContext, AppState } from '../context';
@@ -54,36 +53,12 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission
       throw invalidJob(problems.join('; '));
     }
     const req = parsed.data;
-    const vault = VAULT_FIELDS.filter((f) => req[f] !== undefined);
-    if (vault.length) throw invalidJob(`${vault.join(', ')} need HashiCorp Vault, and no Vault is configured; use secret_refs with bosun's secret store`);
+    const problem = jobRequestProblem(req);
+    if (problem) throw invalidJob(problem);
     const refused = admissionProblems(req, admission);
     if (refused.length) throw invalidJob(refused.join('; '));
-    const jobId = crypto.randomUUID();
+    const { task, jobId } = await enqueueContainerJob(tasks, jobs, req, ctx.state.user!.name, { contentBlob });
     const qname = req.qname ?? null;
-    const task = await tasks.enqueue(
-      {
-        type: CONTAINER_JOB_TYPE,
-        description: `run container job ${jobId} (${req.container_image})`,
-        username: ctx.state.user!.name,
-        queueName: qname ? `job:${qname}` : null,
-        params: {
-          job_id: jobId,
-          container_image: req.container_image,
-          image_pull_policy: req.image_pull_policy,
-          content_blob: contentBlob ?? undefined,
-          entrypoint: req.entrypoint,
-          run: req.run,
-          working_directory: req.working_directory,
-          env_vars: req.env_vars,
-          tty: req.tty,
-          secret_refs: req.secret_refs,
-          secret_file_type: req.secret_file_type,
-          cont_on_warnings: req.cont_on_warnings,
-          resources: req.resources,
-        },
-      },
-      (trx, t) => jobs.insert(trx, { id: jobId, taskId: t.id, qname, image: req.container_image, tty: req.tty }),
-    );
     redirectToTask(ctx, task, { _id: jobId, status: 'queued', qname: qname ?? '' });
   }
 

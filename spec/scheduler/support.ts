@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { loadConfig } from '../../src/config/load-config';
+import type { Family, ScheduledOperation } from '../../src/daemon';
+import type { Database } from '../../src/db/database';
+import { schedulerFamily } from '../../src/families/scheduler/family';
+import { scheduledCleanup } from '../../src/operations/scheduled-cleanup';
+import type { TaskService } from '../../src/tasks/task-service';
+import { silentLog } from '../support/databases';
+import { users } from '../support/harness';
+
+/** `sleep` for the scheduler: a test_sleep task of `ms`. */
+export function scheduledSleep(tasks: TaskService): ScheduledOperation {
+  return {
+    name: 'sleep',
+    params: z.object({ ms: z.number().int().min(0).max(60_000) }).strict(),
+    start: (p: { ms: number }, username, withRows) => tasks.enqueue({ type: 'test_sleep', description: `sleep ${p.ms}`, username, params: p }, withRows),
+  };
+}
+
+/** A scheduler on `db` as node `nodeId`, with a short poll; its loop runs once `start()` is called. */
+export function testScheduler(db: Database, tasks: TaskService, nodeId = 'node-a'): Family {
+  return schedulerFamily(
+    {
+      config: loadConfig({ env: { BOSUN_NODE_ID: nodeId } }),
+      db,
+      tasks,
+      users,
+      log: silentLog,
+      schedulable: () => [scheduledCleanup(tasks, 3), scheduledSleep(tasks)],
+    },
+    { pollMs: 300, orphanAfterMs: 1_000 },
+  );
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,183 @@
+import crypto from 'node:crypto';
+import type { ScheduledOperation } from '../../daemon';
+import type { Database } from '../../db/database';
+import type { Logger } from '../../logger';
+import type { Task } from '../../tasks/task';
+import type { JobConfigsRepo } from './job-configs-repo';
+import type { JobRunsRepo, NewRun } from './job-runs-repo';
+import { planFiring } from './fire-plan';
+
+export interface FiringOptions {
+  nodeId: string;
+  /** The longest a node sleeps between looks at the schedule (NOTIFY and its timer wake it sooner). */
+  pollMs: number;
+  /** Configs fired per transaction. */
+  batch: number;
+  /** A run stored without its task for this long was left by a node that stopped; another starts it. */
+  orphanAfterMs: number;
+}
+
+/** Thrown inside a run's task transaction when another node gave the run its task first: nothing is stored. */
+class AlreadyStarted extends Error {}
+
+const STARTS_AT_ONCE = 8;
+
+/**
+ * One node's scheduler. It wakes at the earliest next run of the configs it may fire, on a config
+ * change (NOTIFY), or after `pollMs`; locks the due configs (`for update skip locked`), stores one run
+ * per due tick (unique per config and tick), moves each config's next run on, and commits; then queues
+ * each run's task, linking it to the run in the task's own transaction. Every tick thus gets one run
+ * and every run one task, whichever nodes wake for it and whichever of them dies in between.
+ */
+export class FiringLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly configs: JobConfigsRepo,
+    private readonly runs: JobRunsRepo,
+    private readonly operation: (name: string) => ScheduledOperation | undefined,
+    private readonly opts: FiringOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe = this.db.notifier.subscribe((s) => {
+      if (s.kind === 'schedule') this.wake();
+    });
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs a pass now, or right after the one in progress. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.pass()
+      .catch((err) => this.log.warn({ err }, 'scheduler pass failed; retrying at the next wake-up'))
+      .then(() => this.armTimer())
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async armTimer(): Promise<void> {
+    if (this.stopped) return;
+    let delay = this.opts.pollMs;
+    try {
+      const earliest = await this.configs.earliestDue(this.opts.nodeId);
+      if (earliest) delay = Math.min(delay, Math.max(0, earliest.getTime() - Date.now()));
+    } catch (err) {
+      this.log.warn({ err }, 'scheduler could not read its next due time');
+    }
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.wake(), delay);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<void> {
+    while (!this.stopped && (await this.fireBatch(new Date())) === this.opts.batch);
+    if (!this.stopped) await this.startOrphans();
+  }
+
+  /** Fires what is due in one transaction, then queues the runs' tasks; returns how many configs were due. */
+  private async fireBatch(now: Date): Promise<number> {
+    let due = 0;
+    const toStart = await this.db.knex.transaction(async (trx) => {
+      const configs = await this.configs.lockDue(trx, this.opts.nodeId, now, this.opts.batch);
+      due = configs.length;
+      if (!due) return [];
+      const busy = await this.runs.busyConfigs(trx, configs.filter((c) => !c.allowOverlap).map((c) => c.id));
+      const fired: NewRun[] = [];
+      const next: Array<{ id: string; at: Date | null }> = [];
+      for (const c of configs) {
+        const plan = planFiring(c, now);
+        next.push({ id: c.id, at: plan.next });
+        if (!plan.fireAt) continue;
+        fired.push({
+          id: crypto.randomUUID(),
+          configId: c.id,
+          fireAt: plan.fireAt,
+          trigger: 'schedule',
+          status: busy.has(c.id) ? 'skipped' : null,
+          name: c.name,
+          description: c.description,
+          operation: c.operation,
+          params: c.params,
+          username: c.createdBy,
+          nodeId: this.opts.nodeId,
+        });
+      }
+      const stored = await this.runs.insert(trx, fired);
+      await this.configs.advance(trx, next);
+      return stored.filter((r) => r.status === null);
+    });
+    await this.startAll(toStart);
+    return due;
+  }
+
+  private async startAll(runs: NewRun[]): Promise<void> {
+    let i = 0;
+    const worker = async () => {
+      while (i < runs.length) await this.startRun(runs[i++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(STARTS_AT_ONCE, runs.length) }, worker));
+  }
+
+  /** Queues a stored run's task; a run whose operation or params no longer hold is marked failed. */
+  async startRun(run: NewRun): Promise<Task | null> {
+    const op = this.operation(run.operation);
+    if (!op) {
+      await this.runs.fail(run.id, `operation '${run.operation}' is not schedulable`);
+      return null;
+    }
+    const parsed = op.params.safeParse(run.params);
+    if (!parsed.success) {
+      await this.runs.fail(run.id, `job_config_params no longer valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return null;
+    }
+    try {
+      return await op.start(parsed.data, run.username, async (trx, task) => {
+        if (!(await this.runs.attach(trx, run.id, task.id))) throw new AlreadyStarted();
+      });
+    } catch (err) {
+      if (err instanceof AlreadyStarted) return null;
+      this.log.warn({ err, run: run.id }, 'could not queue a scheduled run; it is retried');
+      return null;
+    }
+  }
+
+  /** Starts runs another node stored and did not queue (it died in between), when this node may run them. */
+  private async startOrphans(): Promise<void> {
+    const orphans = await this.runs.unattached(this.opts.orphanAfterMs, this.opts.batch);
+    const mine: NewRun[] = [];
+    for (const run of orphans) {
+      if (run.nodeId === this.opts.nodeId) mine.push(run);
+      else {
+        const config = await this.configs.find(run.configId);
+        if (!config || config.runOn === 'any' || config.runOn === this.opts.nodeId) mine.push(run);
+      }
+    }
+    await this.startAll(mine);
+  }
+}

@@ -1,0 +1,129 @@
+import crypto from 'node:crypto';
+import Router from '@koa/router';
+import type { Next } from 'koa';
+import { koaBody } from 'koa-body';
+import type { AppContext, AppState } from '../../http/context';
+import { redirectToTask } from '../../http/redirect-to-task';
+import { firstRun } from './fire-plan';
+import { changesSchedule, OperationLookup, parseCreate, parsePatch } from './job-config-request';
+import type { JobConfigsRepo } from './job-configs-repo';
+import { CONFIG_SORTABLE } from './job-configs-repo';
+import type { JobRunsRepo } from './job-runs-repo';
+import { parseListQuery, single } from './list-query';
+import { schedulerAdmin, schedulerReader } from './scheduler-auth';
+import { badRequest, invalidParam, notFound } from './scheduler-errors';
+import { presentConfig } from './scheduler-presenters';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '1mb', jsonStrict: true });
+
+/** Only JSON bodies; anything else is a 400 rather than an empty body read as missing fields. */
+export async function jsonOnly(ctx: AppContext, next: Next) {
+  if (!ctx.is('application/json')) throw badRequest('Content-Type must be application/json');
+  await parseJson(ctx as never, next);
+}
+
+export interface ConfigRouteDeps {
+  configs: JobConfigsRepo;
+  runs: JobRunsRepo;
+  operation: OperationLookup;
+  operationNames: () => string[];
+  nodeId: string;
+}
+
+/** `/api/v1/scheduler/job-configs`: create, list, read, change, delete, run now. */
+export function jobConfigRoutes(d: ConfigRouteDeps): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/api/v1/scheduler/job-configs' });
+
+  async function load(ctx: AppContext) {
+    const id = String(ctx.params.id ?? '');
+    const config = UUID.test(id) ? await d.configs.find(id.toLowerCase()) : null;
+    if (!config) throw notFound('job configuration', id);
+    return config;
+  }
+
+  router.post('/', schedulerAdmin, jsonOnly, async (ctx: AppContext) => {
+    const fields = parseCreate(ctx.request.body, d.operation, d.operationNames());
+    const config = await d.configs.insert({
+      ...fields,
+      id: crypto.randomUUID(),
+      createdBy: ctx.state.user!.name,
+      nextRunAt: firstRun(fields, new Date()),
+    });
+    ctx.status = 201;
+    ctx.body = presentConfig(config);
+  });
+
+  router.get('/', schedulerReader, async (ctx: AppContext) => {
+    const q = parseListQuery(ctx.query, CONFIG_SORTABLE);
+    const id = single(ctx.query, 'id');
+    const disabled = single(ctx.query, 'disabled');
+    if (disabled !== undefined && disabled !== 'true' && disabled !== 'false') throw invalidParam('disabled', 'must be true or false');
+    if (id !== undefined && !UUID.test(id)) throw invalidParam('id', 'must be a job configuration id (a UUID)');
+    const { total, configs } = await d.configs.list(
+      {
+        id: id?.toLowerCase(),
+        name: single(ctx.query, 'name'),
+        operation: single(ctx.query, 'operation'),
+        disabled: disabled === undefined ? undefined : disabled === 'true',
+      },
+      q,
+    );
+    ctx.body = { skip: q.skip, limit: q.limit, total, resources: configs.map(presentConfig) };
+  });
+
+  router.get('/:id', schedulerReader, async (ctx: AppContext) => {
+    ctx.body = presentConfig(await load(ctx));
+  });
+
+  router.patch('/:id', schedulerAdmin, jsonOnly, async (ctx: AppContext) => {
+    const current = await load(ctx);
+    // Validated against the config as read; applied under a row lock, with the next run computed afresh
+    // when the schedule moved.
+    const change = parsePatch(ctx.request.body, current, d.operation);
+    const updated = await d.configs.update(current.id, (now) => {
+      if (!changesSchedule(change)) return change;
+      return { ...change, nextRunAt: firstRun({ ...now, ...change }, new Date()) };
+    });
+    if (!updated) throw notFound('job configuration', current.id);
+    ctx.body = presentConfig(updated);
+  });
+
+  router.delete('/:id', schedulerAdmin, async (ctx: AppContext) => {
+    const config = await load(ctx);
+    if (!(await d.configs.delete(config.id))) throw notFound('job configuration', config.id);
+    ctx.status = 204;
+  });
+
+  router.post('/:id/run-now', schedulerAdmin, async (ctx: AppContext) => {
+    const config = await load(ctx);
+    const op = d.operation(config.operation);
+    if (!op) throw badRequest(`operation '${config.operation}' is not schedulable`);
+    const parsed = op.params.safeParse(config.params);
+    if (!parsed.success) throw invalidParam('job_config_params', parsed.error.issues[0]?.message ?? 'invalid');
+    const runId = crypto.randomUUID();
+    const task = await op.start(parsed.data, ctx.state.user!.name, (trx, t) =>
+      d.runs.insertStarted(
+        trx,
+        {
+          id: runId,
+          configId: config.id,
+          fireAt: null,
+          trigger: 'run_now',
+          status: null,
+          name: config.name,
+          description: config.description,
+          operation: config.operation,
+          params: config.params,
+          username: ctx.state.user!.name,
+          nodeId: d.nodeId,
+        },
+        t.id,
+      ),
+    );
+    redirectToTask(ctx, task, { job_id: runId, job_config_id: config.id });
+  });
+
+  return router;
+}

@@ -1,0 +1,225 @@
+import type { Knex } from 'knex';
+import { dateColumn, jsonColumn } from '../../db/row-values';
+import { ListQuery, orderAndPage, whereCreated } from './list-query';
+
+/** CipherTrust's words for a run's state; `skipped` is a tick not run because the previous run was still going. */
+export const RUN_STATUSES = ['scheduled', 'in_progress', 'completed', 'failed', 'aborted', 'skipped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A run's status: its own (skipped, failed to start) or its task's state in CipherTrust's words. */
+const STATUS_SQL = `case when r.status is not null then r.status
+  when t.state is null or t.state = 'queued' then 'scheduled'
+  when t.state in ('processing', 'cancelling') then 'in_progress'
+  when t.state = 'done' then 'completed'
+  when t.state = 'cancelled' then 'aborted'
+  else 'failed' end`;
+
+export interface JobRun {
+  id: string;
+  configId: string;
+  fireAt: Date | null;
+  trigger: 'schedule' | 'run_now';
+  taskId: number | null;
+  status: RunStatus;
+  error: string | null;
+  name: string;
+  description: string;
+  operation: string;
+  params: Record<string, unknown>;
+  username: string;
+  /** The node that ran the task, else the one that fired the run. */
+  processingNode: string;
+  result: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = Record<string, unknown>;
+
+function runFromRow(r: Row): JobRun {
+  const created = dateColumn(r.created_at) as Date;
+  return {
+    id: String(r.id),
+    configId: String(r.config_id),
+    fireAt: dateColumn(r.fire_at),
+    trigger: r.trigger as JobRun['trigger'],
+    taskId: r.task_id == null ? null : Number(r.task_id),
+    status: r.run_status as RunStatus,
+    error: (r.error as string | null) ?? null,
+    name: String(r.name),
+    description: String(r.description),
+    operation: String(r.operation),
+    params: jsonColumn<Record<string, unknown>>(r.params),
+    username: String(r.username),
+    processingNode: String(r.task_node ?? r.node_id),
+    result: (r.task_result as string | null) ?? null,
+    createdAt: created,
+    updatedAt: dateColumn(r.task_timestamp) ?? created,
+  };
+}
+
+/** A run about to be stored: `status` set means it gets no task (skipped). */
+export interface NewRun {
+  id: string;
+  configId: string;
+  fireAt: Date | null;
+  trigger: JobRun['trigger'];
+  status: 'skipped' | null;
+  name: string;
+  description: string;
+  operation: string;
+  params: Record<string, unknown>;
+  username: string;
+  nodeId: string;
+}
+
+export interface RunFilter {
+  id?: string;
+  name?: string;
+  configId?: string;
+  operation?: string;
+  status?: RunStatus;
+  processingNode?: string;
+}
+
+export const RUN_SORTABLE: Record<string, string> = {
+  createdAt: 'r.created_at',
+  name: 'r.name',
+  operation: 'r.operation',
+  status: 'run_status',
+  id: 'r.id',
+};
+
+/** All SQL on `scheduler_runs`, read together with the run's task. */
+export class JobRunsRepo {
+  constructor(private readonly knex: Knex) {}
+
+  private select(db: Knex | Knex.Transaction = this.knex) {
+    return db('scheduler_runs as r')
+      .leftJoin('tasks as t', 't.id', 'r.task_id')
+      .select('r.*', db.raw(`${STATUS_SQL} as run_status`), 't.node_id as task_node', 't.result as task_result', 't.timestamp as task_timestamp');
+  }
+
+  /** Stores runs, leaving out any whose (config, tick) is already stored; returns those stored. */
+  async insert(trx: Knex.Transaction, runs: NewRun[]): Promise<NewRun[]> {
+    if (!runs.length) return [];
+    const stored = await trx('scheduler_runs')
+      .insert(
+        runs.map((r) => ({
+          id: r.id,
+          config_id: r.configId,
+          fire_at: r.fireAt,
+          trigger: r.trigger,
+          status: r.status,
+          name: r.name,
+          description: r.description,
+          operation: r.operation,
+          params: JSON.stringify(r.params),
+          username: r.username,
+          node_id: r.nodeId,
+        })),
+      )
+      .onConflict(trx.raw('(config_id, fire_at)'))
+      .ignore()
+      .returning('id');
+    const ids = new Set(stored.map((s: { id: string }) => s.id));
+    return runs.filter((r) => ids.has(r.id));
+  }
+
+  /** Stores a run with its task, in the task's transaction (run-now). */
+  async insertStarted(trx: Knex.Transaction, r: NewRun, taskId: number): Promise<void> {
+    await trx('scheduler_runs').insert({
+      id: r.id,
+      config_id: r.configId,
+      fire_at: r.fireAt,
+      trigger: r.trigger,
+      task_id: taskId,
+      name: r.name,
+      description: r.description,
+      operation: r.operation,
+      params: JSON.stringify(r.params),
+      username: r.username,
+      node_id: r.nodeId,
+    });
+  }
+
+  /** Links a run to its task, in the task's transaction; false when another node linked one first. */
+  async attach(trx: Knex.Transaction, runId: string, taskId: number): Promise<boolean> {
+    const linked = await trx('scheduler_runs').where({ id: runId }).whereNull('task_id').whereNull('status').update({ task_id: taskId }).returning('id');
+    return linked.length === 1;
+  }
+
+  /** Marks a run that could not start (its operation gone or its params no longer valid). */
+  async fail(runId: string, error: string): Promise<void> {
+    await this.knex('scheduler_runs').where({ id: runId }).whereNull('task_id').update({ status: 'failed', error });
+  }
+
+  /** The configs among `ids` with a run still going (queued, running, or about to get its task). */
+  async busyConfigs(trx: Knex.Transaction, ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await trx('scheduler_runs as r')
+      .leftJoin('tasks as t', 't.id', 'r.task_id')
+      .whereIn('r.config_id', ids)
+      .whereNull('r.status')
+      .where((w) => w.whereNull('r.task_id').orWhereIn('t.state', ['queued', 'processing', 'cancelling']))
+      .distinct('r.config_id');
+    return new Set(rows.map((r: { config_id: string }) => r.config_id));
+  }
+
+  /** Runs left without a task by a node that stopped between storing them and queueing their tasks. */
+  async unattached(olderThanMs: number, limit: number): Promise<NewRun[]> {
+    const rows = await this.knex('scheduler_runs')
+      .whereNull('task_id')
+      .whereNull('status')
+      .where('created_at', '<', new Date(Date.now() - olderThanMs))
+      .orderBy('created_at')
+      .limit(limit);
+    return rows.map((r: Row) => ({
+      id: String(r.id),
+      configId: String(r.config_id),
+      fireAt: dateColumn(r.fire_at),
+      trigger: r.trigger as NewRun['trigger'],
+      status: null,
+      name: String(r.name),
+      description: String(r.description),
+      operation: String(r.operation),
+      params: jsonColumn<Record<string, unknown>>(r.params),
+      username: String(r.username),
+      nodeId: String(r.node_id),
+    }));
+  }
+
+  async find(id: string): Promise<JobRun | null> {
+    const row = await this.select().where('r.id', id).first();
+    return row ? runFromRow(row) : null;
+  }
+
+  async list(f: RunFilter, q: ListQuery): Promise<{ total: number; runs: JobRun[] }> {
+    const filtered = <T extends Knex.QueryBuilder>(qb: T): T => {
+      if (f.id !== undefined) qb.where('r.id', f.id);
+      if (f.name !== undefined) qb.where('r.name', f.name);
+      if (f.configId !== undefined) qb.where('r.config_id', f.configId);
+      if (f.operation !== undefined) qb.where('r.operation', f.operation);
+      if (f.status !== undefined) qb.whereRaw(`(${STATUS_SQL}) = ?`, [f.status]);
+      if (f.processingNode !== undefined) qb.whereRaw('coalesce(t.node_id, r.node_id) = ?', [f.processingNode]);
+      return whereCreated(qb, q, 'r.created_at');
+    };
+    const [{ n }] = await filtered(this.knex('scheduler_runs as r').leftJoin('tasks as t', 't.id', 'r.task_id')).count({ n: '*' });
+    const rows = await orderAndPage(filtered(this.select()), q, 'r.id');
+    return { total: Number(n), runs: rows.map(runFromRow) };
+  }
+
+  /** Deletes a run with its task unless the task is running; 'running' when it is, 'gone' when there is no such run. */
+  async delete(id: string): Promise<'deleted' | 'running' | 'gone'> {
+    return this.knex.transaction(async (trx) => {
+      const run = await trx('scheduler_runs').where({ id }).forUpdate().first();
+      if (!run) return 'gone';
+      if (run.task_id != null) {
+        const del = await trx.raw(`delete from tasks where id = ? and state not in ('processing', 'cancelling') returning id`, [run.task_id]);
+        if (!del.rows.length) return 'running';
+      }
+      await trx('scheduler_runs').where({ id }).del();
+      return 'deleted';
+    });
+  }
+}
