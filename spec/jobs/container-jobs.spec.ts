@@ -268,7 +268,7 @@ describeOnBothBackends(
       await new SecretStore(h.db.knex, secretsKey).set('/db/creds', 'json', { password: 'hunter2-very-secret', user: 'app' });
       const yml = await run({ secret_refs: ['PASSWORD@db/creds.password', 'USER@db/creds.user'], run: ['sh', '-c', 'cat /secrets.yml; stat -c %a /secrets.yml'] });
       expect(yml.status).to.equal('success');
-      expect(yml.output).to.contain('USER: app').and.contain('PASSWORD: [redacted]').and.contain('444');
+      expect(yml.output).to.contain('USER: [redacted]').and.contain('PASSWORD: [redacted]').and.contain('444');
       expect(yml.output).to.not.contain('hunter2');
       const json = await run({ secret_refs: ['PASSWORD@db/creds.password'], secret_file_type: 'json', run: ['sh', '-c', 'grep -c hunter2-very-secret /secrets.json'] });
       expect(json.output).to.equal('1\n');
@@ -277,6 +277,22 @@ describeOnBothBackends(
       expect(debug.text).to.contain('Writing 2 secret(s) to /secrets.yml');
       const task = await h.tasks.get(yml.task_id);
       expect(JSON.stringify(task!.params)).to.not.contain('hunter2');
+    });
+
+    it('redacts a secret with " and \\ in its JSON-escaped form, and a 3-character secret where it stands as a word', async () => {
+      await new SecretStore(h.db.knex, secretsKey).set('/app/creds', 'json', { password: 'pa"ss\\word-1', pin: 'k3y' });
+      const script = 'cat /secrets.json; cat /secrets.json >&2; echo "pin is k3y; k3yboard stays"';
+      const job = await run({ secret_refs: ['PASSWORD@app/creds.password', 'PIN@app/creds.pin'], secret_file_type: 'json', run: ['sh', '-c', script] });
+      expect(job.status).to.equal('success');
+      expect(JSON.parse(job.output.split('pin is')[0])).to.deep.equal({ PASSWORD: '[redacted]', PIN: '[redacted]' });
+      expect(job.output).to.contain('pin is [redacted]; k3yboard stays');
+      const debug = (await h.api.get(`/tasks/${job.task_id}/output?type=debug`).set('Authorization', asAdmin)).text;
+      for (const [where, text] of Object.entries({ stdout: job.output, stderr: job.stderr, debug })) {
+        expect(text, where).to.contain('[redacted]');
+        expect(text, where).not.to.contain('ss\\').and.not.to.contain('"k3y"').and.not.to.contain('is k3y');
+      }
+      const yml = await run({ secret_refs: ['PASSWORD@app/creds.password', 'PIN@app/creds.pin'], run: ['sh', '-c', 'cat /secrets.yml'] });
+      expect(yml.output).to.equal('PASSWORD: [redacted]\nPIN: [redacted]\n');
     });
 
     it('fails a job whose secret is missing, unless cont_on_warnings', async () => {

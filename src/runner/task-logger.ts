@@ -14,7 +14,8 @@ export function redactingTaskLogger(root: Logger, task: Task, redactor: SecretRe
     {
       serializers: {
         msg: (msg: unknown) => (typeof msg === 'string' ? redactor.text(msg) : msg),
-        err: (err: Error) => redactor.value(pino.stdSerializers.err(err)),
+        // The serialized error's objects are not plain (pino gives them a prototype): made plain to be redacted.
+        err: (err: Error) => redactor.value(JSON.parse(JSON.stringify(pino.stdSerializers.err(err)))),
       },
       formatters: { log: (fields: object) => redactor.value(fields) },
     },
