@@ -1,4 +1,6 @@
+import zlib from 'node:zlib';
 import { expect } from 'chai';
+import { tarFiles } from '../../src/docker/tar-files';
 import { gostintFamily } from '../../src/http/gostint/gostint-family';
 import crypto from 'node:crypto';
 import { SecretStore } from '../../src/secrets/secret-store';
@@ -151,8 +153,6 @@ describeOnBothBackends(
 
     it('streams a large content into the database and out to the container, and removes it after the run', async () => {
       const data = crypto.randomBytes(9 * 1024 * 1024);
-      const { tarFiles } = await import('../../src/docker/tar-files');
-      const zlib = await import('node:zlib');
       const content = zlib.gzipSync(await tarFiles([{ name: 'data/blob.bin', content: data, mode: 0o644 }])).toString('base64');
       const escaped = JSON.stringify({ container_image: TEST_IMAGE, run: ['md5sum', '/data/blob.bin'], content: `targz,${content}` }).replace(/\//g, '\\/');
       const res = await h.api.post('/v1/api/job').set('Authorization', asAdmin).set('Content-Type', 'application/json').send(escaped).expect(302);
