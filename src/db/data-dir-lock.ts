@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../process-alive';
 
 /** One process at a time may open the embedded database in a data directory. */
 export class DataDirLock {
@@ -14,7 +15,7 @@ export class DataDirLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const owner = Number(fs.readFileSync(file, 'utf8').trim());
-        if (owner && owner !== process.pid && isAlive(owner)) {
+        if (owner && owner !== process.pid && isProcessAlive(owner)) {
           throw new Error(`data directory ${dataDir} is in use by process ${owner}`);
         }
         fs.rmSync(file, { force: true });
@@ -25,14 +26,5 @@ export class DataDirLock {
 
   release(): void {
     fs.rmSync(this.file, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

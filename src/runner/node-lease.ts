@@ -3,6 +3,7 @@ import os from 'node:os';
 import { ConfigError } from '../config/load-config';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
+import { isProcessAlive } from '../process-alive';
 
 interface NodeRow {
   instance_token: string;
@@ -46,7 +47,7 @@ export class NodeLease {
       if (held.instance_token === token) return;
       const age = Number(held.age_seconds);
       // A crashed node restarted on its host at once: its last heartbeat is fresh, but its process is gone.
-      const holderGone = held.host === host && !isAlive(held.pid);
+      const holderGone = held.host === host && !isProcessAlive(held.pid);
       if (age < staleSeconds && !holderGone) {
         throw new ConfigError([
           `node_id: '${nodeId}' is in use by a live node (host ${held.host}, pid ${held.pid}, last seen ${age.toFixed(1)} s ago); ` +
@@ -80,14 +81,5 @@ export class NodeLease {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.db.knex('nodes').where({ node_id: this.nodeId, instance_token: this.token }).delete();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
