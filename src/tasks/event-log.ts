@@ -18,8 +18,9 @@ export class EventLog {
     return new Stage(this, stage, total, tags);
   }
 
+  /** The line that ends a failed task; its message is redacted as every other entry is. */
   error(code: number, message: string): Promise<void> {
-    return this.writer.write(eventErrorLine(code, message));
+    return this.line(errorEntry(code, message));
   }
 
   warning(message: string): Promise<void> {
@@ -37,7 +38,11 @@ export class EventLog {
  * task's error. Written here alone, whether by a running task or by whoever ends a task that is not running.
  */
 export function eventErrorLine(code: number, message: string): string {
-  return `${JSON.stringify({ time: now(), error: { code, message } })}\n`;
+  return `${JSON.stringify(errorEntry(code, message))}\n`;
+}
+
+function errorEntry(code: number, message: string): object {
+  return { time: now(), error: { code, message } };
 }
 
 export class Stage {
