@@ -3,7 +3,8 @@ import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { hashPassword } from './auth/password-hash';
 import { createLogger } from './logger';
-import { FamilyDeps, Family, startDaemon } from './daemon';
+import type { Family, FamilyDeps } from './families/family';
+import { startDaemon } from './daemon';
 
 const USAGE = `usage: bosun <command> [--config FILE]
 

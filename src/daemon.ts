@@ -1,12 +1,10 @@
 import crypto from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type Router from '@koa/router';
 import { Authenticator } from './auth/authenticator';
 import { loadUsers } from './auth/load-users';
 import { LoginLimiter } from './auth/login-limiter';
 import { TokenService } from './auth/token-service';
-import type { UserStore } from './auth/user-store';
 import { loadTls } from './auth/tls';
 import type { Config } from './config/load-config';
 import { Database, openDatabase } from './db/database';
@@ -14,21 +12,17 @@ import { migrateToLatest } from './db/migrate';
 import { makeDataDirPrivate } from './db/private-data-dir';
 import { SettingsRepo } from './db/settings-repo';
 import { createApp } from './http/app';
-import type { AuthRealm } from './http/auth/auth-realm';
 import { tokenRoutes } from './http/auth/token-routes';
 import { tokensRealm } from './http/ciphertrust/ciphertrust-realm';
-import type { AppState } from './http/context';
-import type { Knex } from 'knex';
-import type { z } from 'zod';
-import type { Task } from './tasks/task';
 import { scheduledCleanup } from './operations/scheduled-cleanup';
 import type { Logger } from './logger';
 import { cleanupArtifacts } from './operations/cleanup-artifacts';
 import { NodeLease } from './runner/node-lease';
-import { Operation, OperationRegistry } from './runner/operation';
+import { OperationRegistry } from './runner/operation';
 import { TaskRunner } from './runner/task-runner';
 import { TaskService } from './tasks/task-service';
 import { verboseTaskTypes } from './tasks/task-types';
+import type { Family, FamilyDeps, ScheduledOperation } from './families/family';
 
 export interface Daemon {
   readonly port: number;
@@ -37,43 +31,6 @@ export interface Daemon {
   readonly runner: TaskRunner;
   /** Stops claiming, lets running tasks finish within the grace period, closes the API and database. */
   stop(): Promise<void>;
-}
-
-/** What an API family adds to the daemon: the operations its tasks run and the routes that start them. */
-export interface Family {
-  operations: Array<Operation<any>>;
-  routers: Array<Router<AppState>>;
-  /** How the family's paths are guarded (its prefixes, public routes and error shapes). */
-  realms?: AuthRealm[];
-  /** Its task types a person follows: `GET /tasks?verbose=1` (`bosh tasks --recent`) lists them. */
-  verboseTaskTypes?: string[];
-  /** Called once the runner is up (recovery work of the family's own), and at stop. */
-  start?(): Promise<void>;
-  stop?(): Promise<void>;
-  /** The family's operations a scheduler may start on a cron schedule. */
-  schedulable?: ScheduledOperation[];
-}
-
-/** An operation the scheduler can start: the task it queues is the one the family's own API would queue. */
-export interface ScheduledOperation {
-  /** The name a job configuration gives as its `operation`. */
-  name: string;
-  params: z.ZodType<Record<string, unknown>>;
-  /**
-   * Queues the operation's task for validated `params` on behalf of `username`; `withRows` stores the
-   * scheduler's own rows in the transaction that stores the task (both or neither).
-   */
-  start(params: any, username: string, withRows: (trx: Knex.Transaction, task: Task) => Promise<void>): Promise<Task>;
-}
-
-export interface FamilyDeps {
-  config: Config;
-  db: Database;
-  tasks: TaskService;
-  users: UserStore;
-  log: Logger;
-  /** Every family's schedulable operations, known once all families are built. */
-  schedulable?: () => ScheduledOperation[];
 }
 
 export interface DaemonOptions {

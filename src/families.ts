@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import type { Family, FamilyDeps } from './daemon';
+import type { Family, FamilyDeps } from './families/family';
 import { directorFamily } from './director/director-family';
 import { credhubRealm } from './http/credhub/credhub-auth';
 import { secretsRoutes } from './http/credhub/secrets-routes';

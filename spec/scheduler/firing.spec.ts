@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { openDatabase, Database } from '../../src/db/database';
 import { cleanupArtifacts } from '../../src/operations/cleanup-artifacts';
 import { TaskService } from '../../src/tasks/task-service';
-import type { Family } from '../../src/daemon';
+import type { Family } from '../../src/families/family';
 import { asAdmin } from '../support/auth';
 import { resetDatabase, silentLog, testDatabase } from '../support/databases';
 import { describeOnBothBackends } from '../support/harness';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '../../src/config/load-config';
-import type { Family, ScheduledOperation } from '../../src/daemon';
+import type { Family, ScheduledOperation } from '../../src/families/family';
 import type { Database } from '../../src/db/database';
 import { schedulerFamily } from '../../src/families/scheduler/family';
 import { scheduledCleanup } from '../../src/operations/scheduled-cleanup';

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import Docker from 'dockerode';
 import { loadConfig } from '../../src/config/load-config';
-import type { FamilyDeps } from '../../src/daemon';
+import type { FamilyDeps } from '../../src/families/family';
 import { LABELS } from '../../src/docker/labels';
 import { tarFiles } from '../../src/docker/tar-files';
 import type { Harness } from './harness';

@@ -15,7 +15,7 @@ import { credhubRealm } from '../../src/http/credhub/credhub-auth';
 import { gostintRealm } from '../../src/http/gostint/gostint-auth';
 import { TaskService } from '../../src/tasks/task-service';
 import { verboseTaskTypes } from '../../src/tasks/task-types';
-import type { Family } from '../../src/daemon';
+import type { Family } from '../../src/families/family';
 import { resetDatabase, silentLog, testDatabase } from './databases';
 
 export const ADMIN = { name: 'admin', password: 'admin-secret' };

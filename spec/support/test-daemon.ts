@@ -11,7 +11,7 @@ import type { AppContext, AppState } from '../../src/http/context';
 import { requireAdmin } from '../../src/http/director/director-auth';
 import { redirectToTask } from '../../src/http/redirect-to-task';
 import { defineOperation } from '../../src/runner/operation';
-import type { Family, FamilyDeps, ScheduledOperation } from '../../src/daemon';
+import type { Family, FamilyDeps, ScheduledOperation } from '../../src/families/family';
 
 const ticking = defineOperation({
   type: 'test_ticking',

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type Docker from 'dockerode';
-import type { Family, FamilyDeps } from '../daemon';
+import type { Family, FamilyDeps } from '../families/family';
 import { directorErrors } from '../http/director/director-errors';
 import { deploymentsRoutes } from '../http/director/deployments-routes';
 import { instancesRoutes } from '../http/director/instances-routes';

@@ -1,4 +1,4 @@
-import type { ScheduledOperation } from '../daemon';
+import type { ScheduledOperation } from '../families/family';
 import type { TaskService } from '../tasks/task-service';
 import type { ContainerJobsRepo } from './container-jobs-repo';
 import { enqueueContainerJob, jobRequestProblem, JobRequestWithContent } from './enqueue-container-job';

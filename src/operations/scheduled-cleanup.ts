@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScheduledOperation } from '../daemon';
+import type { ScheduledOperation } from '../families/family';
 import type { TaskService } from '../tasks/task-service';
 import { TASK_TYPES } from '../tasks/task-types';
 

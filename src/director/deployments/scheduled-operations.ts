@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScheduledOperation } from '../../daemon';
+import type { ScheduledOperation } from '../../families/family';
 import { deploymentLock, DirectorServices } from '../director-services';
 import { CHANGE_STATE_TYPE } from './change-instance-state';
 import { RUN_ERRAND_TYPE } from './run-errand';

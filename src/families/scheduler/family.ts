@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Family, FamilyDeps, ScheduledOperation } from '../../daemon';
+import type { Family, FamilyDeps, ScheduledOperation } from '../family';
 import type { AppState } from '../../http/context';
 import { rejectNulBytes } from '../../http/middleware/reject-nul-bytes';
 import { FiringLoop, FiringOptions } from './firing-loop';

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { ScheduledOperation } from '../../daemon';
+import type { ScheduledOperation } from '../family';
 import type { Database } from '../../db/database';
 import type { Logger } from '../../logger';
 import type { Task } from '../../tasks/task';

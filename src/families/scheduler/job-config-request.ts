@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScheduledOperation } from '../../daemon';
+import type { ScheduledOperation } from '../family';
 import { CronError, isTimeZone, normaliseCron } from './cron-schedule';
 import { JobConfig, JobConfigFields, MISFIRE_POLICIES } from './job-config';
 import { parseRfc3339 } from './list-query';

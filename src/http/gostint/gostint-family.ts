@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import Router from '@koa/router';
-import type { Family, FamilyDeps } from '../../daemon';
+import type { Family, FamilyDeps } from '../../families/family';
 import { toLimits } from '../../docker/container-limits';
 import { BlobStore } from '../../director/blobs/blob-store';
 import { removeOrphanContainers } from '../../docker/orphan-containers';

@@ -1,0 +1,55 @@
+import type Router from '@koa/router';
+import type { Knex } from 'knex';
+import type { z } from 'zod';
+import type { UserStore } from '../auth/user-store';
+import type { Config } from '../config/load-config';
+import type { Database } from '../db/database';
+import type { AuthRealm } from '../http/auth/auth-realm';
+import type { AppState } from '../http/context';
+import type { Logger } from '../logger';
+import type { Operation } from '../runner/operation';
+import type { Task } from '../tasks/task';
+import type { TaskService } from '../tasks/task-service';
+
+/*
+ * The extension point: an API family is a folder under src/families/ whose family.ts exports a function
+ * of FamilyDeps returning a Family; src/families.ts lists them. The daemon knows nothing else of them.
+ */
+
+/** What an API family adds to the daemon: the operations its tasks run and the routes that start them. */
+export interface Family {
+  operations: Array<Operation<any>>;
+  routers: Array<Router<AppState>>;
+  /** How the family's paths are guarded (its prefixes, public routes and error shapes). */
+  realms?: AuthRealm[];
+  /** Its task types a person follows: `GET /tasks?verbose=1` (`bosh tasks --recent`) lists them. */
+  verboseTaskTypes?: string[];
+  /** Called once the runner is up (recovery work of the family's own), and at stop. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  /** The family's operations a scheduler may start on a cron schedule. */
+  schedulable?: ScheduledOperation[];
+}
+
+/** An operation the scheduler can start: the task it queues is the one the family's own API would queue. */
+export interface ScheduledOperation {
+  /** The name a job configuration gives as its `operation`. */
+  name: string;
+  params: z.ZodType<Record<string, unknown>>;
+  /**
+   * Queues the operation's task for validated `params` on behalf of `username`; `withRows` stores the
+   * scheduler's own rows in the transaction that stores the task (both or neither).
+   */
+  start(params: any, username: string, withRows: (trx: Knex.Transaction, task: Task) => Promise<void>): Promise<Task>;
+}
+
+export interface FamilyDeps {
+  config: Config;
+  db: Database;
+  tasks: TaskService;
+  users: UserStore;
+  log: Logger;
+  /** Every family's schedulable operations, known once all families are built. */
+  schedulable?: () => ScheduledOperation[];
+}
+
