@@ -1,0 +1,152 @@
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { buildRelease, buildStemcell, webManifest, webReleaseOptions } from '../support/bosh-fixtures';
+import { DaemonProcess, spawnDaemon } from '../support/daemon-process';
+import { docker } from '../support/docker';
+
+/**
+ * The everyday workflow through the real BOSH CLI v7 binary, as its users run it. bosun ships no CLI:
+ * the spec runs where one is installed (`BOSUN_BOSH_CLI`, else `bosh` on the PATH, reporting version 7)
+ * and skips elsewhere, saying so. bosh-cli-flows.spec.ts checks the same flows on the wire everywhere.
+ */
+const cliPath = findBoshCli();
+
+interface CliTable {
+  Tables: Array<{ Rows: Array<Record<string, string>> }>;
+  Lines: string[];
+}
+
+describe('the real BOSH CLI v7 against the bosun process', function () {
+  this.timeout(300_000);
+  let dataDir: string;
+  let daemon: DaemonProcess;
+  const deployment = 'real-cli';
+
+  before(async function () {
+    if (!cliPath) {
+      console.log('      (skipped: no BOSH CLI v7 here; set BOSUN_BOSH_CLI to a bosh binary to run these)');
+      this.skip();
+    }
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-real-cli-'));
+    daemon = await spawnDaemon({ BOSUN_DATA_DIR: dataDir, BOSUN_ADMIN_PASSWORD: 'cli-secret', BOSUN_WORKERS: '3', BOSUN_NODE_ID: 'real-cli-node' });
+    fs.writeFileSync(path.join(dataDir, 'stemcell.tgz'), await buildStemcell());
+    fs.writeFileSync(path.join(dataDir, 'release.tgz'), (await buildRelease(webReleaseOptions('1'))).tarball);
+    fs.writeFileSync(path.join(dataDir, 'manifest.yml'), webManifest({ name: deployment, instances: 2 }));
+  });
+
+  after(async () => {
+    if (daemon) {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+    if (!dataDir) return;
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.deployment}=${deployment}`] } })) {
+      await docker.getContainer(c.Id).remove({ force: true });
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const bosh = (...args: string[]) => run(cliPath!, args, dataDir, daemon.port);
+  const table = async (...args: string[]) => JSON.parse((await bosh('--json', ...args)).stdout) as CliTable;
+
+  it('bosh env names the Director, its CPI and the logged-in user', async () => {
+    const env = await table('env');
+    expect(env.Tables[0].Rows[0]).to.include({ name: 'bosun', cpi: 'docker', user: 'admin' });
+  });
+
+  it('bosh upload-stemcell, upload-release, then stemcells and releases list them', async () => {
+    await bosh('-n', 'upload-stemcell', path.join(dataDir, 'stemcell.tgz'));
+    await bosh('-n', 'upload-release', path.join(dataDir, 'release.tgz'));
+    expect((await table('stemcells')).Tables[0].Rows.map((r) => `${r.name}/${r.version}`)).to.deep.equal(['bosh-docker-busybox/1.0']);
+    expect((await table('releases')).Tables[0].Rows.map((r) => `${r.name}/${r.version}`)).to.deep.equal(['web-release/1']);
+  });
+
+  it('bosh deploy, then instances --ps shows every instance running', async () => {
+    const deploy = await bosh('-n', '-d', deployment, 'deploy', path.join(dataDir, 'manifest.yml'));
+    expect(deploy.stdout).to.match(/Updating instance web: web\/[0-9a-f-]+ \(0\) \(canary\)/);
+    const instances = (await table('-d', deployment, 'instances')).Tables[0].Rows;
+    expect(instances.map((r) => r.process_state)).to.deep.equal(['running', 'running']);
+  });
+
+  it('bosh run-errand prints the errand output; recreate and restart an instance', async () => {
+    const errand = await bosh('-n', '-d', deployment, 'run-errand', 'smoke-tests');
+    expect(errand.stdout).to.contain('hello from a package');
+    await bosh('-n', '-d', deployment, 'recreate', 'web/0');
+    await bosh('-n', '-d', deployment, 'restart', 'web');
+    const vms = (await table('-d', deployment, 'vms')).Tables[0].Rows;
+    expect(vms.map((r) => r.process_state)).to.deep.equal(['running', 'running']);
+  });
+
+  it('bosh tasks --recent, task N, task N --debug, events, locks', async () => {
+    const recent = (await table('tasks', '--recent')).Tables[0].Rows;
+    expect(recent.map((r) => r.description)).to.include.members(['create deployment', 'create stemcell', 'create release']);
+    const deploy = recent.find((r) => r.description === 'create deployment')!;
+    // Without a terminal the CLI prints the event lines alone; --tty adds its start, finish and state lines.
+    const shown = (await bosh('--tty', 'task', deploy.id)).stdout;
+    expect(shown).to.match(/Updating instance web: web\/[0-9a-f-]+ \(1\)/);
+    expect(shown).to.match(new RegExp(`Task ${deploy.id} Duration \\d\\d:\\d\\d:\\d\\d\\s+Task ${deploy.id} done`));
+    expect((await bosh('task', deploy.id, '--debug')).stdout).to.contain('TaskHelper: Enqueuing task');
+    expect((await table('events', '-d', deployment)).Tables[0].Rows.length).to.be.greaterThan(5);
+    expect((await table('locks')).Tables[0].Rows).to.deep.equal([]);
+  });
+
+  it('a failing deploy fails the CLI with the Director error', async () => {
+    fs.writeFileSync(path.join(dataDir, 'bad.yml'), webManifest({ name: deployment }).replace(/web-release/g, 'missing-release'));
+    const failed = await bosh('-n', '-d', deployment, 'deploy', path.join(dataDir, 'bad.yml')).then(
+      () => null,
+      (err: CliError) => err,
+    );
+    expect(failed, 'the deploy should fail').to.not.equal(null);
+    expect(failed!.stdout).to.contain("Release 'missing-release' doesn't exist");
+  });
+
+  it('bosh delete-deployment and clean-up --all leave nothing behind in Docker', async () => {
+    await bosh('-n', '-d', deployment, 'delete-deployment');
+    expect((await table('deployments')).Tables[0].Rows).to.deep.equal([]);
+    expect(await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.deployment}=${deployment}`] } })).to.deep.equal([]);
+    await bosh('-n', 'clean-up', '--all');
+  });
+});
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+  }
+}
+
+function run(cli: string, args: string[], dataDir: string, port: number): Promise<{ stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    BOSH_ENVIRONMENT: `https://127.0.0.1:${port}`,
+    BOSH_CA_CERT: path.join(dataDir, 'tls', 'ca.pem'),
+    BOSH_CLIENT: 'admin',
+    BOSH_CLIENT_SECRET: 'cli-secret',
+    HOME: dataDir,
+  };
+  return new Promise((resolve, reject) => {
+    execFile(cli, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (err, stdout, stderr) => {
+      if (err) reject(new CliError(`bosh ${args.join(' ')} failed (${err.message}):\n${stdout}\n${stderr}`, stdout, stderr));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+function findBoshCli(): string | null {
+  const candidates = process.env.BOSUN_BOSH_CLI ? [process.env.BOSUN_BOSH_CLI] : (process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'bosh'));
+  for (const candidate of candidates) {
+    try {
+      if (/^version 7\./.test(execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 10_000 }))) return candidate;
+    } catch {
+      // not there, or not a BOSH CLI
+    }
+  }
+  return null;
+}
