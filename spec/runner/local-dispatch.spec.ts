@@ -7,13 +7,23 @@ import { readLog, recordOp, sleepOp, startRunner, stopRunners, waitForTask } fro
 describeOnBothBackends('tasks queued on the node that runs them', (h) => {
   afterEach(stopRunners);
 
-  /** A runner claims on start, holding its workers for that claim: a first task waited for, it is idle. */
+  /**
+   * A runner claims on start and again as a task ends, holding its free workers while the claim is in
+   * flight: once a first task has ended and every worker can be held (and is given back), it is idle.
+   */
   async function idleRunner(workers: number, ops = [sleepOp]) {
     const runner = await startRunner(h.db, ops, { workers });
     const tasks = new TaskService(h.db);
     tasks.dispatchTo(runner);
     const first = await tasks.enqueue({ type: ops[0].type, description: 'first', params: { ms: 1 } });
     await waitForTask(tasks, first.id);
+    for (;;) {
+      let held = 0;
+      while (held < workers && runner.reserve(ops[0].type)) held++;
+      for (let i = 0; i < held; i++) runner.release();
+      if (held === workers) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
     return { runner, tasks };
   }
 
@@ -48,6 +58,21 @@ describeOnBothBackends('tasks queued on the node that runs them', (h) => {
     // (Its end `timestamp` is no bound: the worker is free before the finish transaction stamps it.)
     expect(b.startedAt!.getTime() - a.startedAt!.getTime()).to.be.at.least(300);
     expect(await readLog(tasks, second.id, 'debug')).to.contain(`Starting task: ${second.id}\n`);
+  });
+
+  it('are queued when pinned to another node, and only that node claims them', async () => {
+    const { tasks } = await idleRunner(2);
+    // (In this order: a queued task wakes the runner, whose claim holds its free workers for a moment.)
+    const here = await tasks.enqueue({ type: 'test_sleep', description: 'for node-a', params: { ms: 1 }, pinnedNodeId: 'node-a' });
+    const pinned = await tasks.enqueue({ type: 'test_sleep', description: 'for node-b', params: { ms: 1 }, pinnedNodeId: 'node-b' });
+    expect([here.state, pinned.state]).to.deep.equal(['processing', 'queued']);
+    await waitForTask(tasks, here.id);
+    // node-a's claim loop passes over it, however often it claims.
+    const other = await tasks.enqueue({ type: 'test_sleep', description: 'any node', params: { ms: 1 }, queueName: 'wake-a' });
+    expect((await waitForTask(tasks, other.id)).nodeId).to.equal('node-a');
+    expect((await tasks.get(pinned.id))!.state).to.equal('queued');
+    await startRunner(h.db, [sleepOp], { nodeId: 'node-b', workers: 1 });
+    expect(await waitForTask(tasks, pinned.id)).to.include({ state: 'done', nodeId: 'node-b' });
   });
 
   it('are queued when they belong to a serial queue, or are of a type this node does not run', async () => {

@@ -92,6 +92,16 @@ describeOnBothBackends('the scheduler fires job configurations', (h) => {
     expect(runs.every((r: { node_id: string }) => r.node_id === 'node-b')).to.equal(true);
   });
 
+  it('run-now of a config pinned to a node that is down queues its task for that node alone', async () => {
+    const c = await create({ run_at: '0 0 1 1 *', run_on: 'node-b' });
+    const res = await h.api.post(`/api/v1/scheduler/job-configs/${c.id}/run-now`).set('Authorization', asAdmin).expect(302);
+    const taskId = Number(res.headers.location.split('/').pop());
+    await sleep(500);
+    expect((await h.tasks.get(taskId))!.state).to.equal('queued');
+    await startRunner(h.db, [sleepOp], { nodeId: 'node-b' });
+    expect(await waitForTask(h.tasks, taskId)).to.include({ state: 'done', nodeId: 'node-b' });
+  });
+
   it('a disabled config never fires; a deleted config stops and keeps its past runs', async () => {
     const off = await create({ run_at: '* * * * * *', disabled: true });
     const c = await create({ run_at: '* * * * * *' });

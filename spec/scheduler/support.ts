@@ -13,7 +13,8 @@ export function scheduledSleep(tasks: TaskService): ScheduledOperation {
   return {
     name: 'sleep',
     params: z.object({ ms: z.number().int().min(0).max(60_000) }).strict(),
-    start: (p: { ms: number }, username, withRows) => tasks.enqueue({ type: 'test_sleep', description: `sleep ${p.ms}`, username, params: p }, withRows),
+    start: (p: { ms: number }, run) =>
+      tasks.enqueue({ type: 'test_sleep', description: `sleep ${p.ms}`, username: run.username, pinnedNodeId: run.pinnedNodeId, params: p }, run.withRows),
   };
 }
 

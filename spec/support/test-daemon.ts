@@ -11,7 +11,7 @@ import type { AppContext, AppState } from '../../src/http/context';
 import { requireAdmin } from '../../src/http/director/director-auth';
 import { redirectToTask } from '../../src/http/redirect-to-task';
 import { defineOperation } from '../../src/runner/operation';
-import type { Family, FamilyDeps, ScheduledOperation } from '../../src/families/family';
+import type { Family, FamilyDeps, ScheduledStart } from '../../src/families/family';
 
 const ticking = defineOperation({
   type: 'test_ticking',
@@ -44,8 +44,8 @@ function testFamily({ tasks }: FamilyDeps): Family {
   const schedulable = {
     name: 'test_ticking',
     params: z.object({ ms: z.number().int().min(0).max(60_000) }).strict(),
-    start: (p: { ms: number }, username: string, withRows: Parameters<ScheduledOperation['start']>[2]) =>
-      tasks.enqueue({ type: 'test_ticking', description: 'tick', username, params: p }, withRows),
+    start: (p: { ms: number }, run: ScheduledStart) =>
+      tasks.enqueue({ type: 'test_ticking', description: 'tick', username: run.username, pinnedNodeId: run.pinnedNodeId, params: p }, run.withRows),
   };
   return { operations: [ticking], routers: [router], schedulable: [schedulable] };
 }

@@ -36,11 +36,18 @@ export interface ScheduledOperation {
   /** The name a job configuration gives as its `operation`. */
   name: string;
   params: z.ZodType<Record<string, unknown>>;
-  /**
-   * Queues the operation's task for validated `params` on behalf of `username`; `withRows` stores the
-   * scheduler's own rows in the transaction that stores the task (both or neither).
-   */
-  start(params: any, username: string, withRows: (trx: Knex.Transaction, task: Task) => Promise<void>): Promise<Task>;
+  /** Queues the operation's task for validated `params`, as `run` says. */
+  start(params: any, run: ScheduledStart): Promise<Task>;
+}
+
+/** How a scheduled operation's task is queued. */
+export interface ScheduledStart {
+  /** On whose behalf (the job configuration's creator, or who asked for run-now). */
+  username: string;
+  /** The one node whose runner may claim the task (`run_on: <node>`); null: any node's. */
+  pinnedNodeId: string | null;
+  /** Stores the scheduler's own rows in the transaction that stores the task (both or neither). */
+  withRows(trx: Knex.Transaction, task: Task): Promise<void>;
 }
 
 export interface FamilyDeps {

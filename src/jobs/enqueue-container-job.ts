@@ -33,6 +33,8 @@ export async function enqueueContainerJob(
     contentBlob?: string | null;
     /** A caller's own rows, stored in the same transaction (the scheduler's run). */
     withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>;
+    /** The one node that may run it (a scheduled job's `run_on`). */
+    pinnedNodeId?: string | null;
   } = {},
 ): Promise<{ task: Task; jobId: string }> {
   const jobId = crypto.randomUUID();
@@ -42,6 +44,7 @@ export async function enqueueContainerJob(
       type: CONTAINER_JOB_TYPE,
       description: `run container job ${jobId} (${req.container_image})`,
       username,
+      pinnedNodeId: opts.pinnedNodeId ?? null,
       queueName: qname ? `job:${qname}` : null,
       params: {
         job_id: jobId,

@@ -18,8 +18,8 @@ export function scheduledContainerJob(tasks: TaskService, jobs: ContainerJobsRep
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
       for (const refused of admissionProblems(req, admission)) ctx.addIssue({ code: 'custom', message: refused });
     }),
-    async start(params: JobRequestWithContent, username, withRows) {
-      return (await enqueueContainerJob(tasks, jobs, params, username, { withRows })).task;
+    async start(params: JobRequestWithContent, run) {
+      return (await enqueueContainerJob(tasks, jobs, params, run.username, { withRows: run.withRows, pinnedNodeId: run.pinnedNodeId })).task;
     },
   };
 }

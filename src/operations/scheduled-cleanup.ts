@@ -8,10 +8,16 @@ export function scheduledCleanup(tasks: TaskService, retentionPerType: number): 
   return {
     name: 'cleanup',
     params: z.object({ remove_all: z.boolean().optional(), keep_orphaned_disks: z.boolean().optional() }).strict(),
-    start(params: { remove_all?: boolean }, username, withRows) {
+    start(params: { remove_all?: boolean }, run) {
       return tasks.enqueue(
-        { type: TASK_TYPES.cleanup, description: 'clean up', username, params: { remove_all: params.remove_all ?? false, keep: retentionPerType } },
-        withRows,
+        {
+          type: TASK_TYPES.cleanup,
+          description: 'clean up',
+          username: run.username,
+          pinnedNodeId: run.pinnedNodeId,
+          params: { remove_all: params.remove_all ?? false, keep: retentionPerType },
+        },
+        run.withRows,
       );
     },
   };

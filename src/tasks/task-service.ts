@@ -51,7 +51,8 @@ export class TaskService {
    * can keep) is created claimed by this node instead, and started once it has committed.
    */
   async enqueue(t: NewTask, withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>): Promise<Task> {
-    const local = !t.queueName && this.dispatch?.reserve(t.type) ? this.dispatch : null;
+    const mayRunHere = !t.queueName && (!t.pinnedNodeId || t.pinnedNodeId === this.dispatch?.nodeId);
+    const local = mayRunHere && this.dispatch?.reserve(t.type) ? this.dispatch : null;
     const row: EnqueuedTask = {
       ...t,
       state: local ? 'processing' : 'queued',

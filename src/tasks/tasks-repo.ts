@@ -45,6 +45,8 @@ export interface NewTask {
   contextId?: string;
   params?: Record<string, unknown>;
   queueName?: string | null;
+  /** Only this node's runner may claim the task (a job configuration's `run_on`); null: any node's. */
+  pinnedNodeId?: string | null;
 }
 
 /** A task as it is stored when queued: its first state, the node it is created claimed by, its first debug lines. */
@@ -84,7 +86,7 @@ export class TasksRepo {
    * `notifyInSql`, the queued ones wake every node's runner as they commit.
    */
   async enqueueMany(db: Knex | Knex.Transaction, rows: EnqueuedTask[], notifyInSql: boolean): Promise<Task[]> {
-    const res = await db.raw(`select * from bosun_enqueue_tasks(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::text[], ?)`, [
+    const res = await db.raw(`select * from bosun_enqueue_tasks(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::text[], ?::text[], ?)`, [
       rows.map((r) => r.type),
       rows.map((r) => r.state),
       rows.map((r) => r.description),
@@ -94,6 +96,7 @@ export class TasksRepo {
       rows.map((r) => JSON.stringify(r.params ?? {})),
       rows.map((r) => r.queueName ?? null),
       rows.map((r) => r.nodeId),
+      rows.map((r) => r.pinnedNodeId ?? null),
       rows.map((r) => r.debug),
       notifyInSql,
       // Arrays with nulls bind as SQL arrays; knex's typings know arrays of strings only.

@@ -18,34 +18,36 @@ export function scheduledDeploymentOperations(s: DirectorServices): ScheduledOpe
       params: z
         .object({ deployment, errand: z.string().min(1).max(256), keep_alive: z.boolean().optional(), instances: z.array(z.string().min(1)).max(256).optional() })
         .strict(),
-      start(p: { deployment: string; errand: string; keep_alive?: boolean; instances?: string[] }, username, withRows) {
+      start(p: { deployment: string; errand: string; keep_alive?: boolean; instances?: string[] }, run) {
         return s.tasks.enqueue(
           {
             type: RUN_ERRAND_TYPE,
             description: `run errand ${p.errand} from deployment ${p.deployment}`,
             deploymentName: p.deployment,
-            username,
+            username: run.username,
+            pinnedNodeId: run.pinnedNodeId,
             queueName: deploymentLock(p.deployment),
             params: { errand: p.errand, keep_alive: p.keep_alive ?? false, instances: p.instances ?? [] },
           },
-          withRows,
+          run.withRows,
         );
       },
     },
     {
       name: 'recreate_deployment',
       params: z.object({ deployment }).strict(),
-      start(p: { deployment: string }, username, withRows) {
+      start(p: { deployment: string }, run) {
         return s.tasks.enqueue(
           {
             type: CHANGE_STATE_TYPE,
             description: 'recreate instances',
             deploymentName: p.deployment,
-            username,
+            username: run.username,
+            pinnedNodeId: run.pinnedNodeId,
             queueName: deploymentLock(p.deployment),
             params: { state: 'recreate', group: null, index_or_id: null },
           },
-          withRows,
+          run.withRows,
         );
       },
     },

@@ -4,7 +4,7 @@ import type { Database } from '../../db/database';
 import type { Logger } from '../../logger';
 import type { Task } from '../../tasks/task';
 import type { JobConfigsRepo } from './job-configs-repo';
-import type { JobRunsRepo, NewRun } from './job-runs-repo';
+import { JobRunsRepo, NewRun, pinnedNode } from './job-runs-repo';
 import { planFiring } from './fire-plan';
 
 export interface FiringOptions {
@@ -126,6 +126,7 @@ export class FiringLoop {
           params: c.params,
           username: c.createdBy,
           nodeId: this.opts.nodeId,
+          pinnedNodeId: pinnedNode(c.runOn),
         });
       }
       const stored = await this.runs.insert(trx, fired);
@@ -157,8 +158,12 @@ export class FiringLoop {
       return null;
     }
     try {
-      return await op.start(parsed.data, run.username, async (trx, task) => {
-        if (!(await this.runs.attach(trx, run.id, task.id))) throw new AlreadyStarted();
+      return await op.start(parsed.data, {
+        username: run.username,
+        pinnedNodeId: run.pinnedNodeId,
+        withRows: async (trx, task) => {
+          if (!(await this.runs.attach(trx, run.id, task.id))) throw new AlreadyStarted();
+        },
       });
     } catch (err) {
       if (err instanceof AlreadyStarted) return null;
@@ -170,14 +175,8 @@ export class FiringLoop {
   /** Starts runs another node stored and did not queue (it died in between), when this node may run them. */
   private async startOrphans(): Promise<void> {
     const orphans = await this.runs.unattached(this.opts.orphanAfterMs, this.opts.batch);
-    const mine: NewRun[] = [];
-    for (const run of orphans) {
-      if (run.nodeId === this.opts.nodeId) mine.push(run);
-      else {
-        const config = await this.configs.find(run.configId);
-        if (!config || config.runOn === 'any' || config.runOn === this.opts.nodeId) mine.push(run);
-      }
-    }
+    // A run pinned to another node is left to that node, which queues it when it is back.
+    const mine = orphans.filter((run) => run.nodeId === this.opts.nodeId || !run.pinnedNodeId || run.pinnedNodeId === this.opts.nodeId);
     await this.startAll(mine);
   }
 }

@@ -8,7 +8,7 @@ import { firstRun } from './fire-plan';
 import { changesSchedule, OperationLookup, parseCreate, parsePatch } from './job-config-request';
 import type { JobConfigsRepo } from './job-configs-repo';
 import { CONFIG_SORTABLE } from './job-configs-repo';
-import type { JobRunsRepo } from './job-runs-repo';
+import { JobRunsRepo, pinnedNode } from './job-runs-repo';
 import { parseListQuery, single } from './list-query';
 import { schedulerAdmin, schedulerReader } from './scheduler-auth';
 import { badRequest, invalidParam, notFound } from './scheduler-errors';
@@ -16,7 +16,14 @@ import { presentConfig } from './scheduler-presenters';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '1mb', jsonStrict: true });
+const parseJson = koaBody({
+  json: true,
+  urlencoded: false,
+  text: false,
+  multipart: false,
+  jsonLimit: '1mb',
+  jsonStrict: true,
+});
 
 /** Only JSON bodies; anything else is a 400 rather than an empty body read as missing fields. */
 export async function jsonOnly(ctx: AppContext, next: Next) {
@@ -59,7 +66,8 @@ export function jobConfigRoutes(d: ConfigRouteDeps): Router<AppState> {
     const q = parseListQuery(ctx.query, CONFIG_SORTABLE);
     const id = single(ctx.query, 'id');
     const disabled = single(ctx.query, 'disabled');
-    if (disabled !== undefined && disabled !== 'true' && disabled !== 'false') throw invalidParam('disabled', 'must be true or false');
+    if (disabled !== undefined && disabled !== 'true' && disabled !== 'false')
+      throw invalidParam('disabled', 'must be true or false');
     if (id !== undefined && !UUID.test(id)) throw invalidParam('id', 'must be a job configuration id (a UUID)');
     const { total, configs } = await d.configs.list(
       {
@@ -103,25 +111,29 @@ export function jobConfigRoutes(d: ConfigRouteDeps): Router<AppState> {
     const parsed = op.params.safeParse(config.params);
     if (!parsed.success) throw invalidParam('job_config_params', parsed.error.issues[0]?.message ?? 'invalid');
     const runId = crypto.randomUUID();
-    const task = await op.start(parsed.data, ctx.state.user!.name, (trx, t) =>
-      d.runs.insertStarted(
-        trx,
-        {
-          id: runId,
-          configId: config.id,
-          fireAt: null,
-          trigger: 'run_now',
-          status: null,
-          name: config.name,
-          description: config.description,
-          operation: config.operation,
-          params: config.params,
-          username: ctx.state.user!.name,
-          nodeId: d.nodeId,
-        },
-        t.id,
-      ),
-    );
+    const task = await op.start(parsed.data, {
+      username: ctx.state.user!.name,
+      pinnedNodeId: pinnedNode(config.runOn),
+      withRows: (trx, t) =>
+        d.runs.insertStarted(
+          trx,
+          {
+            id: runId,
+            configId: config.id,
+            fireAt: null,
+            trigger: 'run_now',
+            status: null,
+            name: config.name,
+            description: config.description,
+            operation: config.operation,
+            params: config.params,
+            username: ctx.state.user!.name,
+            nodeId: d.nodeId,
+            pinnedNodeId: pinnedNode(config.runOn),
+          },
+          t.id,
+        ),
+    });
     redirectToTask(ctx, task, { job_id: runId, job_config_id: config.id });
   });
 

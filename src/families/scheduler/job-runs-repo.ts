@@ -71,6 +71,8 @@ export interface NewRun {
   params: Record<string, unknown>;
   username: string;
   nodeId: string;
+  /** The config's `run_on` where it names a node: only that node may run the task. Not stored with the run. */
+  pinnedNodeId: string | null;
 }
 
 export interface RunFilter {
@@ -166,14 +168,19 @@ export class JobRunsRepo {
     return new Set(rows.map((r: { config_id: string }) => r.config_id));
   }
 
-  /** Runs left without a task by a node that stopped between storing them and queueing their tasks. */
+  /**
+   * Runs left without a task by a node that stopped between storing them and queueing their tasks, with
+   * their config's `run_on` (a deleted config's run may run anywhere).
+   */
   async unattached(olderThanMs: number, limit: number): Promise<NewRun[]> {
-    const rows = await this.knex('scheduler_runs')
-      .whereNull('task_id')
-      .whereNull('status')
-      .where('created_at', '<', new Date(Date.now() - olderThanMs))
-      .orderBy('created_at')
-      .limit(limit);
+    const rows = await this.knex('scheduler_runs as r')
+      .leftJoin('scheduler_job_configs as c', 'c.id', 'r.config_id')
+      .whereNull('r.task_id')
+      .whereNull('r.status')
+      .where('r.created_at', '<', new Date(Date.now() - olderThanMs))
+      .orderBy('r.created_at')
+      .limit(limit)
+      .select('r.*', 'c.run_on');
     return rows.map((r: Row) => ({
       id: String(r.id),
       configId: String(r.config_id),
@@ -186,6 +193,7 @@ export class JobRunsRepo {
       params: jsonColumn<Record<string, unknown>>(r.params),
       username: String(r.username),
       nodeId: String(r.node_id),
+      pinnedNodeId: pinnedNode(r.run_on as string | null),
     }));
   }
 
@@ -222,4 +230,9 @@ export class JobRunsRepo {
       return 'deleted';
     });
   }
+}
+
+/** The node a config's `run_on` pins its tasks to: none for `any`. */
+export function pinnedNode(runOn: string | null | undefined): string | null {
+  return runOn && runOn !== 'any' ? runOn : null;
 }
