@@ -75,7 +75,7 @@ export async function up(knex: Knex): Promise<void> {
     end $$`);
 }
 
-/** Back to the functions as 20261202000007 made them, and no pin. */
+/** Back to the functions as 20261129000007 made them, and no pin. */
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], text[], boolean)');
   // A stand-in with the old signature, for 20261129000007's down to drop before its up recreates all four.
