@@ -106,10 +106,10 @@ describeOnBothBackends(
       await h.api.post('/api/v1/scheduler/job-configs').set('Authorization', asReader).send(valid).expect(403);
       await h.api.delete(`/api/v1/scheduler/job-configs/${c.id}`).set('Authorization', asAdmin).expect(204);
       const gone = await h.api.get(`/api/v1/scheduler/job-configs/${c.id}`).set('Authorization', asAdmin).expect(404);
-      expect(gone.body).to.include({ code: 5, codeDesc: 'NCERRResourceNotFound' });
+      expect(gone.body).to.include({ code: 16, codeDesc: `NCERRResourceNotFound: ${gone.body.message}` });
       await h.api.get('/api/v1/scheduler/job-configs/not-an-id').set('Authorization', asAdmin).expect(404);
       const anon = await h.api.get('/api/v1/scheduler/job-configs').expect(401);
-      expect(anon.body.codeDesc).to.equal('NCERRUnauthorized');
+      expect(anon.body).to.include({ code: 3, codeDesc: `NCERRAuthFailed: ${anon.body.message}` });
     });
   },
   { withFamilies: (h) => [testScheduler(h.db, h.tasks)] },

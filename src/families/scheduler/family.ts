@@ -8,7 +8,7 @@ import { JobConfigsRepo } from './job-configs-repo';
 import { jobRunRoutes } from './job-run-routes';
 import { JobRunsRepo } from './job-runs-repo';
 import { schedulerRealm } from './scheduler-auth';
-import { schedulerErrors } from './scheduler-errors';
+import { ciphertrustErrors } from '../../http/ciphertrust/ciphertrust-errors';
 
 const DEFAULTS: Omit<FiringOptions, 'nodeId'> = { pollMs: 10_000, batch: 500, orphanAfterMs: 15_000 };
 
@@ -31,7 +31,7 @@ export function schedulerFamily(deps: FamilyDeps, opts: Partial<Omit<FiringOptio
   );
 
   const router = new Router<AppState>();
-  router.use('/api/v1/scheduler', schedulerErrors, rejectNulBytes);
+  router.use('/api/v1/scheduler', ciphertrustErrors, rejectNulBytes);
   for (const r of [
     jobConfigRoutes({ configs, runs, operation, operationNames: () => schedulable().map((o) => o.name), nodeId: deps.config.node_id }),
     jobRunRoutes(runs),

@@ -3,7 +3,7 @@ import type { ScheduledOperation } from '../family';
 import { CronError, isTimeZone, normaliseCron } from './cron-schedule';
 import { JobConfig, JobConfigFields, MISFIRE_POLICIES } from './job-config';
 import { parseRfc3339 } from './list-query';
-import { badRequest, invalidParam } from './scheduler-errors';
+import { badRequest, invalidParam } from '../../http/ciphertrust/ciphertrust-errors';
 
 const dateField = z.string().max(64).nullable();
 

@@ -11,7 +11,7 @@ import { CONFIG_SORTABLE } from './job-configs-repo';
 import { JobRunsRepo, pinnedNode } from './job-runs-repo';
 import { parseListQuery, single } from './list-query';
 import { schedulerAdmin, schedulerReader } from './scheduler-auth';
-import { badRequest, invalidParam, notFound } from './scheduler-errors';
+import { badRequest, invalidParam, notFound } from '../../http/ciphertrust/ciphertrust-errors';
 import { presentConfig } from './scheduler-presenters';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,7 +4,7 @@ import { UUID } from './job-config-routes';
 import { JobRunsRepo, RUN_SORTABLE, RUN_STATUSES, RunStatus } from './job-runs-repo';
 import { parseListQuery, single } from './list-query';
 import { schedulerAdmin, schedulerReader } from './scheduler-auth';
-import { invalidParam, notFound, SchedulerError } from './scheduler-errors';
+import { CiphertrustError, invalidParam, notFound } from '../../http/ciphertrust/ciphertrust-errors';
 import { presentRun } from './scheduler-presenters';
 
 function uuidParam(ctx: AppContext, name: string): string | undefined {
@@ -51,7 +51,7 @@ export function jobRunRoutes(runs: JobRunsRepo): Router<AppState> {
   router.delete('/:id', schedulerAdmin, async (ctx: AppContext) => {
     const run = await load(ctx);
     const outcome = await runs.delete(run.id);
-    if (outcome === 'running') throw new SchedulerError(400, 'NCERRBadRequest', `job ${run.id} is running (task ${run.taskId}); cancel it with DELETE /task/${run.taskId} first`);
+    if (outcome === 'running') throw new CiphertrustError(400, `job ${run.id} is running (task ${run.taskId}); cancel it with DELETE /task/${run.taskId} first`);
     if (outcome === 'gone') throw notFound('job', run.id);
     ctx.status = 204;
   });

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { invalidParam } from './scheduler-errors';
+import { invalidParam } from '../../http/ciphertrust/ciphertrust-errors';
 
 /** The seed's paging and sorting: `skip`, `limit`, and `sort` as a comma list with `-` for descending. */
 export interface ListQuery {

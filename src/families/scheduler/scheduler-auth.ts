@@ -2,7 +2,7 @@ import type { Next } from 'koa';
 import { canRead, isAdmin } from '../../auth/user-store';
 import type { AuthRealm } from '../../http/auth/auth-realm';
 import type { AppContext } from '../../http/context';
-import { renderSchedulerError, SchedulerError } from './scheduler-errors';
+import { CiphertrustError, renderCiphertrustError } from '../../http/ciphertrust/ciphertrust-errors';
 
 /** How the app's gate guards the scheduler API: failures in CipherTrust's error shape. */
 export const schedulerRealm: AuthRealm = {
@@ -10,21 +10,21 @@ export const schedulerRealm: AuthRealm = {
   prefixes: ['/api/v1/scheduler'],
   unauthorized(ctx) {
     ctx.set('WWW-Authenticate', 'Basic realm="bosun"');
-    renderSchedulerError(ctx, 401, 'NCERRUnauthorized', 'valid credentials or a bearer token are required');
+    renderCiphertrustError(ctx, 401, 'valid credentials or a bearer token are required');
   },
-  forbidden: (ctx, scopes) => renderSchedulerError(ctx, 403, 'NCERRForbidden', `requires the scope ${scopes.join(' or ')}`),
+  forbidden: (ctx, scopes) => renderCiphertrustError(ctx, 403, `requires the scope ${scopes.join(' or ')}`),
   tooManyAttempts(ctx, retryAfter) {
     ctx.set('Retry-After', String(retryAfter));
-    renderSchedulerError(ctx, 429, 'NCERRTooManyRequests', 'too many failed logins; try again later');
+    renderCiphertrustError(ctx, 429, 'too many failed logins; try again later');
   },
 };
 
 export async function schedulerReader(ctx: AppContext, next: Next) {
-  if (!ctx.state.user || !canRead(ctx.state.user)) throw new SchedulerError(403, 'NCERRForbidden', 'requires the scope bosh.read or bosh.admin');
+  if (!ctx.state.user || !canRead(ctx.state.user)) throw new CiphertrustError(403, 'requires the scope bosh.read or bosh.admin');
   await next();
 }
 
 export async function schedulerAdmin(ctx: AppContext, next: Next) {
-  if (!ctx.state.user || !isAdmin(ctx.state.user)) throw new SchedulerError(403, 'NCERRForbidden', 'requires the scope bosh.admin');
+  if (!ctx.state.user || !isAdmin(ctx.state.user)) throw new CiphertrustError(403, 'requires the scope bosh.admin');
   await next();
 }
