@@ -10,6 +10,7 @@ import * as createNodes from './20261202000008_create_nodes';
 import * as createRefreshTokens from './20261202000010_create_refresh_tokens';
 import * as createSchedulerJobConfigs from './20261202000011_create_scheduler_job_configs';
 import * as createSchedulerRuns from './20261202000012_create_scheduler_runs';
+import * as createDrydock from './20261203000030_create_drydock';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,4 +30,5 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261202000010_create_refresh_tokens', createRefreshTokens],
   ['20261202000011_create_scheduler_job_configs', createSchedulerJobConfigs],
   ['20261202000012_create_scheduler_runs', createSchedulerRuns],
+  ['20261203000030_create_drydock', createDrydock],
 ];
