@@ -127,7 +127,7 @@ export class NodeActions {
       w.signal.throwIfAborted();
       const id = identities.get(ba.name)!;
       const units = assets.filter((a) => a.bootAction === ba.name && a.type === 'unit');
-      const outcome = await this.runBootAction(w.node.name, ba.name, id, units.flatMap((u) => unitCommands(u.content)), ba.signaling);
+      const outcome = await this.runBootAction(w.node.name, ba.name, id, units.flatMap((u) => unitCommands(u.content)), ba.signaling, w.signal);
       messages.push(...outcome.messages);
       if (!outcome.ok) ok = false;
     }
@@ -153,7 +153,7 @@ export class NodeActions {
    * boot-action API's service with the key the node holds. A signaling action whose commands did not
    * report a final status gets one from their exit codes.
    */
-  private async runBootAction(hostname: string, name: string, id: BootActionIdentity, commands: string[], signaling: boolean): Promise<NodeOutcome> {
+  private async runBootAction(hostname: string, name: string, id: BootActionIdentity, commands: string[], signaling: boolean, signal: AbortSignal): Promise<NodeOutcome> {
     const messages: NodeMessage[] = [];
     const relay = async (body: unknown) => {
       if (!signaling) return;
@@ -168,8 +168,23 @@ export class NodeActions {
     for (const cmd of commands) {
       const env = `BOSUN_ACTION_ID=${id.actionId} BOSUN_ACTION_KEY=${id.identityKey}`;
       const run = this.d.containers.exec(hostname, ['/bin/sh', '-c', `export ${env}; ${cmd}`]);
-      const timeout = new Promise<null>((r) => setTimeout(() => r(null), this.d.unitTimeoutMs).unref());
-      const out = await Promise.race([run, timeout]);
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), this.d.unitTimeoutMs)));
+      // A terminated task stops waiting for the node (what it started goes on in the node, as on a machine).
+      const aborted = new Promise<never>((_r, reject) => {
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      let out;
+      try {
+        out = await Promise.race([run, timeout, aborted]);
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort!);
+        aborted.catch(() => undefined);
+        run.catch(() => undefined);
+      }
       if (!out) {
         messages.push(says(`Node ${hostname}: boot action ${name}: '${cmd}' still running after ${this.d.unitTimeoutMs / 1000} s; left running`));
         continue;
