@@ -1,4 +1,6 @@
 import Docker from 'dockerode';
+import { asAdmin, asReader } from '../support/auth';
+import { waitForTask } from '../support/runners';
 import { loadConfig } from '../../src/config/load-config';
 import { drydockFamily } from '../../src/families/drydock/family';
 import { NODE_LABELS } from '../../src/families/drydock/node-containers';
@@ -91,3 +93,16 @@ export async function removeNodes(): Promise<void> {
     await docker.getNetwork(n.Id).remove().catch(() => undefined);
   }
 }
+
+/** Stores a design; its ref. */
+export async function storeDesign(h: Harness, yaml = siteYaml()): Promise<string> {
+  const res = await h.api.post('/api/v1.0/designs').set('Authorization', asAdmin).set('Content-Type', 'application/x-yaml').send(yaml).expect(201);
+  return res.body.design_ref;
+}
+
+export async function runTask(h: Harness, body: Record<string, unknown>) {
+  const res = await h.api.post('/api/v1.0/tasks').set('Authorization', asAdmin).send(body).expect(201);
+  await waitForTask(h.tasks, res.body.bosun_task_id, undefined, 60_000);
+  return (await h.api.get(`/api/v1.0/tasks/${res.body.task_id}`).set('Authorization', asReader).expect(200)).body;
+}
+

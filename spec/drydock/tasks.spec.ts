@@ -1,19 +1,8 @@
 import { expect } from 'chai';
 import { asAdmin, asReader } from '../support/auth';
-import { describeOnBothBackends, Harness } from '../support/harness';
+import { describeOnBothBackends } from '../support/harness';
 import { readLog, startRunner, stopRunners, waitForTask } from '../support/runners';
-import { docker, removeNodes, siteYaml, testDrydock } from './support';
-
-export async function storeDesign(h: Harness, yaml = siteYaml()): Promise<string> {
-  const res = await h.api.post('/api/v1.0/designs').set('Authorization', asAdmin).set('Content-Type', 'application/x-yaml').send(yaml).expect(201);
-  return res.body.design_ref;
-}
-
-export async function runTask(h: Harness, body: Record<string, unknown>) {
-  const res = await h.api.post('/api/v1.0/tasks').set('Authorization', asAdmin).send(body).expect(201);
-  await waitForTask(h.tasks, res.body.bosun_task_id, undefined, 60_000);
-  return (await h.api.get(`/api/v1.0/tasks/${res.body.task_id}`).set('Authorization', asReader).expect(200)).body;
-}
+import { docker, removeNodes, runTask, siteYaml, storeDesign, testDrydock } from './support';
 
 const byName = (names: string[]) => ({ filter_set_type: 'union', filter_set: [{ filter_type: 'union', node_names: names }] });
 
