@@ -11,6 +11,7 @@ import * as createRefreshTokens from './20261202000010_create_refresh_tokens';
 import * as createSchedulerJobConfigs from './20261202000011_create_scheduler_job_configs';
 import * as createSchedulerRuns from './20261202000012_create_scheduler_runs';
 import * as pinTasksToNodes from './20261202000013_pin_tasks_to_nodes';
+import * as createDrydock from './20261203000030_create_drydock';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,4 +32,5 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261202000011_create_scheduler_job_configs', createSchedulerJobConfigs],
   ['20261202000012_create_scheduler_runs', createSchedulerRuns],
   ['20261202000013_pin_tasks_to_nodes', pinTasksToNodes],
+  ['20261203000030_create_drydock', createDrydock],
 ];

@@ -76,7 +76,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
 
     const tasks = new TaskService(db);
     let schedulable: ScheduledOperation[] = [];
-    const families = (opts.families ?? []).map((make) => make({ config, db, tasks, users, log, schedulable: () => schedulable }));
+    const families = (opts.families ?? []).map((make) => make({ config, db, tasks, users, log, auth, tokens, schedulable: () => schedulable }));
     schedulable = [scheduledCleanup(tasks, config.tasks.retention_per_type), ...families.flatMap((f) => f.schedulable ?? [])];
     const registry = new OperationRegistry([cleanupArtifacts(tasks), ...families.flatMap((f) => f.operations)]);
 

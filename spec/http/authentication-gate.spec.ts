@@ -50,7 +50,9 @@ function spellings(path: string): string[] {
   ];
 }
 
-const PUBLIC = new Set(['GET /info', 'POST /api/v1/auth/tokens']);
+// The Drydock health check is public as Drydock's is; its node routes (boot data, boot-action reports)
+// pass the gate but answer 401 without the node's key, so they stay in the walk.
+const PUBLIC = new Set(['GET /info', 'POST /api/v1/auth/tokens', 'POST /v3/auth/tokens', 'GET /api/v1.0/health']);
 const needsAdmin = (method: string, path: string) => method !== 'GET' || path.startsWith('/api/v1/data');
 
 describeOnBothBackends(
@@ -133,6 +135,8 @@ describeOnBothBackends(
           tasks: h.tasks,
           users,
           log: silentLog,
+          auth: h.auth,
+          tokens: h.tokens,
         }),
       ),
   },

@@ -56,9 +56,9 @@ export function describeOnBothBackends(
       before(async function () {
         h.db = await testDatabase(backend);
         h.tasks = new TaskService(h.db);
-        h.families = opts.withFamilies?.(h) ?? [];
         h.tokens = await TokenService.open(h.db.knex, users, { accessSeconds: 300, refreshSeconds: 3600 });
         h.auth = new Authenticator(users, new LoginLimiter({ perSource: 20, perUser: 50, windowSeconds: 60 }), h.tokens);
+        h.families = opts.withFamilies?.(h) ?? [];
         const app = createApp({
           identity: { name: 'bosun-test', uuid: '00000000-0000-4000-8000-000000000000' },
           auth: h.auth,

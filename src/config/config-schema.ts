@@ -95,6 +95,13 @@ export const configSchema = z
           }
         }
       }),
+    drydock: z
+      .object({
+        node_parallelism: z.number().int().min(1).max(256),
+        unit_timeout_seconds: z.number().min(1).max(86_400),
+        report_url: z.string().min(1),
+      })
+      .strict(),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .strict();

@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
+import type { Authenticator } from '../auth/authenticator';
+import type { TokenService } from '../auth/token-service';
 import type { UserStore } from '../auth/user-store';
 import type { Config } from '../config/load-config';
 import type { Database } from '../db/database';
@@ -56,6 +58,9 @@ export interface FamilyDeps {
   tasks: TaskService;
   users: UserStore;
   log: Logger;
+  /** The daemon's password checks and bearer tokens, for families that issue tokens of their own (Keystone's). */
+  auth?: Authenticator;
+  tokens?: TokenService;
   /** Every family's schedulable operations, known once all families are built. */
   schedulable?: () => ScheduledOperation[];
 }

@@ -1,0 +1,109 @@
+import type Docker from 'dockerode';
+import { ContainerPolicy, hostConfigOf } from '../../docker/container-limits';
+import { execInContainer, ExecOutcome } from '../../docker/exec-in-container';
+import { tarFiles, TarFile } from '../../docker/tar-files';
+
+export const NODE_LABELS = {
+  node: 'bosun.drydock.node',
+  design: 'bosun.drydock.design',
+  nodeId: 'bosun.node-id',
+} as const;
+
+/** PID 1 of a node: it idles until stopped (a stop is a TERM, answered at once). */
+const NODE_AGENT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
+
+export interface NodeContainerSpec {
+  hostname: string;
+  image: string;
+  designId: string;
+}
+
+export const containerName = (hostname: string) => `bosun-drydock-${hostname}`;
+
+const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
+
+/**
+ * A Drydock node on Docker: one container of its host profile's image, named after the node and
+ * labelled with it, with no network (by default), under bosun's limits and security defaults.
+ */
+export class NodeContainers {
+  constructor(
+    readonly docker: Docker,
+    private readonly opts: { networkMode: string; policy: ContainerPolicy; nodeId: string; stopGraceSeconds: number },
+  ) {}
+
+  async inspect(hostname: string): Promise<Docker.ContainerInspectInfo | null> {
+    try {
+      return await this.docker.getContainer(containerName(hostname)).inspect();
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  async imagePresent(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Creates the node's container, stopped. */
+  async create(spec: NodeContainerSpec): Promise<Docker.ContainerInspectInfo> {
+    const container = await this.docker.createContainer({
+      name: containerName(spec.hostname),
+      Image: spec.image,
+      Hostname: spec.hostname.slice(0, 63),
+      Cmd: ['/bin/sh', '-c', NODE_AGENT],
+      Labels: { [NODE_LABELS.node]: spec.hostname, [NODE_LABELS.design]: spec.designId, [NODE_LABELS.nodeId]: this.opts.nodeId },
+      HostConfig: { NetworkMode: this.opts.networkMode, RestartPolicy: { Name: 'no' }, ...hostConfigOf(this.opts.policy) },
+    });
+    return container.inspect();
+  }
+
+  async start(hostname: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerName(hostname)).start();
+    } catch (err) {
+      if (statusOf(err) !== 304) throw err;
+    }
+  }
+
+  async stop(hostname: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerName(hostname)).stop({ t: this.opts.stopGraceSeconds });
+    } catch (err) {
+      if (statusOf(err) !== 304 && statusOf(err) !== 404) throw err;
+    }
+  }
+
+  /** Removes the node's container; false when there was none. */
+  async remove(hostname: string): Promise<boolean> {
+    try {
+      await this.docker.getContainer(containerName(hostname)).remove({ force: true, v: true });
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  exec(hostname: string, cmd: string[]): Promise<ExecOutcome> {
+    return execInContainer(this.docker.getContainer(containerName(hostname)), cmd);
+  }
+
+  /** Writes files (with their modes) into the node, creating their directories. */
+  async putFiles(hostname: string, files: TarFile[]): Promise<void> {
+    if (!files.length) return;
+    await this.docker.getContainer(containerName(hostname)).putArchive(await tarFiles(files.map((f) => ({ ...f, name: f.name.replace(/^\/+/, '') }))), { path: '/' });
+  }
+
+  /** Every node container on the engine, by hostname. */
+  async list(): Promise<Map<string, Docker.ContainerInfo>> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [NODE_LABELS.node] } });
+    return new Map(list.map((c) => [c.Labels[NODE_LABELS.node], c]));
+  }
+}

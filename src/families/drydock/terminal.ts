@@ -1,0 +1,3 @@
+import { TERMINAL_STATES, TaskState } from '../../tasks/task';
+
+export const isTerminal = (state: TaskState) => TERMINAL_STATES.includes(state);
