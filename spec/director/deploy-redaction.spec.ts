@@ -88,7 +88,7 @@ describeOnBothBackends(
         'GET /events': JSON.stringify(events),
         'daemon log': daemonLog.join(''),
       };
-      expect(task.result).to.match(/^Error filling in template 'conf.erb' \(line 1: cannot connect with \[redacted\]\)/);
+      expect(task.result).to.match(/^Unable to render jobs for instance group 'db'\. Errors are:\n {2}- Unable to render templates for job 'leaky'\. Errors are:\n {4}- Error filling in template 'conf.erb' \(line 1: cannot connect with \[redacted\]\)/);
       expect(events.some((e) => /cannot connect with \[redacted\]/.test(e.error ?? ''))).to.equal(true);
       expect(written['daemon log']).to.contain('task failed');
       for (const [where, text] of Object.entries(written)) {
