@@ -16,6 +16,7 @@ import { ensurePgDatabase, serverVersion } from './postgres';
 import { removeBenchContainers } from './raw-docker';
 import { median } from './stats';
 import { TaskFinishes } from './task-finishes';
+import { templateRenderOverhead } from './template-render';
 import { Row, printTable } from './table';
 
 const PG_URL = process.env.BOSUN_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/bosun_bench';
@@ -34,6 +35,7 @@ const N = {
   largeLogBytes: (QUICK ? 64 : 1024) * 1024 * 1024,
   manyTasks: QUICK ? 20_000 : 1_000_000,
   listReps: QUICK ? 20 : 200,
+  templateReps: QUICK ? 20 : 500,
   tailingClients: QUICK ? 20 : 200,
 };
 
@@ -162,6 +164,10 @@ async function main() {
     { row: '1 pickup p99 (ms)', backend: 'embedded', bosun: median(e.p99) },
     { row: '2 throughput, in process (tasks/s)', backend: 'embedded', bosun: median(e.tput) },
   );
+
+  say("row 7: one instance's templates rendered in-thread and through the renderer pool");
+  const tpl = await templateRenderOverhead(N.templateReps);
+  rows.push({ row: "7 render one instance's templates, worker pool (ms)", backend: 'none', bosun: tpl.pool, peer: tpl.inThread, peerName: 'in-thread', note: 'no database' });
 
   const machine = {
     cpus: os.cpus().length,

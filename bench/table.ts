@@ -1,7 +1,7 @@
 /** One line of the bench's table: bosun's figure, and the figure it is compared with side by side. */
 export interface Row {
   row: string;
-  backend: 'postgres' | 'embedded';
+  backend: 'postgres' | 'embedded' | 'none';
   bosun: number;
   peer?: number;
   peerName?: string;

@@ -10,6 +10,7 @@ import { TEST_IMAGE } from './load';
 import type { Random } from './random';
 import { CONTENT_TYPES, CONTROL_CHARACTERS, GARBAGE_AUTH, JUNK_BODIES, JUNK_HEADER_VALUES, JUNK_IDS, JUNK_QUERIES, JUNK_VALUES, PATH_TRICKS } from './bad-values';
 import { changedParts, fingerprint } from './fingerprint';
+import { hostileTemplates } from './hostile-templates';
 import { canonicalPath, isUnder } from '../src/http/auth/canonical-path';
 
 type Who = 'none' | 'wrong' | 'garbage' | 'reader' | 'admin';
@@ -410,6 +411,8 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
   await waitForQuiet(cluster, 30_000);
   const afterRaw = await fingerprint(cluster.knex);
   if (afterRaw !== before) changed.push('raw requests changed the data');
+  // Hostile job templates deployed on purpose: they change the data (a stemcell, a release, tasks).
+  const hostile = await hostileTemplates(cluster, node());
 
   const down: string[] = [];
   for (const n of cluster.nodes) {
@@ -437,6 +440,7 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
       check('both daemons still up', down, 'both answer /info'),
       check('tar entries stayed inside the container', escaped, 'no file written outside'),
       check('stemcells without a digest or with a wrong sha256 refused', unverified, 'none stored'),
+      ...hostile,
     ],
   };
 }

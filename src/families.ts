@@ -27,6 +27,10 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
       realms: [credhubRealm, gostintRealm],
       verboseTaskTypes: [...(jobs.verboseTaskTypes ?? []), ...(director.verboseTaskTypes ?? [])],
       start: jobs.start,
+      stop: async () => {
+        await jobs.stop?.();
+        await director.stop?.();
+      },
       schedulable: [...(jobs.schedulable ?? []), ...(director.schedulable ?? [])],
     };
   },

@@ -70,6 +70,21 @@ describe('loadConfig', () => {
     expect(err!.message).to.match(/^Invalid configuration:\n  - /);
   });
 
+  it("sizes the template renderers from the file, and refuses impossible ones with every problem listed", () => {
+    expect(loadConfig({ env: {} }).templates).to.deep.equal({ workers: 2, deadline_seconds: 10, max_old_generation_mb: 128, max_young_generation_mb: 16, stack_size_mb: 4 });
+    expect(loadConfig({ file: file('t.yml', 'templates:\n  workers: 4\n  deadline_seconds: 2.5\n'), env: {} }).templates).to.include({ workers: 4, deadline_seconds: 2.5 });
+    const bad = file('tbad.yml', 'templates:\n  workers: 0\n  deadline_seconds: -1\n  max_old_generation_mb: 1\n  threads: 3\n');
+    let err: ConfigError | null = null;
+    try {
+      loadConfig({ file: bad, env: {} });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).to.be.instanceOf(ConfigError);
+    const text = err!.problems.join('\n');
+    for (const key of ['templates.workers', 'templates.deadline_seconds', 'templates.max_old_generation_mb', 'templates: Unrecognized key']) expect(text).to.contain(key);
+  });
+
   it('refuses a file that is missing or not YAML', () => {
     expect(() => loadConfig({ file: path.join(tmp, 'nope.yml'), env: {} })).to.throw(ConfigError, /cannot be read \(ENOENT\)/);
     const f = file('broken.yml', 'port: [1, 2\n');

@@ -51,13 +51,14 @@ export function directorFamily(deps: FamilyDeps, docker: Docker, secrets: Secret
       deleteRelease(s.releases, s.deployments, s.compiled, s.blobs, s.events),
       vmStates(s.instances, s.containers),
       ...[
-        deployDeployment({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, updater: s.updater, compiler: s.compiler, events: s.events }),
+        deployDeployment({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, updater: s.updater, compiler: s.compiler, renderer: s.renderer, events: s.events }),
         deleteDeployment(s.deployments, s.instances, s.containers, s.events),
         changeInstanceState(s.deployments, s.instances, s.containers, s.updater, s.events),
-        runErrand({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, compiler: s.compiler, events: s.events, ...network }),
+        runErrand({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, compiler: s.compiler, renderer: s.renderer, events: s.events, ...network }),
       ].map((op) => withLockEvents<any>(op, s.events)),
     ],
     routers: [router],
     schedulable: scheduledDeploymentOperations(s),
+    stop: () => s.renderer.close(),
   };
 }

@@ -15,6 +15,7 @@ import { CompiledPackagesRepo } from './packages/compiled-packages-repo';
 import { PackageCompiler } from './packages/package-compiler';
 import { ReleasesRepo } from './releases/releases-repo';
 import { StemcellsRepo } from './stemcells/stemcells-repo';
+import { TemplateRendererPool } from './templates/template-renderer-pool';
 
 /** The Director workloads' repositories and Docker-facing services, built once per daemon. */
 export class DirectorServices {
@@ -29,6 +30,8 @@ export class DirectorServices {
   readonly containers: InstanceContainers;
   readonly updater: InstanceUpdater;
   readonly compiler: PackageCompiler;
+  /** Renders job templates in worker threads (started when the first deploy renders). */
+  readonly renderer: TemplateRendererPool;
 
   constructor(
     readonly config: Config,
@@ -51,6 +54,12 @@ export class DirectorServices {
     const settings = { nodeId: config.node_id, networkMode: config.docker.network, stopGraceSeconds: config.docker.stop_grace_seconds };
     this.updater = new InstanceUpdater(this.containers, this.instances, settings);
     this.compiler = new PackageCompiler(docker, this.blobs, this.releases, this.compiled, { ...settings, policy });
+    const t = config.templates;
+    this.renderer = new TemplateRendererPool({
+      workers: t.workers,
+      deadlineMs: t.deadline_seconds * 1000,
+      resourceLimits: { maxOldGenerationSizeMb: t.max_old_generation_mb, maxYoungGenerationSizeMb: t.max_young_generation_mb, stackSizeMb: t.stack_size_mb },
+    });
   }
 
   get directorName(): string {

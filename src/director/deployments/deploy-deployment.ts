@@ -11,6 +11,7 @@ import type { InstanceContainers } from '../instances/instance-containers';
 import type { RenderedInstance } from '../instances/render-instance';
 import type { PackageCompiler } from '../packages/package-compiler';
 import type { BlobStore } from '../blobs/blob-store';
+import type { TemplateRenderer } from '../templates/instance-templates';
 import { countOf, InstanceGroupSpec, watchWindow } from './deployment-manifest';
 import type { DeploymentsRepo } from './deployments-repo';
 import { compileGroupPackages, GroupPackages, renderGroupInstance } from './group-materials';
@@ -26,6 +27,7 @@ export interface DeployDeps extends ResolveDeps {
   containers: InstanceContainers;
   updater: InstanceUpdater;
   compiler: PackageCompiler;
+  renderer: TemplateRenderer;
   events: EventRecorder;
   blobs: BlobStore;
 }
@@ -109,7 +111,7 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
         missing.push(inst);
       }
       const stemcell = resolved.stemcells.get(plan.group.stemcell)!;
-      const rendered = renderGroupInstance(resolved, plan.group, plan, inst, name, stemcell.cid);
+      const rendered = await renderGroupInstance(deps.renderer, resolved, plan.group, plan, inst, name, stemcell.cid);
       plan.instances.push({ instance: inst, rendered, isNew });
     }
   }

@@ -4,6 +4,7 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { Instance } from '../instances/instances-repo';
 import { renderInstance, RenderedInstance } from '../instances/render-instance';
 import type { PackageCompiler } from '../packages/package-compiler';
+import type { TemplateRenderer } from '../templates/instance-templates';
 import { placeCompiledPackage } from '../packages/package-compiler';
 import type { InstanceGroupSpec } from './deployment-manifest';
 import type { ResolvedDeployment } from './resolve-manifest';
@@ -46,13 +47,14 @@ export async function compileGroupPackages(
 
 /** One instance's rendered jobs, with the spec its templates see. */
 export function renderGroupInstance(
+  renderer: TemplateRenderer,
   resolved: ResolvedDeployment,
   group: InstanceGroupSpec,
   packages: GroupPackages,
   inst: Pick<Instance, 'id' | 'index' | 'bootstrap'>,
   deployment: string,
   image: string,
-): RenderedInstance {
+): Promise<RenderedInstance> {
   const jobs = group.jobs.map((j) => {
     const release = resolved.releases.get(j.release)!;
     return {
@@ -62,6 +64,7 @@ export function renderGroupInstance(
     };
   });
   return renderInstance(
+    renderer,
     jobs,
     {
       groupProperties: (group.properties as Record<string, unknown> | null | undefined) ?? null,

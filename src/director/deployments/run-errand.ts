@@ -9,6 +9,7 @@ import type { EventRecorder } from '../events/event-recorder';
 import type { InstanceContainers } from '../instances/instance-containers';
 import type { InstancesRepo } from '../instances/instances-repo';
 import type { PackageCompiler } from '../packages/package-compiler';
+import type { TemplateRenderer } from '../templates/instance-templates';
 import { parseManifestDocument } from './deployment-manifest';
 import type { DeploymentsRepo } from './deployments-repo';
 import { compileGroupPackages, renderGroupInstance } from './group-materials';
@@ -24,6 +25,7 @@ export interface ErrandDeps extends ResolveDeps {
   instances: InstancesRepo;
   containers: InstanceContainers;
   compiler: PackageCompiler;
+  renderer: TemplateRenderer;
   blobs: BlobStore;
   events: EventRecorder;
   nodeId: string;
@@ -57,7 +59,7 @@ export function runErrand(deps: ErrandDeps) {
         const stemcell = resolved.stemcells.get(group.stemcell)!;
         const packages = await compileGroupPackages(deps.compiler, deps.blobs, ctx, resolved, group);
         const instance = { id: crypto.randomUUID(), index: 0, bootstrap: true };
-        const rendered = renderGroupInstance(resolved, group, packages, instance, name, stemcell.cid);
+        const rendered = await renderGroupInstance(deps.renderer, resolved, group, packages, instance, name, stemcell.cid);
         const runnable = group.jobs.filter((j) => resolved.jobs.get(`${j.release}/${j.name}`)!.templates && Object.values(resolved.jobs.get(`${j.release}/${j.name}`)!.templates).includes('bin/run'));
         if (!runnable.length) throw new Error(`Errand '${p.errand}' has no job with a bin/run template`);
         const container = await ctx.beginStage('Creating missing vms', 1).step(`${group.name}/${instance.id} (0)`, async () => {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { TarFile } from '../../docker/tar-files';
-import { renderTemplate, TemplateSpec } from '../templates/render-template';
+import type { JobTemplates, TemplateRenderer } from '../templates/instance-templates';
+import type { TemplateSpec } from '../templates/render-template';
 import type { JobArchive } from '../releases/job-archive';
 import { AGENT_PATH, AGENT_SCRIPT, PROCESSES_DIR, PROCESS_STATES_PATH, PROCESS_STATES_SCRIPT } from './agent-script';
 import { effectiveProperties } from './job-properties';
@@ -22,25 +23,35 @@ export interface RenderedInstance {
 
 /**
  * Everything bosun writes into an instance's container besides its packages: each job's rendered
- * templates under /var/vcap/jobs/<job>/, its process scripts, and the agent.
+ * templates under /var/vcap/jobs/<job>/, its process scripts, and the agent. The templates of all the
+ * instance's jobs go to the renderer at once; a failure names the group, the job and the template.
  */
-export function renderInstance(
+export async function renderInstance(
+  renderer: TemplateRenderer,
   jobs: InstanceJob[],
   context: { groupProperties: Record<string, unknown> | null; globalProperties: Record<string, unknown> | null; spec: Omit<TemplateSpec, 'job' | 'release'> },
   identity: { packageDigests: string[]; image: string },
-): RenderedInstance {
+): Promise<RenderedInstance> {
+  const request: JobTemplates[] = jobs.map((job) => ({
+    job: job.archive.name,
+    properties: effectiveProperties(job.archive.properties, { job: job.properties, group: context.groupProperties, global: context.globalProperties }),
+    spec: { ...context.spec, job: { name: job.archive.name }, release: job.release },
+    templates: [
+      ...Object.keys(job.archive.templates).map((src) => ({ name: src, source: job.archive.templateSources.get(src)! })),
+      ...(job.archive.monit === null ? [] : [{ name: 'monit', source: job.archive.monit }]),
+    ],
+  }));
+  const texts = await renderer.render({ group: context.spec.name, jobs: request });
   const files: TarFile[] = [];
   const processes: JobProcess[] = [];
-  for (const job of jobs) {
-    const properties = effectiveProperties(job.archive.properties, { job: job.properties, group: context.groupProperties, global: context.globalProperties });
-    const spec: TemplateSpec = { ...context.spec, job: { name: job.archive.name }, release: job.release };
+  for (const [j, job] of jobs.entries()) {
     const rendered = new Map<string, string>();
-    for (const [src, dest] of Object.entries(job.archive.templates)) {
-      const text = renderTemplate(job.archive.templateSources.get(src)!, { properties, spec, templateName: src });
+    for (const [i, dest] of Object.values(job.archive.templates).entries()) {
+      const text = texts[j][i];
       rendered.set(dest, text);
       files.push({ name: `var/vcap/jobs/${job.archive.name}/${dest}`, content: Buffer.from(text), mode: dest.startsWith('bin/') ? 0o755 : 0o644 });
     }
-    const monit = job.archive.monit === null ? null : renderTemplate(job.archive.monit, { properties, spec, templateName: 'monit' });
+    const monit = job.archive.monit === null ? null : texts[j][texts[j].length - 1];
     for (const p of jobProcesses(job.archive.name, rendered, monit)) {
       processes.push(p);
       files.push({ name: `${PROCESSES_DIR}/${p.job}/${p.name}.sh`, content: Buffer.from(p.script), mode: 0o755 });

@@ -11,6 +11,8 @@ export const MAX_RENDER_STEPS = 5_000_000;
 export const MAX_STRING_LENGTH = 8 * 1024 * 1024;
 /** Characters of a template's whole output. */
 export const MAX_OUTPUT_LENGTH = 32 * 1024 * 1024;
+/** Characters of all the templates of one instance together (what a renderer worker hands back). */
+export const MAX_INSTANCE_OUTPUT = 64 * 1024 * 1024;
 /** Elements of any one array a template builds. */
 export const MAX_ARRAY_LENGTH = 1_000_000;
 /** Characters a regular expression may be matched against: backtracking grows with the input. */

@@ -88,6 +88,9 @@ export class Evaluator {
         if (e.line === undefined) e.line = node.line;
         throw e;
       }
+      // JavaScript's stack overflow, as Ruby names it (a def calling itself without end). Whatever this
+      // check calls may overflow again, near the bottom: that error is caught one frame up, and so on.
+      if (e instanceof RangeError && e.message.endsWith('Maximum call stack size exceeded')) throw new RubyError('stack level too deep', node.line);
       throw new RubyError(e instanceof Error ? e.message : String(e), node.line);
     }
   }

@@ -15,6 +15,21 @@ export class TemplateError extends Error {
     const where = line === undefined ? detail : `line ${line}: ${detail}`;
     return new TemplateError(`Error filling in template '${templateName}' (${where})`, line);
   }
+
+  /**
+   * Every failed template of an instance under its job, as the Director words it:
+   * `Unable to render jobs for instance group 'web'. Errors are:`
+   * `  - Unable to render templates for job 'nginx'. Errors are:`
+   * `    - Error filling in template 'x.erb' (line 3: ...)`
+   */
+  static forInstanceGroup(group: string, jobs: Array<{ job: string; errors: string[] }>): TemplateError {
+    const lines = [`Unable to render jobs for instance group '${group}'. Errors are:`];
+    for (const j of jobs) {
+      lines.push(`  - Unable to render templates for job '${j.job}'. Errors are:`);
+      for (const e of j.errors) lines.push(`    - ${e.replace(/\n/g, '\n      ')}`);
+    }
+    return new TemplateError(lines.join('\n'));
+  }
 }
 
 /** Raised inside the interpreter (syntax, name, type and `raise` errors); the line is filled in where known. */
