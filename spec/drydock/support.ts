@@ -85,7 +85,9 @@ ${nodes.join('')}${extra}`;
 export const docker = new Docker();
 
 /** Removes every Drydock node container and network (of any test run). */
-export async function removeNodes(): Promise<void> {
+export async function removeNodes(this: Mocha.Context | void): Promise<void> {
+  // Removing containers waits on the engine, which a loaded machine makes slow.
+  this?.timeout?.(120_000);
   for (const c of await docker.listContainers({ all: true, filters: { label: [NODE_LABELS.node] } })) {
     await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
   }
