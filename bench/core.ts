@@ -28,6 +28,11 @@ export class CoreBench {
     private readonly workers: number,
   ) {}
 
+  /** The database this bench's runner uses, for rows that add work of their own beside it. */
+  get database(): Database {
+    return this.db;
+  }
+
   async start(): Promise<void> {
     this.db = await openDatabase({ url: this.backend === 'postgres' ? this.url : null, dataDir: '', inMemory: true, poolSize: 10, log });
     await migrateToLatest(this.db.knex);

@@ -2,6 +2,7 @@
  * npm run bench: bosun against graphile-worker and raw Docker, side by side in one run, on PostgreSQL
  * (and the first rows on the embedded database). Prints a table and writes bench/results.json.
  * BENCH_QUICK=1 runs every row with small counts (a check that the bench works, not figures).
+ * BENCH_ONLY=scheduler runs only the scheduler's rows (8 and 9) and writes bench/results-scheduler.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { DaemonRows } from './daemon-rows';
 import { GraphileBench } from './graphile';
 import { ensurePgDatabase, serverVersion } from './postgres';
 import { removeBenchContainers } from './raw-docker';
+import { fireLatency, idleTableCost } from './scheduler-rows';
 import { median } from './stats';
 import { TaskFinishes } from './task-finishes';
 import { templateRenderOverhead } from './template-render';
@@ -22,6 +24,11 @@ import { Row, printTable } from './table';
 const PG_URL = process.env.BOSUN_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/bosun_bench';
 const IMAGE = process.env.BOSUN_TEST_IMAGE ?? 'bosun-test/busybox:latest';
 const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_ONLY ?? '';
+if (ONLY && ONLY !== 'scheduler') {
+  console.error(`bench: BENCH_ONLY=${ONLY}: the only subset is 'scheduler'`);
+  process.exit(2);
+}
 const N = {
   reps: QUICK ? 1 : 3,
   pickupSamples: QUICK ? 30 : 200,
@@ -37,6 +44,11 @@ const N = {
   listReps: QUICK ? 20 : 200,
   templateReps: QUICK ? 20 : 500,
   tailingClients: QUICK ? 20 : 200,
+  dueConfigs: QUICK ? 1000 : 10_000,
+  embeddedDueConfigs: QUICK ? 200 : 1000,
+  idleConfigs: QUICK ? 10_000 : 100_000,
+  /** The scheduler's poll while row 9 runs (the daemon's is 10 s): it looks at its table often. */
+  idlePollMs: 250,
 };
 
 const say = (s: string) => console.error(`bench: ${s}`);
@@ -46,6 +58,11 @@ async function main() {
   await ensurePgDatabase(PG_URL);
   const knex = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 4 } });
   await knex.raw('drop schema if exists graphile_worker cascade; drop schema public cascade; create schema public');
+  if (ONLY === 'scheduler') {
+    await knex.destroy();
+    await report(await schedulerRows(), started, 'results-scheduler.json');
+    return;
+  }
   const runId = `${process.pid}`;
   const docker = new Docker();
   const rows: Row[] = [];
@@ -169,6 +186,68 @@ async function main() {
   const tpl = await templateRenderOverhead(N.templateReps);
   rows.push({ row: "7 render one instance's templates, worker pool (ms)", backend: 'none', bosun: tpl.pool, peer: tpl.inThread, peerName: 'in-thread', note: 'no database' });
 
+  rows.push(...(await schedulerRows()));
+  await report(rows, started, 'results.json');
+}
+
+/**
+ * Rows 8 and 9, the scheduler: configs due on one tick fired by two nodes (and one embedded node, with
+ * fewer configs), and row 1's pickup beside a table of idle configs.
+ */
+async function schedulerRows(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const k = (n: number) => `${n / 1000}k`;
+  say(`row 8: ${N.dueConfigs.toLocaleString('en')} configs due on one tick, nodes A and B`);
+  const f = await fireLatency('postgres', PG_URL, N.dueConfigs, ['A', 'B'], N.workers);
+  say(`row 8: ${JSON.stringify(f)}`);
+  const fireRows = (backend: Row['backend'], x: typeof f): Row[] => {
+    const what = `${k(x.configs)} configs on one tick, ${x.nodes} node${x.nodes > 1 ? 's' : ''}`;
+    const allOnce = x.twice === 0 && x.notOnce === 0 && x.notStarted === 0;
+    return [
+      { row: `8 tick to run stored, p99 (ms), ${what}`, backend, bosun: x.stored.p99, note: `p50 ${x.stored.p50.toFixed(0)}` },
+      { row: `8 tick to task queued, p99 (ms), ${what}`, backend, bosun: x.queued.p99, note: `p50 ${x.queued.p50.toFixed(0)}` },
+      { row: `8 fire latency p50, tick to task processing (ms), ${what}`, backend, bosun: x.processing.p50 },
+      {
+        row: `8 fire latency p99, tick to task processing (ms), ${what}`,
+        backend,
+        bosun: x.processing.p99,
+        note: `max ${x.processing.max.toFixed(0)}; ${x.within1s} of ${x.configs} within 1 s`,
+        target: 'all <= 1000',
+        ok: x.within1s === x.configs,
+      },
+      {
+        row: `8 ticks run twice / configs without one run / runs not started, ${what}`,
+        backend,
+        bosun: x.twice + x.notOnce + x.notStarted,
+        note: `${x.twice} / ${x.notOnce} / ${x.notStarted}; started on ${Object.entries(x.perNode).map(([n, c]) => `${n} ${c}`).join(', ')}`,
+        target: '0',
+        ok: allOnce,
+      },
+    ];
+  };
+  rows.push(...fireRows('postgres', f));
+
+  say(`row 9: pickup beside ${N.idleConfigs.toLocaleString('en')} idle configs, against an empty schedule table`);
+  const idleRows = (backend: Row['backend'], x: Awaited<ReturnType<typeof idleTableCost>>): Row[] => {
+    const peerName = 'empty schedule table';
+    return [
+      { row: `9 pickup p50, ${k(N.idleConfigs)} idle configs (ms)`, backend, bosun: x.full.p50, peer: x.empty.p50, peerName, target: 'ratio <= 1.20 (noise)', ok: x.full.p50 <= 1.2 * x.empty.p50 },
+      { row: `9 pickup p99, ${k(N.idleConfigs)} idle configs (ms)`, backend, bosun: x.full.p99, peer: x.empty.p99, peerName },
+      { row: `9 pickup p50, queued on another node, ${k(N.idleConfigs)} idle configs (ms)`, backend, bosun: x.full.otherP50, peer: x.empty.otherP50, peerName, target: 'ratio <= 1.20 (noise)', ok: x.full.otherP50 <= 1.2 * x.empty.otherP50 },
+      { row: `9 pickup p99, queued on another node, ${k(N.idleConfigs)} idle configs (ms)`, backend, bosun: x.full.otherP99, peer: x.empty.otherP99, peerName },
+    ];
+  };
+  rows.push(...idleRows('postgres', await idleTableCost('postgres', PG_URL, N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs)));
+
+  say(`rows 8-9 on the embedded database (one node, ${N.embeddedDueConfigs.toLocaleString('en')} configs due)`);
+  const e = await fireLatency('embedded', '', N.embeddedDueConfigs, ['A'], N.workers);
+  say(`row 8 embedded: ${JSON.stringify(e)}`);
+  rows.push(...fireRows('embedded', e));
+  rows.push(...idleRows('embedded', await idleTableCost('embedded', '', N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs)));
+  return rows;
+}
+
+async function report(rows: Row[], started: number, fileName: string): Promise<void> {
   const machine = {
     cpus: os.cpus().length,
     model: os.cpus()[0]?.model ?? '',
@@ -179,7 +258,7 @@ async function main() {
     seconds: Math.round((Date.now() - started) / 1000),
   };
   printTable(rows, machine);
-  const file = path.join(__dirname, '..', '..', 'bench', 'results.json');
+  const file = path.join(__dirname, '..', '..', 'bench', fileName);
   fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
   console.log(`\nwritten ${file}`);
 }

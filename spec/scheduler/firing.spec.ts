@@ -3,13 +3,15 @@ import { expect } from 'chai';
 import { openDatabase, Database } from '../../src/db/database';
 import { cleanupArtifacts } from '../../src/operations/cleanup-artifacts';
 import { TaskService } from '../../src/tasks/task-service';
-import type { Family } from '../../src/families/family';
+import { loadConfig } from '../../src/config/load-config';
+import type { Family, ScheduledOperation } from '../../src/families/family';
+import { schedulerFamily } from '../../src/families/scheduler/family';
 import { asAdmin } from '../support/auth';
 import { resetDatabase, silentLog, testDatabase } from '../support/databases';
-import { describeOnBothBackends } from '../support/harness';
+import { describeOnBothBackends, users } from '../support/harness';
 import { sleepOp, startRunner, stopRunners, waitForTask } from '../support/runners';
 import { TEST_DATABASE_URL } from '../support/test-env';
-import { sleep, testScheduler } from './support';
+import { scheduledSleep, sleep, testScheduler } from './support';
 
 /** Runs per tick of a config, from the database. */
 async function runsPerTick(db: Database, configId: string): Promise<number[]> {
@@ -132,6 +134,37 @@ describeOnBothBackends('the scheduler fires job configurations', (h) => {
     await h.api.delete(`/api/v1/scheduler/jobs/${res.body.job_id}`).set('Authorization', asAdmin).expect(204);
     await h.api.get(`/api/v1/scheduler/jobs/${res.body.job_id}`).set('Authorization', asAdmin).expect(404);
     expect(await h.tasks.get(res.body.task_id)).to.equal(null);
+  });
+
+  it('fires every config of a backlog due on one tick, however long the node takes to reach the last', async () => {
+    // A node busy queueing tasks (slow starts, small batches) reaches the last configs due on a tick
+    // long after the misfire grace; it was up all along, so none of those ticks counts as missed.
+    const slowSleep: ScheduledOperation = {
+      ...scheduledSleep(h.tasks),
+      start: async (p, run) => {
+        await sleep(400);
+        return scheduledSleep(h.tasks).start(p, run);
+      },
+    };
+    const f = schedulerFamily(
+      { config: loadConfig({ env: { BOSUN_NODE_ID: 'node-a' } }), db: h.db, tasks: h.tasks, users, log: silentLog, schedulable: () => [slowSleep] },
+      { pollMs: 300, batch: 2, misfireGraceMs: 1_000 },
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await create({ run_at: '0 0 1 1 *', job_config_params: { ms: 1 } })).id);
+    const tick = new Date();
+    await h.db.knex('scheduler_job_configs').update({ next_run_at: tick });
+    loops.push(f);
+    await f.start!();
+    // Five batches of two, each about 400 ms: the last is reached well past the 1 s grace.
+    for (let waited = 0; waited < 8_000 && (await h.db.knex('scheduler_runs').whereNotNull('task_id')).length < ids.length; waited += 200) await sleep(200);
+    for (const id of ids) {
+      const runs = await h.db.knex('scheduler_runs').where({ config_id: id }).select('fire_at', 'status', 'task_id');
+      expect(runs, `runs of config ${id}`).to.have.length(1);
+      expect(new Date(runs[0].fire_at).getTime()).to.equal(tick.getTime());
+      expect(runs[0].status).to.equal(null);
+      expect(runs[0].task_id).to.be.a('number');
+    }
   });
 
   it('answers bad run filters with a 400 naming the parameter', async () => {

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Family, FamilyDeps, ScheduledOperation } from '../family';
 import type { AppState } from '../../http/context';
 import { rejectNulBytes } from '../../http/middleware/reject-nul-bytes';
+import { MISFIRE_GRACE_MS } from './fire-plan';
 import { FiringLoop, FiringOptions } from './firing-loop';
 import { jobConfigRoutes } from './job-config-routes';
 import { JobConfigsRepo } from './job-configs-repo';
@@ -10,7 +11,7 @@ import { JobRunsRepo } from './job-runs-repo';
 import { schedulerRealm } from './scheduler-auth';
 import { ciphertrustErrors } from '../../http/ciphertrust/ciphertrust-errors';
 
-const DEFAULTS: Omit<FiringOptions, 'nodeId'> = { pollMs: 10_000, batch: 500, orphanAfterMs: 15_000 };
+const DEFAULTS: Omit<FiringOptions, 'nodeId'> = { pollMs: 10_000, batch: 500, orphanAfterMs: 15_000, misfireGraceMs: MISFIRE_GRACE_MS };
 
 /**
  * The CipherTrust-style scheduler (`/api/v1/scheduler`): job configurations run an operation of any

@@ -14,13 +14,17 @@ export function firstRun(c: Pick<JobConfig, 'runAt' | 'timeZone' | 'startDate' |
 /**
  * What a due config does at `now`: the tick it fires (the latest one due; an older one is never run
  * after a newer), or none when that tick was missed and the policy is `skip`; and its next run.
+ *
+ * A tick is missed when it was already late when the node woke to look at the schedule (`wokeAt`),
+ * not when the node reaches the config: a node working through thousands of configs due on one tick
+ * reaches the last of them long after the tick, and was up all along (it must not drop them).
  */
-export function planFiring(c: JobConfig, now: Date): { fireAt: Date | null; next: Date | null } {
+export function planFiring(c: JobConfig, now: Date, wokeAt: Date = now, graceMs = MISFIRE_GRACE_MS): { fireAt: Date | null; next: Date | null } {
   const s = scheduleOf(c);
   const due = c.nextRunAt as Date;
   const last = lastTickBy(s, now);
   const latest = last && last.getTime() > due.getTime() ? last : due;
-  const onTime = now.getTime() - latest.getTime() <= MISFIRE_GRACE_MS;
+  const onTime = wokeAt.getTime() - latest.getTime() <= graceMs;
   return {
     fireAt: onTime || c.misfire === 'run_once' ? latest : null,
     next: nextTick(s, now),

@@ -15,6 +15,8 @@ export interface FiringOptions {
   batch: number;
   /** A run stored without its task for this long was left by a node that stopped; another starts it. */
   orphanAfterMs: number;
+  /** A tick already this late when the node woke for it counts as missed (the config's misfire policy decides). */
+  misfireGraceMs: number;
 }
 
 /** Thrown inside a run's task transaction when another node gave the run its task first: nothing is stored. */
@@ -96,12 +98,15 @@ export class FiringLoop {
   }
 
   private async pass(): Promise<void> {
-    while (!this.stopped && (await this.fireBatch(new Date())) === this.opts.batch);
+    // Lateness is judged from when the node woke: a long pass (a backlog of configs due on one tick)
+    // does not turn the ticks it reaches last into missed ones.
+    const wokeAt = new Date();
+    while (!this.stopped && (await this.fireBatch(new Date(), wokeAt)) === this.opts.batch);
     if (!this.stopped) await this.startOrphans();
   }
 
   /** Fires what is due in one transaction, then queues the runs' tasks; returns how many configs were due. */
-  private async fireBatch(now: Date): Promise<number> {
+  private async fireBatch(now: Date, wokeAt: Date): Promise<number> {
     let due = 0;
     const toStart = await this.db.knex.transaction(async (trx) => {
       const configs = await this.configs.lockDue(trx, this.opts.nodeId, now, this.opts.batch);
@@ -111,7 +116,7 @@ export class FiringLoop {
       const fired: NewRun[] = [];
       const next: Array<{ id: string; at: Date | null }> = [];
       for (const c of configs) {
-        const plan = planFiring(c, now);
+        const plan = planFiring(c, now, wokeAt, this.opts.misfireGraceMs);
         next.push({ id: c.id, at: plan.next });
         if (!plan.fireAt) continue;
         fired.push({
