@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import type { CheckResult } from './checks';
+import { loginLimits } from './login-limits';
 import { waitForQuiet } from './checks';
 import type { SoakCluster, SoakNode } from './cluster';
 import { basicAuth } from './http-client';
@@ -80,6 +81,8 @@ interface Case {
   body?: string | Buffer;
   /** Bodies past every limit, or large ones sent where none is read: the server may answer and close before reading them. */
   huge?: boolean;
+  /** A request no one may make, the admin included: it must get a 4xx. */
+  mustRefuse?: boolean;
 }
 
 export interface BadInputFigures {
@@ -335,6 +338,22 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
       body: s.tarball,
     });
   }
+  // Jobs the container admission refuses before the engine is asked: a registry not allowed (none is by
+  // default), and limits over the admin's maxima. Sent as the admin: they must still be refused.
+  for (const [what, job] of [
+    ['an image from a registry not allowed', { container_image: 'registry.example.com:5000/soak/evil:1', image_pull_policy: 'Always', run: ['true'] }],
+    ['limits over the maxima', { container_image: TEST_IMAGE, run: ['true'], resources: { memory: '512g', pids: 10_000_000, cpus: 4096 } }],
+  ] as const) {
+    cases.push({
+      route: `POST /v1/api/job (${what})`,
+      method: 'POST',
+      path: '/v1/api/job',
+      who: 'admin',
+      headers: { Authorization: cluster.admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify(job),
+      mustRefuse: true,
+    });
+  }
   cases.push({
     route: 'POST /v1/api/job (100 MB body)',
     method: 'POST',
@@ -350,6 +369,7 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
   const unauthorisedAccepted: string[] = [];
   const changed: string[] = [];
   const dropped: string[] = [];
+  const admitted: string[] = [];
   let requests = 0;
   let before = await fingerprint(cluster.knex);
   let previous = '(none)';
@@ -369,6 +389,7 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     previous = label;
     if (status >= 500) fiveXX.push(label);
     const accepted = status >= 200 && status < 400;
+    if (c.mustRefuse && (status < 400 || status >= 500)) admitted.push(`${c.route} → ${status}`);
     const mayChange = c.who === 'admin' && accepted;
     const secretPath = isUnder(canonicalPath(c.path.split('?')[0]), '/api/v1/data');
     const mayRead =
@@ -419,6 +440,8 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     const info = cluster.isUp(n) ? await n.client!.request('GET', '/info').catch(() => null) : null;
     if (info?.status !== 200) down.push(`${n.nodeId} is down`);
   }
+  // Last: failed logins hold back this source for a while.
+  const logins = await loginLimits(cluster, cluster.live()[0]);
   const stored = await cluster.knex('stemcells').where({ name: BAD_STEMCELL }).select('version');
   const unverified = stored.map((r: { version: string }) => `stemcell ${BAD_STEMCELL}/${r.version} was stored`);
   const escaped = ['dotdot', 'absolute', 'symlink'].map((k) => `/tmp/${marker}-${k}`).filter((p) => fs.existsSync(p));
@@ -440,7 +463,9 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
       check('both daemons still up', down, 'both answer /info'),
       check('tar entries stayed inside the container', escaped, 'no file written outside'),
       check('stemcells without a digest or with a wrong sha256 refused', unverified, 'none stored'),
+      check('container jobs from a registry not allowed, or over the limits, refused', admitted, 'both refused'),
       ...hostile,
+      ...logins,
     ],
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The bad-input part's hostile job templates: a release whose templates allocate a huge string, nest
- * loops, recurse for good and backtrack a regular expression for good is deployed through the API.
+ * loops, recurse for good, backtrack a regular expression for good and reach for JavaScript's prototype
+ * chain is deployed through the API.
  * Each deploy must end as a template error naming the job and the file, and the node rendering it must
  * go on answering GET /info (both nodes: either may run the deploy) while the regular expression runs (until the renderer's deadline).
  */
@@ -20,6 +21,8 @@ const HOSTILE: Record<string, [string, string]> = {
   loops: ['loops.erb', '<% 1000.times { 1000.times { 1000.times { } } } %>'],
   recursion: ['deep.erb', '<% def f(n)\n  f(n + 1)\nend\nf(0) %>'],
   regex: ['regex.erb', '<%= ("a"*40+"!") =~ /(a+)+$/ %>'],
+  // A method looked up through JavaScript's prototype chain would reach Function here.
+  proto: ['proto.erb', '<%= "x".send(:constructor).call("return process")() %>'],
 };
 
 const sha1 = (b: Buffer) => crypto.createHash('sha1').update(b).digest('hex');

@@ -25,6 +25,12 @@ describe('the soak, short (two daemon processes on PostgreSQL, load with faults,
     expect(report.load.submitted.length).to.be.above(20);
     expect(report.load.cancelsSent + report.load.killsSent).to.be.above(0);
     expect(report.badInput.requests).to.be.above(150);
-    expect(report.checks.map((c) => c.name)).to.include.members(['no task lost', 'none run twice', 'no container left behind']);
+    expect(report.checks.map((c) => c.name)).to.include.members([
+      'no task lost',
+      'none run twice',
+      'no container left behind',
+      'bad input: container jobs from a registry not allowed, or over the limits, refused',
+      'bad input: failed logins are limited (429, Retry-After), and the right password works once it passes',
+    ]);
   });
 });
