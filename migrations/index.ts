@@ -10,6 +10,10 @@ import * as createNodes from './20261202000008_create_nodes';
 import * as createRefreshTokens from './20261202000010_create_refresh_tokens';
 import * as createSchedulerJobConfigs from './20261202000011_create_scheduler_job_configs';
 import * as createSchedulerRuns from './20261202000012_create_scheduler_runs';
+import * as createSyncTasks from './20261203000020_create_sync_tasks';
+import * as createSyncRuns from './20261203000021_create_sync_runs';
+import * as createSyncTaskStates from './20261203000022_create_sync_task_states';
+import * as createSyncModules from './20261203000023_create_sync_modules';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,4 +33,8 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261202000010_create_refresh_tokens', createRefreshTokens],
   ['20261202000011_create_scheduler_job_configs', createSchedulerJobConfigs],
   ['20261202000012_create_scheduler_runs', createSchedulerRuns],
+  ['20261203000020_create_sync_tasks', createSyncTasks],
+  ['20261203000021_create_sync_runs', createSyncRuns],
+  ['20261203000022_create_sync_task_states', createSyncTaskStates],
+  ['20261203000023_create_sync_modules', createSyncModules],
 ];

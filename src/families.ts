@@ -5,6 +5,7 @@ import { credhubRealm } from './http/credhub/credhub-auth';
 import { secretsRoutes } from './http/credhub/secrets-routes';
 import { gostintRealm } from './http/gostint/gostint-auth';
 import { schedulerFamily } from './families/scheduler/family';
+import { syncsFamily } from './families/syncs/family';
 import { gostintFamily } from './http/gostint/gostint-family';
 import { loadSecretsKey, SecretStore } from './secrets/secret-store';
 
@@ -30,4 +31,5 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
     };
   },
   schedulerFamily,
+  syncsFamily,
 ];
