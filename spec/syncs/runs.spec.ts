@@ -15,7 +15,10 @@ const { root, out } = modulesRoot();
 /** A tar (gzipped unless `raw`) of entries as tar-stream takes them. */
 async function tarball(entries: Array<{ name: string; type?: 'file' | 'symlink' | 'link' | 'directory'; linkname?: string; body?: string }>, raw = false): Promise<Buffer> {
   const p = pack();
-  for (const e of entries) p.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname }, e.type && e.type !== 'file' ? undefined : (e.body ?? ''));
+  for (const e of entries) {
+    if (e.type && e.type !== 'file') p.entry({ name: e.name, type: e.type, linkname: e.linkname });
+    else p.entry({ name: e.name, type: 'file' }, e.body ?? '');
+  }
   p.finalize();
   const parts: Buffer[] = [];
   for await (const c of p) parts.push(c as Buffer);
