@@ -53,7 +53,8 @@ describeOnBothBackends(
     });
     const create = (body: Record<string, unknown>, query = '') => h.api.post(`/v1/tasks${query}`).set('Authorization', asAdmin).send({ task: body });
 
-    it('POST ?run=now creates the task and answers 302 to its run, which applies the module to the instances', async () => {
+    it('POST ?run=now creates the task and answers 302 to its run, which applies the module to the instances', async function () {
+      this.timeout(180_000);
       const res = await create(task('now'), '?run=now').expect(302);
       expect(res.headers.location).to.equal(`/tasks/${res.body.task_id}`);
       expect(res.headers['content-type']).to.equal('application/json');
@@ -82,7 +83,8 @@ describeOnBothBackends(
       expect(Date.parse(status.body.now.events[0].end_time)).to.be.at.least(Date.parse(status.body.now.events[0].start_time));
     });
 
-    it('keeps the state between runs on the database: a second run with the same data changes nothing', async () => {
+    it('keeps the state between runs on the database: a second run with the same data changes nothing', async function () {
+      this.timeout(180_000);
       const first = await create(task('again'), '?run=now').expect(302);
       await waitForTask(h.tasks, first.body.task_id, undefined, 60_000);
       const second = await h.api.patch('/v1/tasks/again?run=now').set('Authorization', asAdmin).send({ enabled: true }).expect(302);
@@ -91,7 +93,8 @@ describeOnBothBackends(
       expect(run.result).to.equal('Apply complete! Resources: 0 added, 0 changed, 0 destroyed.');
     });
 
-    it('?run=inspect answers the plan and stores nothing (POST), or shows a PATCH before it is made', async () => {
+    it('?run=inspect answers the plan and stores nothing (POST), or shows a PATCH before it is made', async function () {
+      this.timeout(180_000);
       const res = await create(task('inspected'), '?run=inspect').expect(200);
       expect(res.body.inspect.changes_present).to.equal(true);
       expect(res.body.inspect.plan).to.include('Plan: 1 to add, 0 to change, 0 to destroy.');
@@ -109,7 +112,8 @@ describeOnBothBackends(
       expect(stored.variables).to.deep.equal({ out: file('inspected') });
     });
 
-    it('a failing apply fails its task with terraform\'s error; status errored, then critical', async () => {
+    it('a failing apply fails its task with terraform\'s error; status errored, then critical', async function () {
+      this.timeout(180_000);
       const first = await create(task('failing', { module: 'failing', variables: {} }), '?run=now').expect(302);
       const run = await waitForTask(h.tasks, first.body.task_id, undefined, 60_000);
       expect(run.state).to.equal('error');
@@ -125,7 +129,8 @@ describeOnBothBackends(
       expect(s2.body.task_summary.status).to.include({ critical: 1 });
     });
 
-    it('runs an uploaded module (stored in the database) and refuses tarballs that leave the module', async () => {
+    it('runs an uploaded module (stored in the database) and refuses tarballs that leave the module', async function () {
+      this.timeout(180_000);
       const good = await tarball([{ name: 'main.tf', body: WRITER_MODULE }, { name: 'sub/', type: 'directory' }, { name: 'sub/link.tf', type: 'symlink', linkname: '../main.tf.txt' }, { name: 'main.tf.txt', body: '' }]);
       const up = await h.api.post('/v1/modules?name=writer-up&version=1.0.0').set('Authorization', asAdmin).set('Content-Type', 'application/gzip').send(good).expect(201);
       expect(up.body.module).to.include({ name: 'writer-up', version: '1.0.0', module: 'bosun://modules/writer-up', files: 2 });
@@ -155,7 +160,8 @@ describeOnBothBackends(
       expect((await h.api.get('/v1/modules').set('Authorization', asReader).expect(200)).body.modules.map((m: { name: string }) => m.name)).to.deep.equal(['writer-up']);
     });
 
-    it('gives a secrets condition its values as consul_kv, redacted from the task logs', async () => {
+    it('gives a secrets condition its values as consul_kv, redacted from the task logs', async function () {
+      this.timeout(180_000);
       const store = new SecretStore(h.db.knex, Buffer.from(SECRETS_KEY, 'base64'));
       await store.set('/app/db/password', 'value', 'hunter2-very-secret');
       await store.set('/app/db/conf', 'json', { port: 5432 });
@@ -168,7 +174,8 @@ describeOnBothBackends(
       for (const log of ['debug', 'event', 'result'] as const) expect(await readLog(h.tasks, run.id, log)).to.not.include('hunter2-very-secret');
     });
 
-    it('offers sync_task_run to the scheduler: it queues the same run in the task\'s queue', async () => {
+    it('offers sync_task_run to the scheduler: it queues the same run in the task\'s queue', async function () {
+      this.timeout(180_000);
       await create(task('scheduled')).expect(201);
       const op = syncs.schedulable!.find((o) => o.name === 'sync_task_run')!;
       expect(op.params.safeParse({ task: 'scheduled' }).success).to.equal(true);
@@ -183,7 +190,8 @@ describeOnBothBackends(
       expect(refused).to.be.an('error');
     });
 
-    it('refuses run=now for a disabled task', async () => {
+    it('refuses run=now for a disabled task', async function () {
+      this.timeout(180_000);
       await create(task('off', { enabled: false }), '?run=now').expect(400);
       await create(task('off', { enabled: false })).expect(201);
       await h.api.patch('/v1/tasks/off?run=now').set('Authorization', asAdmin).send({ variables: { out: file('off') } }).expect(400);

@@ -44,7 +44,7 @@ export class SyncRunQueue {
     if (await this.repo.foldIntoQueuedRun(name)) return null;
     try {
       return await this.tasks.enqueue(this.runTask(name, username, 'change'), async (trx, task) => {
-        if (!(await this.repo.claimDue(trx, name))) throw new ChangeTaken();
+        if (!(await this.repo.claimDue(trx, name, task.id))) throw new ChangeTaken();
         await this.runs.insert(trx, name, task.id, 'change');
       });
     } catch (err) {

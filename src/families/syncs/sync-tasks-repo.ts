@@ -55,7 +55,7 @@ export interface WatchState {
 }
 
 /** Unfinished runs of a task's queue, as SQL (the index tasks_unfinished_by_queue serves it). */
-const RUN_IN_QUEUE = (states: string) => `exists (select 1 from tasks q where q.queue_name = 'sync:' || s.name and q.state in (${states}))`;
+const RUN_IN_QUEUE = (states: string, except = '') => `exists (select 1 from tasks q where q.queue_name = 'sync:' || s.name and q.state in (${states})${except})`;
 const QUEUED = sqlStates('queued');
 const UNFINISHED = sqlStates(...UNFINISHED_STATES);
 
@@ -194,14 +194,14 @@ export class SyncTasksRepo {
   }
 
   /**
-   * Takes a due change for the run being queued in `trx` (the row lock makes a second node's claim wait,
-   * then find nothing pending): true when this transaction won it.
+   * Takes a due change for the run `taskId` being queued in `trx` (the row lock makes a second node's
+   * claim wait, then find nothing pending): true when this transaction won it.
    */
-  async claimDue(trx: Knex.Transaction, name: string): Promise<boolean> {
+  async claimDue(trx: Knex.Transaction, name: string, taskId: number): Promise<boolean> {
     const res = await trx.raw(
       `update sync_tasks s set pending = false, first_change_at = null, last_change_at = null
-        where s.name = ? and ${DUE} and not ${RUN_IN_QUEUE(QUEUED)} returning s.name`,
-      [name],
+        where s.name = ? and ${DUE} and not ${RUN_IN_QUEUE(QUEUED, ' and q.id <> ?')} returning s.name`,
+      [name, taskId],
     );
     return res.rows.length === 1;
   }
