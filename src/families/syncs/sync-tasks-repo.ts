@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { dateColumn, jsonColumn } from '../../db/row-values';
 import { sqlStates, UNFINISHED_STATES } from '../../tasks/task';
 import { parseDuration } from './durations';
-import { conditionKind, SyncTask, SyncTaskConfig } from './sync-task';
+import { conditionKind, SYNC_RUN_TYPE, SyncTask, SyncTaskConfig } from './sync-task';
 
 type Row = Record<string, unknown>;
 
@@ -55,7 +55,8 @@ export interface WatchState {
 }
 
 /** Unfinished runs of a task's queue, as SQL (the index tasks_unfinished_by_queue serves it). */
-const RUN_IN_QUEUE = (states: string, except = '') => `exists (select 1 from tasks q where q.queue_name = 'sync:' || s.name and q.state in (${states})${except})`;
+const RUN_IN_QUEUE = (states: string, except = '') =>
+  `exists (select 1 from tasks q where q.queue_name = 'sync:' || s.name and q.type = '${SYNC_RUN_TYPE}' and q.state in (${states})${except})`;
 const QUEUED = sqlStates('queued');
 const UNFINISHED = sqlStates(...UNFINISHED_STATES);
 
