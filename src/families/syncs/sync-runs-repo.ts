@@ -92,6 +92,11 @@ export class SyncRunsRepo {
     return out;
   }
 
+  /** Whether any run has not ended (a cheap test before `endedByTheirTask`). */
+  async anyUnended(): Promise<boolean> {
+    return Boolean(await this.knex('sync_runs').whereNull('ended_at').first('id'));
+  }
+
   /** Runs whose task ended without the run writing its end (its node died): the watcher ends them. */
   async endedByTheirTask(): Promise<SyncRun[]> {
     const res = await this.knex.raw(

@@ -105,7 +105,8 @@ export function syncTaskRoutes(d: SyncTaskRouteDeps): Router<AppState> {
     const current = await d.repo.find(ctx.params.name);
     if (!current) throw taskNotFound(ctx.params.name);
     const patch = parsePatch(body, current, d.limits);
-    const proposed: SyncTaskConfig = { ...current, ...patch };
+    const { createdBy: _by, deleting: _deleting, pending: _pending, createdAt: _created, updatedAt: _updated, ...stored } = current;
+    const proposed: SyncTaskConfig = { ...stored, ...patch };
     if (run === 'inspect') {
       await requireTerraform();
       return inspect(ctx, proposed);

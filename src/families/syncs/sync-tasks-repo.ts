@@ -46,6 +46,7 @@ function configColumns(c: Partial<SyncTaskConfig>): Row {
 /** What a node last saw of a task's watched data. */
 export interface WatchState {
   name: string;
+  deleting: boolean;
   kind: 'instances' | 'secrets' | 'schedule';
   enabled: boolean;
   condition: SyncTask['condition'];
@@ -125,15 +126,12 @@ export class SyncTasksRepo {
     return res.rows.length === 1;
   }
 
-  async markedForDeletion(): Promise<string[]> {
-    return (await this.knex('sync_tasks').where({ deleting: true }).select('name')).map((r: Row) => String(r.name));
-  }
-
-  /** Every task whose data is watched, with what was last seen of it. */
+  /** Every task, with what was last seen of its data (tasks marked for deletion too: they are not watched). */
   async watched(): Promise<WatchState[]> {
-    const rows = await this.knex('sync_tasks').where({ deleting: false }).select('name', 'watch_kind', 'enabled', 'condition', 'seen_fingerprint', 'seen_hash', 'next_tick_at');
+    const rows = await this.knex('sync_tasks').select('name', 'deleting', 'watch_kind', 'enabled', 'condition', 'seen_fingerprint', 'seen_hash', 'next_tick_at');
     return rows.map((r: Row) => ({
       name: String(r.name),
+      deleting: Boolean(r.deleting),
       kind: r.watch_kind as WatchState['kind'],
       enabled: Boolean(r.enabled),
       condition: jsonColumn(r.condition),

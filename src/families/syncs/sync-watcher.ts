@@ -81,7 +81,10 @@ export class SyncWatcher {
 
   /** One pass over every task (exported for the bench and specs through `wake`). */
   async pass(): Promise<void> {
-    for (const w of await this.repo.watched()) {
+    const watched = await this.repo.watched();
+    // Nothing else to do on a node without sync tasks (an idle daemon stays quiet).
+    if (!watched.length && !(await this.runs.anyUnended())) return;
+    for (const w of watched.filter((t) => !t.deleting)) {
       if (this.stopped) return;
       await this.look(w).catch((err) => this.log.warn({ err, syncTask: w.name }, 'watching a sync task failed'));
     }
@@ -95,7 +98,7 @@ export class SyncWatcher {
       // cancelled by a person is not retried.)
       if (run.taskState === 'timeout') await this.repo.setPending(run.syncTask);
     }
-    for (const name of await this.repo.markedForDeletion()) await this.repo.deleteIfIdle(name);
+    for (const t of watched.filter((w) => w.deleting)) await this.repo.deleteIfIdle(t.name);
   }
 
   private async look(w: WatchState): Promise<void> {
