@@ -84,6 +84,9 @@ export function syncsFamily(deps: FamilyDeps, opts: Partial<WatcherOptions> = {}
     verboseTaskTypes: [SYNC_RUN_TYPE, SYNC_INSPECT_TYPE],
     schedulable: [scheduledSyncRun(queue, repo)],
     async start() {
+      // Not fatal: the rest of bosun works without terraform; /v1/health and task creation say why syncs do not.
+      const check = await terraform.check();
+      if (!check.ok) deps.log.warn({ problem: check.problem }, 'sync tasks cannot run: terraform is not available');
       watcher.start();
     },
     stop: () => watcher.stop(),
