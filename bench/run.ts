@@ -17,6 +17,7 @@ import { ensurePgDatabase, serverVersion } from './postgres';
 import { removeBenchContainers } from './raw-docker';
 import { fireLatency, idleTableCost } from './scheduler-rows';
 import { median } from './stats';
+import { SyncsBench } from './syncs';
 import { TaskFinishes } from './task-finishes';
 import { templateRenderOverhead } from './template-render';
 import { Row, printTable } from './table';
@@ -49,6 +50,7 @@ const N = {
   idleConfigs: QUICK ? 10_000 : 100_000,
   /** The scheduler's poll while row 9 runs (the daemon's is 10 s): it looks at its table often. */
   idlePollMs: 250,
+  syncSamples: QUICK ? 5 : 30,
 };
 
 const say = (s: string) => console.error(`bench: ${s}`);
@@ -163,6 +165,23 @@ async function main() {
     await daemon.stop();
     await removeBenchContainers(docker, runId);
     await knex.destroy();
+  }
+
+  say('row 10: sync tasks (terraform runs) reacting to an instance change');
+  const syncs = new SyncsBench(PG_URL);
+  await syncs.start();
+  try {
+    const r = await syncs.reaction(N.syncSamples);
+    const bare = await syncs.bareApply(N.syncSamples);
+    const run = median(r.runMs);
+    rows.push(
+      { row: '10 instance change to sync run processing, p50 (ms)', backend: 'postgres', bosun: r.p50, note: 'buffer_period off; CTS buffers 5 s', target: '< 1000', ok: r.p50 < 1000 },
+      { row: '10 instance change to sync run processing, p99 (ms)', backend: 'postgres', bosun: r.p99, target: '< 1000', ok: r.p99 < 1000 },
+      { row: '10 sync run, init + apply (ms)', backend: 'postgres', bosun: run, peer: bare.initApply, peerName: 'terraform init + apply by hand', target: 'ratio <= 1.2', ok: run <= 1.2 * bare.initApply },
+      { row: '10 sync run against a bare apply (ms)', backend: 'postgres', bosun: run, peer: bare.apply, peerName: 'terraform apply by hand, initialised' },
+    );
+  } finally {
+    await syncs.stop();
   }
 
   say('rows 1-2 on the embedded database');

@@ -11,6 +11,10 @@ import * as createRefreshTokens from './20261202000010_create_refresh_tokens';
 import * as createSchedulerJobConfigs from './20261202000011_create_scheduler_job_configs';
 import * as createSchedulerRuns from './20261202000012_create_scheduler_runs';
 import * as pinTasksToNodes from './20261202000013_pin_tasks_to_nodes';
+import * as createSyncTasks from './20261203000020_create_sync_tasks';
+import * as createSyncRuns from './20261203000021_create_sync_runs';
+import * as createSyncTaskStates from './20261203000022_create_sync_task_states';
+import * as createSyncModules from './20261203000023_create_sync_modules';
 import * as createDrydock from './20261203000030_create_drydock';
 
 export interface Migration {
@@ -32,5 +36,9 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261202000011_create_scheduler_job_configs', createSchedulerJobConfigs],
   ['20261202000012_create_scheduler_runs', createSchedulerRuns],
   ['20261202000013_pin_tasks_to_nodes', pinTasksToNodes],
+  ['20261203000020_create_sync_tasks', createSyncTasks],
+  ['20261203000021_create_sync_runs', createSyncRuns],
+  ['20261203000022_create_sync_task_states', createSyncTaskStates],
+  ['20261203000023_create_sync_modules', createSyncModules],
   ['20261203000030_create_drydock', createDrydock],
 ];

@@ -6,6 +6,7 @@ import { secretsRoutes } from './http/credhub/secrets-routes';
 import { gostintRealm } from './http/gostint/gostint-auth';
 import { schedulerFamily } from './families/scheduler/family';
 import { drydockFamily } from './families/drydock/family';
+import { syncsFamily } from './families/syncs/family';
 import { gostintFamily } from './http/gostint/gostint-family';
 import { loadSecretsKey, SecretStore } from './secrets/secret-store';
 
@@ -36,4 +37,5 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
   },
   schedulerFamily,
   (deps) => drydockFamily(deps),
+  syncsFamily,
 ];

@@ -119,6 +119,17 @@ describeOnBothBackends(
       await h.api.get('/api/v1/data?name=/a').set('Authorization', asAdmin).expect(200);
     });
 
+    it('answers the sync task API (CTS) in its own error shape, with the exact Content-Type, whatever the spelling', async () => {
+      for (const path of ['/v1/tasks', '/V1/Tasks', '//v1/tasks', '/v1/tasks/', '/v1/%74asks', '/v1/status/tasks', '/v1/health', '/v1/modules']) {
+        const anonymous = await h.api.get(path).expect(401);
+        expect(anonymous.headers['content-type'], path).to.equal('application/json');
+        expect(anonymous.body.error.message, path).to.be.a('string');
+        expect(anonymous.body.request_id, path).to.be.a('string');
+        const reader = await h.api.delete(`${path}/x`).set('Authorization', asReader).expect(403);
+        expect(reader.body.error.message, path).to.include('bosh.admin');
+      }
+    });
+
     it("answers a bad path's 401 with the path escaped, not as markup", async () => {
       const res = await h.api.get('/tasks/<script>alert(1)</script>').expect(401);
       expect(res.text).to.equal("Not authorized: '/tasks/%3Cscript%3Ealert(1)%3C/script%3E'\n");

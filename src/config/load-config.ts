@@ -33,6 +33,8 @@ const ENV_OVERRIDES: Array<[string, string[], 'string' | 'int']> = [
   ['BOSUN_LOG_LEVEL', ['log_level'], 'string'],
   ['BOSUN_DOCKER_SOCKET', ['docker', 'socket'], 'string'],
   ['BOSUN_SECRETS_KEY', ['secrets', 'key'], 'string'],
+  ['BOSUN_TERRAFORM', ['syncs', 'terraform'], 'string'],
+  ['BOSUN_SYNC_MODULES_ROOT', ['syncs', 'modules_root'], 'string'],
 ];
 
 type Tree = Record<string, unknown>;

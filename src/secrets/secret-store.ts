@@ -80,6 +80,16 @@ export class SecretStore implements SecretResolver {
     return row ? this.open(row) : null;
   }
 
+  /** The secrets `name` and, with `recurse`, every one under `name/` (read-only: what sync tasks watch). */
+  async listUnder(name: string, recurse: boolean): Promise<Secret[]> {
+    return (await this.repo.findUnder(name, recurse)).map((row) => this.open(row));
+  }
+
+  /** A digest that changes whenever a secret `listUnder` reads is written, added or deleted. */
+  versionsUnder(name: string, recurse: boolean): Promise<string> {
+    return this.repo.versionsUnder(name, recurse);
+  }
+
   delete(name: string): Promise<boolean> {
     return this.repo.deleteByName(name);
   }

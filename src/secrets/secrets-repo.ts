@@ -22,6 +22,12 @@ function fromRow(r: Record<string, unknown>): SecretRow {
   };
 }
 
+/** `name` itself, and with `recurse` the names under `name/` (LIKE's wildcards in the name escaped). */
+function underName(q: Knex.QueryBuilder, name: string, recurse: boolean): void {
+  q.where('name', name);
+  if (recurse) q.orWhereRaw(`name like ? escape '\\'`, [`${name === '/' ? '' : name.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`]);
+}
+
 /** All SQL on `secrets`. */
 export class SecretsRepo {
   constructor(private readonly knex: Knex) {}
@@ -54,6 +60,23 @@ export class SecretsRepo {
   async findById(id: string): Promise<SecretRow | null> {
     const r = await this.knex('secrets').where({ id }).first();
     return r ? fromRow(r) : null;
+  }
+
+  /** `name`, and with `recurse` every secret under `name/`, ordered by name (read-only; sync tasks watch these). */
+  async findUnder(name: string, recurse: boolean): Promise<SecretRow[]> {
+    const rows = await this.knex('secrets').where((q) => underName(q, name, recurse)).orderBy('name');
+    return rows.map(fromRow);
+  }
+
+  /**
+   * A digest of the versions of the secrets `findUnder` reads: every write gives a secret a new id, so
+   * this changes whenever one of them is written, added or deleted (also with the same value).
+   */
+  async versionsUnder(name: string, recurse: boolean): Promise<string> {
+    const row = await this.knex('secrets')
+      .where((q) => underName(q, name, recurse))
+      .first(this.knex.raw(`md5(coalesce(string_agg(id::text, ',' order by name), '')) as digest`));
+    return String(row.digest);
   }
 
   async deleteByName(name: string): Promise<boolean> {
