@@ -11,6 +11,7 @@ import knexFactory from 'knex';
 import { CoreBench } from './core';
 import { BenchDaemon } from './daemon-process';
 import { DaemonRows } from './daemon-rows';
+import { DrydockRows } from './drydock';
 import { GraphileBench } from './graphile';
 import { ensurePgDatabase, serverVersion } from './postgres';
 import { removeBenchContainers } from './raw-docker';
@@ -37,7 +38,12 @@ const N = {
   listReps: QUICK ? 20 : 200,
   templateReps: QUICK ? 20 : 500,
   tailingClients: QUICK ? 20 : 200,
+  drydockNodes: 20,
+  drydockReps: QUICK ? 1 : 3,
+  buildDataRecords: [1_000, QUICK ? 10_000 : 100_000],
 };
+/** BENCH_ROWS=drydock runs rows 8 and 9 alone (the daemon on PostgreSQL, then the table). */
+const DRYDOCK_ONLY = process.env.BENCH_ROWS === 'drydock';
 
 const say = (s: string) => console.error(`bench: ${s}`);
 
@@ -63,6 +69,11 @@ async function main() {
   const d = new DaemonRows(daemon, knex, finishes, docker, IMAGE, runId);
 
   try {
+    if (DRYDOCK_ONLY) {
+      rows.push(...(await drydockRows(daemon, knex, docker, runId)));
+      await finish(rows, started);
+      return;
+    }
     // Rows 1 and 2, alternating bosun and graphile-worker in each repetition.
     say('rows 1-2: pickup latency and throughput against graphile-worker');
     const core = new CoreBench('postgres', PG_URL, N.workers);
@@ -141,6 +152,7 @@ async function main() {
       { row: '6 peak RSS under row 2 load (MB)', backend: 'postgres', bosun: rssLoad, target: '< 200', ok: rssLoad < 200 },
       { row: `6 peak RSS, ${N.manyTasks / 1000}k tasks + ${N.tailingClients} tailing (MB)`, backend: 'postgres', bosun: rssTailing, note: `${tailRequests} tail reads`, target: '< 200', ok: rssTailing < 200 },
     );
+    rows.push(...(await drydockRows(daemon, knex, docker, runId)));
   } finally {
     await finishes.stop();
     await daemon.stop();
@@ -169,6 +181,38 @@ async function main() {
   const tpl = await templateRenderOverhead(N.templateReps);
   rows.push({ row: "7 render one instance's templates, worker pool (ms)", backend: 'none', bosun: tpl.pool, peer: tpl.inThread, peerName: 'in-thread', note: 'no database' });
 
+  await finish(rows, started);
+}
+
+/** Rows 8 and 9: deploy_nodes of 20 nodes against dockerode; build-data latency as the table grows. */
+async function drydockRows(daemon: BenchDaemon, knex: knexFactory.Knex, docker: Docker, runId: string): Promise<Row[]> {
+  const dd = new DrydockRows(daemon, knex, docker, IMAGE, runId);
+  try {
+    say(`row 8: deploy_nodes of ${N.drydockNodes} nodes against creating and starting them with dockerode`);
+    const bosun: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < N.drydockReps; i++) {
+      const r = await dd.deploy(N.drydockNodes);
+      say(`  deploy_nodes ${r.bosun.toFixed(0)} ms, dockerode ${r.raw.toFixed(0)} ms`);
+      bosun.push(r.bosun);
+      raw.push(r.raw);
+    }
+    const [few, many] = N.buildDataRecords;
+    say(`row 9: build-data API with ${few.toLocaleString('en')} and ${many.toLocaleString('en')} records`);
+    const small = await dd.buildDataLatency(few, N.listReps);
+    const large = await dd.buildDataLatency(many, N.listReps);
+    const k = (n: number) => `${n / 1000}k`;
+    return [
+      { row: `8 deploy_nodes, ${N.drydockNodes} nodes (ms)`, backend: 'postgres', bosun: median(bosun), peer: median(raw), peerName: 'dockerode create+start', target: 'ratio <= 1.3', ok: median(bosun) <= 1.3 * median(raw), note: 'bosun also collects 3 build-data records a node' },
+      { row: `9 node builddata latest, ${k(many)} records (ms)`, backend: 'postgres', bosun: large.latest, peer: small.latest, peerName: `${k(few)} records`, target: 'ratio <= 1.2', ok: large.latest <= 1.2 * small.latest },
+      { row: `9 node builddata all, ${k(many)} records (ms)`, backend: 'postgres', bosun: large.all, peer: small.all, peerName: `${k(few)} records`, target: 'ratio <= 1.2', ok: large.all <= 1.2 * small.all },
+    ];
+  } finally {
+    await dd.cleanUp();
+  }
+}
+
+async function finish(rows: Row[], started: number): Promise<void> {
   const machine = {
     cpus: os.cpus().length,
     model: os.cpus()[0]?.model ?? '',
