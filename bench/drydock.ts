@@ -10,9 +10,17 @@ const NODE_LABEL = 'bosun.drydock.node';
 
 /** One design of `count` nodes of `image`, no boot actions: what deploy_nodes does is create, collect, start. */
 export function benchSite(image: string, count: number): string {
-  const doc = (kind: string, name: string, data: string) => `---\nschema: drydock/${kind}/v1\nmetadata: { schema: metadata/Document/v1, name: ${name} }\ndata: ${data}\n`;
-  const nodes = Array.from({ length: count }, (_, i) => doc('BaremetalNode', `bench${String(i).padStart(2, '0')}`, '{ host_profile: worker }'));
-  return [doc('Region', 'bench', '{}'), doc('HardwareProfile', 'generic', '{ vendor: any }'), doc('HostProfile', 'worker', `{ hardware_profile: generic, platform: { image: '${image}' } }`), ...nodes].join('');
+  const doc = (kind: string, name: string, data: string) =>
+    `---\nschema: drydock/${kind}/v1\nmetadata: { schema: metadata/Document/v1, name: ${name} }\ndata: ${data}\n`;
+  const nodes = Array.from({ length: count }, (_, i) =>
+    doc('BaremetalNode', `bench${String(i).padStart(2, '0')}`, '{ host_profile: worker }'),
+  );
+  return [
+    doc('Region', 'bench', '{}'),
+    doc('HardwareProfile', 'generic', '{ vendor: any }'),
+    doc('HostProfile', 'worker', `{ hardware_profile: generic, platform: { image: '${image}' } }`),
+    ...nodes,
+  ].join('');
 }
 
 /**
@@ -30,14 +38,26 @@ export class DrydockRows {
     private readonly width = 8,
   ) {}
 
-  private async call(method: string, path: string, body?: string, type = 'application/json'): Promise<{ status: number; json: unknown }> {
-    const r = await this.d.client.request(method, path, { auth: this.d.auth, headers: body === undefined ? {} : { 'Content-Type': type }, body });
+  private async call(
+    method: string,
+    path: string,
+    body?: string,
+    type = 'application/json',
+  ): Promise<{ status: number; json: unknown }> {
+    const r = await this.d.client.request(method, path, {
+      auth: this.d.auth,
+      headers: body === undefined ? {} : { 'Content-Type': type },
+      body,
+    });
     return { status: r.status, json: r.text ? JSON.parse(r.text) : null };
   }
 
   private async removeNodes(): Promise<void> {
     for (const c of await this.docker.listContainers({ all: true, filters: { label: [NODE_LABEL] } })) {
-      await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+      await this.docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
     }
     await this.knex('drydock_nodes').delete();
   }
@@ -50,7 +70,11 @@ export class DrydockRows {
     const designRef = (stored.json as { design_ref: string }).design_ref;
 
     const t0 = performance.now();
-    const created = await this.call('POST', '/api/v1.0/tasks', JSON.stringify({ action: 'deploy_nodes', design_ref: designRef }));
+    const created = await this.call(
+      'POST',
+      '/api/v1.0/tasks',
+      JSON.stringify({ action: 'deploy_nodes', design_ref: designRef }),
+    );
     if (created.status !== 201) throw new Error(`deploy_nodes: ${created.status} ${JSON.stringify(created.json)}`);
     const taskId = (created.json as { task_id: string }).task_id;
     for (;;) {
@@ -80,8 +104,14 @@ export class DrydockRows {
       },
     );
     const raw = performance.now() - t1;
-    for (const c of await this.docker.listContainers({ all: true, filters: { label: [`${BENCH_LABEL}=${this.runId}`] } })) {
-      await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    for (const c of await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${BENCH_LABEL}=${this.runId}`] },
+    })) {
+      await this.docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
     }
     return { bosun, raw };
   }
@@ -92,7 +122,9 @@ export class DrydockRows {
    */
   async buildDataLatency(total: number, reps: number): Promise<{ latest: number; all: number }> {
     // Other rows' records count towards the table's size, not towards the fillers' numbering.
-    const filled = Number((await this.knex('drydock_build_data').where('node_name', 'like', 'filler%').count('* as n').first())!.n);
+    const filled = Number(
+      (await this.knex('drydock_build_data').where('node_name', 'like', 'filler%').count('* as n').first())!.n,
+    );
     const have = Number((await this.knex('drydock_build_data').count('* as n').first())!.n);
     const generators = ['docker inspect', 'uname -a', 'cat /proc/meminfo'];
     const element = 'x'.repeat(400);
@@ -124,7 +156,10 @@ export class DrydockRows {
       return median(xs);
     };
     await time(`/api/v1.0/nodes/${node}/builddata?latest=True`);
-    return { latest: await time(`/api/v1.0/nodes/${node}/builddata?latest=True`), all: await time(`/api/v1.0/nodes/${node}/builddata?latest=False`) };
+    return {
+      latest: await time(`/api/v1.0/nodes/${node}/builddata?latest=True`),
+      all: await time(`/api/v1.0/nodes/${node}/builddata?latest=False`),
+    };
   }
 
   async cleanUp(): Promise<void> {
