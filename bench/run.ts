@@ -2,7 +2,8 @@
  * npm run bench: bosun against graphile-worker and raw Docker, side by side in one run, on PostgreSQL
  * (and the first rows on the embedded database). Prints a table and writes bench/results.json.
  * BENCH_QUICK=1 runs every row with small counts (a check that the bench works, not figures).
- * BENCH_ONLY=scheduler runs only the scheduler's rows (8 and 9) and writes bench/results-scheduler.json.
+ * BENCH_ONLY=scheduler runs only the scheduler's rows (8 and 9) and writes bench/results-scheduler.json;
+ * BENCH_ONLY=drydock only Drydock's (11 and 12), writing bench/results-drydock.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import knexFactory from 'knex';
 import { CoreBench } from './core';
 import { BenchDaemon } from './daemon-process';
 import { DaemonRows } from './daemon-rows';
+import { DrydockRows } from './drydock';
 import { GraphileBench } from './graphile';
 import { ensurePgDatabase, serverVersion } from './postgres';
 import { removeBenchContainers } from './raw-docker';
@@ -26,8 +28,8 @@ const PG_URL = process.env.BOSUN_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.
 const IMAGE = process.env.BOSUN_TEST_IMAGE ?? 'bosun-test/busybox:latest';
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && ONLY !== 'scheduler') {
-  console.error(`bench: BENCH_ONLY=${ONLY}: the only subset is 'scheduler'`);
+if (ONLY && ONLY !== 'scheduler' && ONLY !== 'drydock') {
+  console.error(`bench: BENCH_ONLY=${ONLY}: the subsets are 'scheduler' and 'drydock'`);
   process.exit(2);
 }
 const N = {
@@ -51,6 +53,9 @@ const N = {
   /** The scheduler's poll while row 9 runs (the daemon's is 10 s): it looks at its table often. */
   idlePollMs: 250,
   syncSamples: QUICK ? 5 : 30,
+  drydockNodes: 20,
+  drydockReps: QUICK ? 1 : 3,
+  buildDataRecords: [1_000, QUICK ? 10_000 : 100_000],
 };
 
 const say = (s: string) => console.error(`bench: ${s}`);
@@ -82,6 +87,11 @@ async function main() {
   const d = new DaemonRows(daemon, knex, finishes, docker, IMAGE, runId);
 
   try {
+    if (ONLY === 'drydock') {
+      rows.push(...(await drydockRows(daemon, knex, docker, runId)));
+      await report(rows, started, 'results-drydock.json');
+      return;
+    }
     // Rows 1 and 2, alternating bosun and graphile-worker in each repetition.
     say('rows 1-2: pickup latency and throughput against graphile-worker');
     const core = new CoreBench('postgres', PG_URL, N.workers);
@@ -160,6 +170,7 @@ async function main() {
       { row: '6 peak RSS under row 2 load (MB)', backend: 'postgres', bosun: rssLoad, target: '< 200', ok: rssLoad < 200 },
       { row: `6 peak RSS, ${N.manyTasks / 1000}k tasks + ${N.tailingClients} tailing (MB)`, backend: 'postgres', bosun: rssTailing, note: `${tailRequests} tail reads`, target: '< 200', ok: rssTailing < 200 },
     );
+    rows.push(...(await drydockRows(daemon, knex, docker, runId)));
   } finally {
     await finishes.stop();
     await daemon.stop();
@@ -264,6 +275,34 @@ async function schedulerRows(): Promise<Row[]> {
   rows.push(...fireRows('embedded', e));
   rows.push(...idleRows('embedded', await idleTableCost('embedded', '', N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs)));
   return rows;
+}
+
+/** Rows 11 and 12: deploy_nodes of 20 nodes against dockerode; build-data latency as the table grows. */
+async function drydockRows(daemon: BenchDaemon, knex: knexFactory.Knex, docker: Docker, runId: string): Promise<Row[]> {
+  const dd = new DrydockRows(daemon, knex, docker, IMAGE, runId);
+  try {
+    say(`row 11: deploy_nodes of ${N.drydockNodes} nodes against creating and starting them with dockerode`);
+    const bosun: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < N.drydockReps; i++) {
+      const r = await dd.deploy(N.drydockNodes);
+      say(`  deploy_nodes ${r.bosun.toFixed(0)} ms, dockerode ${r.raw.toFixed(0)} ms`);
+      bosun.push(r.bosun);
+      raw.push(r.raw);
+    }
+    const [few, many] = N.buildDataRecords;
+    say(`row 12: build-data API with ${few.toLocaleString('en')} and ${many.toLocaleString('en')} records`);
+    const small = await dd.buildDataLatency(few, N.listReps);
+    const large = await dd.buildDataLatency(many, N.listReps);
+    const k = (n: number) => `${n / 1000}k`;
+    return [
+      { row: `11 deploy_nodes, ${N.drydockNodes} nodes (ms)`, backend: 'postgres', bosun: median(bosun), peer: median(raw), peerName: 'dockerode create+start', target: 'ratio <= 1.3', ok: median(bosun) <= 1.3 * median(raw), note: 'bosun also collects 3 build-data records a node' },
+      { row: `12 node builddata latest, ${k(many)} records (ms)`, backend: 'postgres', bosun: large.latest, peer: small.latest, peerName: `${k(few)} records`, target: 'ratio <= 1.2', ok: large.latest <= 1.2 * small.latest },
+      { row: `12 node builddata all, ${k(many)} records (ms)`, backend: 'postgres', bosun: large.all, peer: small.all, peerName: `${k(few)} records`, target: 'ratio <= 1.2', ok: large.all <= 1.2 * small.all },
+    ];
+  } finally {
+    await dd.cleanUp();
+  }
 }
 
 async function report(rows: Row[], started: number, fileName: string): Promise<void> {

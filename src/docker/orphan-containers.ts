@@ -3,7 +3,8 @@ import { LABELS } from './labels';
 
 /**
  * Removes this node's containers whose tasks it is no longer running (left behind by a crash).
- * `isRunning` says whether a task id is running here now.
+ * `isRunning` says whether a task id is running here now. Containers kept by a family (`bosun.kept-by`)
+ * outlive their tasks by design: that family reaps its own.
  */
 export async function removeOrphanContainers(
   docker: Docker,
@@ -16,6 +17,7 @@ export async function removeOrphanContainers(
   });
   const removed: string[] = [];
   for (const c of containers) {
+    if (c.Labels[LABELS.keptBy]) continue;
     const taskId = Number(c.Labels[LABELS.taskId]);
     if (Number.isInteger(taskId) && (await isRunning(taskId))) continue;
     await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);

@@ -169,7 +169,7 @@ async function runSubtasks(d: DrydockOperationDeps, task: DrydockTask, site: Eff
       let outcome: NodeOutcome;
       try {
         outcome = await stage.step(node.name, async (step) => {
-          const o = await action({ node, site, designId: task.designId!, designRef: task.designRef, subtaskId: st.taskId, signal: ctx.signal });
+          const o = await action({ node, site, designId: task.designId!, designRef: task.designRef, subtaskId: st.taskId, directorTaskId: ctx.task.id, signal: ctx.signal });
           if (!o.ok) await step.fail(o.messages.filter((m) => m.error).map((m) => m.message).join('; ') || 'failed');
           return o;
         });

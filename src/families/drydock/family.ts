@@ -19,6 +19,7 @@ import { DrydockTasksRepo } from './drydock-tasks-repo';
 import { keystoneRealm, keystoneRoutes } from './keystone-routes';
 import { NodeActions } from './node-actions';
 import { NodeContainers } from './node-containers';
+import { removeLeftoverNodes } from './node-leftovers';
 import { nodeRoutes } from './node-routes';
 import { NodesRepo } from './nodes-repo';
 import { taskRoutes } from './task-routes';
@@ -67,5 +68,9 @@ export function drydockFamily(deps: FamilyDeps, docker = new Docker({ socketPath
     routers: [router, ...keystone],
     realms: [drydockRealm, keystoneRealm],
     verboseTaskTypes: [DRYDOCK_TASK_TYPE],
+    async start() {
+      const removed = await removeLeftoverNodes(containers, nodes, (id) => deps.tasks.isRunningOn(id, deps.config.node_id));
+      if (removed.length) deps.log.info({ containers: removed }, 'removed node containers no provisioned node claims');
+    },
   };
 }

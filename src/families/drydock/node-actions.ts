@@ -29,6 +29,8 @@ export interface NodeWork {
   designRef: string;
   /** The node's subtask (the owner of its build data and boot actions). */
   subtaskId: string;
+  /** The Director task running the action (labels the containers it creates). */
+  directorTaskId: number;
   signal: AbortSignal;
 }
 
@@ -77,7 +79,7 @@ export class NodeActions {
     }
     if (!info) {
       if (!(await this.d.containers.imagePresent(w.node.image!))) return { ok: false, messages: [...messages, says(`Image ${w.node.image} of node ${w.node.name} is not on the engine`, true)] };
-      info = await this.d.containers.create({ hostname: w.node.name, image: w.node.image!, designId: w.designId });
+      info = await this.d.containers.create({ hostname: w.node.name, image: w.node.image!, designId: w.designId, taskId: w.directorTaskId });
       messages.push(says(`Node ${w.node.name}: container ${info.Id.slice(0, 12)} created from ${w.node.image}`));
     }
     w.signal.throwIfAborted();

@@ -1,13 +1,17 @@
 import type Docker from 'dockerode';
 import { ContainerPolicy, hostConfigOf } from '../../docker/container-limits';
 import { execInContainer, ExecOutcome } from '../../docker/exec-in-container';
+import { containerLabels, LABELS } from '../../docker/labels';
 import { tarFiles, TarFile } from '../../docker/tar-files';
 
 export const NODE_LABELS = {
   node: 'bosun.drydock.node',
   design: 'bosun.drydock.design',
-  nodeId: 'bosun.node-id',
+  nodeId: LABELS.nodeId,
 } as const;
+
+/** The `bosun.kept-by` value of node containers: they outlive their tasks, and this family reaps them. */
+export const NODE_KEEPER = 'drydock';
 
 /** PID 1 of a node: it idles until stopped (a stop is a TERM, answered at once). */
 const NODE_AGENT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
@@ -16,6 +20,8 @@ export interface NodeContainerSpec {
   hostname: string;
   image: string;
   designId: string;
+  /** The Director task creating it (bosun's `bosun.task-id` label). */
+  taskId: number;
 }
 
 export const containerName = (hostname: string) => `bosun-drydock-${hostname}`;
@@ -58,7 +64,8 @@ export class NodeContainers {
       Image: spec.image,
       Hostname: spec.hostname.slice(0, 63),
       Cmd: ['/bin/sh', '-c', NODE_AGENT],
-      Labels: { [NODE_LABELS.node]: spec.hostname, [NODE_LABELS.design]: spec.designId, [NODE_LABELS.nodeId]: this.opts.nodeId },
+      // bosun's own labels (managed, task, node id) and the family keeping it, so clean-ups recognise it.
+      Labels: { ...containerLabels(spec.taskId, this.opts.nodeId), [LABELS.keptBy]: NODE_KEEPER, [NODE_LABELS.node]: spec.hostname, [NODE_LABELS.design]: spec.designId },
       HostConfig: { NetworkMode: this.opts.networkMode, RestartPolicy: { Name: 'no' }, ...hostConfigOf(this.opts.policy) },
     });
     return container.inspect();
@@ -99,6 +106,17 @@ export class NodeContainers {
   async putFiles(hostname: string, files: TarFile[]): Promise<void> {
     if (!files.length) return;
     await this.docker.getContainer(containerName(hostname)).putArchive(await tarFiles(files.map((f) => ({ ...f, name: f.name.replace(/^\/+/, '') }))), { path: '/' });
+  }
+
+  /** The node containers this bosun node created. */
+  async listOwn(): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`, `${LABELS.nodeId}=${this.opts.nodeId}`, `${LABELS.keptBy}=${NODE_KEEPER}`] } });
+  }
+
+  async removeById(id: string): Promise<void> {
+    await this.docker.getContainer(id).remove({ force: true, v: true }).catch((err) => {
+      if (statusOf(err) !== 404) throw err;
+    });
   }
 
   /** Every node container on the engine, by hostname. */
