@@ -1,11 +1,11 @@
 import Docker from 'dockerode';
 import type { Family, FamilyDeps } from './families/family';
-import { directorFamily } from './director/director-family';
-import { credhubRealm } from './http/credhub/credhub-auth';
-import { secretsRoutes } from './http/credhub/secrets-routes';
-import { gostintRealm } from './http/gostint/gostint-auth';
+import { directorFamily } from './families/director/family';
+import { credhubRealm } from './families/secrets/credhub-auth';
+import { secretsRoutes } from './families/secrets/secrets-routes';
+import { gostintRealm } from './families/container-jobs/container-jobs-auth';
 import { schedulerFamily } from './families/scheduler/family';
-import { gostintFamily } from './http/gostint/gostint-family';
+import { gostintFamily } from './families/container-jobs/family';
 import { loadSecretsKey, SecretStore } from './secrets/secret-store';
 
 /** bosun's API families besides the Director's task routes: secrets, container jobs, and the Director's workloads. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { INSTANCE_LABELS } from '../../src/families/director/instances/instance-containers';
 import { BoshCliLike, ndjsonOf, TaskFailed } from '../support/bosh-cli-client';
 import * as types from '../support/bosh-cli-types';
 import { buildRelease, buildStemcell, webManifest, webReleaseOptions } from '../support/bosh-fixtures';

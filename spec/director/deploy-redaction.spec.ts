@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { directorFamily } from '../../src/director/director-family';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { directorFamily } from '../../src/families/director/family';
+import { INSTANCE_LABELS } from '../../src/families/director/instances/instance-containers';
 import { createLogger } from '../../src/logger';
 import { OperationRegistry } from '../../src/runner/operation';
 import { TaskRunner } from '../../src/runner/task-runner';

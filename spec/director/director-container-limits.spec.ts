@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { directorFamily } from '../../src/director/director-family';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { directorFamily } from '../../src/families/director/family';
+import { INSTANCE_LABELS } from '../../src/families/director/instances/instance-containers';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin } from '../support/auth';
 import { buildStemcell, webManifest, webRelease } from '../support/bosh-fixtures';

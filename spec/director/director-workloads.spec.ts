@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { directorFamily } from '../../src/director/director-family';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { directorFamily } from '../../src/families/director/family';
+import { INSTANCE_LABELS } from '../../src/families/director/instances/instance-containers';
 import { execInContainer } from '../../src/docker/exec-in-container';
 import { tarFiles } from '../../src/docker/tar-files';
 import { SecretStore } from '../../src/secrets/secret-store';

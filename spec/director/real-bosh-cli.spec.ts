@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { INSTANCE_LABELS } from '../../src/families/director/instances/instance-containers';
 import { buildRelease, buildStemcell, webManifest, webReleaseOptions } from '../support/bosh-fixtures';
 import { DaemonProcess, spawnDaemon } from '../support/daemon-process';
 import { docker } from '../support/docker';

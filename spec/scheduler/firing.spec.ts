@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { openDatabase, Database } from '../../src/db/database';
-import { cleanupArtifacts } from '../../src/operations/cleanup-artifacts';
+import { cleanupArtifacts } from '../../src/families/director-tasks/cleanup-artifacts';
 import { TaskService } from '../../src/tasks/task-service';
 import type { Family } from '../../src/families/family';
 import { asAdmin } from '../support/auth';

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load-config';
 import type { Family, ScheduledOperation } from '../../src/families/family';
 import type { Database } from '../../src/db/database';
 import { schedulerFamily } from '../../src/families/scheduler/family';
-import { scheduledCleanup } from '../../src/operations/scheduled-cleanup';
+import { scheduledCleanup } from '../../src/families/director-tasks/scheduled-cleanup';
 import type { TaskService } from '../../src/tasks/task-service';
 import { silentLog } from '../support/databases';
 import { users } from '../support/harness';

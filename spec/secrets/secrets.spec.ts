@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { secretsRoutes } from '../../src/http/credhub/secrets-routes';
+import { secretsRoutes } from '../../src/families/secrets/secrets-routes';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin, asReader } from '../support/auth';
 import { describeOnBothBackends, Harness } from '../support/harness';

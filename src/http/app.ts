@@ -6,11 +6,11 @@ import type { TaskService } from '../tasks/task-service';
 import type { AuthRealm } from './auth/auth-realm';
 import { authenticateRequests } from './auth/authenticate-requests';
 import type { AppState } from './context';
-import { cleanupRoutes } from './director/cleanup-routes';
+import { cleanupRoutes } from '../families/director-tasks/cleanup-routes';
 import { directorRealm } from './director/director-auth';
 import { directorErrors } from './director/director-errors';
-import { DirectorIdentity, infoRoutes } from './director/info-routes';
-import { tasksRoutes } from './director/tasks-routes';
+import { DirectorIdentity, infoRoutes } from '../families/director-tasks/info-routes';
+import { tasksRoutes } from '../families/director-tasks/tasks-routes';
 import { requestLogger } from './middleware/request-logger';
 
 export interface AppDeps {

@@ -1,0 +1,100 @@
+import Router from '@koa/router';
+import type { BlobStore } from '../../blobs/blob-store';
+import { ContainerJobsRepo } from './container-jobs-repo';
+import { enqueueContainerJob, jobRequestProblem } from './enqueue-container-job';
+import { admissionProblems, JobAdmission } from './container-job-admission';
+import { jobRequestSchema } from './container-job-request';
+import type { TaskService } from '../../tasks/task-service';
+import type { TaskLogName } from '../../tasks/task-log';
+import type { AppContext, AppState } from '../../http/context';
+import { redirectToTask } from '../../http/redirect-to-task';
+import { GostintError, invalidJob, jobNotFound } from './container-jobs-errors';
+import { readJobBody } from './container-job-body';
+import { jobAdmin, jobReader } from './container-jobs-auth';
+import { JobOutput, presentJob, presentJobSummary } from './container-job-presenter';
+
+/** Output returned inline by `GET /v1/api/job/:id`; the whole of it is at output_url. */
+const INLINE_OUTPUT_LIMIT = 1024 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission: JobAdmission, blobs: BlobStore): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/v1/api/job' });
+
+  async function loadJob(ctx: AppContext) {
+    const id = String(ctx.params.id ?? '');
+    const job = UUID.test(id) ? await jobs.find(id) : null;
+    if (!job) throw jobNotFound(id);
+    return job;
+  }
+
+  async function tail(taskId: number, log: TaskLogName): Promise<JobOutput> {
+    const size = (await tasks.logSize(taskId, log)) ?? 0;
+    const from = Math.max(0, size - INLINE_OUTPUT_LIMIT);
+    const parts: Buffer[] = [];
+    for await (const b of tasks.readLog(taskId, log, from, size)) parts.push(b);
+    return { text: Buffer.concat(parts).toString('utf8'), truncated: from > 0 };
+  }
+
+  router.post('/', jobAdmin, async (ctx: AppContext) => {
+    if (!ctx.is('application/json')) throw invalidJob('Content-Type must be application/json');
+    const body = await readJobBody(ctx, blobs);
+    try {
+      await enqueueJob(ctx, body.fields, body.contentBlob);
+    } catch (err) {
+      if (body.contentBlob) await blobs.delete(body.contentBlob);
+      throw err;
+    }
+  });
+
+  async function enqueueJob(ctx: AppContext, fields: Record<string, unknown>, contentBlob: string | null) {
+    const parsed = jobRequestSchema.safeParse(fields);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+      throw invalidJob(problems.join('; '));
+    }
+    const req = parsed.data;
+    const problem = jobRequestProblem(req);
+    if (problem) throw invalidJob(problem);
+    const refused = admissionProblems(req, admission);
+    if (refused.length) throw invalidJob(refused.join('; '));
+    const { task, jobId } = await enqueueContainerJob(tasks, jobs, req, ctx.state.user!.name, { contentBlob });
+    const qname = req.qname ?? null;
+    redirectToTask(ctx, task, { _id: jobId, status: 'queued', qname: qname ?? '' });
+  }
+
+  router.get('/', jobReader, async (ctx: AppContext) => {
+    const skip = Number(ctx.query.skip ?? 0);
+    const limit = Number(ctx.query.limit ?? 10);
+    if (!Number.isInteger(skip) || skip < 0) throw invalidJob('skip must be a whole number');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidJob('limit must be a whole number from 1 to 100');
+    const { jobs: list, total } = await jobs.list(skip, limit);
+    ctx.body = { data: list.map(presentJobSummary), skip, limit, total };
+  });
+
+  router.get('/:id', jobReader, async (ctx: AppContext) => {
+    const job = await loadJob(ctx);
+    ctx.body = presentJob(job, await tail(job.taskId, 'stdout'), await tail(job.taskId, 'stderr'));
+  });
+
+  router.post('/kill/:id', jobAdmin, async (ctx: AppContext) => {
+    const job = await loadJob(ctx);
+    const outcome = await tasks.cancel(job.task);
+    if (outcome.outcome === 'not_cancellable') {
+      throw new GostintError(400, 'Cannot kill job.', `job ${job.id} is not queued or running (${presentJobSummary(job).status})`);
+    }
+    ctx.body = presentJobSummary({ ...job, task: outcome.task });
+  });
+
+  router.delete('/:id', jobAdmin, async (ctx: AppContext) => {
+    const job = await loadJob(ctx);
+    if (!(await tasks.deleteUnlessRunning(job.taskId))) {
+      throw new GostintError(400, 'Cannot delete job.', 'Cannot delete a running/stopping job');
+    }
+    // A job cancelled while queued never ran, so its content is still stored.
+    const contentBlob = job.task.params.content_blob;
+    if (typeof contentBlob === 'string') await blobs.delete(contentBlob);
+    ctx.body = { _id: job.id, status: 'deleted', task_id: job.taskId };
+  });
+
+  return router;
+}

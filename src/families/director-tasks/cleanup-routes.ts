@@ -1,0 +1,50 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { TaskService } from '../../tasks/task-service';
+import { TASK_TYPES } from '../../tasks/task-types';
+import type { AppContext, AppState } from '../../http/context';
+import { redirectToTask } from '../../http/redirect-to-task';
+import { requireAdmin } from '../../http/director/director-auth';
+import { jsonBody, parseBody } from '../../http/director/json-body';
+import { contextIdOf } from '../../http/director/context-id';
+
+const cleanupBody = z
+  .object({
+    config: z
+      .object({ remove_all: z.boolean().optional(), keep_orphaned_disks: z.boolean().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** `POST /cleanup` (bosh clean-up) and its dry run. */
+export function cleanupRoutes(tasks: TaskService, retentionPerType: number): Router<AppState> {
+  const router = new Router<AppState>();
+
+  router.post('/cleanup', requireAdmin, jsonBody, async (ctx: AppContext) => {
+    const body = parseBody(cleanupBody, ctx.request.body ?? {});
+    const removeAll = body.config?.remove_all ?? false;
+    const task = await tasks.enqueue({
+      type: TASK_TYPES.cleanup,
+      description: 'clean up',
+      username: ctx.state.user!.name,
+      contextId: contextIdOf(ctx),
+      params: { remove_all: removeAll, keep: retentionPerType },
+    });
+    redirectToTask(ctx, task);
+  });
+
+  router.get('/cleanup/dryrun', requireAdmin, async (ctx: AppContext) => {
+    ctx.body = {
+      releases: [],
+      stemcells: [],
+      compiled_packages: [],
+      orphaned_disks: [],
+      orphaned_vms: [],
+      exported_releases: [],
+      dns_blobs: [],
+    };
+  });
+
+  return router;
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import type { ScheduledOperation } from '../family';
+import type { TaskService } from '../../tasks/task-service';
+import { TASK_TYPES } from '../../tasks/task-types';
+
+/** `cleanup` for the scheduler: what `bosh clean-up` sends, as the task POST /cleanup queues. */
+export function scheduledCleanup(tasks: TaskService, retentionPerType: number): ScheduledOperation {
+  return {
+    name: 'cleanup',
+    params: z.object({ remove_all: z.boolean().optional(), keep_orphaned_disks: z.boolean().optional() }).strict(),
+    start(params: { remove_all?: boolean }, username, withRows) {
+      return tasks.enqueue(
+        { type: TASK_TYPES.cleanup, description: 'clean up', username, params: { remove_all: params.remove_all ?? false, keep: retentionPerType } },
+        withRows,
+      );
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import Router from '@koa/router';
+import { badRequest, deploymentNotFound } from '../../../errors/director-error';
+import { deploymentLock, DirectorServices } from '../director-services';
+import { DELETE_DEPLOYMENT_TYPE } from './delete-deployment';
+import { DEPLOY_TYPE } from './deploy-deployment';
+import { manifestHead, ManifestError, parseManifestDocument } from './deployment-manifest';
+import { manifestDiff } from './manifest-diff';
+import type { AppContext, AppState } from '../../../http/context';
+import { presentDeployment } from '../director-presenters';
+import { redirectToTask } from '../../../http/redirect-to-task';
+import { contextIdOf } from '../../../http/director/context-id';
+import { requireAdmin, requireRead } from '../../../http/director/director-auth';
+import { flag, queryParam } from '../query-flags';
+import { readTextBody, requireContentType } from '../raw-body';
+
+/** A manifest from the request: YAML, a mapping, with a valid name; anything else is a 400. */
+async function manifestOf(ctx: AppContext): Promise<{ text: string; doc: Record<string, unknown>; name: string }> {
+  requireContentType(ctx, 'text/yaml', 'application/x-yaml');
+  const text = await readTextBody(ctx);
+  try {
+    const doc = parseManifestDocument(text);
+    return { text, doc, name: manifestHead(doc).name };
+  } catch (err) {
+    if (err instanceof ManifestError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+export async function findDeployment(s: DirectorServices, name: string) {
+  const d = await s.deployments.find(name);
+  if (!d) throw deploymentNotFound(name);
+  return d;
+}
+
+export function deploymentsRoutes(s: DirectorServices): Router<AppState> {
+  const router = new Router<AppState>();
+
+  router.get('/deployments', requireRead, async (ctx: AppContext) => {
+    const locked = new Set((await s.tasks.listRunning()).map((t) => t.queueName));
+    ctx.body = (await s.deployments.list()).map((d) => presentDeployment(d, locked.has(deploymentLock(d.name))));
+  });
+
+  /** bosun keeps no configs (cloud, runtime, deploy); `bosh deploy` asks for deploy configs first. */
+  router.get('/configs', requireRead, async (ctx: AppContext) => {
+    ctx.body = [];
+  });
+
+  router.get('/deployments/:name', requireRead, async (ctx: AppContext) => {
+    const d = await findDeployment(s, ctx.params.name);
+    ctx.body = { manifest: d.manifest ?? '' };
+  });
+
+  router.post('/deployments/:name/diff', requireAdmin, async (ctx: AppContext) => {
+    const { doc } = await manifestOf(ctx);
+    const d = await s.deployments.find(ctx.params.name);
+    const before = d?.manifest ? parseManifestDocument(d.manifest) : null;
+    ctx.body = { context: { cloud_config_ids: [], runtime_config_ids: [] }, diff: manifestDiff(before, doc, queryParam(ctx, 'redact') !== 'false') };
+  });
+
+  router.post('/deployments', requireAdmin, async (ctx: AppContext) => {
+    const { text, name } = await manifestOf(ctx);
+    const dryRun = flag(ctx, 'dry_run');
+    await s.deployments.findOrCreate(name);
+    const task = await s.tasks.enqueue({
+      type: DEPLOY_TYPE,
+      description: dryRun ? 'create deployment (dry run)' : 'create deployment',
+      deploymentName: name,
+      username: ctx.state.user!.name,
+      contextId: contextIdOf(ctx),
+      queueName: deploymentLock(name),
+      params: { manifest: text, recreate: flag(ctx, 'recreate'), dry_run: dryRun },
+    });
+    redirectToTask(ctx, task);
+  });
+
+  router.delete('/deployments/:name', requireAdmin, async (ctx: AppContext) => {
+    const d = await findDeployment(s, ctx.params.name);
+    const task = await s.tasks.enqueue({
+      type: DELETE_DEPLOYMENT_TYPE,
+      description: `delete deployment ${d.name}`,
+      deploymentName: d.name,
+      username: ctx.state.user!.name,
+      contextId: contextIdOf(ctx),
+      queueName: deploymentLock(d.name),
+      params: { force: flag(ctx, 'force') },
+    });
+    redirectToTask(ctx, task);
+  });
+
+  return router;
+}
