@@ -1,8 +1,9 @@
 import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { tarFiles } from '../../src/docker/tar-files';
-import { gostintFamily } from '../../src/families/container-jobs/family';
+import { containerJobsFamily } from '../../src/families/container-jobs/family';
 import crypto from 'node:crypto';
+import { loadConfig } from '../../src/config/load-config';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin, asReader } from '../support/auth';
 import { containersOfTask, contentOf, docker, familyDeps } from '../support/docker';
@@ -10,6 +11,12 @@ import { describeOnBothBackends, Harness } from '../support/harness';
 import { startRunner, stopRunners, waitForTask } from '../support/runners';
 import { TEST_IMAGE } from '../support/test-env';
 import { bodyBudget } from '../../src/families/container-jobs/body-budget';
+
+/** The defaults, with a short stop grace: killed jobs end quickly. */
+function withStopGrace(seconds: number) {
+  const config = loadConfig({ env: { BOSUN_NODE_ID: 'node-a' } });
+  return { ...config, docker: { ...config.docker, stop_grace_seconds: seconds } };
+}
 
 const secretsKey = crypto.createHash('sha256').update('bosun job specs').digest();
 
@@ -426,7 +433,7 @@ describeOnBothBackends(
   },
   {
     withFamilies: (h: Harness) => [
-      gostintFamily(familyDeps(h), { docker: watchedDocker, secrets: new SecretStore(h.db.knex, secretsKey), networkMode: 'none', stopGraceSeconds: 2 }),
+      containerJobsFamily(familyDeps(h, { docker: watchedDocker, secrets: new SecretStore(h.db.knex, secretsKey), config: withStopGrace(2) })),
     ],
   },
 );

@@ -97,5 +97,5 @@ describeOnBothBackends(
       }
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );

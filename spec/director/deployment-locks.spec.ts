@@ -50,5 +50,5 @@ describeOnBothBackends(
       expect(await lockTasks()).to.deep.equal([]);
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );

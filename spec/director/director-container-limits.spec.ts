@@ -56,5 +56,5 @@ describeOnBothBackends(
       expect(hostConfig.CapDrop).to.include.members(['NET_RAW', 'MKNOD']);
     });
   },
-  { withFamilies: (h: Harness) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h: Harness) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );

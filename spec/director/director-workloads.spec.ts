@@ -214,7 +214,7 @@ describeOnBothBackends(
       expect(after[0].release_versions.map((v: Line) => v.version)).to.deep.equal(['2']);
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );
 
 
@@ -438,7 +438,7 @@ describeOnBothBackends(
       expect(growth, `peak RSS growth ${Math.round(growth / 1024 / 1024)} MB`).to.be.below(100 * 1024 * 1024);
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );
 
 /** Samples this process's RSS every 20 ms until stopped; returns the peak's growth over the RSS at the start. */

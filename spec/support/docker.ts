@@ -10,9 +10,7 @@ import { silentLog } from './databases';
 
 export const docker = new Docker();
 
-export function familyDeps(h: Harness, nodeId = 'node-a'): FamilyDeps {
-  return { config: loadConfig({ env: { BOSUN_NODE_ID: nodeId } }), db: h.db, tasks: h.tasks, users, log: silentLog };
-}
+export { familyDeps } from './harness';
 
 /** base64 of a tar.gz holding `files`, as a GoStint client sends `content`. */
 export async function contentOf(files: Record<string, string>): Promise<string> {

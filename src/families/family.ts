@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type Docker from 'dockerode';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { UserStore } from '../auth/user-store';
@@ -7,6 +8,7 @@ import type { Database } from '../db/database';
 import type { AuthRealm } from '../http/auth/auth-realm';
 import type { AppState } from '../http/context';
 import type { Logger } from '../logger';
+import type { SecretStore } from '../secrets/secret-store';
 import type { Operation } from '../runner/operation';
 import type { Task } from '../tasks/task';
 import type { TaskService } from '../tasks/task-service';
@@ -23,7 +25,7 @@ export interface Family {
   /** How the family's paths are guarded (its prefixes, public routes and error shapes). */
   realms?: AuthRealm[];
   /** Its task types a person follows: `GET /tasks?verbose=1` (`bosh tasks --recent`) lists them. */
-  verboseTaskTypes?: string[];
+  verboseTaskTypes?: readonly string[];
   /** Called once the runner is up (recovery work of the family's own), and at stop. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
@@ -43,7 +45,14 @@ export interface ScheduledOperation {
   start(params: any, username: string, withRows: (trx: Knex.Transaction, task: Task) => Promise<void>): Promise<Task>;
 }
 
+/** What the daemon builds once and hands to every family. */
 export interface FamilyDeps {
+  /** The one Docker engine client (containers of jobs, compilations, instances). */
+  docker: Docker;
+  /** The secret store: the secrets API serves it, deploys and container jobs read it. */
+  secrets: SecretStore;
+  /** Every family's verbose task types (`GET /tasks?verbose=1`), known once all families are built. */
+  verboseTaskTypes?: () => readonly string[];
   config: Config;
   db: Database;
   tasks: TaskService;
@@ -53,3 +62,7 @@ export interface FamilyDeps {
   schedulable?: () => ScheduledOperation[];
 }
 
+/** The task types `GET /tasks?verbose=1` lists: those every family declares, each once. */
+export function verboseTaskTypesOf(families: Family[]): readonly string[] {
+  return [...new Set(families.flatMap((f) => f.verboseTaskTypes ?? []))];
+}

@@ -1,29 +1,20 @@
-import Docker from 'dockerode';
 import Router from '@koa/router';
 import type { Family, FamilyDeps } from '../family';
 import { toLimits } from '../../docker/container-limits';
 import { BlobStore } from '../../blobs/blob-store';
 import { removeOrphanContainers } from '../../docker/orphan-containers';
 import { RegistryAllowList } from '../../docker/registry-allow-list';
-import type { JobAdmission } from './container-job-admission';
-import { ContainerJobsRepo } from './container-jobs-repo';
-import { runContainerJob } from './run-container-job';
-import type { SecretResolver } from './secrets-file';
-import { CONTAINER_JOB_TYPE } from './run-container-job';
 import type { AppState } from '../../http/context';
-import { gostintErrors } from './container-jobs-errors';
+import type { JobAdmission } from './container-job-admission';
 import { jobRoutes } from './container-job-routes';
+import { ContainerJobsRepo } from './container-jobs-repo';
+import { gostintErrors } from './container-jobs-errors';
+import { gostintRealm } from './container-jobs-auth';
+import { CONTAINER_JOB_TYPE, runContainerJob } from './run-container-job';
 import { scheduledContainerJob } from './scheduled-container-job';
 
-export interface GostintOptions {
-  docker: Docker;
-  secrets: SecretResolver;
-  networkMode: string;
-  stopGraceSeconds: number;
-}
-
 /** The GoStint job API (`/v1/api/job`): container jobs run as Director tasks on the Docker engine. */
-export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
+export function containerJobsFamily(deps: FamilyDeps): Family {
   const jobs = new ContainerJobsRepo(deps.db.knex);
   const docker = deps.config.docker;
   const admission: JobAdmission = {
@@ -38,21 +29,20 @@ export function gostintFamily(deps: FamilyDeps, opts: GostintOptions): Family {
   router.use(routes.routes(), routes.allowedMethods());
   return {
     operations: [
-      runContainerJob(opts.docker, jobs, blobs, opts.secrets, {
+      runContainerJob(deps.docker, jobs, blobs, deps.secrets, {
         nodeId: deps.config.node_id,
-        networkMode: opts.networkMode,
-        stopGraceSeconds: opts.stopGraceSeconds,
+        networkMode: docker.network,
+        stopGraceSeconds: docker.stop_grace_seconds,
         admission,
         security: { noNewPrivileges: docker.no_new_privileges, capDrop: docker.cap_drop },
       }),
     ],
     routers: [router],
+    realms: [gostintRealm],
     verboseTaskTypes: [CONTAINER_JOB_TYPE],
     schedulable: [scheduledContainerJob(deps.tasks, jobs, admission)],
     async start() {
-      const removed = await removeOrphanContainers(opts.docker, deps.config.node_id, (id) =>
-        deps.tasks.isRunningOn(id, deps.config.node_id),
-      );
+      const removed = await removeOrphanContainers(deps.docker, deps.config.node_id, (id) => deps.tasks.isRunningOn(id, deps.config.node_id));
       if (removed.length) deps.log.info({ containers: removed }, 'removed containers of tasks no longer running');
     },
   };

@@ -12,7 +12,8 @@ import type { TaskContext } from '../../runner/task-context';
 import type { ContainerJobsRepo } from './container-jobs-repo';
 import type { JobAdmission } from './container-job-admission';
 import { decodeContent, jobParamsSchema, JobParams } from './container-job-request';
-import { resolveSecrets, SecretResolver, secretsFile } from './secrets-file';
+import type { SecretResolver } from '../../secrets/secret-resolver';
+import { resolveSecrets, secretsFile } from './secrets-file';
 
 export const CONTAINER_JOB_TYPE = 'container_job';
 

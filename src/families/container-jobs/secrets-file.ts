@@ -2,13 +2,7 @@ import YAML from 'yaml';
 import type { TarFile } from '../../docker/tar-files';
 import { SECRETS_YAML_OPTIONS } from '../../secrets/secret-encodings';
 import type { SecretRedactor } from '../../secrets/secret-redactor';
-
-/** What resolves a GoStint secret ref (`VAR@path.key`); bosun's secret store does. */
-export interface SecretResolver {
-  resolveRef(ref: string): Promise<{ variable: string; value: string } | { variable: string; missing: string }>;
-  /** The resolver as a task uses it: each value it resolves is registered with the task's redactor. */
-  readingFor(redactor: SecretRedactor): SecretResolver;
-}
+import type { SecretResolver } from '../../secrets/secret-resolver';
 
 export interface ResolvedSecrets {
   values: Record<string, string>;

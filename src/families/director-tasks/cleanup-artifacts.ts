@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineOperation } from '../../runner/operation';
 import type { TaskService } from '../../tasks/task-service';
-import { TASK_TYPES } from '../../tasks/task-types';
+
+/** The task `bosh clean-up` starts. */
+export const CLEANUP_TASK_TYPE = 'cleanup_artifacts';
 
 export const cleanupParams = z.object({ remove_all: z.boolean(), keep: z.number().int().min(1) });
 
@@ -12,7 +14,7 @@ export const cleanupParams = z.object({ remove_all: z.boolean(), keep: z.number(
  */
 export function cleanupArtifacts(tasks: Pick<TaskService, 'typesOverRetention' | 'deleteOldFinished'>) {
   return defineOperation({
-    type: TASK_TYPES.cleanup,
+    type: CLEANUP_TASK_TYPE,
     params: cleanupParams,
     async run(params, ctx) {
       const types = await tasks.typesOverRetention(params.keep);

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { TaskService } from '../../tasks/task-service';
-import { TASK_TYPES } from '../../tasks/task-types';
+import { CLEANUP_TASK_TYPE } from './cleanup-artifacts';
 import type { AppContext, AppState } from '../../http/context';
 import { redirectToTask } from '../../http/redirect-to-task';
 import { requireAdmin } from '../../http/director/director-auth';
@@ -25,7 +25,7 @@ export function cleanupRoutes(tasks: TaskService, retentionPerType: number): Rou
     const body = parseBody(cleanupBody, ctx.request.body ?? {});
     const removeAll = body.config?.remove_all ?? false;
     const task = await tasks.enqueue({
-      type: TASK_TYPES.cleanup,
+      type: CLEANUP_TASK_TYPE,
       description: 'clean up',
       username: ctx.state.user!.name,
       contextId: contextIdOf(ctx),

@@ -4,7 +4,8 @@ import type { AppContext, AppState } from '../../http/context';
 
 export interface DirectorIdentity {
   name: string;
-  uuid: string;
+  /** The Director's uuid, stored once in the database. */
+  uuid: () => Promise<string>;
 }
 
 /** `GET /info`: public (the gate lets it through); `user` is set only for valid credentials. */
@@ -14,7 +15,7 @@ export function infoRoutes(identity: DirectorIdentity): Router<AppState> {
     const user = ctx.state.user;
     ctx.body = {
       name: identity.name,
-      uuid: identity.uuid,
+      uuid: await identity.uuid(),
       version: BOSUN_VERSION,
       user: user?.name ?? null,
       cpi: 'docker',

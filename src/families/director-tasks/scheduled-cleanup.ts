@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ScheduledOperation } from '../family';
 import type { TaskService } from '../../tasks/task-service';
-import { TASK_TYPES } from '../../tasks/task-types';
+import { CLEANUP_TASK_TYPE } from './cleanup-artifacts';
 
 /** `cleanup` for the scheduler: what `bosh clean-up` sends, as the task POST /cleanup queues. */
 export function scheduledCleanup(tasks: TaskService, retentionPerType: number): ScheduledOperation {
@@ -10,7 +10,7 @@ export function scheduledCleanup(tasks: TaskService, retentionPerType: number): 
     params: z.object({ remove_all: z.boolean().optional(), keep_orphaned_disks: z.boolean().optional() }).strict(),
     start(params: { remove_all?: boolean }, username, withRows) {
       return tasks.enqueue(
-        { type: TASK_TYPES.cleanup, description: 'clean up', username, params: { remove_all: params.remove_all ?? false, keep: retentionPerType } },
+        { type: CLEANUP_TASK_TYPE, description: 'clean up', username, params: { remove_all: params.remove_all ?? false, keep: retentionPerType } },
         withRows,
       );
     },

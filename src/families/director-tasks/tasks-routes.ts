@@ -38,8 +38,8 @@ const bulkCancelSchema = z
   })
   .strict();
 
-/** `verboseTypes`: the task types `verbose=1` lists. */
-export function tasksRoutes(tasks: TaskService, verboseTypes: readonly string[]): Router<AppState> {
+/** `verboseTypes`: the task types `verbose=1` lists (every family's, known once all are built). */
+export function tasksRoutes(tasks: TaskService, verboseTypes: () => readonly string[]): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/tasks', requireRead, async (ctx: AppContext) => {
@@ -51,7 +51,7 @@ export function tasksRoutes(tasks: TaskService, verboseTypes: readonly string[])
     const verbose = one('verbose') ?? '1';
     const list = await tasks.list({
       states: state !== undefined ? parseStates(state) : undefined,
-      types: verbose === '1' ? verboseTypes : undefined,
+      types: verbose === '1' ? verboseTypes() : undefined,
       deployment: one('deployment'),
       contextId: one('context_id'),
       limit,

@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import type Docker from 'dockerode';
 import type { Family, FamilyDeps } from '../family';
 import { directorErrors } from '../../http/director/director-errors';
 import { deploymentsRoutes } from './deployments/deployments-routes';
@@ -9,7 +8,6 @@ import { releasesRoutes } from './releases/releases-routes';
 import { stemcellsRoutes } from './stemcells/stemcells-routes';
 import type { AppState } from '../../http/context';
 import { rejectNulBytes } from '../../http/middleware/reject-nul-bytes';
-import type { SecretStore } from '../../secrets/secret-store';
 import { changeInstanceState } from './deployments/change-instance-state';
 import { deleteDeployment } from './deployments/delete-deployment';
 import { deployDeployment } from './deployments/deploy-deployment';
@@ -28,7 +26,8 @@ import { uploadStemcell } from './stemcells/upload-stemcell';
  * Director's errors and authentication; its tasks are ordinary Director tasks, and every task of a
  * deployment runs in that deployment's serial queue (its lock).
  */
-export function directorFamily(deps: FamilyDeps, docker: Docker, secrets: SecretStore): Family {
+export function directorFamily(deps: FamilyDeps): Family {
+  const { docker, secrets } = deps;
   const s = new DirectorServices(deps.config, deps.db, deps.tasks, docker, secrets);
   const resolveDeps = { releases: s.releases, stemcells: s.stemcells, blobs: s.blobs, secrets, directorName: s.directorName };
   const router = new Router<AppState>();
