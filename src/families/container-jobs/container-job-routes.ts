@@ -1,13 +1,14 @@
 import Router from '@koa/router';
 import type { BlobStore } from '../../blobs/blob-store';
 import { ContainerJobsRepo } from './container-jobs-repo';
-import { enqueueContainerJob, jobRequestProblem } from './enqueue-container-job';
+import { containerJobPlan, jobRequestProblem } from './enqueue-container-job';
 import { admissionProblems, JobAdmission } from './container-job-admission';
 import { jobRequestSchema } from './container-job-request';
 import type { TaskService } from '../../tasks/task-service';
 import type { TaskLogName } from '../../tasks/task-log';
 import type { AppContext, AppState } from '../../http/context';
-import { redirectToTask } from '../../http/redirect-to-task';
+import { taskStarter } from '../../http/start-task';
+import { containerJobTask } from './run-container-job';
 import { GostintError, invalidJob, jobNotFound } from './container-jobs-errors';
 import { readJobBody } from './container-job-body';
 import { jobAdmin, jobReader } from './container-jobs-auth';
@@ -19,6 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission: JobAdmission, blobs: BlobStore): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/v1/api/job' });
+  const startTask = taskStarter(tasks);
 
   async function loadJob(ctx: AppContext) {
     const id = String(ctx.params.id ?? '');
@@ -57,9 +59,13 @@ export function jobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission
     if (problem) throw invalidJob(problem);
     const refused = admissionProblems(req, admission);
     if (refused.length) throw invalidJob(refused.join('; '));
-    const { task, jobId } = await enqueueContainerJob(tasks, jobs, req, ctx.state.user!.name, { contentBlob });
-    const qname = req.qname ?? null;
-    redirectToTask(ctx, task, { _id: jobId, status: 'queued', qname: qname ?? '' });
+    const plan = containerJobPlan(jobs, req, contentBlob);
+    await startTask(ctx, containerJobTask, plan.params, {
+      description: plan.description,
+      lock: plan.lock,
+      withRows: plan.storeJob,
+      body: { _id: plan.jobId, status: 'queued', qname: plan.qname ?? '' },
+    });
   }
 
   router.get('/', jobReader, async (ctx: AppContext) => {

@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { z } from 'zod';
 import type { Task } from '../../tasks/task';
 import type { TaskService } from '../../tasks/task-service';
 import type { ContainerJobsRepo } from './container-jobs-repo';
 import { decodeContent, JobRequest, VAULT_FIELDS } from './container-job-request';
+import { containerJobTask } from './run-container-job';
 
 /** A job request with `content` inline: what a scheduled job config holds (the job API streams it to a blob). */
 export type JobRequestWithContent = JobRequest & { content?: string };
-import { CONTAINER_JOB_TYPE } from './run-container-job';
 
 /** Why a job request that matches the schema still cannot run, or null when it can. */
 export function jobRequestProblem(req: JobRequestWithContent): string | null {
@@ -20,50 +21,51 @@ export function jobRequestProblem(req: JobRequestWithContent): string | null {
   return null;
 }
 
-/**
- * Queues a container job's task with its job row, in one transaction.
- */
+/** What a job request queues: the task's parameters, description and queue, and the job row stored with it. */
+export function containerJobPlan(jobs: ContainerJobsRepo, req: JobRequestWithContent, contentBlob: string | null = null) {
+  const jobId = crypto.randomUUID();
+  const qname = req.qname ?? null;
+  const params: z.input<typeof containerJobTask.params> = {
+    job_id: jobId,
+    container_image: req.container_image,
+    image_pull_policy: req.image_pull_policy,
+    content: contentBlob ? undefined : req.content,
+    content_blob: contentBlob ?? undefined,
+    entrypoint: req.entrypoint,
+    run: req.run,
+    working_directory: req.working_directory,
+    env_vars: req.env_vars,
+    tty: req.tty,
+    secret_refs: req.secret_refs,
+    secret_file_type: req.secret_file_type,
+    cont_on_warnings: req.cont_on_warnings,
+    resources: req.resources,
+  };
+  return {
+    jobId,
+    qname,
+    params,
+    description: `run container job ${jobId} (${req.container_image})`,
+    /** Jobs of one `qname` run one at a time, in order. */
+    lock: qname ? `job:${qname}` : null,
+    storeJob: (trx: Knex.Transaction, task: Task) => jobs.insert(trx, { id: jobId, taskId: task.id, qname, image: req.container_image, tty: req.tty }),
+  };
+}
+
+/** Queues a container job's task with its job row and the caller's rows (the scheduler's run), in one transaction. */
 export async function enqueueContainerJob(
   tasks: TaskService,
   jobs: ContainerJobsRepo,
   req: JobRequestWithContent,
   username: string,
-  opts: {
-    /** `content` already stored as a blob while the request arrived (the job API streams it). */
-    contentBlob?: string | null;
-    /** A caller's own rows, stored in the same transaction (the scheduler's run). */
-    withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>;
-  } = {},
-): Promise<{ task: Task; jobId: string }> {
-  const jobId = crypto.randomUUID();
-  const qname = req.qname ?? null;
-  const task = await tasks.enqueue(
-    {
-      type: CONTAINER_JOB_TYPE,
-      description: `run container job ${jobId} (${req.container_image})`,
-      username,
-      queueName: qname ? `job:${qname}` : null,
-      params: {
-        job_id: jobId,
-        container_image: req.container_image,
-        image_pull_policy: req.image_pull_policy,
-        content: opts.contentBlob ? undefined : req.content,
-        content_blob: opts.contentBlob ?? undefined,
-        entrypoint: req.entrypoint,
-        run: req.run,
-        working_directory: req.working_directory,
-        env_vars: req.env_vars,
-        tty: req.tty,
-        secret_refs: req.secret_refs,
-        secret_file_type: req.secret_file_type,
-        cont_on_warnings: req.cont_on_warnings,
-        resources: req.resources,
-      },
-    },
+  withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>,
+): Promise<Task> {
+  const plan = containerJobPlan(jobs, req);
+  return tasks.enqueue(
+    { type: containerJobTask.type, description: plan.description, username, queueName: plan.lock, params: plan.params },
     async (trx, t) => {
-      await jobs.insert(trx, { id: jobId, taskId: t.id, qname, image: req.container_image, tty: req.tty });
-      await opts.withRows?.(trx, t);
+      await plan.storeJob(trx, t);
+      await withRows?.(trx, t);
     },
   );
-  return { task, jobId };
 }

@@ -8,6 +8,7 @@ import { pullImage } from '../../docker/images';
 import { OutputRedactor } from '../../docker/output-redactor';
 import { tarFiles } from '../../docker/tar-files';
 import { defineOperation } from '../../runner/operation';
+import { taskKind } from '../../tasks/task-kind';
 import type { TaskContext } from '../../runner/task-context';
 import type { ContainerJobsRepo } from './container-jobs-repo';
 import type { JobAdmission } from './container-job-admission';
@@ -16,6 +17,7 @@ import type { SecretResolver } from '../../secrets/secret-resolver';
 import { resolveSecrets, secretsFile } from './secrets-file';
 
 export const CONTAINER_JOB_TYPE = 'container_job';
+export const containerJobTask = taskKind(CONTAINER_JOB_TYPE, jobParamsSchema);
 
 export interface ContainerJobSettings {
   nodeId: string;
@@ -35,8 +37,7 @@ const MAX_BUFFERED_OUTPUT = 8 * 1024 * 1024;
  */
 export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, blobs: BlobStore, secrets: SecretResolver, settings: ContainerJobSettings) {
   return defineOperation({
-    type: CONTAINER_JOB_TYPE,
-    params: jobParamsSchema,
+    ...containerJobTask,
     async run(params, ctx) {
       try {
         return await runJob(params, ctx);

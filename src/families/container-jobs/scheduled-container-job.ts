@@ -19,7 +19,7 @@ export function scheduledContainerJob(tasks: TaskService, jobs: ContainerJobsRep
       for (const refused of admissionProblems(req, admission)) ctx.addIssue({ code: 'custom', message: refused });
     }),
     async start(params: JobRequestWithContent, username, withRows) {
-      return (await enqueueContainerJob(tasks, jobs, params, username, { withRows })).task;
+      return enqueueContainerJob(tasks, jobs, params, username, withRows);
     },
   };
 }

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { defineOperation } from '../../runner/operation';
+import { taskKind } from '../../tasks/task-kind';
 import type { TaskService } from '../../tasks/task-service';
 
 /** The task `bosh clean-up` starts. */
 export const CLEANUP_TASK_TYPE = 'cleanup_artifacts';
 
 export const cleanupParams = z.object({ remove_all: z.boolean(), keep: z.number().int().min(1) });
+
+export const cleanupTask = taskKind(CLEANUP_TASK_TYPE, cleanupParams);
 
 /**
  * What `bosh clean-up` starts: applies task retention, keeping the newest `keep` finished tasks of each
@@ -14,8 +17,7 @@ export const cleanupParams = z.object({ remove_all: z.boolean(), keep: z.number(
  */
 export function cleanupArtifacts(tasks: Pick<TaskService, 'typesOverRetention' | 'deleteOldFinished'>) {
   return defineOperation({
-    type: CLEANUP_TASK_TYPE,
-    params: cleanupParams,
+    ...cleanupTask,
     async run(params, ctx) {
       const types = await tasks.typesOverRetention(params.keep);
       const stage = ctx.beginStage('Deleting tasks', types.length);

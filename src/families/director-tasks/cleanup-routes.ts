@@ -1,12 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { TaskService } from '../../tasks/task-service';
-import { CLEANUP_TASK_TYPE } from './cleanup-artifacts';
+import { cleanupTask } from './cleanup-artifacts';
 import type { AppContext, AppState } from '../../http/context';
-import { redirectToTask } from '../../http/redirect-to-task';
+import { taskStarter } from '../../http/start-task';
 import { requireAdmin } from '../../http/director/director-auth';
 import { jsonBody, parseBody } from '../../http/director/json-body';
-import { contextIdOf } from '../../http/director/context-id';
 
 const cleanupBody = z
   .object({
@@ -20,18 +19,12 @@ const cleanupBody = z
 /** `POST /cleanup` (bosh clean-up) and its dry run. */
 export function cleanupRoutes(tasks: TaskService, retentionPerType: number): Router<AppState> {
   const router = new Router<AppState>();
+  const startTask = taskStarter(tasks);
 
   router.post('/cleanup', requireAdmin, jsonBody, async (ctx: AppContext) => {
     const body = parseBody(cleanupBody, ctx.request.body ?? {});
     const removeAll = body.config?.remove_all ?? false;
-    const task = await tasks.enqueue({
-      type: CLEANUP_TASK_TYPE,
-      description: 'clean up',
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      params: { remove_all: removeAll, keep: retentionPerType },
-    });
-    redirectToTask(ctx, task);
+    await startTask(ctx, cleanupTask, { remove_all: removeAll, keep: retentionPerType }, { description: 'clean up' });
   });
 
   router.get('/cleanup/dryrun', requireAdmin, async (ctx: AppContext) => {

@@ -8,6 +8,7 @@ import { releasesRoutes } from './releases/releases-routes';
 import { stemcellsRoutes } from './stemcells/stemcells-routes';
 import type { AppState } from '../../http/context';
 import { rejectNulBytes } from '../../http/middleware/reject-nul-bytes';
+import { taskStarter } from '../../http/start-task';
 import { changeInstanceState } from './deployments/change-instance-state';
 import { deleteDeployment } from './deployments/delete-deployment';
 import { deployDeployment } from './deployments/deploy-deployment';
@@ -30,13 +31,14 @@ export function directorFamily(deps: FamilyDeps): Family {
   const { docker, secrets } = deps;
   const s = new DirectorServices(deps.config, deps.db, deps.tasks, docker, secrets);
   const resolveDeps = { releases: s.releases, stemcells: s.stemcells, blobs: s.blobs, secrets, directorName: s.directorName };
+  const startTask = taskStarter(deps.tasks);
   const router = new Router<AppState>();
   router.use(directorErrors, rejectNulBytes);
   for (const r of [
-    stemcellsRoutes(s),
-    releasesRoutes(s),
-    deploymentsRoutes(s),
-    instancesRoutes(s),
+    stemcellsRoutes(s, startTask),
+    releasesRoutes(s, startTask),
+    deploymentsRoutes(s, startTask),
+    instancesRoutes(s, startTask),
     locksEventsRoutes(s, deps.config.tasks.timeout_seconds),
   ]) {
     router.use(r.routes(), r.allowedMethods());

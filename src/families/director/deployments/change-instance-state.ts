@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { EventRecorder } from '../events/event-recorder';
 import type { InstanceContainers } from '../instances/instance-containers';
 import { instanceLabel, InstanceUpdater } from '../instances/instance-updater';
@@ -18,6 +19,8 @@ const params = z.object({
   index_or_id: z.string().nullable(),
 });
 
+export const changeStateTask = taskKind(CHANGE_STATE_TYPE, params);
+
 /** The instances a `PUT /deployments/:d/jobs/:group[/:index_or_id]` names (`*` or no group for all). */
 export function selectInstances(all: Instance[], group: string | null, indexOrId: string | null): Instance[] {
   return all.filter(
@@ -32,8 +35,7 @@ export function selectInstances(all: Instance[], group: string | null, indexOrId
  */
 export function changeInstanceState(deployments: DeploymentsRepo, instances: InstancesRepo, containers: InstanceContainers, updater: InstanceUpdater, events: EventRecorder) {
   return defineOperation({
-    type: CHANGE_STATE_TYPE,
-    params,
+    ...changeStateTask,
     async run(p, ctx) {
       const name = ctx.task.deploymentName!;
       const deployment = await deployments.find(name);

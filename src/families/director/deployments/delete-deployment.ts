@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { EventRecorder } from '../events/event-recorder';
 import { instanceLabel } from '../instances/instance-updater';
 import type { InstanceContainers } from '../instances/instance-containers';
@@ -7,6 +8,7 @@ import type { InstancesRepo } from '../instances/instances-repo';
 import type { DeploymentsRepo } from './deployments-repo';
 
 export const DELETE_DEPLOYMENT_TYPE = 'delete_deployment';
+export const deleteDeploymentTask = taskKind(DELETE_DEPLOYMENT_TYPE, z.object({ force: z.boolean().default(false) }));
 
 /**
  * `bosh delete-deployment`: every instance's container, then any container still labelled with the
@@ -15,8 +17,7 @@ export const DELETE_DEPLOYMENT_TYPE = 'delete_deployment';
  */
 export function deleteDeployment(deployments: DeploymentsRepo, instances: InstancesRepo, containers: InstanceContainers, events: EventRecorder) {
   return defineOperation({
-    type: DELETE_DEPLOYMENT_TYPE,
-    params: z.object({ force: z.boolean().default(false) }),
+    ...deleteDeploymentTask,
     async run(p, ctx) {
       const name = ctx.task.deploymentName!;
       const started = await events.record({ action: 'delete', objectType: 'deployment', objectName: name, task: ctx.task });

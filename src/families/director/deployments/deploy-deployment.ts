@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Stage } from '../../../tasks/event-log';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { TaskContext } from '../../../runner/task-context';
 import type { EventRecorder } from '../events/event-recorder';
 import type { InstanceUpdater } from '../instances/instance-updater';
@@ -19,6 +20,8 @@ import { resolveManifest, ResolveDeps, ResolvedDeployment } from './resolve-mani
 export const DEPLOY_TYPE = 'update_deployment';
 
 const params = z.object({ manifest: z.string(), recreate: z.boolean().default(false), dry_run: z.boolean().default(false) });
+
+export const deployTask = taskKind(DEPLOY_TYPE, params);
 
 export interface DeployDeps extends ResolveDeps {
   deployments: DeploymentsRepo;
@@ -43,8 +46,7 @@ interface GroupPlan extends GroupPackages {
  */
 export function deployDeployment(deps: DeployDeps) {
   return defineOperation({
-    type: DEPLOY_TYPE,
-    params,
+    ...deployTask,
     async run(p, ctx) {
       const name = ctx.task.deploymentName!;
       const existing = await deps.deployments.find(name);

@@ -1,14 +1,13 @@
 import Router from '@koa/router';
 import { badRequest, deploymentNotFound } from '../../../errors/director-error';
 import { deploymentLock, DirectorServices } from '../director-services';
-import { DELETE_DEPLOYMENT_TYPE } from './delete-deployment';
-import { DEPLOY_TYPE } from './deploy-deployment';
+import { deleteDeploymentTask } from './delete-deployment';
+import { deployTask } from './deploy-deployment';
 import { manifestHead, ManifestError, parseManifestDocument } from './deployment-manifest';
 import { manifestDiff } from './manifest-diff';
 import type { AppContext, AppState } from '../../../http/context';
 import { presentDeployment } from '../director-presenters';
-import { redirectToTask } from '../../../http/redirect-to-task';
-import { contextIdOf } from '../../../http/director/context-id';
+import type { StartTask } from '../../../http/start-task';
 import { requireAdmin, requireRead } from '../../../http/director/director-auth';
 import { flag, queryParam } from '../query-flags';
 import { readTextBody, requireContentType } from '../raw-body';
@@ -32,7 +31,7 @@ export async function findDeployment(s: DirectorServices, name: string) {
   return d;
 }
 
-export function deploymentsRoutes(s: DirectorServices): Router<AppState> {
+export function deploymentsRoutes(s: DirectorServices, startTask: StartTask): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/deployments', requireRead, async (ctx: AppContext) => {
@@ -61,30 +60,17 @@ export function deploymentsRoutes(s: DirectorServices): Router<AppState> {
     const { text, name } = await manifestOf(ctx);
     const dryRun = flag(ctx, 'dry_run');
     await s.deployments.findOrCreate(name);
-    const task = await s.tasks.enqueue({
-      type: DEPLOY_TYPE,
-      description: dryRun ? 'create deployment (dry run)' : 'create deployment',
-      deploymentName: name,
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      queueName: deploymentLock(name),
-      params: { manifest: text, recreate: flag(ctx, 'recreate'), dry_run: dryRun },
-    });
-    redirectToTask(ctx, task);
+    await startTask(
+      ctx,
+      deployTask,
+      { manifest: text, recreate: flag(ctx, 'recreate'), dry_run: dryRun },
+      { description: dryRun ? 'create deployment (dry run)' : 'create deployment', deployment: name, lock: deploymentLock(name) },
+    );
   });
 
   router.delete('/deployments/:name', requireAdmin, async (ctx: AppContext) => {
     const d = await findDeployment(s, ctx.params.name);
-    const task = await s.tasks.enqueue({
-      type: DELETE_DEPLOYMENT_TYPE,
-      description: `delete deployment ${d.name}`,
-      deploymentName: d.name,
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      queueName: deploymentLock(d.name),
-      params: { force: flag(ctx, 'force') },
-    });
-    redirectToTask(ctx, task);
+    await startTask(ctx, deleteDeploymentTask, { force: flag(ctx, 'force') }, { description: `delete deployment ${d.name}`, deployment: d.name, lock: deploymentLock(d.name) });
   });
 
   return router;

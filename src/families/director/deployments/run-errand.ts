@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { TaskContext } from '../../../runner/task-context';
 import { execInContainer, ExecOutcome } from '../../../docker/exec-in-container';
 import { tarFiles } from '../../../docker/tar-files';
@@ -15,6 +16,7 @@ import { compileGroupPackages, renderGroupInstance } from './group-materials';
 import { resolveManifest, ResolveDeps } from './resolve-manifest';
 
 export const RUN_ERRAND_TYPE = 'run_errand';
+export const runErrandTask = taskKind(RUN_ERRAND_TYPE, z.object({ errand: z.string(), keep_alive: z.boolean().default(false), instances: z.array(z.string()).default([]) }));
 
 /** Output kept per stream in the errand's result (the CLI prints it whole). */
 const MAX_OUTPUT = 1024 * 1024;
@@ -44,8 +46,7 @@ export function errandNames(manifestText: string): string[] {
  */
 export function runErrand(deps: ErrandDeps) {
   return defineOperation({
-    type: RUN_ERRAND_TYPE,
-    params: z.object({ errand: z.string(), keep_alive: z.boolean().default(false), instances: z.array(z.string()).default([]) }),
+    ...runErrandTask,
     async run(p, ctx) {
       const name = ctx.task.deploymentName!;
       const deployment = await deps.deployments.find(name);

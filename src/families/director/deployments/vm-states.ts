@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { InstanceContainers, ProcessState } from '../instances/instance-containers';
 import type { Instance, InstancesRepo } from '../instances/instances-repo';
 
 export const VM_STATES_TYPE = 'vms';
+export const vmStatesTask = taskKind(VM_STATES_TYPE, z.object({ kind: z.enum(['vms', 'instances']).default('vms') }));
 
 /** The state the CLI shows for an instance: running, failing, stopped, or unresponsive agent. */
 function jobState(inst: Instance, running: boolean, processes: ProcessState[]): string {
@@ -21,8 +23,7 @@ const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') :
  */
 export function vmStates(instances: InstancesRepo, containers: InstanceContainers) {
   return defineOperation({
-    type: VM_STATES_TYPE,
-    params: z.object({ kind: z.enum(['vms', 'instances']).default('vms') }),
+    ...vmStatesTask,
     async run(p, ctx) {
       const name = ctx.task.deploymentName!;
       const all = await instances.ofDeployment(name);

@@ -2,13 +2,12 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest } from '../../../errors/director-error';
 import { deploymentLock, DirectorServices } from '../director-services';
-import { CHANGE_STATE_TYPE, INSTANCE_STATES, selectInstances } from '../deployments/change-instance-state';
-import { errandNames, RUN_ERRAND_TYPE } from '../deployments/run-errand';
-import { VM_STATES_TYPE } from '../deployments/vm-states';
+import { changeStateTask, INSTANCE_STATES, selectInstances } from '../deployments/change-instance-state';
+import { errandNames, runErrandTask } from '../deployments/run-errand';
+import { vmStatesTask } from '../deployments/vm-states';
 import type { AppContext, AppState } from '../../../http/context';
 import { presentInstance, presentVm } from '../director-presenters';
-import { redirectToTask } from '../../../http/redirect-to-task';
-import { contextIdOf } from '../../../http/director/context-id';
+import type { StartTask } from '../../../http/start-task';
 import { findDeployment } from '../deployments/deployments-routes';
 import { requireAdmin, requireRead } from '../../../http/director/director-auth';
 import { jsonBody, parseBody } from '../../../http/director/json-body';
@@ -20,30 +19,22 @@ const errandRunSchema = z.object({
   instances: z.array(z.union([z.string(), z.object({ group: z.string(), id: z.string().optional() }).passthrough()])).optional(),
 });
 
-export function instancesRoutes(s: DirectorServices): Router<AppState> {
+export function instancesRoutes(s: DirectorServices, startTask: StartTask): Router<AppState> {
   const router = new Router<AppState>();
 
-  const vmStatesTask = async (ctx: AppContext, kind: 'vms' | 'instances') => {
+  const startVmStates = async (ctx: AppContext, kind: 'vms' | 'instances') => {
     const d = await findDeployment(s, ctx.params.name);
-    const task = await s.tasks.enqueue({
-      type: VM_STATES_TYPE,
-      description: 'retrieve vm-stats',
-      deploymentName: d.name,
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      params: { kind },
-    });
-    redirectToTask(ctx, task);
+    await startTask(ctx, vmStatesTask, { kind }, { description: 'retrieve vm-stats', deployment: d.name });
   };
 
   router.get('/deployments/:name/vms', requireRead, async (ctx: AppContext) => {
-    if (queryParam(ctx, 'format') === 'full') return vmStatesTask(ctx, 'vms');
+    if (queryParam(ctx, 'format') === 'full') return startVmStates(ctx, 'vms');
     const d = await findDeployment(s, ctx.params.name);
     ctx.body = (await s.instances.ofDeployment(d.name)).filter((i) => i.containerId).map(presentVm);
   });
 
   router.get('/deployments/:name/instances', requireRead, async (ctx: AppContext) => {
-    if (queryParam(ctx, 'format') === 'full') return vmStatesTask(ctx, 'instances');
+    if (queryParam(ctx, 'format') === 'full') return startVmStates(ctx, 'instances');
     const d = await findDeployment(s, ctx.params.name);
     ctx.body = (await s.instances.ofDeployment(d.name)).map(presentInstance);
   });
@@ -59,16 +50,12 @@ export function instancesRoutes(s: DirectorServices): Router<AppState> {
     }
     const what = group === null || group === '*' ? 'instances' : `instance ${group}${indexOrId ? `/${indexOrId}` : ''}`;
     const verb = { started: 'start', stopped: 'stop', detached: 'stop', restart: 'restart', recreate: 'recreate' }[state as (typeof INSTANCE_STATES)[number]];
-    const task = await s.tasks.enqueue({
-      type: CHANGE_STATE_TYPE,
-      description: `${verb} ${what}`,
-      deploymentName: d.name,
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      queueName: deploymentLock(d.name),
-      params: { state, group, index_or_id: indexOrId },
-    });
-    redirectToTask(ctx, task);
+    await startTask(
+      ctx,
+      changeStateTask,
+      { state: state as (typeof INSTANCE_STATES)[number], group, index_or_id: indexOrId },
+      { description: `${verb} ${what}`, deployment: d.name, lock: deploymentLock(d.name) },
+    );
   };
   router.put('/deployments/:name/jobs/:group', requireAdmin, changeState);
   router.put('/deployments/:name/jobs/:group/:index_or_id', requireAdmin, changeState);
@@ -81,16 +68,12 @@ export function instancesRoutes(s: DirectorServices): Router<AppState> {
   router.post('/deployments/:name/errands/:errand/runs', requireAdmin, jsonBody, async (ctx: AppContext) => {
     const d = await findDeployment(s, ctx.params.name);
     const body = parseBody(errandRunSchema, ctx.request.body ?? {});
-    const task = await s.tasks.enqueue({
-      type: RUN_ERRAND_TYPE,
-      description: `run errand ${ctx.params.errand} from deployment ${d.name}`,
-      deploymentName: d.name,
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      queueName: deploymentLock(d.name),
-      params: { errand: ctx.params.errand, keep_alive: body['keep-alive'] ?? false, instances: (body.instances ?? []).map((i) => (typeof i === 'string' ? i : i.group)) },
-    });
-    redirectToTask(ctx, task);
+    await startTask(
+      ctx,
+      runErrandTask,
+      { errand: ctx.params.errand, keep_alive: body['keep-alive'] ?? false, instances: (body.instances ?? []).map((i) => (typeof i === 'string' ? i : i.group)) },
+      { description: `run errand ${ctx.params.errand} from deployment ${d.name}`, deployment: d.name, lock: deploymentLock(d.name) },
+    );
   });
 
   return router;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { BlobStore } from '../../../blobs/blob-store';
 import type { DeploymentsRepo } from '../deployments/deployments-repo';
 import type { EventRecorder } from '../events/event-recorder';
@@ -7,6 +8,7 @@ import type { CompiledPackagesRepo } from '../packages/compiled-packages-repo';
 import type { ReleasesRepo } from './releases-repo';
 
 export const DELETE_RELEASE_TYPE = 'delete_release';
+export const deleteReleaseTask = taskKind(DELETE_RELEASE_TYPE, z.object({ name: z.string(), version: z.string().nullable(), force: z.boolean().default(false) }));
 
 /**
  * `bosh delete-release name[/version]`: refused while a deployment uses it unless forced; jobs,
@@ -14,8 +16,7 @@ export const DELETE_RELEASE_TYPE = 'delete_release';
  */
 export function deleteRelease(releases: ReleasesRepo, deployments: DeploymentsRepo, compiled: CompiledPackagesRepo, blobs: BlobStore, events: EventRecorder) {
   return defineOperation({
-    type: DELETE_RELEASE_TYPE,
-    params: z.object({ name: z.string(), version: z.string().nullable(), force: z.boolean().default(false) }),
+    ...deleteReleaseTask,
     async run(p, ctx) {
       const versions = (await releases.versionsOf(p.name)).filter((v) => p.version === null || v.version === p.version);
       const slug = p.version === null ? p.name : `${p.name}/${p.version}`;

@@ -2,12 +2,11 @@ import Router from '@koa/router';
 import YAML from 'yaml';
 import { badRequest, releaseNotFound } from '../../../errors/director-error';
 import type { DirectorServices } from '../director-services';
-import { DELETE_RELEASE_TYPE } from './delete-release';
-import { UPLOAD_RELEASE_TYPE } from './upload-release';
+import { deleteReleaseTask } from './delete-release';
+import { uploadReleaseTask } from './upload-release';
 import type { AppContext, AppState } from '../../../http/context';
 import { presentReleases } from '../director-presenters';
-import { redirectToTask } from '../../../http/redirect-to-task';
-import { contextIdOf } from '../../../http/director/context-id';
+import type { StartTask } from '../../../http/start-task';
 import { requireAdmin, requireRead } from '../../../http/director/director-auth';
 import { flag, queryParam } from '../query-flags';
 import { readTextBody, requireContentType } from '../raw-body';
@@ -19,7 +18,7 @@ async function deployedReleases(s: DirectorServices): Promise<Set<string>> {
   return set;
 }
 
-export function releasesRoutes(s: DirectorServices): Router<AppState> {
+export function releasesRoutes(s: DirectorServices, startTask: StartTask): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/releases', requireRead, async (ctx: AppContext) => {
@@ -55,7 +54,7 @@ export function releasesRoutes(s: DirectorServices): Router<AppState> {
     };
   });
 
-  router.post('/releases', requireAdmin, (ctx: AppContext) => uploadTask(ctx, s, 'release', UPLOAD_RELEASE_TYPE));
+  router.post('/releases', requireAdmin, (ctx: AppContext) => uploadTask(ctx, s, startTask, 'release', uploadReleaseTask));
 
   router.delete('/releases/:name', requireAdmin, async (ctx: AppContext) => {
     const name = ctx.params.name;
@@ -64,14 +63,7 @@ export function releasesRoutes(s: DirectorServices): Router<AppState> {
     if (!versions.length || (version !== null && !versions.some((v) => v.version === version))) {
       throw releaseNotFound(version === null ? name : `${name}/${version}`);
     }
-    const task = await s.tasks.enqueue({
-      type: DELETE_RELEASE_TYPE,
-      description: `delete release: ${version === null ? name : `${name}/${version}`}`,
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      params: { name, version, force: flag(ctx, 'force') },
-    });
-    redirectToTask(ctx, task);
+    await startTask(ctx, deleteReleaseTask, { name, version, force: flag(ctx, 'force') }, { description: `delete release: ${version === null ? name : `${name}/${version}`}` });
   });
 
   /** The CLI sends release.MF here before uploading, and leaves out the packages named in the answer. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Stage } from '../../../tasks/event-log';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { BlobStore } from '../../../blobs/blob-store';
 import { digestsMatch } from '../archives/digest';
 import type { EventRecorder } from '../events/event-recorder';
@@ -13,6 +14,8 @@ export const UPLOAD_RELEASE_TYPE = 'update_release';
 
 const params = z.object({ blob_id: z.string(), fix: z.boolean().default(false) });
 
+export const uploadReleaseTask = taskKind(UPLOAD_RELEASE_TYPE, params);
+
 /**
  * `bosh upload-release`: streams every job and package archive of the upload into a blob of its
  * own, reads `release.MF`, checks every archive against its digest (a package the client left out
@@ -21,8 +24,7 @@ const params = z.object({ blob_id: z.string(), fix: z.boolean().default(false) }
  */
 export function uploadRelease(blobs: BlobStore, releases: ReleasesRepo, events: EventRecorder) {
   return defineOperation({
-    type: UPLOAD_RELEASE_TYPE,
-    params,
+    ...uploadReleaseTask,
     async run(p, ctx) {
       let files = new Map<string, StagedArchive>();
       try {

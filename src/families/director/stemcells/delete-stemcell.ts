@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { BlobStore } from '../../../blobs/blob-store';
 import type { DeploymentsRepo } from '../deployments/deployments-repo';
 import type { EventRecorder } from '../events/event-recorder';
@@ -9,12 +10,12 @@ import { removeStemcellImage } from './import-stemcell-image';
 import type { StemcellsRepo } from './stemcells-repo';
 
 export const DELETE_STEMCELL_TYPE = 'delete_stemcell';
+export const deleteStemcellTask = taskKind(DELETE_STEMCELL_TYPE, z.object({ name: z.string(), version: z.string(), force: z.boolean().default(false) }));
 
 /** `bosh delete-stemcell`: refused while a deployment uses it unless forced; removes its image and compiled packages. */
 export function deleteStemcell(docker: Docker, stemcells: StemcellsRepo, deployments: DeploymentsRepo, compiled: CompiledPackagesRepo, blobs: BlobStore, events: EventRecorder) {
   return defineOperation({
-    type: DELETE_STEMCELL_TYPE,
-    params: z.object({ name: z.string(), version: z.string(), force: z.boolean().default(false) }),
+    ...deleteStemcellTask,
     async run(p, ctx) {
       const stage = ctx.beginStage('Deleting stemcell from cloud', 1);
       const slug = `${p.name}/${p.version}`;

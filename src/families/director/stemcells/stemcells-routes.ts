@@ -3,16 +3,15 @@ import { z } from 'zod';
 import { badRequest, payloadTooLarge, stemcellNotFound } from '../../../errors/director-error';
 import { BlobTooLargeError } from '../../../blobs/blob-store';
 import type { DirectorServices } from '../director-services';
-import { DELETE_STEMCELL_TYPE } from './delete-stemcell';
-import { UPLOAD_STEMCELL_TYPE } from './upload-stemcell';
+import { deleteStemcellTask } from './delete-stemcell';
+import { uploadStemcellTask } from './upload-stemcell';
 import type { AppContext, AppState } from '../../../http/context';
 import { presentStemcell } from '../director-presenters';
-import { redirectToTask } from '../../../http/redirect-to-task';
+import type { StartTask } from '../../../http/start-task';
 import { requireAdmin, requireRead } from '../../../http/director/director-auth';
 import { jsonBody, parseBody } from '../../../http/director/json-body';
 import { requireContentType } from '../raw-body';
 import { flag } from '../query-flags';
-import { contextIdOf } from '../../../http/director/context-id';
 
 /** Uploaded stemcell and release tarballs may be this large. */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024;
@@ -37,22 +36,15 @@ async function storeUpload(ctx: AppContext, s: DirectorServices): Promise<string
  * `bosh upload-stemcell|upload-release <file>`: the tarball is stored, then a task of `type` reads it.
  * (Uploads by URL are refused: bosun fetches nothing from the network.)
  */
-export async function uploadTask(ctx: AppContext, s: DirectorServices, what: 'stemcell' | 'release', type: string): Promise<void> {
+export async function uploadTask(ctx: AppContext, s: DirectorServices, startTask: StartTask, what: 'stemcell' | 'release', kind: typeof uploadStemcellTask): Promise<void> {
   if (ctx.is('application/json')) throw badRequest(`bosun takes ${what} files: upload the tarball itself (bosh upload-${what} <file>)`);
   const blobId = await storeUpload(ctx, s);
-  const task = await s.tasks.enqueue({
-    type,
-    description: `create ${what}`,
-    username: ctx.state.user!.name,
-    contextId: contextIdOf(ctx),
-    params: { blob_id: blobId, fix: flag(ctx, 'fix') },
-  });
-  redirectToTask(ctx, task);
+  await startTask(ctx, kind, { blob_id: blobId, fix: flag(ctx, 'fix') }, { description: `create ${what}` });
 }
 
 const needsUploadSchema = z.object({ stemcell: z.object({ name: z.string(), version: z.string() }) });
 
-export function stemcellsRoutes(s: DirectorServices): Router<AppState> {
+export function stemcellsRoutes(s: DirectorServices, startTask: StartTask): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/stemcells', requireRead, async (ctx: AppContext) => {
@@ -61,7 +53,7 @@ export function stemcellsRoutes(s: DirectorServices): Router<AppState> {
     ctx.body = out;
   });
 
-  router.post('/stemcells', requireAdmin, (ctx: AppContext) => uploadTask(ctx, s, 'stemcell', UPLOAD_STEMCELL_TYPE));
+  router.post('/stemcells', requireAdmin, (ctx: AppContext) => uploadTask(ctx, s, startTask, 'stemcell', uploadStemcellTask));
 
   router.post('/stemcell_uploads', requireAdmin, jsonBody, async (ctx: AppContext) => {
     const { stemcell } = parseBody(needsUploadSchema, ctx.request.body);
@@ -71,14 +63,7 @@ export function stemcellsRoutes(s: DirectorServices): Router<AppState> {
   router.delete('/stemcells/:name/:version', requireAdmin, async (ctx: AppContext) => {
     const { name, version } = ctx.params;
     if (!(await s.stemcells.find(name, version))) throw stemcellNotFound(`${name}/${version}`);
-    const task = await s.tasks.enqueue({
-      type: DELETE_STEMCELL_TYPE,
-      description: `delete stemcell: ${name}/${version}`,
-      username: ctx.state.user!.name,
-      contextId: contextIdOf(ctx),
-      params: { name, version, force: flag(ctx, 'force') },
-    });
-    redirectToTask(ctx, task);
+    await startTask(ctx, deleteStemcellTask, { name, version, force: flag(ctx, 'force') }, { description: `delete stemcell: ${name}/${version}` });
   });
 
   return router;

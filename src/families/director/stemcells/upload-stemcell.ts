@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
+import { taskKind } from '../../../tasks/task-kind';
 import type { BlobStore } from '../../../blobs/blob-store';
 import { Digests, digestsMatch, parseDigest } from '../archives/digest';
 import { tarEntries } from '../archives/tar-entries';
@@ -14,6 +15,8 @@ export const UPLOAD_STEMCELL_TYPE = 'update_stemcell';
 
 const params = z.object({ blob_id: z.string(), fix: z.boolean().default(false) });
 
+export const uploadStemcellTask = taskKind(UPLOAD_STEMCELL_TYPE, params);
+
 /**
  * `bosh upload-stemcell`: the uploaded tarball (`stemcell.MF` plus an `image` root filesystem) is
  * read once, streaming; the image is imported into Docker while its digest is computed and checked
@@ -21,8 +24,7 @@ const params = z.object({ blob_id: z.string(), fix: z.boolean().default(false) }
  */
 export function uploadStemcell(docker: Docker, blobs: BlobStore, stemcells: StemcellsRepo, events: EventRecorder) {
   return defineOperation({
-    type: UPLOAD_STEMCELL_TYPE,
-    params,
+    ...uploadStemcellTask,
     async run(p, ctx) {
       const stage = ctx.beginStage('Update stemcell', 5);
       try {
