@@ -26,7 +26,7 @@ describeOnBothBackends('the scheduler fires job configurations', (h) => {
   };
   beforeEach(async () => {
     await h.db.knex.raw('truncate scheduler_job_configs, scheduler_runs');
-    await startRunner(h.db, [sleepOp, cleanupArtifacts(h.tasks.tasks)]);
+    await startRunner(h.db, [sleepOp, cleanupArtifacts(h.tasks)]);
   });
   afterEach(async () => {
     for (const f of loops.splice(0)) await f.stop!();

@@ -45,11 +45,3 @@ export function digestsMatch(expected: string, actual: Digests): boolean {
   const parsed = parseDigest(expected);
   return parsed !== null && parsed.every((d) => actual[d.algorithm] === d.hex);
 }
-
-export function digestMatches(expected: string, data: Buffer): boolean {
-  const d = createDigester();
-  d.update(data);
-  return digestsMatch(expected, d.digests());
-}
-
-export const sha1Hex = (data: Buffer) => crypto.createHash('sha1').update(data).digest('hex');
