@@ -17,7 +17,7 @@ import { NodeLease } from './runner/node-lease';
 import { OperationRegistry } from './runner/operation';
 import { TaskRunner } from './runner/task-runner';
 import { TaskService } from './tasks/task-service';
-import Docker from 'dockerode';
+import { connectDockerEngine } from './docker/docker-engine';
 import { Family, FamilyDeps, ScheduledOperation, verboseTaskTypesOf } from './families/family';
 import { loadSecretsKey, SecretStore } from './secrets/secret-store';
 
@@ -72,7 +72,7 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     const tasks = new TaskService(db);
     // Services the families share, built once: one Docker client, one secret store.
     const shared = {
-      docker: new Docker({ socketPath: config.docker.socket }),
+      docker: connectDockerEngine(config.docker.socket),
       secrets: new SecretStore(db.knex, loadSecretsKey(config)),
     };
     let schedulable: ScheduledOperation[] = [];

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config/load-config';
+import { connectDockerEngine } from '../../src/docker/docker-engine';
 import { BOSUN_FAMILIES } from '../../src/families';
 import { tokenRoutes } from '../../src/http/auth/token-routes';
 import { directorTasksFamily } from '../../src/families/director-tasks/family';
 import { SecretStore } from '../../src/secrets/secret-store';
-import Docker from 'dockerode';
 import { asAdmin, asReader } from '../support/auth';
 import { silentLog } from '../support/databases';
 import { describeOnBothBackends, Harness, users } from '../support/harness';
@@ -123,7 +123,7 @@ describeOnBothBackends(
       // The harness adds the Director's task routes itself.
       BOSUN_FAMILIES.filter((make) => make !== directorTasksFamily).map((make) =>
         make({
-          docker: new Docker(),
+          docker: connectDockerEngine(),
           secrets: new SecretStore(h.db.knex, crypto.randomBytes(32)),
           config: loadConfig({ env: { BOSUN_NODE_ID: 'node-a', BOSUN_SECRETS_KEY: crypto.randomBytes(32).toString('base64') } }),
           db: h.db,

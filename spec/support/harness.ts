@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type Koa from 'koa';
 import supertest from 'supertest';
-import Docker from 'dockerode';
 import { hashPassword } from '../../src/auth/password-hash';
 import { Authenticator } from '../../src/auth/authenticator';
 import { LoginLimiter } from '../../src/auth/login-limiter';
@@ -9,6 +8,7 @@ import { TokenService } from '../../src/auth/token-service';
 import { UserStore } from '../../src/auth/user-store';
 import { Config, loadConfig } from '../../src/config/load-config';
 import type { Backend, Database } from '../../src/db/database';
+import { connectDockerEngine } from '../../src/docker/docker-engine';
 import { createApp } from '../../src/http/app';
 import type { AppState } from '../../src/http/context';
 import { tokenRoutes } from '../../src/http/auth/token-routes';
@@ -99,7 +99,7 @@ export function familyDeps(h: Harness, opts: Partial<FamilyDeps> & { nodeId?: st
     tasks: h.tasks,
     users,
     log: silentLog,
-    docker: new Docker(),
+    docker: connectDockerEngine(),
     secrets: new SecretStore(h.db.knex, crypto.randomBytes(32)),
     ...given,
   };

@@ -1,10 +1,10 @@
 import type Router from '@koa/router';
-import type Docker from 'dockerode';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { UserStore } from '../auth/user-store';
 import type { Config } from '../config/load-config';
 import type { Database } from '../db/database';
+import type { DockerEngine } from '../docker/docker-engine';
 import type { AuthRealm } from '../http/auth/auth-realm';
 import type { AppState } from '../http/context';
 import type { Logger } from '../logger';
@@ -48,7 +48,7 @@ export interface ScheduledOperation {
 /** What the daemon builds once and hands to every family. */
 export interface FamilyDeps {
   /** The one Docker engine client (containers of jobs, compilations, instances). */
-  docker: Docker;
+  docker: DockerEngine;
   /** The secret store: the secrets API serves it, deploys and container jobs read it. */
   secrets: SecretStore;
   /** Every family's verbose task types (`GET /tasks?verbose=1`), known once all families are built. */

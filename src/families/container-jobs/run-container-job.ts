@@ -1,5 +1,5 @@
+import type { DockerEngine } from '../../docker/docker-engine';
 import { Readable } from 'node:stream';
-import type Docker from 'dockerode';
 import { ContainerSecurity, limitsFor } from '../../docker/container-limits';
 import type { BlobStore } from '../../blobs/blob-store';
 import { runContainer } from '../../docker/container-runner';
@@ -35,7 +35,7 @@ const MAX_BUFFERED_OUTPUT = 8 * 1024 * 1024;
  * stream live into the debug log and into the task's `stdout`/`stderr` logs (merged in `stdout` with a
  * tty). The job fails when the container exits non-zero; cancelling the task stops the container.
  */
-export function runContainerJob(docker: Docker, jobs: ContainerJobsRepo, blobs: BlobStore, secrets: SecretResolver, settings: ContainerJobSettings) {
+export function runContainerJob(docker: DockerEngine, jobs: ContainerJobsRepo, blobs: BlobStore, secrets: SecretResolver, settings: ContainerJobSettings) {
   return defineOperation({
     ...containerJobTask,
     async run(params, ctx) {

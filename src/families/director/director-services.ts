@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { DockerEngine } from '../../docker/docker-engine';
 import type { Config } from '../../config/load-config';
 import type { Database } from '../../db/database';
 import { containerPolicy, toLimits } from '../../docker/container-limits';
@@ -34,7 +34,7 @@ export class DirectorServices {
     readonly config: Config,
     readonly db: Database,
     readonly tasks: TaskService,
-    readonly docker: Docker,
+    readonly docker: DockerEngine,
     readonly secrets: SecretStore,
   ) {
     const knex = db.knex;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { EngineContainer } from '../../../docker/docker-engine';
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
 import { taskKind } from '../../../tasks/task-kind';
@@ -104,7 +105,7 @@ export function runErrand(deps: ErrandDeps) {
   });
 }
 
-async function runIn(ctx: TaskContext, container: import('dockerode').Container, job: string): Promise<ExecOutcome> {
+async function runIn(ctx: TaskContext, container: EngineContainer, job: string): Promise<ExecOutcome> {
   ctx.checkpoint();
   const r = await execInContainer(container, ['/bin/sh', '-c', `cd /var/vcap/jobs/${job} && exec ./bin/run`]);
   await ctx.debug(`Errand job '${job}' exited with code ${r.exitCode}`);

@@ -1,18 +1,11 @@
+import type { DockerEngine, EngineContainer, EngineContainerInfo } from '../../../docker/docker-engine';
 import os from 'node:os';
-import type Docker from 'dockerode';
 import { ContainerPolicy, hostConfigOf } from '../../../docker/container-limits';
 import { execInContainer } from '../../../docker/exec-in-container';
+import { instanceLabels, LABELS } from '../../../docker/labels';
 import { Overlay, putOverlay } from '../../../docker/overlay';
 import { retarUnder } from '../archives/retar';
 import { AGENT_PATH, PROCESS_STATES_PATH } from './agent-script';
-
-export const INSTANCE_LABELS = {
-  deployment: 'bosun.deployment',
-  instanceId: 'bosun.instance-id',
-  group: 'bosun.instance-group',
-  index: 'bosun.instance-index',
-  nodeId: 'bosun.node-id',
-} as const;
 
 export interface ProcessState {
   name: string;
@@ -39,25 +32,19 @@ export interface NewInstanceContainer {
  */
 export class InstanceContainers {
   constructor(
-    private readonly docker: Docker,
+    private readonly docker: DockerEngine,
     private readonly stopGraceSeconds: number,
     /** Limits and security options of every instance container. */
     private readonly policy: ContainerPolicy,
   ) {}
 
-  async create(spec: NewInstanceContainer): Promise<Docker.Container> {
+  async create(spec: NewInstanceContainer): Promise<EngineContainer> {
     const container = await this.docker.createContainer({
       name: `bosun-${spec.deployment}-${spec.group}-${spec.index}-${spec.instanceId.slice(0, 8)}-${Date.now().toString(36)}`.slice(0, 120),
       Image: spec.image,
       Hostname: spec.instanceId,
       Cmd: spec.cmd ?? ['/bin/sh', AGENT_PATH],
-      Labels: {
-        [INSTANCE_LABELS.deployment]: spec.deployment,
-        [INSTANCE_LABELS.instanceId]: spec.instanceId,
-        [INSTANCE_LABELS.group]: spec.group,
-        [INSTANCE_LABELS.index]: String(spec.index),
-        [INSTANCE_LABELS.nodeId]: spec.nodeId,
-      },
+      Labels: instanceLabels(spec),
       HostConfig: {
         NetworkMode: spec.networkMode,
         RestartPolicy: spec.cmd ? { Name: 'no' } : { Name: 'unless-stopped' },
@@ -95,12 +82,12 @@ export class InstanceContainers {
     const labels = info.Config.Labels;
     await this.stop(oldId);
     const fresh = await this.create({
-      deployment: labels[INSTANCE_LABELS.deployment],
-      group: labels[INSTANCE_LABELS.group],
-      index: Number(labels[INSTANCE_LABELS.index] ?? 0),
-      instanceId: labels[INSTANCE_LABELS.instanceId],
+      deployment: labels[LABELS.deployment],
+      group: labels[LABELS.group],
+      index: Number(labels[LABELS.index] ?? 0),
+      instanceId: labels[LABELS.instanceId],
       image: info.Config.Image,
-      nodeId: labels[INSTANCE_LABELS.nodeId],
+      nodeId: labels[LABELS.nodeId],
       networkMode: info.HostConfig.NetworkMode ?? 'none',
       overlays,
     });
@@ -108,7 +95,7 @@ export class InstanceContainers {
     return fresh.id;
   }
 
-  get(id: string): Docker.Container {
+  get(id: string): EngineContainer {
     return this.docker.getContainer(id);
   }
 
@@ -138,8 +125,8 @@ export class InstanceContainers {
   }
 
   /** Containers of a deployment (all of them, running or not), or of every deployment. */
-  async list(deployment?: string): Promise<Docker.ContainerInfo[]> {
-    const label = deployment === undefined ? [INSTANCE_LABELS.deployment] : [`${INSTANCE_LABELS.deployment}=${deployment}`];
+  async list(deployment?: string): Promise<EngineContainerInfo[]> {
+    const label = deployment === undefined ? [LABELS.deployment] : [`${LABELS.deployment}=${deployment}`];
     return this.docker.listContainers({ all: true, filters: { label } });
   }
 

@@ -1,6 +1,6 @@
+import type { DockerEngine } from '../../../docker/docker-engine';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
-import type Docker from 'dockerode';
 import type { ContainerPolicy } from '../../../docker/container-limits';
 import { runContainer } from '../../../docker/container-runner';
 import type { Overlay } from '../../../docker/overlay';
@@ -31,7 +31,7 @@ const COMPILE_COMMAND = 'cd "$BOSH_COMPILE_TARGET" && if command -v bash >/dev/n
  */
 export class PackageCompiler {
   constructor(
-    private readonly docker: Docker,
+    private readonly docker: DockerEngine,
     private readonly blobs: BlobStore,
     private readonly releases: ReleasesRepo,
     private readonly compiled: CompiledPackagesRepo,

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { DockerEngine } from '../../../docker/docker-engine';
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
 import { taskKind } from '../../../tasks/task-kind';
@@ -13,7 +13,7 @@ export const DELETE_STEMCELL_TYPE = 'delete_stemcell';
 export const deleteStemcellTask = taskKind(DELETE_STEMCELL_TYPE, z.object({ name: z.string(), version: z.string(), force: z.boolean().default(false) }));
 
 /** `bosh delete-stemcell`: refused while a deployment uses it unless forced; removes its image and compiled packages. */
-export function deleteStemcell(docker: Docker, stemcells: StemcellsRepo, deployments: DeploymentsRepo, compiled: CompiledPackagesRepo, blobs: BlobStore, events: EventRecorder) {
+export function deleteStemcell(docker: DockerEngine, stemcells: StemcellsRepo, deployments: DeploymentsRepo, compiled: CompiledPackagesRepo, blobs: BlobStore, events: EventRecorder) {
   return defineOperation({
     ...deleteStemcellTask,
     async run(p, ctx) {

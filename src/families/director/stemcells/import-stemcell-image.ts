@@ -1,13 +1,13 @@
+import type { DockerEngine } from '../../../docker/docker-engine';
 import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
-import type Docker from 'dockerode';
 import { createDigester, Digests } from '../archives/digest';
 
 /**
  * Imports a root-filesystem tarball (a stemcell's `image`) into Docker as `ref`, streaming it, and
  * returns the digests (every algorithm stemcell.MF may name) of the bytes it read.
  */
-export async function importStemcellImage(docker: Docker, image: Readable, ref: string): Promise<Digests> {
+export async function importStemcellImage(docker: DockerEngine, image: Readable, ref: string): Promise<Digests> {
   const [repo, tag] = splitRef(ref);
   const hash = createDigester();
   const tee = new PassThrough();
@@ -34,7 +34,7 @@ function splitRef(ref: string): [string, string] {
 }
 
 /** Removes a stemcell's image; an image already gone is fine. */
-export async function removeStemcellImage(docker: Docker, ref: string, force: boolean): Promise<void> {
+export async function removeStemcellImage(docker: DockerEngine, ref: string, force: boolean): Promise<void> {
   try {
     await docker.getImage(ref).remove({ force });
   } catch (err) {
@@ -46,7 +46,7 @@ export async function removeStemcellImage(docker: Docker, ref: string, force: bo
  * Gives the imported image its stemcell name (`ref`), dropping the staging name. An image the name
  * pointed to before (an earlier upload of the same stemcell) is removed unless a container still uses it.
  */
-export async function promoteStemcellImage(docker: Docker, stagingRef: string, ref: string): Promise<void> {
+export async function promoteStemcellImage(docker: DockerEngine, stagingRef: string, ref: string): Promise<void> {
   const previous = await docker
     .getImage(ref)
     .inspect()

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { DockerEngine } from '../../../docker/docker-engine';
 import { z } from 'zod';
 import { defineOperation } from '../../../runner/operation';
 import { taskKind } from '../../../tasks/task-kind';
@@ -22,7 +22,7 @@ export const uploadStemcellTask = taskKind(UPLOAD_STEMCELL_TYPE, params);
  * read once, streaming; the image is imported into Docker while its digest is computed and checked
  * against the manifest's. The uploaded blob is dropped afterwards, whatever the outcome.
  */
-export function uploadStemcell(docker: Docker, blobs: BlobStore, stemcells: StemcellsRepo, events: EventRecorder) {
+export function uploadStemcell(docker: DockerEngine, blobs: BlobStore, stemcells: StemcellsRepo, events: EventRecorder) {
   return defineOperation({
     ...uploadStemcellTask,
     async run(p, ctx) {
