@@ -1,13 +1,13 @@
 import zlib from 'node:zlib';
 import { expect } from 'chai';
-import { JobBodyScanner } from '../../src/families/container-jobs/container-job-body-scanner';
+import { ContainerJobBodyScanner } from '../../src/families/container-jobs/container-job-body-scanner';
 import { GostintError } from '../../src/families/container-jobs/container-jobs-errors';
 
 const LIMITS = { body: 4096, content: 2048, fields: 256 };
 
 /** Feeds `text` to a scanner in pieces of `size` bytes; returns the archive and the other fields. */
 async function scan(text: string, size = 7, limits = LIMITS) {
-  const scanner = new JobBodyScanner(limits);
+  const scanner = new ContainerJobBodyScanner(limits);
   const bytes = Buffer.from(text);
   async function* pieces() {
     for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
@@ -27,7 +27,7 @@ async function refusal(text: string, limits = LIMITS): Promise<GostintError> {
   throw new Error(`accepted: ${text}`);
 }
 
-describe('JobBodyScanner (a job request read as it arrives)', () => {
+describe('ContainerJobBodyScanner (a job request read as it arrives)', () => {
   const archive = zlib.gzipSync(Buffer.from('some tar bytes'));
   const b64 = archive.toString('base64');
 

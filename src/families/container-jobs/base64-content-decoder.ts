@@ -1,4 +1,4 @@
-import { invalidJob } from './container-jobs-errors';
+import { invalidContainerJob } from './container-jobs-errors';
 
 /** Base64 characters decoded at once: a multiple of 4, small enough to keep memory flat. */
 const DECODE_BATCH = 64 * 1024;
@@ -48,7 +48,7 @@ export class Base64ContentDecoder {
     }
     const out = this.checked(Buffer.from(this.pending, 'base64'));
     this.pending = '';
-    if (this.decodedBytes < 2) throw invalidJob('content is not a gzip-compressed tar');
+    if (this.decodedBytes < 2) throw invalidContainerJob('content is not a gzip-compressed tar');
     return out;
   }
 
@@ -61,7 +61,7 @@ export class Base64ContentDecoder {
       this.stage = 'pad';
       this.pads++;
     } else if (/\s/.test(ch)) this.stage = 'space';
-    else throw invalidJob('content is not base64');
+    else throw invalidContainerJob('content is not base64');
   }
 
   /** The archive must be gzip: its first two bytes are checked as soon as they are decoded. */
@@ -69,7 +69,7 @@ export class Base64ContentDecoder {
     if (this.firstBytes.length < 2 && out.length) {
       this.firstBytes = Buffer.concat([this.firstBytes, out.subarray(0, 2)]).subarray(0, 2);
       if (this.firstBytes[0] !== 0x1f || (this.firstBytes.length === 2 && this.firstBytes[1] !== 0x8b)) {
-        throw invalidJob('content is not a gzip-compressed tar');
+        throw invalidContainerJob('content is not a gzip-compressed tar');
       }
     }
     this.decodedBytes += out.length;

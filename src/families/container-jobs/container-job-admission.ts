@@ -3,7 +3,7 @@ import { limitsFor } from '../../docker/container-limits';
 import type { RegistryAllowList } from '../../docker/registry-allow-list';
 
 /** What a node allows container jobs: the administrator's limits and the registries it may pull from. */
-export interface JobAdmission {
+export interface ContainerJobAdmission {
   defaults: ContainerLimits;
   maxima: ContainerLimits;
   registries: RegistryAllowList;
@@ -16,7 +16,7 @@ export interface JobAdmission {
  */
 export function admissionProblems(
   req: { container_image: string; image_pull_policy: 'IfNotPresent' | 'Always'; resources?: LimitOverrides },
-  admission: JobAdmission,
+  admission: ContainerJobAdmission,
 ): string[] {
   const problems: string[] = [];
   const limits = limitsFor(admission.defaults, admission.maxima, req.resources);

@@ -1,5 +1,5 @@
 import { Base64ContentDecoder } from './base64-content-decoder';
-import { GostintError, invalidJob } from './container-jobs-errors';
+import { GostintError, invalidContainerJob } from './container-jobs-errors';
 
 const NOT_JSON = 'Request body is not valid JSON';
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
@@ -7,7 +7,7 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
-export interface JobBodyLimits {
+export interface ContainerJobBodyLimits {
   /** Bytes of the whole body. */
   body: number;
   /** Characters of `content`'s string. */
@@ -26,7 +26,7 @@ type State = 'start' | 'first' | 'member' | 'key' | 'colon' | 'value' | 'other' 
  * bytes), and every other member is kept as its JSON text, bounded, to be parsed once the body has ended
  * (`fields`). Only the top level is tokenised here; nested values are checked by JSON.parse.
  */
-export class JobBodyScanner {
+export class ContainerJobBodyScanner {
   private state: State = 'start';
   private bodyBytes = 0;
   private fieldParts: Buffer[] = [Buffer.from('{')];
@@ -42,7 +42,7 @@ export class JobBodyScanner {
   private contentEscape: string | null = null;
   private sawContent = false;
 
-  constructor(private readonly limits: JobBodyLimits) {}
+  constructor(private readonly limits: ContainerJobBodyLimits) {}
 
   /** True once a `content` member was read. */
   get hasContent(): boolean {
@@ -57,7 +57,7 @@ export class JobBodyScanner {
       if (this.bodyBytes > this.limits.body) throw tooLarge(`the request body is larger than ${this.limits.body} bytes`);
       for (const out of this.scan(buf)) yield out;
     }
-    if (this.state !== 'end') throw invalidJob(NOT_JSON);
+    if (this.state !== 'end') throw invalidContainerJob(NOT_JSON);
   }
 
   /** Every member but `content`, parsed, once `contentOf` has run to its end. */
@@ -66,7 +66,7 @@ export class JobBodyScanner {
     try {
       return JSON.parse(Buffer.concat([...this.fieldParts, Buffer.from('}')]).toString('utf8')) as Record<string, unknown>;
     } catch {
-      throw invalidJob(NOT_JSON);
+      throw invalidContainerJob(NOT_JSON);
     }
   }
 
@@ -97,17 +97,17 @@ export class JobBodyScanner {
       if (WS.has(b)) continue;
       switch (this.state) {
         case 'start':
-          if (b !== 0x7b) throw invalidJob(`${NOT_JSON}: a job request is a JSON object`);
+          if (b !== 0x7b) throw invalidContainerJob(`${NOT_JSON}: a job request is a JSON object`);
           this.state = 'first';
           break;
         case 'first':
         case 'member':
           if (b === 0x7d && this.state === 'first') this.state = 'end';
           else if (b === QUOTE) this.state = 'key';
-          else throw invalidJob(NOT_JSON);
+          else throw invalidContainerJob(NOT_JSON);
           break;
         case 'colon':
-          if (b !== 0x3a) throw invalidJob(NOT_JSON);
+          if (b !== 0x3a) throw invalidContainerJob(NOT_JSON);
           this.state = 'value';
           break;
         case 'value':
@@ -116,10 +116,10 @@ export class JobBodyScanner {
         case 'next':
           if (b === 0x2c) this.state = 'member';
           else if (b === 0x7d) this.state = 'end';
-          else throw invalidJob(NOT_JSON);
+          else throw invalidContainerJob(NOT_JSON);
           break;
         case 'end':
-          throw invalidJob(NOT_JSON);
+          throw invalidContainerJob(NOT_JSON);
       }
     }
   }
@@ -136,7 +136,7 @@ export class JobBodyScanner {
         try {
           this.keyName = JSON.parse(`"${raw}"`) as string;
         } catch {
-          throw invalidJob(NOT_JSON);
+          throw invalidContainerJob(NOT_JSON);
         }
         this.state = 'colon';
         return i + 1;
@@ -151,8 +151,8 @@ export class JobBodyScanner {
 
   private beginValue(first: number) {
     if (this.keyName === 'content') {
-      if (this.sawContent) throw invalidJob('content: given twice');
-      if (first !== QUOTE) throw invalidJob('content: must be a string');
+      if (this.sawContent) throw invalidContainerJob('content: given twice');
+      if (first !== QUOTE) throw invalidContainerJob('content: must be a string');
       this.sawContent = true;
       this.decoder = new Base64ContentDecoder();
       this.state = 'content';
@@ -181,7 +181,7 @@ export class JobBodyScanner {
       else if (b === 0x7b || b === 0x5b) this.depth++;
       else if ((b === 0x7d || b === 0x5d) && this.depth > 0) this.depth--;
       else if (this.depth === 0 && (b === 0x2c || b === 0x7d || b === 0x5d)) {
-        if (b === 0x5d) throw invalidJob(NOT_JSON);
+        if (b === 0x5d) throw invalidContainerJob(NOT_JSON);
         this.keep(buf.subarray(from, i));
         this.state = b === 0x2c ? 'member' : 'end';
         return i + 1;
@@ -210,12 +210,12 @@ export class JobBodyScanner {
           else if (ch in ESCAPES) {
             this.contentEscape = null;
             take(ESCAPES[ch]);
-          } else throw invalidJob(NOT_JSON);
+          } else throw invalidContainerJob(NOT_JSON);
         } else {
           this.contentEscape += ch;
           if (this.contentEscape.length === 5) {
             const hex = this.contentEscape.slice(1);
-            if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw invalidJob(NOT_JSON);
+            if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw invalidContainerJob(NOT_JSON);
             this.contentEscape = null;
             take(String.fromCharCode(parseInt(hex, 16)));
           }

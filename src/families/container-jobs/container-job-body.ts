@@ -4,11 +4,11 @@ import type { BlobStore } from '../../blobs/blob-store';
 import { BODY_BUDGET_RETRY_AFTER, bodyBudget } from './body-budget';
 import type { AppContext } from '../../http/context';
 import { findNul, nulMessage } from '../../http/nul-detector';
-import { GostintError, invalidJob } from './container-jobs-errors';
-import { JobBodyLimits, JobBodyScanner, tooLarge } from './container-job-body-scanner';
+import { GostintError, invalidContainerJob } from './container-jobs-errors';
+import { ContainerJobBodyLimits, ContainerJobBodyScanner, tooLarge } from './container-job-body-scanner';
 
 /** GoStint's bounds: a 64 MiB content string in a body of at most 96 MiB; the other fields are small. */
-export const JOB_BODY_LIMITS: JobBodyLimits = { body: 96 * 1024 * 1024, content: 64 * 1024 * 1024, fields: 1024 * 1024 };
+export const CONTAINER_JOB_BODY_LIMITS: ContainerJobBodyLimits = { body: 96 * 1024 * 1024, content: 64 * 1024 * 1024, fields: 1024 * 1024 };
 
 /**
  * The most one job request holds in memory while its body streams into the database: its other
@@ -16,7 +16,7 @@ export const JOB_BODY_LIMITS: JobBodyLimits = { body: 96 * 1024 * 1024, content:
  */
 const JOB_BODY_HELD_BYTES = 12 * 1024 * 1024;
 
-export interface JobBody {
+export interface ContainerJobBody {
   /** Every member of the request but `content`. */
   fields: Record<string, unknown>;
   /** The blob holding `content`'s archive, when the request had one. */
@@ -40,10 +40,10 @@ function decodedBody(ctx: AppContext): AsyncIterable<Buffer> {
  * reading, a body declared past the limit (413) or one that does not fit the process's body budget
  * (503 with Retry-After); a NUL character in any field is a 400.
  */
-export async function readJobBody(ctx: AppContext, blobs: BlobStore): Promise<JobBody> {
+export async function readContainerJobBody(ctx: AppContext, blobs: BlobStore): Promise<ContainerJobBody> {
   const declared = ctx.request.length;
-  if (declared !== undefined && declared > JOB_BODY_LIMITS.body) {
-    throw tooLarge(`the request body is larger than ${JOB_BODY_LIMITS.body} bytes`);
+  if (declared !== undefined && declared > CONTAINER_JOB_BODY_LIMITS.body) {
+    throw tooLarge(`the request body is larger than ${CONTAINER_JOB_BODY_LIMITS.body} bytes`);
   }
   const release = bodyBudget.tryReserve(Math.min(declared ?? JOB_BODY_HELD_BYTES, JOB_BODY_HELD_BYTES));
   if (!release) {
@@ -51,13 +51,13 @@ export async function readJobBody(ctx: AppContext, blobs: BlobStore): Promise<Jo
     throw new GostintError(503, 'Server busy.', 'too many request bodies are being received; retry shortly');
   }
   try {
-    const scanner = new JobBodyScanner(JOB_BODY_LIMITS);
-    const stored = await blobs.putStream(scanner.contentOf(decodedBody(ctx)), JOB_BODY_LIMITS.content);
+    const scanner = new ContainerJobBodyScanner(CONTAINER_JOB_BODY_LIMITS);
+    const stored = await blobs.putStream(scanner.contentOf(decodedBody(ctx)), CONTAINER_JOB_BODY_LIMITS.content);
     const contentBlob = scanner.hasContent ? stored.id : null;
     try {
       const fields = scanner.fields();
       const nul = findNul(fields);
-      if (nul) throw invalidJob(nulMessage(nul));
+      if (nul) throw invalidContainerJob(nulMessage(nul));
       return { fields, contentBlob };
     } catch (err) {
       if (contentBlob) await blobs.delete(contentBlob);

@@ -1,15 +1,15 @@
 import type { ContainerJob } from './container-jobs-repo';
-import { jobStatusOf, killRequested } from './container-job-status';
+import { containerJobStatusOf, killRequested } from './container-job-status';
 import { TERMINAL_STATES } from '../../tasks/task';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The job's summary, as POST answers it and the list shows it. */
-export function presentJobSummary(job: ContainerJob) {
+export function presentContainerJobSummary(job: ContainerJob) {
   const t = job.task;
   return {
     _id: job.id,
-    status: jobStatusOf(t.state),
+    status: containerJobStatusOf(t.state),
     qname: job.qname ?? '',
     container_image: job.containerImage,
     submitted: iso(job.submitted),
@@ -24,15 +24,15 @@ export function presentJobSummary(job: ContainerJob) {
   };
 }
 
-export interface JobOutput {
+export interface ContainerJobOutput {
   text: string;
   truncated: boolean;
 }
 
 /** Every field GoStint returns for one job, with its output (the tail, when it is very large). */
-export function presentJob(job: ContainerJob, output: JobOutput, stderr: JobOutput) {
+export function presentContainerJob(job: ContainerJob, output: ContainerJobOutput, stderr: ContainerJobOutput) {
   return {
-    ...presentJobSummary(job),
+    ...presentContainerJobSummary(job),
     output: output.text,
     stderr: stderr.text,
     output_truncated: output.truncated,

@@ -24,7 +24,7 @@ const envVars = z
  * `POST /v1/api/job`: every request field of GoStint's job API but `content`, which is decoded and
  * stored while the body arrives (see job-body-scanner.ts).
  */
-export const jobRequestSchema = z
+export const containerJobRequestSchema = z
   .object({
     qname: z
       .string()
@@ -51,13 +51,13 @@ export const jobRequestSchema = z
   })
   .strict();
 
-export type JobRequest = z.infer<typeof jobRequestSchema>;
+export type ContainerJobRequest = z.infer<typeof containerJobRequestSchema>;
 
 /**
  * What the task stores and the operation receives: `content_blob` names the blob holding content's
  * archive (`content`, the base64 text itself, is what tasks queued by earlier versions hold).
  */
-export const jobParamsSchema = z.object({
+export const containerJobParamsSchema = z.object({
   job_id: z.string(),
   container_image: z.string(),
   image_pull_policy: z.enum(['IfNotPresent', 'Always']),
@@ -75,7 +75,7 @@ export const jobParamsSchema = z.object({
   resources: limitOverridesSchema.optional(),
 });
 
-export type JobParams = z.infer<typeof jobParamsSchema>;
+export type ContainerJobParams = z.infer<typeof containerJobParamsSchema>;
 
 /**
  * GoStint's `content`: base64 of a tar.gz, with or without a `targz,` prefix. Returns the archive, or a

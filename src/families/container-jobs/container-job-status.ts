@@ -1,10 +1,10 @@
 import type { TaskState } from '../../tasks/task';
 
 /** GoStint's job statuses. */
-export type JobStatus = 'queued' | 'running' | 'stopping' | 'success' | 'failed' | 'unknown';
+export type ContainerJobStatus = 'queued' | 'running' | 'stopping' | 'success' | 'failed' | 'unknown';
 
 /** A job's status is its task's state, in GoStint's words; a killed job (cancelled task) has failed. */
-export function jobStatusOf(state: TaskState): JobStatus {
+export function containerJobStatusOf(state: TaskState): ContainerJobStatus {
   switch (state) {
     case 'queued':
       return 'queued';

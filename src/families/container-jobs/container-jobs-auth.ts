@@ -22,12 +22,12 @@ export const gostintRealm: AuthRealm = {
     answerTooMany(ctx, retryAfter, { status: 'Too Many Requests.', error: 'too many failed logins; try again later' }),
 };
 
-export async function jobReader(ctx: AppContext, next: Next) {
+export async function containerJobReader(ctx: AppContext, next: Next) {
   if (!canRead(ctx.state.user!)) throw new GostintError(403, 'Forbidden.', 'requires the scope bosh.read or bosh.admin');
   await next();
 }
 
-export async function jobAdmin(ctx: AppContext, next: Next) {
+export async function containerJobAdmin(ctx: AppContext, next: Next) {
   if (!isAdmin(ctx.state.user!)) throw new GostintError(403, 'Forbidden.', 'requires the scope bosh.admin');
   await next();
 }

@@ -11,8 +11,8 @@ export class GostintError extends Error {
   }
 }
 
-export const invalidJob = (message: string) => new GostintError(400, 'Invalid job request.', message);
-export const jobNotFound = (id: string) => new GostintError(404, 'Job not found.', `job ${id} does not exist`);
+export const invalidContainerJob = (message: string) => new GostintError(400, 'Invalid job request.', message);
+export const containerJobNotFound = (id: string) => new GostintError(404, 'Job not found.', `job ${id} does not exist`);
 
 export const gostintErrors = errorBoundary(
   (ctx, status, message, err) => {

@@ -4,14 +4,14 @@ import type { z } from 'zod';
 import type { Task } from '../../tasks/task';
 import type { TaskService } from '../../tasks/task-service';
 import type { ContainerJobsRepo } from './container-jobs-repo';
-import { decodeContent, JobRequest, VAULT_FIELDS } from './container-job-request';
+import { decodeContent, ContainerJobRequest, VAULT_FIELDS } from './container-job-request';
 import { containerJobTask } from './run-container-job';
 
 /** A job request with `content` inline: what a scheduled job config holds (the job API streams it to a blob). */
-export type JobRequestWithContent = JobRequest & { content?: string };
+export type ContainerJobRequestWithContent = ContainerJobRequest & { content?: string };
 
 /** Why a job request that matches the schema still cannot run, or null when it can. */
-export function jobRequestProblem(req: JobRequestWithContent): string | null {
+export function containerJobRequestProblem(req: ContainerJobRequestWithContent): string | null {
   const vault = VAULT_FIELDS.filter((f) => req[f] !== undefined);
   if (vault.length) return `${vault.join(', ')} need HashiCorp Vault, and no Vault is configured; use secret_refs with bosun's secret store`;
   if (req.content !== undefined) {
@@ -22,7 +22,7 @@ export function jobRequestProblem(req: JobRequestWithContent): string | null {
 }
 
 /** What a job request queues: the task's parameters, description and queue, and the job row stored with it. */
-export function containerJobPlan(jobs: ContainerJobsRepo, req: JobRequestWithContent, contentBlob: string | null = null) {
+export function containerJobPlan(jobs: ContainerJobsRepo, req: ContainerJobRequestWithContent, contentBlob: string | null = null) {
   const jobId = crypto.randomUUID();
   const qname = req.qname ?? null;
   const params: z.input<typeof containerJobTask.params> = {
@@ -56,7 +56,7 @@ export function containerJobPlan(jobs: ContainerJobsRepo, req: JobRequestWithCon
 export async function enqueueContainerJob(
   tasks: TaskService,
   jobs: ContainerJobsRepo,
-  req: JobRequestWithContent,
+  req: ContainerJobRequestWithContent,
   username: string,
   withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>,
 ): Promise<Task> {

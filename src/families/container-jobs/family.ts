@@ -5,8 +5,8 @@ import { BlobStore } from '../../blobs/blob-store';
 import { removeOrphanContainers } from '../../docker/orphan-containers';
 import { RegistryAllowList } from '../../docker/registry-allow-list';
 import type { AppState } from '../../http/context';
-import type { JobAdmission } from './container-job-admission';
-import { jobRoutes } from './container-job-routes';
+import type { ContainerJobAdmission } from './container-job-admission';
+import { containerJobRoutes } from './container-job-routes';
 import { ContainerJobsRepo } from './container-jobs-repo';
 import { gostintErrors } from './container-jobs-errors';
 import { gostintRealm } from './container-jobs-auth';
@@ -17,7 +17,7 @@ import { scheduledContainerJob } from './scheduled-container-job';
 export function containerJobsFamily(deps: FamilyDeps): Family {
   const jobs = new ContainerJobsRepo(deps.db.knex);
   const docker = deps.config.docker;
-  const admission: JobAdmission = {
+  const admission: ContainerJobAdmission = {
     defaults: toLimits(docker.limits),
     maxima: toLimits(docker.max_limits),
     registries: new RegistryAllowList(docker.allowed_registries),
@@ -25,7 +25,7 @@ export function containerJobsFamily(deps: FamilyDeps): Family {
   const blobs = new BlobStore(deps.db.knex);
   const router = new Router<AppState>();
   router.use('/v1/api/job', gostintErrors);
-  const routes = jobRoutes(deps.tasks, jobs, admission, blobs);
+  const routes = containerJobRoutes(deps.tasks, jobs, admission, blobs);
   router.use(routes.routes(), routes.allowedMethods());
   return {
     operations: [

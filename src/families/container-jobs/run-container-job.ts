@@ -11,19 +11,19 @@ import { defineOperation } from '../../runner/operation';
 import { taskKind } from '../../tasks/task-kind';
 import type { TaskContext } from '../../runner/task-context';
 import type { ContainerJobsRepo } from './container-jobs-repo';
-import type { JobAdmission } from './container-job-admission';
-import { decodeContent, jobParamsSchema, JobParams } from './container-job-request';
+import type { ContainerJobAdmission } from './container-job-admission';
+import { decodeContent, containerJobParamsSchema, ContainerJobParams } from './container-job-request';
 import type { SecretResolver } from '../../secrets/secret-resolver';
 import { resolveSecrets, secretsFile } from './secrets-file';
 
 export const CONTAINER_JOB_TYPE = 'container_job';
-export const containerJobTask = taskKind(CONTAINER_JOB_TYPE, jobParamsSchema);
+export const containerJobTask = taskKind(CONTAINER_JOB_TYPE, containerJobParamsSchema);
 
 export interface ContainerJobSettings {
   nodeId: string;
   networkMode: string;
   stopGraceSeconds: number;
-  admission: JobAdmission;
+  admission: ContainerJobAdmission;
   security: ContainerSecurity;
 }
 
@@ -48,7 +48,7 @@ export function runContainerJob(docker: DockerEngine, jobs: ContainerJobsRepo, b
     },
   });
 
-  async function runJob(params: JobParams, ctx: TaskContext): Promise<string> {
+  async function runJob(params: ContainerJobParams, ctx: TaskContext): Promise<string> {
       const stage = ctx.beginStage('Running container job', 3, [params.job_id]);
       // This node's maxima may be lower than those of the node that took the request.
       const limited = limitsFor(settings.admission.defaults, settings.admission.maxima, params.resources);
@@ -156,4 +156,4 @@ function outputHooks(ctx: TaskContext, jobs: ContainerJobsRepo) {
   };
 }
 
-export type { JobParams };
+export type { ContainerJobParams };
