@@ -1,12 +1,7 @@
 import zlib from 'node:zlib';
 import Docker from 'dockerode';
-import { loadConfig } from '../../src/config/load-config';
-import type { FamilyDeps } from '../../src/families/family';
 import { LABELS } from '../../src/docker/labels';
 import { tarFiles } from '../../src/docker/tar-files';
-import type { Harness } from './harness';
-import { users } from './harness';
-import { silentLog } from './databases';
 
 export const docker = new Docker();
 

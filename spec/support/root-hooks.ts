@@ -21,10 +21,20 @@ async function leftBehind(): Promise<string[]> {
     child.kill('SIGKILL');
   }
   const docker = connectDockerEngine();
-  const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } }).catch(() => []);
+  const containers = await docker
+    .listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } })
+    .catch(() => []);
   for (const c of containers.filter((c) => c.Created >= runStarted)) {
-    left.push(`container ${c.Names[0] ?? c.Id} (${Object.entries(c.Labels).filter(([k]) => k.startsWith('bosun.')).map(([k, v]) => `${k}=${v}`).join(' ')})`);
-    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    left.push(
+      `container ${c.Names[0] ?? c.Id} (${Object.entries(c.Labels)
+        .filter(([k]) => k.startsWith('bosun.'))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`,
+    );
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
   }
   return left;
 }

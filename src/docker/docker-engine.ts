@@ -4,7 +4,10 @@ import Dockerode from 'dockerode';
  * The Docker engine as bosun uses it. This module alone knows dockerode: the daemon connects one client
  * and hands it to every family (FamilyDeps.docker), which reaches the engine only through these calls.
  */
-export type DockerEngine = Pick<Dockerode, 'createContainer' | 'getContainer' | 'getImage' | 'listContainers' | 'pull' | 'importImage' | 'modem'>;
+export type DockerEngine = Pick<
+  Dockerode,
+  'createContainer' | 'getContainer' | 'getImage' | 'listContainers' | 'pull' | 'importImage' | 'modem'
+>;
 export type EngineContainer = Dockerode.Container;
 export type EngineContainerInfo = Dockerode.ContainerInfo;
 

@@ -19,7 +19,13 @@ export function containerLabels(taskId: number, nodeId: string): Record<string, 
 }
 
 /** The labels of an instance's VM. */
-export function instanceLabels(i: { deployment: string; instanceId: string; group: string; index: number; nodeId: string }): Record<string, string> {
+export function instanceLabels(i: {
+  deployment: string;
+  instanceId: string;
+  group: string;
+  index: number;
+  nodeId: string;
+}): Record<string, string> {
   return {
     [LABELS.managed]: 'true',
     [LABELS.deployment]: i.deployment,

@@ -23,7 +23,12 @@ export interface StartTaskOptions {
  * Starts a task from a request: queues `kind` with `params` (typed by the kind's schema) on behalf of the
  * request's user, with its `X-Bosh-Context-Id`, and answers 302 to the task.
  */
-export type StartTask = <S extends z.ZodType>(ctx: AppContext, kind: TaskKind<S>, params: z.input<S>, opts: StartTaskOptions) => Promise<Task>;
+export type StartTask = <S extends z.ZodType>(
+  ctx: AppContext,
+  kind: TaskKind<S>,
+  params: z.input<S>,
+  opts: StartTaskOptions,
+) => Promise<Task>;
 
 /** The `startTask` of a family, queueing through `tasks`. */
 export function taskStarter(tasks: Pick<TaskService, 'enqueue'>): StartTask {

@@ -42,7 +42,9 @@ export function containerJobsFamily(deps: FamilyDeps): Family {
     verboseTaskTypes: [CONTAINER_JOB_TYPE],
     schedulable: [scheduledContainerJob(deps.tasks, jobs, admission)],
     async start() {
-      const removed = await removeOrphanContainers(deps.docker, deps.config.node_id, (id) => deps.tasks.isRunningOn(id, deps.config.node_id));
+      const removed = await removeOrphanContainers(deps.docker, deps.config.node_id, (id) =>
+        deps.tasks.isRunningOn(id, deps.config.node_id),
+      );
       if (removed.length) deps.log.info({ containers: removed }, 'removed containers of tasks no longer running');
     },
   };

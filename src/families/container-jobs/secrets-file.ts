@@ -1,7 +1,6 @@
 import YAML from 'yaml';
 import type { TarFile } from '../../docker/tar-files';
 import { SECRETS_YAML_OPTIONS } from '../../secrets/secret-encodings';
-import type { SecretRedactor } from '../../secrets/secret-redactor';
 import type { SecretResolver } from '../../secrets/secret-resolver';
 
 export interface ResolvedSecrets {

@@ -40,13 +40,15 @@ export function directorTasksFamily(deps: FamilyDeps): Family {
   // The Director's uuid is created once for every node sharing the database, and read at start.
   let uuid: Promise<string> | null = null;
   const directorUuid = () =>
-    (uuid ??= settings.getOrCreate('director_uuid', () => crypto.randomUUID()).then(
-      (s) => s.value,
-      (err) => {
-        uuid = null;
-        throw err;
-      },
-    ));
+    (uuid ??= settings
+      .getOrCreate('director_uuid', () => crypto.randomUUID())
+      .then(
+        (s) => s.value,
+        (err) => {
+          uuid = null;
+          throw err;
+        },
+      ));
   const retention = deps.config.tasks.retention_per_type;
 
   const router = new Router<AppState>();
