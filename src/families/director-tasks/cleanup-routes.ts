@@ -5,7 +5,7 @@ import { cleanupTask } from './cleanup-artifacts';
 import type { AppContext, AppState } from '../../http/context';
 import { taskStarter } from '../../http/start-task';
 import { requireAdmin } from '../../http/director/director-auth';
-import { jsonBody, parseBody } from '../../http/director/json-body';
+import { directorBody, jsonBody } from '../../http/director/json-body';
 
 const cleanupBody = z
   .object({
@@ -21,11 +21,15 @@ export function cleanupRoutes(tasks: TaskService, retentionPerType: number): Rou
   const router = new Router<AppState>();
   const startTask = taskStarter(tasks);
 
-  router.post('/cleanup', requireAdmin, jsonBody, async (ctx: AppContext) => {
-    const body = parseBody(cleanupBody, ctx.request.body ?? {});
-    const removeAll = body.config?.remove_all ?? false;
-    await startTask(ctx, cleanupTask, { remove_all: removeAll, keep: retentionPerType }, { description: 'clean up' });
-  });
+  router.post(
+    '/cleanup',
+    requireAdmin,
+    jsonBody,
+    directorBody(cleanupBody, async (ctx, body) => {
+      const removeAll = body.config?.remove_all ?? false;
+      await startTask(ctx, cleanupTask, { remove_all: removeAll, keep: retentionPerType }, { description: 'clean up' });
+    }),
+  );
 
   router.get('/cleanup/dryrun', requireAdmin, async (ctx: AppContext) => {
     ctx.body = {

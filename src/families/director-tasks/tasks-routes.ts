@@ -8,7 +8,7 @@ import { presentTask } from './task-presenter';
 import { requireAdmin, requireRead } from '../../http/director/director-auth';
 import { parseTaskId } from './task-id';
 import { taskOutput } from './task-output';
-import { jsonBody, parseBody } from '../../http/director/json-body';
+import { directorBody, jsonBody } from '../../http/director/json-body';
 
 /** Rows `GET /tasks` returns when the client gives no limit (the Director has none; a bound keeps memory flat). */
 export const UNLIMITED_LIST_CAP = 10_000;
@@ -46,7 +46,8 @@ export function tasksRoutes(tasks: TaskService, verboseTypes: () => readonly str
     const q = ctx.query;
     const one = (k: string) => (Array.isArray(q[k]) ? (q[k] as string[])[0] : (q[k] as string | undefined));
     const limitText = one('limit');
-    const limit = limitText === undefined ? UNLIMITED_LIST_CAP : Math.min(Math.max(rubyToI(limitText), 1), UNLIMITED_LIST_CAP);
+    const limit =
+      limitText === undefined ? UNLIMITED_LIST_CAP : Math.min(Math.max(rubyToI(limitText), 1), UNLIMITED_LIST_CAP);
     const state = one('state');
     const verbose = one('verbose') ?? '1';
     const list = await tasks.list({
@@ -68,17 +69,22 @@ export function tasksRoutes(tasks: TaskService, verboseTypes: () => readonly str
 
   router.get('/tasks/:id/output', taskOutput(tasks));
 
-  router.post('/tasks/cancel', requireAdmin, jsonBody, async (ctx: AppContext) => {
-    const body = parseBody(bulkCancelSchema, ctx.request.body ?? {});
-    const states = body.states === undefined ? (['queued'] as TaskState[]) : body.states.map((s) => normaliseStateFilter(s));
-    states.forEach((s, i) => {
-      if (s !== 'queued' && s !== 'processing') {
-        throw badRequest(`${body.states![i]} is not one of the cancellable states: queued, processing`);
-      }
-    });
-    await tasks.cancelMatching({ states: states as TaskState[], types: body.types, deployment: body.deployment });
-    ctx.status = 204;
-  });
+  router.post(
+    '/tasks/cancel',
+    requireAdmin,
+    jsonBody,
+    directorBody(bulkCancelSchema, async (ctx, body) => {
+      const states =
+        body.states === undefined ? (['queued'] as TaskState[]) : body.states.map((s) => normaliseStateFilter(s));
+      states.forEach((s, i) => {
+        if (s !== 'queued' && s !== 'processing') {
+          throw badRequest(`${body.states![i]} is not one of the cancellable states: queued, processing`);
+        }
+      });
+      await tasks.cancelMatching({ states: states as TaskState[], types: body.types, deployment: body.deployment });
+      ctx.status = 204;
+    }),
+  );
 
   router.delete('/task/:id', requireAdmin, async (ctx: AppContext) => {
     const id = parseTaskId(ctx.params.id);
@@ -96,4 +102,3 @@ export function tasksRoutes(tasks: TaskService, verboseTypes: () => readonly str
 
   return router;
 }
-
