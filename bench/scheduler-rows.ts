@@ -1,6 +1,9 @@
 import pino from 'pino';
 import { z } from 'zod';
+import crypto from 'node:crypto';
 import { UserStore } from '../src/auth/user-store';
+import { connectDockerEngine } from '../src/docker/docker-engine';
+import { SecretStore } from '../src/secrets/secret-store';
 import { loadConfig } from '../src/config/load-config';
 import { Backend, Database, openDatabase } from '../src/db/database';
 import { TASKS_CHANNEL } from '../src/db/notifier';
@@ -62,6 +65,8 @@ class SchedulerNode {
       db: this.db,
       tasks,
       users: new UserStore([]),
+      docker: connectDockerEngine(),
+      secrets: new SecretStore(this.db.knex, crypto.randomBytes(32)),
       log,
       schedulable: () => [scheduled],
     });
@@ -219,7 +224,7 @@ export async function idleTableCost(backend: Backend, url: string, idle: number,
   await core.start();
   const db = core.database;
   const family = schedulerFamily(
-    { config: loadConfig({ env: { BOSUN_NODE_ID: 'bench' } }), db, tasks: new TaskService(db), users: new UserStore([]), log, schedulable: () => [] },
+    { config: loadConfig({ env: { BOSUN_NODE_ID: 'bench' } }), db, tasks: new TaskService(db), users: new UserStore([]), docker: connectDockerEngine(), secrets: new SecretStore(db.knex, crypto.randomBytes(32)), log, schedulable: () => [] },
     { pollMs },
   );
   const out = { empty: [] as Array<{ p50: number; p99: number; o50: number; o99: number }>, full: [] as Array<{ p50: number; p99: number; o50: number; o99: number }> };

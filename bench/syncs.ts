@@ -12,6 +12,8 @@ import { syncsFamily } from '../src/families/syncs/family';
 import { SyncTasksRepo } from '../src/families/syncs/sync-tasks-repo';
 import { TerraformWorkspace } from '../src/families/syncs/terraform-workspace';
 import { UserStore } from '../src/auth/user-store';
+import { connectDockerEngine } from '../src/docker/docker-engine';
+import { loadSecretsKey, SecretStore } from '../src/secrets/secret-store';
 import { OperationRegistry } from '../src/runner/operation';
 import { TaskRunner } from '../src/runner/task-runner';
 import { TaskService } from '../src/tasks/task-service';
@@ -73,7 +75,15 @@ export class SyncsBench {
     const config = loadConfig({
       env: { BOSUN_NODE_ID: 'bench-sync', BOSUN_SECRETS_KEY: crypto.randomBytes(32).toString('base64'), BOSUN_SYNC_MODULES_ROOT: path.join(this.base, 'modules') },
     });
-    this.family = syncsFamily({ config, db: this.db, tasks: this.tasks, users: new UserStore([]), log });
+    this.family = syncsFamily({
+      config,
+      db: this.db,
+      tasks: this.tasks,
+      users: new UserStore([]),
+      docker: connectDockerEngine(),
+      secrets: new SecretStore(this.db.knex, loadSecretsKey(config)),
+      log,
+    });
     this.runner = new TaskRunner(this.db, new OperationRegistry(this.family.operations), { nodeId: 'bench-sync', workers: 4, pollIntervalMs: 2000, checkpointIntervalMs: 5000, timeoutSeconds: 30 }, log);
     await this.runner.start();
     this.tasks.dispatchTo(this.runner);

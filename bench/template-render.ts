@@ -4,8 +4,8 @@
  * is rendered in-thread, as before, and through the renderer pool (warm workers: one message there and
  * one back), `reps` times each, alternating.
  */
-import { InstanceTemplates, renderedTexts, renderJobTemplates } from '../src/director/templates/instance-templates';
-import { TemplateRendererPool } from '../src/director/templates/template-renderer-pool';
+import { InstanceTemplates, renderedTexts, renderJobTemplates } from '../src/families/director/templates/instance-templates';
+import { TemplateRendererPool } from '../src/families/director/templates/template-renderer-pool';
 import { median } from './stats';
 
 const spec = { name: 'web', id: '5f6a0c1e-0000-4000-8000-000000000000', index: 0, deployment: 'bench', address: '127.0.0.1', ip: '127.0.0.1', az: 'z1', bootstrap: true };

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Authenticator } from './auth/authenticator';
@@ -10,19 +9,17 @@ import type { Config } from './config/load-config';
 import { Database, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { makeDataDirPrivate } from './db/private-data-dir';
-import { SettingsRepo } from './db/settings-repo';
 import { createApp } from './http/app';
 import { tokenRoutes } from './http/auth/token-routes';
 import { tokensRealm } from './http/ciphertrust/ciphertrust-realm';
-import { scheduledCleanup } from './operations/scheduled-cleanup';
 import type { Logger } from './logger';
-import { cleanupArtifacts } from './operations/cleanup-artifacts';
 import { NodeLease } from './runner/node-lease';
 import { OperationRegistry } from './runner/operation';
 import { TaskRunner } from './runner/task-runner';
 import { TaskService } from './tasks/task-service';
-import { verboseTaskTypes } from './tasks/task-types';
-import type { Family, FamilyDeps, ScheduledOperation } from './families/family';
+import { connectDockerEngine } from './docker/docker-engine';
+import { Family, FamilyDeps, ScheduledOperation, verboseTaskTypesOf } from './families/family';
+import { loadSecretsKey, SecretStore } from './secrets/secret-store';
 
 export interface Daemon {
   readonly port: number;
@@ -36,7 +33,7 @@ export interface Daemon {
 export interface DaemonOptions {
   /** Where the generated admin password and the CA path are told to the operator. */
   announce(message: string): void;
-  /** The API families besides the Director's own routes; bosun's are listed in families.ts. */
+  /** The API families (the Director's task routes among them); bosun's are listed in families.ts. */
   families?: Array<(deps: FamilyDeps) => Family>;
 }
 
@@ -57,8 +54,6 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     lease = await NodeLease.acquire(db, config.node_id, config.tasks.timeout_seconds, log);
     lease.keepAlive(config.tasks.checkpoint_interval_seconds * 1000);
     makeDataDirPrivate(config.data_dir);
-    const settings = new SettingsRepo(db.knex);
-    const uuid = (await settings.getOrCreate('director_uuid', () => crypto.randomUUID())).value;
     const users = await loadUsers(config, db.knex, (password) =>
       opts.announce(`Generated password for user 'admin': ${password}  (shown once; set BOSUN_ADMIN_PASSWORD to choose one)`),
     );
@@ -75,10 +70,18 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     const tls = loadTls({ cert: config.tls.cert, key: config.tls.key, dataDir: config.data_dir, bind: config.bind });
 
     const tasks = new TaskService(db);
+    // Services the families share, built once: one Docker client, one secret store.
+    const shared = {
+      docker: connectDockerEngine(config.docker.socket),
+      secrets: new SecretStore(db.knex, loadSecretsKey(config)),
+    };
     let schedulable: ScheduledOperation[] = [];
-    const families = (opts.families ?? []).map((make) => make({ config, db, tasks, users, log, auth, tokens, schedulable: () => schedulable }));
-    schedulable = [scheduledCleanup(tasks, config.tasks.retention_per_type), ...families.flatMap((f) => f.schedulable ?? [])];
-    const registry = new OperationRegistry([cleanupArtifacts(tasks), ...families.flatMap((f) => f.operations)]);
+    let verbose: readonly string[] = [];
+    const deps: FamilyDeps = { ...shared, config, db, tasks, users, log, auth, tokens, schedulable: () => schedulable, verboseTaskTypes: () => verbose };
+    const families = (opts.families ?? []).map((make) => make(deps));
+    schedulable = families.flatMap((f) => f.schedulable ?? []);
+    verbose = verboseTaskTypesOf(families);
+    const registry = new OperationRegistry(families.flatMap((f) => f.operations));
 
     const runner = new TaskRunner(
       db,
@@ -97,14 +100,10 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     for (const f of families) await f.start?.();
 
     const app = createApp({
-      identity: { name: config.name, uuid },
       auth,
       realms: [tokensRealm, ...families.flatMap((f) => f.realms ?? [])],
-      tasks,
       log,
-      retentionPerType: config.tasks.retention_per_type,
-      verboseTaskTypes: verboseTaskTypes(families.flatMap((f) => f.verboseTaskTypes ?? [])),
-      families: [tokenRoutes(auth, tokens), ...families.flatMap((f) => f.routers)],
+      routers: [tokenRoutes(auth, tokens), ...families.flatMap((f) => f.routers)],
     });
     const server = https.createServer({ cert: tls.cert, key: tls.key }, app.callback());
     server.keepAliveTimeout = 5_000;

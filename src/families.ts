@@ -1,40 +1,18 @@
-import Docker from 'dockerode';
 import type { Family, FamilyDeps } from './families/family';
-import { directorFamily } from './director/director-family';
-import { credhubRealm } from './http/credhub/credhub-auth';
-import { secretsRoutes } from './http/credhub/secrets-routes';
-import { gostintRealm } from './http/gostint/gostint-auth';
+import { containerJobsFamily } from './families/container-jobs/family';
+import { directorTasksFamily } from './families/director-tasks/family';
+import { directorFamily } from './families/director/family';
 import { schedulerFamily } from './families/scheduler/family';
 import { drydockFamily } from './families/drydock/family';
 import { syncsFamily } from './families/syncs/family';
-import { gostintFamily } from './http/gostint/gostint-family';
-import { loadSecretsKey, SecretStore } from './secrets/secret-store';
+import { secretsFamily } from './families/secrets/family';
 
-/** bosun's API families besides the Director's task routes: secrets, container jobs, and the Director's workloads. */
+/** bosun's API families, one entry each; the daemon builds them with the services they share (FamilyDeps). */
 export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
-  (deps) => {
-    const docker = new Docker({ socketPath: deps.config.docker.socket });
-    const secrets = new SecretStore(deps.db.knex, loadSecretsKey(deps.config));
-    const jobs = gostintFamily(deps, {
-      docker,
-      secrets,
-      networkMode: deps.config.docker.network,
-      stopGraceSeconds: deps.config.docker.stop_grace_seconds,
-    });
-    const director = directorFamily(deps, docker, secrets);
-    return {
-      operations: [...jobs.operations, ...director.operations],
-      routers: [secretsRoutes(secrets), ...jobs.routers, ...director.routers],
-      realms: [credhubRealm, gostintRealm],
-      verboseTaskTypes: [...(jobs.verboseTaskTypes ?? []), ...(director.verboseTaskTypes ?? [])],
-      start: jobs.start,
-      stop: async () => {
-        await jobs.stop?.();
-        await director.stop?.();
-      },
-      schedulable: [...(jobs.schedulable ?? []), ...(director.schedulable ?? [])],
-    };
-  },
+  directorTasksFamily,
+  secretsFamily,
+  containerJobsFamily,
+  directorFamily,
   schedulerFamily,
   (deps) => drydockFamily(deps),
   syncsFamily,

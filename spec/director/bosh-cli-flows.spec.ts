@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { LABELS } from '../../src/docker/labels';
 import { BoshCliLike, ndjsonOf, TaskFailed } from '../support/bosh-cli-client';
 import * as types from '../support/bosh-cli-types';
 import { buildRelease, buildStemcell, webManifest, webReleaseOptions } from '../support/bosh-fixtures';
@@ -33,7 +33,7 @@ describe('BOSH CLI flows against the bosun process', function () {
       daemon.child.kill('SIGTERM');
       await daemon.exited;
     }
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.deployment}=${deployment}`] } })) {
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true });
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -137,7 +137,7 @@ describe('BOSH CLI flows against the bosun process', function () {
   it('bosh delete-deployment, delete-release, delete-stemcell leave nothing behind in Docker', async () => {
     await cli.taskResult('DELETE', `/deployments/${deployment}?`);
     expect(await cli.get('/deployments', types.deployments)).to.deep.equal([]);
-    expect(await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.deployment}=${deployment}`] } })).to.deep.equal([]);
+    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } })).to.deep.equal([]);
     await cli.taskResult('DELETE', '/releases/web-release?force=false');
     expect(await cli.get('/releases', types.releaseSeries)).to.deep.equal([]);
     const [stemcell] = await cli.get('/stemcells', types.stemcells);

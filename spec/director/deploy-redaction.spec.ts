@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { directorFamily } from '../../src/director/director-family';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { directorFamily } from '../../src/families/director/family';
+import { LABELS } from '../../src/docker/labels';
 import { createLogger } from '../../src/logger';
 import { OperationRegistry } from '../../src/runner/operation';
 import { TaskRunner } from '../../src/runner/task-runner';
@@ -58,7 +58,7 @@ describeOnBothBackends(
     });
     afterEach(async () => {
       await runner.stop(30_000);
-      for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
+      for (const ct of await docker.listContainers({ all: true, filters: { label: [LABELS.deployment] } })) {
         await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
       }
       for (const image of await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })) {
@@ -100,5 +100,5 @@ describeOnBothBackends(
       }
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { directorFamily } from '../../src/director/director-family';
-import { deploymentLock } from '../../src/director/director-services';
-import { DEPLOY_TYPE } from '../../src/director/deployments/deploy-deployment';
-import { DeploymentsRepo } from '../../src/director/deployments/deployments-repo';
+import { directorFamily } from '../../src/families/director/family';
+import { deploymentLock } from '../../src/families/director/director-services';
+import { DEPLOY_TYPE } from '../../src/families/director/deployments/deploy-deployment';
+import { DeploymentsRepo } from '../../src/families/director/deployments/deployments-repo';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { TasksRepo } from '../../src/tasks/tasks-repo';
 import { asReader } from '../support/auth';
@@ -50,5 +50,5 @@ describeOnBothBackends(
       expect(await lockTasks()).to.deep.equal([]);
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );

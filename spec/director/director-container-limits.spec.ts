@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { directorFamily } from '../../src/director/director-family';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { directorFamily } from '../../src/families/director/family';
+import { LABELS } from '../../src/docker/labels';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin } from '../support/auth';
 import { buildStemcell, webManifest, webRelease } from '../support/bosh-fixtures';
@@ -18,7 +18,7 @@ describeOnBothBackends(
     beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4, timeoutSeconds: 30 }));
     afterEach(async () => {
       await stopRunners();
-      for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
+      for (const ct of await docker.listContainers({ all: true, filters: { label: [LABELS.deployment] } })) {
         await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
       }
       for (const image of await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })) {
@@ -50,11 +50,11 @@ describeOnBothBackends(
       expect(compile).to.deep.include(DEFAULT_LIMITS);
       expect(compile!.CapDrop).to.include.members(['NET_RAW', 'MKNOD']);
       expect((await waitForTask(h.tasks, taskId, undefined, 120_000)).state).to.equal('done');
-      const [instance] = await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.deployment}=web`] } });
+      const [instance] = await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=web`] } });
       const hostConfig = (await docker.getContainer(instance.Id).inspect()).HostConfig as unknown as Record<string, unknown>;
       expect(hostConfig).to.deep.include(DEFAULT_LIMITS);
       expect(hostConfig.CapDrop).to.include.members(['NET_RAW', 'MKNOD']);
     });
   },
-  { withFamilies: (h: Harness) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h: Harness) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { directorFamily } from '../../src/director/director-family';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { directorFamily } from '../../src/families/director/family';
+import { LABELS } from '../../src/docker/labels';
 import { execInContainer } from '../../src/docker/exec-in-container';
 import { tarFiles } from '../../src/docker/tar-files';
 import { SecretStore } from '../../src/secrets/secret-store';
@@ -34,7 +34,7 @@ export function directorClient(h: Harness) {
     },
     events: async (t: Task) => ndjson(await readLog(h.tasks, t.id, 'event')),
     async containers(deployment: string) {
-      return docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.deployment}=${deployment}`] } });
+      return docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } });
     },
     async serve(containerId: string): Promise<string> {
       const out = await execInContainer(docker.getContainer(containerId), ['wget', '-qO-', 'http://127.0.0.1:8080/']);
@@ -64,7 +64,7 @@ function useDirectorRunner(h: Harness) {
   beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4, timeoutSeconds: 30 }));
   afterEach(async () => {
     await stopRunners();
-    for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
+    for (const ct of await docker.listContainers({ all: true, filters: { label: [LABELS.deployment] } })) {
       await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
     }
     for (const image of await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })) {
@@ -214,7 +214,7 @@ describeOnBothBackends(
       expect(after[0].release_versions.map((v: Line) => v.version)).to.deep.equal(['2']);
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );
 
 
@@ -438,7 +438,7 @@ describeOnBothBackends(
       expect(growth, `peak RSS growth ${Math.round(growth / 1024 / 1024)} MB`).to.be.below(100 * 1024 * 1024);
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, secretsKey))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );
 
 /** Samples this process's RSS every 20 ms until stopped; returns the peak's growth over the RSS at the start. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { directorFamily } from '../../src/director/director-family';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { directorFamily } from '../../src/families/director/family';
+import { LABELS } from '../../src/docker/labels';
 import { SecretStore } from '../../src/secrets/secret-store';
 import type { Task } from '../../src/tasks/task';
 import { asAdmin } from '../support/auth';
@@ -71,7 +71,7 @@ describeOnBothBackends(
     );
     afterEach(async () => {
       await stopRunners();
-      for (const ct of await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABELS.deployment] } })) {
+      for (const ct of await docker.listContainers({ all: true, filters: { label: [LABELS.deployment] } })) {
         await docker
           .getContainer(ct.Id)
           .remove({ force: true })
@@ -149,5 +149,5 @@ describeOnBothBackends(
       expect(fine.state, fine.result ?? '').to.equal('done');
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h), docker, new SecretStore(h.db.knex, Buffer.alloc(32, 7)))] },
+  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, Buffer.alloc(32, 7)) }))] },
 );

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { INSTANCE_LABELS } from '../../src/director/instances/instance-containers';
+import { LABELS } from '../../src/docker/labels';
 import { buildRelease, buildStemcell, webManifest, webReleaseOptions } from '../support/bosh-fixtures';
 import { DaemonProcess, spawnDaemon } from '../support/daemon-process';
 import { docker } from '../support/docker';
@@ -44,7 +44,7 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
       await daemon.exited;
     }
     if (!dataDir) return;
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.deployment}=${deployment}`] } })) {
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true });
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -107,7 +107,7 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
   it('bosh delete-deployment and clean-up --all leave nothing behind in Docker', async () => {
     await bosh('-n', '-d', deployment, 'delete-deployment');
     expect((await table('deployments')).Tables[0].Rows).to.deep.equal([]);
-    expect(await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.deployment}=${deployment}`] } })).to.deep.equal([]);
+    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } })).to.deep.equal([]);
     await bosh('-n', 'clean-up', '--all');
   });
 });

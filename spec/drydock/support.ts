@@ -7,14 +7,16 @@ import { NODE_LABELS } from '../../src/families/drydock/node-containers';
 import type { Family } from '../../src/families/family';
 import { silentLog } from '../support/databases';
 import type { Harness } from '../support/harness';
-import { users } from '../support/harness';
+import { familyDeps, users } from '../support/harness';
 
 export const IMAGE = 'bosun-test/busybox:latest';
 
 /** The Drydock family on the test harness (node-a, subtasks 4 wide). */
 export function testDrydock(h: Harness, nodeId = 'node-a'): Family {
   const config = loadConfig({ env: { BOSUN_NODE_ID: nodeId } });
-  return drydockFamily({ config: { ...config, drydock: { ...config.drydock, node_parallelism: 4, unit_timeout_seconds: 20 } }, db: h.db, tasks: h.tasks, users, log: silentLog, auth: h.auth, tokens: h.tokens });
+  return drydockFamily(
+    familyDeps(h, { config: { ...config, drydock: { ...config.drydock, node_parallelism: 4, unit_timeout_seconds: 20 } }, auth: h.auth, tokens: h.tokens }),
+  );
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

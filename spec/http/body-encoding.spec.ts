@@ -1,9 +1,8 @@
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
-import Docker from 'dockerode';
 import { expect } from 'chai';
-import { secretsRoutes } from '../../src/http/credhub/secrets-routes';
-import { gostintFamily } from '../../src/http/gostint/gostint-family';
+import { secretsFamily } from '../../src/families/secrets/family';
+import { containerJobsFamily } from '../../src/families/container-jobs/family';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin } from '../support/auth';
 import { familyDeps } from '../support/docker';
@@ -52,7 +51,6 @@ describeOnBothBackends(
     });
   },
   {
-    families: (h) => [secretsRoutes(store(h))],
-    withFamilies: (h) => [gostintFamily(familyDeps(h), { docker: new Docker(), secrets: store(h), networkMode: 'none', stopGraceSeconds: 1 })],
+    withFamilies: (h) => [secretsFamily(familyDeps(h, { secrets: store(h) })), containerJobsFamily(familyDeps(h, { secrets: store(h) }))],
   },
 );

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cleanupArtifacts } from '../../src/operations/cleanup-artifacts';
+import { cleanupArtifacts } from '../../src/families/director-tasks/cleanup-artifacts';
 import { describeOnBothBackends } from '../support/harness';
 import { asAdmin } from '../support/auth';
 import { startRunner, stopRunners, waitForTask } from '../support/runners';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { openDatabase, Database } from '../../src/db/database';
-import { cleanupArtifacts } from '../../src/operations/cleanup-artifacts';
+import { cleanupArtifacts } from '../../src/families/director-tasks/cleanup-artifacts';
 import { TaskService } from '../../src/tasks/task-service';
 import { loadConfig } from '../../src/config/load-config';
 import type { Family, ScheduledOperation } from '../../src/families/family';
@@ -28,7 +28,7 @@ describeOnBothBackends('the scheduler fires job configurations', (h) => {
   };
   beforeEach(async () => {
     await h.db.knex.raw('truncate scheduler_job_configs, scheduler_runs');
-    await startRunner(h.db, [sleepOp, cleanupArtifacts(h.tasks.tasks)]);
+    await startRunner(h.db, [sleepOp, cleanupArtifacts(h.tasks)]);
   });
   afterEach(async () => {
     for (const f of loops.splice(0)) await f.stop!();

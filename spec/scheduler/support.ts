@@ -1,9 +1,12 @@
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config/load-config';
 import type { Family, ScheduledOperation } from '../../src/families/family';
 import type { Database } from '../../src/db/database';
+import { connectDockerEngine } from '../../src/docker/docker-engine';
 import { schedulerFamily } from '../../src/families/scheduler/family';
-import { scheduledCleanup } from '../../src/operations/scheduled-cleanup';
+import { scheduledCleanup } from '../../src/families/director-tasks/scheduled-cleanup';
+import { SecretStore } from '../../src/secrets/secret-store';
 import type { TaskService } from '../../src/tasks/task-service';
 import { silentLog } from '../support/databases';
 import { users } from '../support/harness';
@@ -23,6 +26,8 @@ export function testScheduler(db: Database, tasks: TaskService, nodeId = 'node-a
   return schedulerFamily(
     {
       config: loadConfig({ env: { BOSUN_NODE_ID: nodeId } }),
+      docker: connectDockerEngine(),
+      secrets: new SecretStore(db.knex, crypto.randomBytes(32)),
       db,
       tasks,
       users,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import YAML from 'yaml';
 import { OutputRedactor } from '../../src/docker/output-redactor';
-import { secretsFile } from '../../src/jobs/secrets-file';
+import { secretsFile } from '../../src/families/container-jobs/secrets-file';
 import { SecretRedactor } from '../../src/secrets/secret-redactor';
 
 const redactorOf = (...values: string[]) => {

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { secretsRoutes } from '../../src/http/credhub/secrets-routes';
+import { secretsFamily } from '../../src/families/secrets/family';
 import { SecretStore } from '../../src/secrets/secret-store';
 import { asAdmin, asReader } from '../support/auth';
-import { describeOnBothBackends, Harness } from '../support/harness';
+import { describeOnBothBackends, familyDeps, Harness } from '../support/harness';
 
 const KEY = crypto.createHash('sha256').update('bosun test key').digest();
 const store = (h: Harness) => new SecretStore(h.db.knex, KEY);
@@ -90,5 +90,5 @@ describeOnBothBackends(
       expect(await store(h).get('/x')).to.equal(null);
     });
   },
-  { families: (h) => [secretsRoutes(store(h))] },
+  { withFamilies: (h) => [secretsFamily(familyDeps(h, { secrets: store(h) }))] },
 );

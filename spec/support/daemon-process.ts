@@ -13,6 +13,9 @@ export interface DaemonProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Daemon processes specs started; the root hook fails the run when one is still alive at its end. */
+export const spawnedDaemons = new Set<ChildProcess>();
+
 /** Starts bosun's command line (with the test family) as its own process and waits until it listens. */
 export async function spawnDaemon(env: Record<string, string>, script = 'spec/support/test-daemon.ts'): Promise<DaemonProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, 'start'], {
@@ -20,6 +23,7 @@ export async function spawnDaemon(env: Record<string, string>, script = 'spec/su
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', BOSUN_PORT: '0', BOSUN_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  spawnedDaemons.add(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -1,18 +1,11 @@
 import zlib from 'node:zlib';
 import Docker from 'dockerode';
-import { loadConfig } from '../../src/config/load-config';
-import type { FamilyDeps } from '../../src/families/family';
 import { LABELS } from '../../src/docker/labels';
 import { tarFiles } from '../../src/docker/tar-files';
-import type { Harness } from './harness';
-import { users } from './harness';
-import { silentLog } from './databases';
 
 export const docker = new Docker();
 
-export function familyDeps(h: Harness, nodeId = 'node-a'): FamilyDeps {
-  return { config: loadConfig({ env: { BOSUN_NODE_ID: nodeId } }), db: h.db, tasks: h.tasks, users, log: silentLog };
-}
+export { familyDeps } from './harness';
 
 /** base64 of a tar.gz holding `files`, as a GoStint client sends `content`. */
 export async function contentOf(files: Record<string, string>): Promise<string> {

@@ -1,21 +1,24 @@
+import crypto from 'node:crypto';
 import type Koa from 'koa';
 import supertest from 'supertest';
-import type Router from '@koa/router';
 import { hashPassword } from '../../src/auth/password-hash';
 import { Authenticator } from '../../src/auth/authenticator';
 import { LoginLimiter } from '../../src/auth/login-limiter';
 import { TokenService } from '../../src/auth/token-service';
 import { UserStore } from '../../src/auth/user-store';
+import { Config, loadConfig } from '../../src/config/load-config';
 import type { Backend, Database } from '../../src/db/database';
+import { connectDockerEngine } from '../../src/docker/docker-engine';
 import { createApp } from '../../src/http/app';
 import type { AppState } from '../../src/http/context';
 import { tokenRoutes } from '../../src/http/auth/token-routes';
 import { tokensRealm } from '../../src/http/ciphertrust/ciphertrust-realm';
-import { credhubRealm } from '../../src/http/credhub/credhub-auth';
-import { gostintRealm } from '../../src/http/gostint/gostint-auth';
+import { credhubRealm } from '../../src/families/secrets/credhub-auth';
+import { gostintRealm } from '../../src/families/container-jobs/container-jobs-auth';
+import { directorTasksFamily } from '../../src/families/director-tasks/family';
+import { SecretStore } from '../../src/secrets/secret-store';
 import { TaskService } from '../../src/tasks/task-service';
-import { verboseTaskTypes } from '../../src/tasks/task-types';
-import type { Family } from '../../src/families/family';
+import { Family, FamilyDeps, verboseTaskTypesOf } from '../../src/families/family';
 import { resetDatabase, silentLog, testDatabase } from './databases';
 
 export const ADMIN = { name: 'admin', password: 'admin-secret' };
@@ -48,7 +51,7 @@ export interface Harness {
 export function describeOnBothBackends(
   title: string,
   fn: (h: Harness) => void,
-  opts: { families?: (h: Harness) => Array<Router<AppState>>; withFamilies?: (h: Harness) => Family[] } = {},
+  opts: { withFamilies?: (h: Harness) => Family[] } = {},
 ): void {
   for (const backend of ['embedded', 'postgres'] as Backend[]) {
     describe(`${title} [${backend}]`, function () {
@@ -58,16 +61,14 @@ export function describeOnBothBackends(
         h.tasks = new TaskService(h.db);
         h.tokens = await TokenService.open(h.db.knex, users, { accessSeconds: 300, refreshSeconds: 3600 });
         h.auth = new Authenticator(users, new LoginLimiter({ perSource: 20, perUser: 50, windowSeconds: 60 }), h.tokens);
-        h.families = opts.withFamilies?.(h) ?? [];
+        // The Director's task routes are every app's, as in the daemon; the spec's own families come first.
+        const core = directorTasksFamily(familyDeps(h, { config: directorConfig, verboseTaskTypes: () => verboseTaskTypesOf(h.families) }));
+        h.families = [...(opts.withFamilies?.(h) ?? []), core];
         const app = createApp({
-          identity: { name: 'bosun-test', uuid: '00000000-0000-4000-8000-000000000000' },
           auth: h.auth,
-          realms: [tokensRealm, credhubRealm, gostintRealm, ...h.families.flatMap((f) => f.realms ?? [])],
-          tasks: h.tasks,
+          realms: [...new Set([tokensRealm, credhubRealm, gostintRealm, ...h.families.flatMap((f) => f.realms ?? [])])],
           log: silentLog,
-          retentionPerType: 3,
-          verboseTaskTypes: verboseTaskTypes(h.families.flatMap((f) => f.verboseTaskTypes ?? [])),
-          families: [tokenRoutes(h.auth, h.tokens), ...(opts.families?.(h) ?? []), ...h.families.flatMap((f) => f.routers)],
+          routers: [tokenRoutes(h.auth, h.tokens), ...h.families.flatMap((f) => f.routers)],
         });
         h.app = app;
         h.api = supertest(app.callback());
@@ -78,4 +79,28 @@ export function describeOnBothBackends(
       fn(h);
     });
   }
+}
+
+/** The Director task routes' configuration in specs: named bosun-test, keeping 3 finished tasks per type. */
+const directorConfig: Config = (() => {
+  const base = loadConfig({ env: { BOSUN_NODE_ID: 'node-a' } });
+  return { ...base, name: 'bosun-test', tasks: { ...base.tasks, retention_per_type: 3 } };
+})();
+
+/**
+ * What the daemon hands a family, for a spec's harness: the defaults as node `node-a`, the local Docker engine and a secret store with a
+ * key of the run's own, unless the spec gives its own.
+ */
+export function familyDeps(h: Harness, opts: Partial<FamilyDeps> & { nodeId?: string } = {}): FamilyDeps {
+  const { nodeId, ...given } = opts;
+  return {
+    config: loadConfig({ env: { BOSUN_NODE_ID: nodeId ?? 'node-a' } }),
+    db: h.db,
+    tasks: h.tasks,
+    users,
+    log: silentLog,
+    docker: connectDockerEngine(),
+    secrets: new SecretStore(h.db.knex, crypto.randomBytes(32)),
+    ...given,
+  };
 }

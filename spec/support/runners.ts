@@ -6,7 +6,8 @@ import type { Task } from '../../src/tasks/task';
 import type { TaskService } from '../../src/tasks/task-service';
 import { silentLog } from './databases';
 
-const running = new Set<TaskRunner>();
+/** Runners started by `startRunner` and not yet stopped (the root hook checks none is left at the end). */
+export const running = new Set<TaskRunner>();
 
 /** A runner with short timings; stopped by `stopRunners()` in each suite's afterEach. */
 export async function startRunner(

@@ -9,13 +9,15 @@ import { runCli } from '../../src/cli';
 import { BOSUN_FAMILIES } from '../../src/families';
 import type { AppContext, AppState } from '../../src/http/context';
 import { requireAdmin } from '../../src/http/director/director-auth';
-import { redirectToTask } from '../../src/http/redirect-to-task';
+import { taskStarter } from '../../src/http/start-task';
 import { defineOperation } from '../../src/runner/operation';
+import { taskKind } from '../../src/tasks/task-kind';
 import type { Family, FamilyDeps, ScheduledStart } from '../../src/families/family';
 
+const tickingTask = taskKind('test_ticking', z.object({ ms: z.number() }));
+
 const ticking = defineOperation({
-  type: 'test_ticking',
-  params: z.object({ ms: z.number() }),
+  ...tickingTask,
   async run({ ms }, ctx) {
     const stage = ctx.beginStage('Ticking', 1);
     await stage.step(`${ms} ms`, async () => {
@@ -32,14 +34,9 @@ const ticking = defineOperation({
 
 function testFamily({ tasks }: FamilyDeps): Family {
   const router = new Router<AppState>();
+  const startTask = taskStarter(tasks);
   router.post('/test/sleep', requireAdmin, async (ctx: AppContext) => {
-    const task = await tasks.enqueue({
-      type: 'test_ticking',
-      description: 'tick',
-      username: ctx.state.user!.name,
-      params: { ms: Number(ctx.query.ms) },
-    });
-    redirectToTask(ctx, task);
+    await startTask(ctx, tickingTask, { ms: Number(ctx.query.ms) }, { description: 'tick' });
   });
   const schedulable = {
     name: 'test_ticking',

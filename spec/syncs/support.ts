@@ -1,3 +1,5 @@
+import { connectDockerEngine } from '../../src/docker/docker-engine';
+import { SecretStore } from '../../src/secrets/secret-store';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,6 +108,8 @@ export function testSyncs(db: Database, tasks: TaskService, root: string, env: R
       tasks,
       users,
       log: silentLog,
+      docker: connectDockerEngine(),
+      secrets: new SecretStore(db.knex, Buffer.from(SECRETS_KEY, 'base64')),
     },
     { intervalMs: 100, ...opts },
   );

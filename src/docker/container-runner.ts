@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { DockerEngine, EngineContainer } from './docker-engine';
 import { containerLabels } from './labels';
 import { demuxFrames, rawFrames, StreamPiece } from './demux-frames';
 import { isMissingImage } from './images';
@@ -35,7 +35,7 @@ export interface ContainerHooks {
   /** Called when the output has ended; resolves once it is all stored. */
   ended(): Promise<void>;
   /** Called after the container exited, before it is removed (to copy files out of it). */
-  exited?(container: Docker.Container, exitCode: number): Promise<void>;
+  exited?(container: EngineContainer, exitCode: number): Promise<void>;
 }
 
 export interface ContainerOutcome {
@@ -52,7 +52,7 @@ export interface ContainerOutcome {
  * this returns, after its output has been handed over.
  */
 export async function runContainer(
-  docker: Docker,
+  docker: DockerEngine,
   spec: ContainerSpec,
   hooks: ContainerHooks,
   signal: AbortSignal,
@@ -72,7 +72,7 @@ export async function runContainer(
     Labels: containerLabels(spec.taskId, spec.nodeId),
     HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false, ...hostConfigOf(spec.policy) },
   });
-  let container: Docker.Container;
+  let container: EngineContainer;
   try {
     container = await create();
   } catch (err) {

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineContainer } from './docker-engine';
 import { demuxFrames } from './demux-frames';
 
 export interface ExecOutcome {
@@ -8,7 +8,7 @@ export interface ExecOutcome {
 }
 
 /** Runs a command in a running container and collects its (small) output and exit code. */
-export async function execInContainer(container: Docker.Container, cmd: string[]): Promise<ExecOutcome> {
+export async function execInContainer(container: EngineContainer, cmd: string[]): Promise<ExecOutcome> {
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as AsyncIterable<Buffer>;
   const out: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };

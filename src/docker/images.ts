@@ -1,11 +1,11 @@
-import type Docker from 'dockerode';
+import type { DockerEngine } from './docker-engine';
 import type { RegistryAllowList } from './registry-allow-list';
 
 /** A pull the allow-list refused; the engine was not asked. */
 export class PullRefusedError extends Error {}
 
 /** Pulls `image` from its registry, if the allow-list allows that registry (checked before the engine is asked). */
-export async function pullImage(docker: Docker, image: string, signal: AbortSignal, registries: RegistryAllowList): Promise<void> {
+export async function pullImage(docker: DockerEngine, image: string, signal: AbortSignal, registries: RegistryAllowList): Promise<void> {
   const refusal = registries.refusal(image);
   if (refusal) throw new PullRefusedError(`Image ${image} cannot be pulled: ${refusal}`);
   try {

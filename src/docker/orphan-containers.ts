@@ -1,19 +1,20 @@
-import type Docker from 'dockerode';
+import type { DockerEngine } from './docker-engine';
 import { LABELS } from './labels';
 
 /**
- * Removes this node's containers whose tasks it is no longer running (left behind by a crash).
- * `isRunning` says whether a task id is running here now. Containers kept by a family (`bosun.kept-by`)
- * outlive their tasks by design: that family reaps its own.
+ * Removes this node's task containers whose tasks it is no longer running (left behind by a crash).
+ * Instance VMs carry no task id: they outlive the task that created them. Containers kept by a family
+ * (`bosun.kept-by`) outlive their tasks by design: that family reaps its own.
+ * `isRunning` says whether a task id is running here now.
  */
 export async function removeOrphanContainers(
-  docker: Docker,
+  docker: DockerEngine,
   nodeId: string,
   isRunning: (taskId: number) => Promise<boolean>,
 ): Promise<string[]> {
   const containers = await docker.listContainers({
     all: true,
-    filters: { label: [`${LABELS.managed}=true`, `${LABELS.nodeId}=${nodeId}`] },
+    filters: { label: [`${LABELS.managed}=true`, `${LABELS.nodeId}=${nodeId}`, LABELS.taskId] },
   });
   const removed: string[] = [];
   for (const c of containers) {

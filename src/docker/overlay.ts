@@ -1,5 +1,5 @@
+import type { EngineContainer } from './docker-engine';
 import type { Readable } from 'node:stream';
-import type Docker from 'dockerode';
 
 /**
  * A tar archive extracted at `/` in a container before it starts: a small one in memory, or a large
@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 export type Overlay = Buffer | (() => Readable | Promise<Readable>);
 
 /** Puts an overlay into a container; a stream the engine did not take to its end is closed. */
-export async function putOverlay(container: Docker.Container, overlay: Overlay): Promise<void> {
+export async function putOverlay(container: EngineContainer, overlay: Overlay): Promise<void> {
   if (Buffer.isBuffer(overlay)) {
     await container.putArchive(overlay, { path: '/' });
     return;

@@ -6,9 +6,11 @@ import type { TokenService } from '../auth/token-service';
 import type { UserStore } from '../auth/user-store';
 import type { Config } from '../config/load-config';
 import type { Database } from '../db/database';
+import type { DockerEngine } from '../docker/docker-engine';
 import type { AuthRealm } from '../http/auth/auth-realm';
 import type { AppState } from '../http/context';
 import type { Logger } from '../logger';
+import type { SecretStore } from '../secrets/secret-store';
 import type { Operation } from '../runner/operation';
 import type { Task } from '../tasks/task';
 import type { TaskService } from '../tasks/task-service';
@@ -25,7 +27,7 @@ export interface Family {
   /** How the family's paths are guarded (its prefixes, public routes and error shapes). */
   realms?: AuthRealm[];
   /** Its task types a person follows: `GET /tasks?verbose=1` (`bosh tasks --recent`) lists them. */
-  verboseTaskTypes?: string[];
+  verboseTaskTypes?: readonly string[];
   /** Called once the runner is up (recovery work of the family's own), and at stop. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
@@ -52,7 +54,14 @@ export interface ScheduledStart {
   withRows(trx: Knex.Transaction, task: Task): Promise<void>;
 }
 
+/** What the daemon builds once and hands to every family. */
 export interface FamilyDeps {
+  /** The one Docker engine client (containers of jobs, compilations, instances). */
+  docker: DockerEngine;
+  /** The secret store: the secrets API serves it, deploys and container jobs read it. */
+  secrets: SecretStore;
+  /** Every family's verbose task types (`GET /tasks?verbose=1`), known once all families are built. */
+  verboseTaskTypes?: () => readonly string[];
   config: Config;
   db: Database;
   tasks: TaskService;
@@ -65,3 +74,7 @@ export interface FamilyDeps {
   schedulable?: () => ScheduledOperation[];
 }
 
+/** The task types `GET /tasks?verbose=1` lists: those every family declares, each once. */
+export function verboseTaskTypesOf(families: Family[]): readonly string[] {
+  return [...new Set(families.flatMap((f) => f.verboseTaskTypes ?? []))];
+}

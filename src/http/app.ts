@@ -1,30 +1,20 @@
 import Koa from 'koa';
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Authenticator } from '../auth/authenticator';
 import type { Logger } from '../logger';
-import type { TaskService } from '../tasks/task-service';
 import type { AuthRealm } from './auth/auth-realm';
 import { authenticateRequests } from './auth/authenticate-requests';
 import type { AppState } from './context';
-import { cleanupRoutes } from './director/cleanup-routes';
 import { directorRealm } from './director/director-auth';
-import { directorErrors } from './director/director-errors';
-import { DirectorIdentity, infoRoutes } from './director/info-routes';
-import { tasksRoutes } from './director/tasks-routes';
 import { requestLogger } from './middleware/request-logger';
 
 export interface AppDeps {
-  identity: DirectorIdentity;
   auth: Authenticator;
-  /** How each family other than the Director is guarded; every other path is the Director's. */
+  /** How each family's paths are guarded; every path none claims is the Director's (directorRealm). */
   realms: AuthRealm[];
-  tasks: TaskService;
   log: Logger;
-  retentionPerType: number;
-  /** The task types `GET /tasks?verbose=1` lists (task-types.ts: verboseTaskTypes). */
-  verboseTaskTypes: readonly string[];
-  /** Routers of the other API families, mounted before the Director's own. */
-  families?: Array<Router<AppState>>;
+  /** Every family's routers, in order; each renders its own errors. */
+  routers: Array<Router<AppState>>;
 }
 
 /** The HTTP API: request logging, the one authentication gate, then each family's routes with its own errors. */
@@ -35,14 +25,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(requestLogger(deps.log));
   app.use(authenticateRequests(deps.auth, deps.realms, directorRealm));
 
-  for (const family of deps.families ?? []) app.use(family.routes()).use(family.allowedMethods());
-
-  const director = new Router<AppState>();
-  director.use(directorErrors);
-  for (const r of [infoRoutes(deps.identity), tasksRoutes(deps.tasks, deps.verboseTaskTypes), cleanupRoutes(deps.tasks, deps.retentionPerType)]) {
-    director.use(r.routes()).use(r.allowedMethods());
-  }
-  app.use(director.routes()).use(director.allowedMethods());
+  for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());
 
   app.use(async function endpointNotFound(ctx) {
     ctx.status = 404;

@@ -1,13 +1,12 @@
 import type { z } from 'zod';
+import type { TaskKind } from '../tasks/task-kind';
 import type { TaskContext } from './task-context';
 
 /**
  * One kind of long-running work. The runner parses the task's stored parameters with `params`, calls
  * `run`, and turns what it returns (or throws) into the task's final state and `result`.
  */
-export interface Operation<P = unknown> {
-  readonly type: string;
-  readonly params: z.ZodType<P>;
+export interface Operation<P = unknown> extends TaskKind<z.ZodType<P>> {
   run(params: P, ctx: TaskContext): Promise<string>;
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../config/load-config';
-import type { SecretResolver } from '../jobs/secrets-file';
+import type { SecretResolver } from './secret-resolver';
 import { SecretCipher } from './secret-cipher';
 import type { SecretRedactor } from './secret-redactor';
 import { SecretRow, SecretsRepo } from './secrets-repo';

@@ -100,9 +100,12 @@ export class TaskService {
     return this.tasks.isRunningOn(id, nodeId);
   }
 
-  /** Deletes a task that is not running, with its logs and family rows. False when it is running or gone. */
-  deleteUnlessRunning(id: number): Promise<boolean> {
-    return this.tasks.deleteUnlessRunning(id);
+  /**
+   * Deletes a task that is not running, with its logs and family rows. False when it is running or gone.
+   * `trx`: a family's transaction the deletion joins (its own rows go or stay with the task).
+   */
+  deleteUnlessRunning(id: number, trx?: Knex.Transaction): Promise<boolean> {
+    return this.tasks.deleteUnlessRunning(id, trx);
   }
 
   /** Task types that may have more than `keep` finished tasks (retention's survey). */

@@ -253,8 +253,8 @@ export class TasksRepo {
   }
 
   /** Deletes a task that is not running, with its logs and family rows. False when it is running or gone. */
-  async deleteUnlessRunning(id: number): Promise<boolean> {
-    const res = await this.knex.raw(`delete from tasks where id = ? and state not in (${RUNNING}) returning id`, [id]);
+  async deleteUnlessRunning(id: number, db: Knex | Knex.Transaction = this.knex): Promise<boolean> {
+    const res = await db.raw(`delete from tasks where id = ? and state not in (${RUNNING}) returning id`, [id]);
     return res.rows.length === 1;
   }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { renderTemplate, TemplateError, TemplateSpec } from '../../../src/director/templates/render-template';
+import { renderTemplate, TemplateError, TemplateSpec } from '../../../src/families/director/templates/render-template';
 
 const spec: TemplateSpec = { name: 'web', id: 'id-0', index: 0, deployment: 'd', address: '127.0.0.1', bootstrap: true, job: { name: 'nginx' } };
 

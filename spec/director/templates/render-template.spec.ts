@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { renderTemplate, TemplateError, TemplateSpec } from '../../../src/director/templates/render-template';
+import { renderTemplate, TemplateError, TemplateSpec } from '../../../src/families/director/templates/render-template';
 
 const baseSpec: TemplateSpec = {
   name: 'web',

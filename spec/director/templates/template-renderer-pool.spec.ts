@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { InstanceTemplates, JobTemplates } from '../../../src/director/templates/instance-templates';
-import { TemplateError, TemplateSpec } from '../../../src/director/templates/render-template';
-import { TemplateRendererPool, TemplateRendererSettings } from '../../../src/director/templates/template-renderer-pool';
+import type { InstanceTemplates, JobTemplates } from '../../../src/families/director/templates/instance-templates';
+import { TemplateError, TemplateSpec } from '../../../src/families/director/templates/render-template';
+import { TemplateRendererPool, TemplateRendererSettings } from '../../../src/families/director/templates/template-renderer-pool';
 import { describeOnBothBackends } from '../../support/harness';
 
 const spec: TemplateSpec = {

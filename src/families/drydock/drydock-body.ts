@@ -1,7 +1,7 @@
 import type { Next } from 'koa';
 import { koaBody } from 'koa-body';
 import type { AppContext } from '../../http/context';
-import { readTextBody } from '../../http/director/raw-body';
+import { readTextBody } from '../../http/raw-body';
 import { findNul, nulMessage } from '../../http/nul-detector';
 import { badRequest } from './drydock-errors';
 

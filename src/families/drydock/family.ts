@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type { DockerEngine } from '../../docker/docker-engine';
 import Router from '@koa/router';
 import type { Family, FamilyDeps } from '../family';
 import { containerPolicy, toLimits } from '../../docker/container-limits';
@@ -29,7 +29,7 @@ import { taskRoutes } from './task-routes';
  * node, build data, boot data and boot-action reports; and the part of Keystone v3 (`/v3`) Drydock's
  * CLI authenticates through. A node is a container of its host profile's image.
  */
-export function drydockFamily(deps: FamilyDeps, docker = new Docker({ socketPath: deps.config.docker.socket })): Family {
+export function drydockFamily(deps: FamilyDeps, docker: DockerEngine = deps.docker): Family {
   const knex = deps.db.knex;
   const cfg = deps.config.drydock;
   const designs = new DesignStore(new DesignsRepo(knex));

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type Docker from 'dockerode';
+import type { DockerEngine, EngineContainerInfo, EngineContainerInspect } from '../../docker/docker-engine';
 import type { BootActionService } from './boot-action-service';
 import type { BootActionsRepo } from './boot-actions-repo';
 import { AssetRenderError, BootActionIdentity, renderNodeAssets, unitCommands } from './boot-assets';
@@ -216,7 +216,7 @@ export class NodeActions {
   }
 
   /** `docker inspect`, and `uname -a` and `cat /proc/meminfo` run inside (started for it, stopped again). */
-  private async collectBuildData(w: NodeWork, info: Docker.ContainerInspectInfo): Promise<number> {
+  private async collectBuildData(w: NodeWork, info: EngineContainerInspect): Promise<number> {
     const wasRunning = info.State.Running;
     const records: BuildData[] = [];
     const add = (generator: string, dataFormat: string, dataElement: string) =>
@@ -236,7 +236,7 @@ export class NodeActions {
     return records.length;
   }
 
-  private async record(w: NodeWork, info: Docker.ContainerInspectInfo, statusName: 'Ready' | 'Deployed'): Promise<void> {
+  private async record(w: NodeWork, info: EngineContainerInspect, statusName: 'Ready' | 'Deployed'): Promise<void> {
     const nano = info.HostConfig.NanoCpus ?? 0;
     await this.d.nodes.upsert({
       name: w.node.name,

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { DockerEngine, EngineContainerInfo, EngineContainerInspect } from '../../docker/docker-engine';
 import { ContainerPolicy, hostConfigOf } from '../../docker/container-limits';
 import { execInContainer, ExecOutcome } from '../../docker/exec-in-container';
 import { containerLabels, LABELS } from '../../docker/labels';
@@ -34,11 +34,11 @@ const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
  */
 export class NodeContainers {
   constructor(
-    readonly docker: Docker,
+    readonly docker: DockerEngine,
     private readonly opts: { networkMode: string; policy: ContainerPolicy; nodeId: string; stopGraceSeconds: number },
   ) {}
 
-  async inspect(hostname: string): Promise<Docker.ContainerInspectInfo | null> {
+  async inspect(hostname: string): Promise<EngineContainerInspect | null> {
     try {
       return await this.docker.getContainer(containerName(hostname)).inspect();
     } catch (err) {
@@ -58,7 +58,7 @@ export class NodeContainers {
   }
 
   /** Creates the node's container, stopped. */
-  async create(spec: NodeContainerSpec): Promise<Docker.ContainerInspectInfo> {
+  async create(spec: NodeContainerSpec): Promise<EngineContainerInspect> {
     const container = await this.docker.createContainer({
       name: containerName(spec.hostname),
       Image: spec.image,
@@ -109,7 +109,7 @@ export class NodeContainers {
   }
 
   /** The node containers this bosun node created. */
-  async listOwn(): Promise<Docker.ContainerInfo[]> {
+  async listOwn(): Promise<EngineContainerInfo[]> {
     return this.docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`, `${LABELS.nodeId}=${this.opts.nodeId}`, `${LABELS.keptBy}=${NODE_KEEPER}`] } });
   }
 
@@ -120,7 +120,7 @@ export class NodeContainers {
   }
 
   /** Every node container on the engine, by hostname. */
-  async list(): Promise<Map<string, Docker.ContainerInfo>> {
+  async list(): Promise<Map<string, EngineContainerInfo>> {
     const list = await this.docker.listContainers({ all: true, filters: { label: [NODE_LABELS.node] } });
     return new Map(list.map((c) => [c.Labels[NODE_LABELS.node], c]));
   }

@@ -35,7 +35,7 @@ export function schedulerFamily(deps: FamilyDeps, opts: Partial<Omit<FiringOptio
   router.use('/api/v1/scheduler', ciphertrustErrors, rejectNulBytes);
   for (const r of [
     jobConfigRoutes({ configs, runs, operation, operationNames: () => schedulable().map((o) => o.name), nodeId: deps.config.node_id }),
-    jobRunRoutes(runs),
+    jobRunRoutes(runs, deps.tasks),
   ]) {
     router.use(r.routes(), r.allowedMethods());
   }

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { Next } from 'koa';
 import { koaBody } from 'koa-body';
 import type { AppContext, AppState } from '../../http/context';
-import { redirectToTask } from '../../http/redirect-to-task';
+import { redirectToTask } from '../../http/start-task';
 import { firstRun } from './fire-plan';
 import { changesSchedule, OperationLookup, parseCreate, parsePatch } from './job-config-request';
 import type { JobConfigsRepo } from './job-configs-repo';

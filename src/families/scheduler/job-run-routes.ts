@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { AppContext, AppState } from '../../http/context';
+import type { TaskService } from '../../tasks/task-service';
 import { UUID } from './job-config-routes';
 import { JobRunsRepo, RUN_SORTABLE, RUN_STATUSES, RunStatus } from './job-runs-repo';
 import { parseListQuery, single } from './list-query';
@@ -14,7 +15,7 @@ function uuidParam(ctx: AppContext, name: string): string | undefined {
 }
 
 /** `/api/v1/scheduler/jobs`: the runs of every config, each a Director task. */
-export function jobRunRoutes(runs: JobRunsRepo): Router<AppState> {
+export function jobRunRoutes(runs: JobRunsRepo, tasks: TaskService): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1/scheduler/jobs' });
 
   async function load(ctx: AppContext) {
@@ -50,7 +51,7 @@ export function jobRunRoutes(runs: JobRunsRepo): Router<AppState> {
 
   router.delete('/:id', schedulerAdmin, async (ctx: AppContext) => {
     const run = await load(ctx);
-    const outcome = await runs.delete(run.id);
+    const outcome = await runs.delete(run.id, tasks);
     if (outcome === 'running') throw new CiphertrustError(400, `job ${run.id} is running (task ${run.taskId}); cancel it with DELETE /task/${run.taskId} first`);
     if (outcome === 'gone') throw notFound('job', run.id);
     ctx.status = 204;

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { dateColumn, jsonColumn } from '../../db/row-values';
+import { RUNNING_STATES, sqlStates, UNFINISHED_STATES } from '../../tasks/task';
+import type { TaskService } from '../../tasks/task-service';
 import { ListQuery, orderAndPage, whereCreated } from './list-query';
 
 /** CipherTrust's words for a run's state; `skipped` is a tick not run because the previous run was still going. */
@@ -8,10 +10,10 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** A run's status: its own (skipped, failed to start) or its task's state in CipherTrust's words. */
 const STATUS_SQL = `case when r.status is not null then r.status
-  when t.state is null or t.state = 'queued' then 'scheduled'
-  when t.state in ('processing', 'cancelling') then 'in_progress'
-  when t.state = 'done' then 'completed'
-  when t.state = 'cancelled' then 'aborted'
+  when t.state is null or t.state = ${sqlStates('queued')} then 'scheduled'
+  when t.state in (${sqlStates(...RUNNING_STATES)}) then 'in_progress'
+  when t.state = ${sqlStates('done')} then 'completed'
+  when t.state = ${sqlStates('cancelled')} then 'aborted'
   else 'failed' end`;
 
 export interface JobRun {
@@ -163,7 +165,7 @@ export class JobRunsRepo {
       .leftJoin('tasks as t', 't.id', 'r.task_id')
       .whereIn('r.config_id', ids)
       .whereNull('r.status')
-      .where((w) => w.whereNull('r.task_id').orWhereIn('t.state', ['queued', 'processing', 'cancelling']))
+      .where((w) => w.whereNull('r.task_id').orWhereIn('t.state', UNFINISHED_STATES))
       .distinct('r.config_id');
     return new Set(rows.map((r: { config_id: string }) => r.config_id));
   }
@@ -218,13 +220,12 @@ export class JobRunsRepo {
   }
 
   /** Deletes a run with its task unless the task is running; 'running' when it is, 'gone' when there is no such run. */
-  async delete(id: string): Promise<'deleted' | 'running' | 'gone'> {
+  async delete(id: string, tasks: Pick<TaskService, 'deleteUnlessRunning'>): Promise<'deleted' | 'running' | 'gone'> {
     return this.knex.transaction(async (trx) => {
       const run = await trx('scheduler_runs').where({ id }).forUpdate().first();
       if (!run) return 'gone';
       if (run.task_id != null) {
-        const del = await trx.raw(`delete from tasks where id = ? and state not in ('processing', 'cancelling') returning id`, [run.task_id]);
-        if (!del.rows.length) return 'running';
+        if (!(await tasks.deleteUnlessRunning(Number(run.task_id), trx))) return 'running';
       }
       await trx('scheduler_runs').where({ id }).del();
       return 'deleted';

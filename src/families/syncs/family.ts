@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Family, FamilyDeps } from '../family';
 import type { AppState } from '../../http/context';
 import { rejectNulBytes } from '../../http/middleware/reject-nul-bytes';
-import { loadSecretsKey, SecretStore } from '../../secrets/secret-store';
+import { loadSecretsKey } from '../../secrets/secret-store';
 import { scheduledSyncRun } from './scheduled-sync-run';
 import { SYNC_PREFIXES, syncRealm } from './sync-auth';
 import { renderSyncError, syncResponses } from './sync-errors';
@@ -32,8 +32,9 @@ const FAMILY_PATH = new RegExp(`^(${SYNC_PREFIXES.map((p) => p.replace(/\//g, '\
 export function syncsFamily(deps: FamilyDeps, opts: Partial<WatcherOptions> = {}): Family {
   const cfg = deps.config.syncs;
   const knex = deps.db.knex;
+  // The watched secrets' fingerprints are keyed with the secret store's key (they never leave the database).
   const secretsKey = loadSecretsKey(deps.config);
-  const secrets = new SecretStore(knex, secretsKey);
+  const secrets = deps.secrets;
   const repo = new SyncTasksRepo(knex);
   const runs = new SyncRunsRepo(knex);
   const modules = new SyncModulesRepo(knex);

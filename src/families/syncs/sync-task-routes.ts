@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { AppContext, AppState } from '../../http/context';
-import { redirectToTask } from '../../http/redirect-to-task';
+import { redirectToTask } from '../../http/start-task';
 import type { Task } from '../../tasks/task';
 import type { TaskService } from '../../tasks/task-service';
 import { nextTick } from '../scheduler/cron-schedule';

@@ -1,0 +1,77 @@
+import Router from '@koa/router';
+import { badRequest, deploymentNotFound } from '../../../errors/director-error';
+import { deploymentLock, DirectorServices } from '../director-services';
+import { deleteDeploymentTask } from './delete-deployment';
+import { deployTask } from './deploy-deployment';
+import { manifestHead, ManifestError, parseManifestDocument } from './deployment-manifest';
+import { manifestDiff } from './manifest-diff';
+import type { AppContext, AppState } from '../../../http/context';
+import { presentDeployment } from '../director-presenters';
+import type { StartTask } from '../../../http/start-task';
+import { requireAdmin, requireRead } from '../../../http/director/director-auth';
+import { flag, queryParam } from '../query-flags';
+import { readTextBody, requireContentType } from '../../../http/raw-body';
+
+/** A manifest from the request: YAML, a mapping, with a valid name; anything else is a 400. */
+async function manifestOf(ctx: AppContext): Promise<{ text: string; doc: Record<string, unknown>; name: string }> {
+  requireContentType(ctx, 'text/yaml', 'application/x-yaml');
+  const text = await readTextBody(ctx);
+  try {
+    const doc = parseManifestDocument(text);
+    return { text, doc, name: manifestHead(doc).name };
+  } catch (err) {
+    if (err instanceof ManifestError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+export async function findDeployment(s: DirectorServices, name: string) {
+  const d = await s.deployments.find(name);
+  if (!d) throw deploymentNotFound(name);
+  return d;
+}
+
+export function deploymentsRoutes(s: DirectorServices, startTask: StartTask): Router<AppState> {
+  const router = new Router<AppState>();
+
+  router.get('/deployments', requireRead, async (ctx: AppContext) => {
+    const locked = new Set((await s.tasks.listRunning()).map((t) => t.queueName));
+    ctx.body = (await s.deployments.list()).map((d) => presentDeployment(d, locked.has(deploymentLock(d.name))));
+  });
+
+  /** bosun keeps no configs (cloud, runtime, deploy); `bosh deploy` asks for deploy configs first. */
+  router.get('/configs', requireRead, async (ctx: AppContext) => {
+    ctx.body = [];
+  });
+
+  router.get('/deployments/:name', requireRead, async (ctx: AppContext) => {
+    const d = await findDeployment(s, ctx.params.name);
+    ctx.body = { manifest: d.manifest ?? '' };
+  });
+
+  router.post('/deployments/:name/diff', requireAdmin, async (ctx: AppContext) => {
+    const { doc } = await manifestOf(ctx);
+    const d = await s.deployments.find(ctx.params.name);
+    const before = d?.manifest ? parseManifestDocument(d.manifest) : null;
+    ctx.body = { context: { cloud_config_ids: [], runtime_config_ids: [] }, diff: manifestDiff(before, doc, queryParam(ctx, 'redact') !== 'false') };
+  });
+
+  router.post('/deployments', requireAdmin, async (ctx: AppContext) => {
+    const { text, name } = await manifestOf(ctx);
+    const dryRun = flag(ctx, 'dry_run');
+    await s.deployments.findOrCreate(name);
+    await startTask(
+      ctx,
+      deployTask,
+      { manifest: text, recreate: flag(ctx, 'recreate'), dry_run: dryRun },
+      { description: dryRun ? 'create deployment (dry run)' : 'create deployment', deployment: name, lock: deploymentLock(name) },
+    );
+  });
+
+  router.delete('/deployments/:name', requireAdmin, async (ctx: AppContext) => {
+    const d = await findDeployment(s, ctx.params.name);
+    await startTask(ctx, deleteDeploymentTask, { force: flag(ctx, 'force') }, { description: `delete deployment ${d.name}`, deployment: d.name, lock: deploymentLock(d.name) });
+  });
+
+  return router;
+}

@@ -1,0 +1,61 @@
+import type { Knex } from 'knex';
+import { dateColumn, jsonColumn } from '../../../db/row-values';
+
+export interface Instance {
+  id: string;
+  deployment: string;
+  group: string;
+  index: number;
+  bootstrap: boolean;
+  /** What the operator asked for: started or stopped. */
+  state: 'started' | 'stopped';
+  containerId: string | null;
+  configHash: string | null;
+  stemcell: { name: string; version: string; api_version: number | null } | null;
+  vmCreatedAt: Date | null;
+}
+
+const fromRow = (r: Record<string, unknown>): Instance => ({
+  id: String(r.id),
+  deployment: String(r.deployment),
+  group: String(r.instance_group),
+  index: Number(r.idx),
+  bootstrap: Boolean(r.bootstrap),
+  state: r.state as Instance['state'],
+  containerId: (r.container_id as string | null) ?? null,
+  configHash: (r.config_hash as string | null) ?? null,
+  stemcell: jsonColumn<Instance['stemcell']>(r.stemcell),
+  vmCreatedAt: dateColumn(r.vm_created_at),
+});
+
+/** All SQL on the `instances` table. */
+export class InstancesRepo {
+  constructor(private readonly knex: Knex) {}
+
+  async ofDeployment(deployment: string): Promise<Instance[]> {
+    const rows = await this.knex('instances').where({ deployment }).orderBy([{ column: 'instance_group' }, { column: 'idx' }]);
+    return rows.map(fromRow);
+  }
+
+  async insert(i: Pick<Instance, 'id' | 'deployment' | 'group' | 'index' | 'bootstrap'>): Promise<Instance> {
+    const [row] = await this.knex('instances')
+      .insert({ id: i.id, deployment: i.deployment, instance_group: i.group, idx: i.index, bootstrap: i.bootstrap })
+      .returning('*');
+    return fromRow(row);
+  }
+
+  async update(id: string, fields: Partial<Pick<Instance, 'state' | 'containerId' | 'configHash' | 'stemcell' | 'vmCreatedAt' | 'bootstrap'>>): Promise<void> {
+    const row: Record<string, unknown> = {};
+    if (fields.state !== undefined) row.state = fields.state;
+    if (fields.containerId !== undefined) row.container_id = fields.containerId;
+    if (fields.configHash !== undefined) row.config_hash = fields.configHash;
+    if (fields.stemcell !== undefined) row.stemcell = JSON.stringify(fields.stemcell);
+    if (fields.vmCreatedAt !== undefined) row.vm_created_at = fields.vmCreatedAt;
+    if (fields.bootstrap !== undefined) row.bootstrap = fields.bootstrap;
+    if (Object.keys(row).length) await this.knex('instances').where({ id }).update(row);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.knex('instances').where({ id }).delete();
+  }
+}
