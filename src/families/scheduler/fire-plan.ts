@@ -1,4 +1,4 @@
-import { lastTickBy, nextTick, Schedule } from './cron-schedule';
+import { lastTickBy, nextTick, Schedule } from '../../cron/cron-schedule';
 import type { JobConfig } from './job-config';
 
 /** A tick seen later than this after it was due counts as missed (the config's misfire policy decides). */

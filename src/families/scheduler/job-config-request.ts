@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ScheduledOperation } from '../family';
-import { CronError, isTimeZone, normaliseCron } from './cron-schedule';
+import { CronError, isTimeZone, normaliseCron } from '../../cron/cron-schedule';
 import { JobConfig, JobConfigFields, MISFIRE_POLICIES } from './job-config';
 import { parseRfc3339 } from './list-query';
 import { badRequest, invalidParam } from '../../http/ciphertrust/ciphertrust-errors';

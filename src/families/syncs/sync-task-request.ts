@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CronError, nextTick, normaliseCron } from '../scheduler/cron-schedule';
+import { CronError, nextTick, normaliseCron } from '../../cron/cron-schedule';
 import { formatDuration, parseDuration } from './durations';
 import { badRequest, invalidField } from './sync-errors';
 import type { BufferPeriod, Condition, ModuleInput, SyncTaskConfig } from './sync-task';

@@ -3,7 +3,7 @@ import type { AppContext, AppState } from '../../http/context';
 import { redirectToTask } from '../../http/start-task';
 import type { Task } from '../../tasks/task';
 import type { TaskService } from '../../tasks/task-service';
-import { nextTick } from '../scheduler/cron-schedule';
+import { nextTick } from '../../cron/cron-schedule';
 import { ModuleSourceError, resolveModule } from './module-source';
 import { readJson } from './sync-body';
 import { badRequest, invalidField, SyncError, taskNotFound } from './sync-errors';

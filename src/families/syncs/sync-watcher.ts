@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger';
 import type { Database } from '../../db/database';
-import { nextTick } from '../scheduler/cron-schedule';
+import { nextTick } from '../../cron/cron-schedule';
 import type { SyncRunQueue } from './sync-run-queue';
 import type { SyncRunsRepo } from './sync-runs-repo';
 import type { SyncTasksRepo, WatchState } from './sync-tasks-repo';
