@@ -8,7 +8,7 @@ import type { BuildData, BuildDataRepo } from './build-data-repo';
 import type { EffectiveSite } from './design-validation';
 import { DrydockError } from './drydock-errors';
 import type { NodeContainers } from './node-containers';
-import type { NodesRepo } from './nodes-repo';
+import type { NodeRecord, NodesRepo } from './nodes-repo';
 import type { NodeModel } from './site-design';
 import { ulid } from './ulid';
 
@@ -77,10 +77,15 @@ export class NodeActions {
    * container started to collect build data is not stopped only to be started again (a stop and a start
    * cost more than everything else a node's deploy does). Answers the container as it is after.
    */
-  private async prepareNode(w: NodeWork, leaveRunning: boolean): Promise<{ outcome: NodeOutcome; info: Docker.ContainerInspectInfo | null }> {
+  private async prepareNode(
+    w: NodeWork,
+    leaveRunning: boolean,
+    // What the caller has just read of the node, not read again.
+    known?: { record: NodeRecord | null; info: Docker.ContainerInspectInfo | null },
+  ): Promise<{ outcome: NodeOutcome; info: Docker.ContainerInspectInfo | null }> {
     const messages: NodeMessage[] = [];
-    const record = await this.d.nodes.find(w.node.name);
-    let info = await this.d.containers.inspect(w.node.name);
+    const record = known ? known.record : await this.d.nodes.find(w.node.name);
+    let info = known ? known.info : await this.d.containers.inspect(w.node.name);
     if (info?.State.Running && record?.statusName === 'Deployed') {
       return { outcome: { ok: true, messages: [says(`Node ${w.node.name} is already deployed; left as it is`)] }, info };
     }
@@ -110,7 +115,7 @@ export class NodeActions {
     }
     const messages: NodeMessage[] = [];
     if (!info || info.Config.Image !== w.node.image) {
-      const prepared = await this.prepareNode(w, true);
+      const prepared = await this.prepareNode(w, true, { record, info });
       messages.push(...prepared.outcome.messages);
       if (!prepared.outcome.ok) return { ok: false, messages };
       info = prepared.info!;
