@@ -8,7 +8,7 @@ import { inParallel, median, sleep } from './stats';
 const NODE_AGENT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
 const NODE_LABEL = 'bosun.drydock.node';
 
-/** One design of `count` nodes of `image`, no boot actions: what deploy_nodes does is create, collect, start. */
+/** One design of `count` nodes of `image`, no boot actions: what deploy_nodes does is create, start, collect build data. */
 export function benchSite(image: string, count: number): string {
   const doc = (kind: string, name: string, data: string) =>
     `---\nschema: drydock/${kind}/v1\nmetadata: { schema: metadata/Document/v1, name: ${name} }\ndata: ${data}\n`;

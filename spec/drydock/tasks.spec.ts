@@ -109,6 +109,27 @@ describeOnBothBackends(
       expect(withData.body.build_data).to.deep.equal([]);
     });
 
+    it('deploys a node that has no container: prepared on the way (its build data collected), then running and Deployed', async function () {
+      this.timeout(60_000);
+      await startRunner(h.db, h.families.flatMap((f) => f.operations));
+      const ref = await storeDesign(h);
+      const deployed = await runTask(h, { action: 'deploy_nodes', design_ref: ref, node_filter: byName(['node02']) });
+      expect(deployed.result).to.include({ status: 'success' });
+      expect((await docker.getContainer('bosun-drydock-node02').inspect()).State.Running).to.equal(true);
+      const bd = await h.api.get('/api/v1.0/nodes/node02/builddata?latest=True').set('Authorization', asReader).expect(200);
+      const byGenerator = new Map(bd.body.map((r: { generator: string; data_element: string }) => [r.generator, r.data_element]));
+      expect([...byGenerator.keys()].sort()).to.deep.equal(['cat /proc/meminfo', 'docker inspect', 'uname -a']);
+      // Each command's record is its own output, exactly (they share one exec in the node).
+      expect(byGenerator.get('uname -a')).to.match(/^Linux node02 [^\n]*\n$/);
+      expect(byGenerator.get('cat /proc/meminfo')).to.match(/^MemTotal:/).and.not.match(/BOSUN-BUILD-DATA|\n\n$/);
+      expect(deployed.subtask_id_list).to.include(bd.body[0].task_id);
+      const nodes = await h.api.get('/api/v1.0/nodes').set('Authorization', asReader).expect(200);
+      expect(nodes.body.map((n: { hostname: string; status_name: string; power_state: string }) => [n.hostname, n.status_name, n.power_state])).to.deep.equal([['node02', 'Deployed', 'on']]);
+      const layered = await h.api.get(`/api/v1.0/tasks/${deployed.task_id}?layers=2`).set('Authorization', asReader).expect(200);
+      const messages = layered.body[deployed.subtask_id_list[0]].result.details.messageList.map((m: { message: string }) => m.message);
+      expect(messages).to.include('Node node02: 3 build data records collected');
+    });
+
     it('makes the parent partial_success when one node fails and failure when all do', async function () {
       this.timeout(60_000);
       await startRunner(h.db, h.families.flatMap((f) => f.operations));

@@ -155,10 +155,11 @@ async function runSubtasks(d: DrydockOperationDeps, task: DrydockTask, site: Eff
       terminatedAt: null,
       terminatedBy: null,
     };
-    await d.drydockTasks.insert(st);
-    await d.drydockTasks.addMessage(task.taskId, { message: `Started subtask ${st.taskId} for action ${st.action}`, error: false, contextType: 'task', context: task.taskId, extra: {} });
     subtasks.push(st);
   }
+  // One statement for the subtasks and one for their messages, not two a node before any node starts.
+  await d.drydockTasks.insertMany(subtasks);
+  await d.drydockTasks.addMessages(subtasks.map((st) => ({ taskId: task.taskId, message: `Started subtask ${st.taskId} for action ${st.action}`, error: false, contextType: 'task', context: task.taskId, extra: {} })));
   let next = 0;
   const worker = async () => {
     while (next < subtasks.length && !ctx.signal.aborted) {
@@ -177,7 +178,7 @@ async function runSubtasks(d: DrydockOperationDeps, task: DrydockTask, site: Eff
         if (ctx.signal.aborted) break;
         outcome = { ok: false, messages: [{ message: `Node ${node.name}: ${(err as Error).message}`, error: true }] };
       }
-      for (const m of outcome.messages) await d.drydockTasks.addMessage(st.taskId, { message: m.message, error: m.error, contextType: 'node', context: node.name, extra: {} });
+      await d.drydockTasks.addMessages(outcome.messages.map((m) => ({ taskId: st.taskId, message: m.message, error: m.error, contextType: 'node', context: node.name, extra: {} })));
       if (outcome.ok) succeed(st.result, node.name);
       else fail(st.result, node.name);
       st.status = 'complete';

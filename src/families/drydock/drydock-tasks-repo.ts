@@ -95,6 +95,11 @@ export class DrydockTasksRepo {
     await db('drydock_tasks').insert(toRow(t));
   }
 
+  /** Several tasks in one statement (a task's node subtasks). */
+  async insertMany(ts: DrydockTask[]): Promise<void> {
+    if (ts.length) await this.knex('drydock_tasks').insert(ts.map(toRow));
+  }
+
   async find(taskId: string, db: Knex | Knex.Transaction = this.knex): Promise<TaskView | null> {
     const row = await this.select(db).where('t.task_id', taskId).first();
     return row ? fromRow(row) : null;
@@ -147,15 +152,23 @@ export class DrydockTasksRepo {
   }
 
   async addMessage(taskId: string, m: Omit<StatusMessage, 'ts'> & { ts?: Date }, db: Knex | Knex.Transaction = this.knex): Promise<void> {
-    await db('drydock_task_messages').insert({
-      task_id: taskId,
-      message: m.message,
-      error: m.error,
-      context_type: m.contextType,
-      context: m.context,
-      ts: m.ts ?? new Date(),
-      extra: JSON.stringify(m.extra),
-    });
+    await this.addMessages([{ taskId, ...m }], db);
+  }
+
+  /** Messages in one statement, in the order given (their ids keep it). */
+  async addMessages(ms: Array<Omit<StatusMessage, 'ts'> & { ts?: Date; taskId: string }>, db: Knex | Knex.Transaction = this.knex): Promise<void> {
+    if (!ms.length) return;
+    await db('drydock_task_messages').insert(
+      ms.map((m) => ({
+        task_id: m.taskId,
+        message: m.message,
+        error: m.error,
+        context_type: m.contextType,
+        context: m.context,
+        ts: m.ts ?? new Date(),
+        extra: JSON.stringify(m.extra),
+      })),
+    );
   }
 
   async messages(taskIds: string[]): Promise<Map<string, StatusMessage[]>> {

@@ -8,7 +8,7 @@ import type { BuildData, BuildDataRepo } from './build-data-repo';
 import type { EffectiveSite } from './design-validation';
 import { DrydockError } from './drydock-errors';
 import type { NodeContainers } from './node-containers';
-import type { NodesRepo } from './nodes-repo';
+import type { NodeRecord, NodesRepo } from './nodes-repo';
 import type { NodeModel } from './site-design';
 import { ulid } from './ulid';
 
@@ -48,6 +48,9 @@ export interface NodeActionDeps {
 /** A line a unit prints to report through its node's channel: `BOOTACTION {"details":[...],"status":...}`. */
 const REPORT_LINE = /^BOOTACTION\s+(\{.*\})\s*$/;
 
+/** What a node's build data runs in it (each its own record, named by the command). */
+const BUILD_DATA_COMMANDS = ['uname -a', 'cat /proc/meminfo'];
+
 const says = (message: string, error = false): NodeMessage => ({ message, error });
 
 /**
@@ -66,11 +69,25 @@ export class NodeActions {
 
   /** The node's container, created stopped, and its build data. */
   async prepare(w: NodeWork): Promise<NodeOutcome> {
+    return (await this.prepareNode(w, false)).outcome;
+  }
+
+  /**
+   * prepare_nodes' work on one node. `leaveRunning` is for a deploy, which starts the node next: the
+   * container started to collect build data is not stopped only to be started again (a stop and a start
+   * cost more than everything else a node's deploy does). Answers the container as it is after.
+   */
+  private async prepareNode(
+    w: NodeWork,
+    leaveRunning: boolean,
+    // What the caller has just read of the node, not read again.
+    known?: { record: NodeRecord | null; info: EngineContainerInspect | null },
+  ): Promise<{ outcome: NodeOutcome; info: EngineContainerInspect | null }> {
     const messages: NodeMessage[] = [];
-    const record = await this.d.nodes.find(w.node.name);
-    let info = await this.d.containers.inspect(w.node.name);
+    const record = known ? known.record : await this.d.nodes.find(w.node.name);
+    let info = known ? known.info : await this.d.containers.inspect(w.node.name);
     if (info?.State.Running && record?.statusName === 'Deployed') {
-      return { ok: true, messages: [says(`Node ${w.node.name} is already deployed; left as it is`)] };
+      return { outcome: { ok: true, messages: [says(`Node ${w.node.name} is already deployed; left as it is`)] }, info };
     }
     if (info && info.Config.Image !== w.node.image) {
       await this.d.containers.remove(w.node.name);
@@ -78,15 +95,15 @@ export class NodeActions {
       info = null;
     }
     if (!info) {
-      if (!(await this.d.containers.imagePresent(w.node.image!))) return { ok: false, messages: [...messages, says(`Image ${w.node.image} of node ${w.node.name} is not on the engine`, true)] };
+      if (!(await this.d.containers.imagePresent(w.node.image!))) return { outcome: { ok: false, messages: [...messages, says(`Image ${w.node.image} of node ${w.node.name} is not on the engine`, true)] }, info: null };
       info = await this.d.containers.create({ hostname: w.node.name, image: w.node.image!, designId: w.designId, taskId: w.directorTaskId });
       messages.push(says(`Node ${w.node.name}: container ${info.Id.slice(0, 12)} created from ${w.node.image}`));
     }
     w.signal.throwIfAborted();
-    const collected = await this.collectBuildData(w, info);
-    messages.push(says(`Node ${w.node.name}: ${collected} build data records collected`));
+    const collected = await this.collectBuildData(w, info, leaveRunning);
+    messages.push(says(`Node ${w.node.name}: ${collected.records} build data records collected`));
     await this.record(w, info, 'Ready');
-    return { ok: true, messages };
+    return { outcome: { ok: true, messages }, info: collected.info };
   }
 
   /** Starts the node and delivers its boot actions; a node already deployed and running is a success as it is. */
@@ -98,10 +115,10 @@ export class NodeActions {
     }
     const messages: NodeMessage[] = [];
     if (!info || info.Config.Image !== w.node.image) {
-      const prepared = await this.prepare(w);
-      messages.push(...prepared.messages);
-      if (!prepared.ok) return { ok: false, messages };
-      info = (await this.d.containers.inspect(w.node.name))!;
+      const prepared = await this.prepareNode(w, true, { record, info });
+      messages.push(...prepared.outcome.messages);
+      if (!prepared.outcome.ok) return { ok: false, messages };
+      info = prepared.info!;
     }
     w.signal.throwIfAborted();
     await this.d.nodes.setStatus(w.node.name, 'Deploying');
@@ -121,7 +138,7 @@ export class NodeActions {
       return { ok: false, messages: [...messages, says(`Node ${w.node.name}: ${err.message}`, true)] };
     }
     await this.d.containers.putFiles(w.node.name, assets);
-    await this.d.containers.start(w.node.name);
+    if (!info.State.Running) await this.d.containers.start(w.node.name);
     messages.push(says(`Node ${w.node.name}: started with ${assets.length} boot action assets`));
 
     let ok = true;
@@ -215,25 +232,48 @@ export class NodeActions {
     return { ok: final !== 'failure' && !failed, messages };
   }
 
-  /** `docker inspect`, and `uname -a` and `cat /proc/meminfo` run inside (started for it, stopped again). */
-  private async collectBuildData(w: NodeWork, info: EngineContainerInspect): Promise<number> {
+  /**
+   * `docker inspect`, and `uname -a` and `cat /proc/meminfo` run inside (started for them and stopped
+   * again unless `leaveRunning`). Answers how many records were stored and the container after.
+   */
+  private async collectBuildData(w: NodeWork, info: EngineContainerInspect, leaveRunning: boolean): Promise<{ records: number; info: EngineContainerInspect }> {
     const wasRunning = info.State.Running;
     const records: BuildData[] = [];
     const add = (generator: string, dataFormat: string, dataElement: string) =>
       records.push({ nodeName: w.node.name, taskId: w.subtaskId, collectedDate: new Date(), generator, dataFormat, dataElement });
     if (!wasRunning) await this.d.containers.start(w.node.name);
     try {
-      for (const cmd of [['uname', '-a'], ['cat', '/proc/meminfo']]) {
-        const out = await this.d.containers.exec(w.node.name, cmd);
-        if (out.exitCode === 0) add(cmd.join(' '), 'text/plain', out.stdout);
-      }
-    } finally {
+      for (const out of await this.runGenerators(w.node.name)) if (out.exitCode === 0) add(out.generator, 'text/plain', out.stdout);
+    } catch (err) {
       if (!wasRunning) await this.d.containers.stop(w.node.name);
+      throw err;
     }
-    const now = await this.d.containers.inspect(w.node.name);
-    add('docker inspect', 'application/json', JSON.stringify(now ?? info));
+    if (!wasRunning && !leaveRunning) await this.d.containers.stop(w.node.name);
+    const now = (await this.d.containers.inspect(w.node.name)) ?? info;
+    add('docker inspect', 'application/json', JSON.stringify(now));
     await this.d.buildData.insert(records);
-    return records.length;
+    return { records: records.length, info: now };
+  }
+
+  /**
+   * The build-data commands, in one exec: an exec costs the engine about as much as the commands'
+   * work many times over, and a deploy waits for them. After each command's output the shell prints a
+   * line with a random boundary and the command's exit code, so each keeps its own output and status
+   * (a command whose line is missing, as when the shell failed, has no record).
+   */
+  private async runGenerators(hostname: string): Promise<Array<{ generator: string; exitCode: number; stdout: string }>> {
+    const boundary = `BOSUN-BUILD-DATA-${crypto.randomBytes(12).toString('hex')}`;
+    const script = BUILD_DATA_COMMANDS.map((cmd) => `${cmd}; printf '\\n${boundary} %d\\n' $?`).join('; ');
+    const out = await this.d.containers.exec(hostname, ['/bin/sh', '-c', script]);
+    const found: Array<{ generator: string; exitCode: number; stdout: string }> = [];
+    let rest = out.stdout;
+    for (const generator of BUILD_DATA_COMMANDS) {
+      const m = new RegExp(`\\n${boundary} (\\d+)\\n`).exec(rest);
+      if (!m) break;
+      found.push({ generator, exitCode: Number(m[1]), stdout: rest.slice(0, m.index) });
+      rest = rest.slice(m.index + m[0].length);
+    }
+    return found;
   }
 
   private async record(w: NodeWork, info: EngineContainerInspect, statusName: 'Ready' | 'Deployed'): Promise<void> {
