@@ -254,7 +254,9 @@ describeOnBothBackends(
       await waitForTask(h.tasks, third.task_id, undefined, 60_000);
       const thirdJob = (await h.api.get(`/v1/api/job/${third._id}`).set('Authorization', asAdmin)).body;
       expect(thirdJob).to.include({ status: 'success', output: 'third\n' });
-      expect(Date.parse(thirdJob.started)).to.be.at.least(Date.parse(killed.ended));
+      // In its queue, the third started once the first had ended: both stamps from the database's clock
+      // (the first's end is stamped before its commit, which the third's claim waits for).
+      expect((await h.tasks.get(third.task_id))!.startedAt!.getTime()).to.be.at.least((await h.tasks.get(first.task_id))!.timestamp.getTime());
       const secondJob = (await h.api.get(`/v1/api/job/${second._id}`).set('Authorization', asAdmin)).body;
       expect(secondJob).to.include({ status: 'failed', container_id: '', output: '' });
     });
