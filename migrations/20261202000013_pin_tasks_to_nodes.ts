@@ -6,6 +6,10 @@ import * as taskFunctions from './20261129000007_create_task_functions';
  * A task may be pinned to one node (a scheduler job configuration with `run_on: <node>`): only that
  * node's runner claims it, and while the node is down the task waits for it. The enqueue function gains
  * the pin; the claim function skips tasks pinned elsewhere (a filter on the few queued rows it reads).
+ *
+ * The claim also stamps `started_at` with the clock at the claim, not the calling statement's start
+ * (`now()`): the statement inside the function takes its own snapshot later, and a task of a serial
+ * queue whose predecessor's end committed in between would otherwise start "before" that end.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('alter table tasks add column pinned_node_id text');
@@ -54,7 +58,7 @@ export async function up(knex: Knex): Promise<void> {
          limit p_limit
          for update skip locked),
       claimed as (
-        update tasks set state = ${sqlStates('processing')}, node_id = p_node_id, started_at = now(), timestamp = now(),
+        update tasks set state = ${sqlStates('processing')}, node_id = p_node_id, started_at = clock_timestamp(), timestamp = clock_timestamp(),
                          checkpoint_time = now()
           from picked where tasks.id = picked.id
         returning tasks.*),
