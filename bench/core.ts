@@ -34,7 +34,13 @@ export class CoreBench {
   }
 
   async start(): Promise<void> {
-    this.db = await openDatabase({ url: this.backend === 'postgres' ? this.url : null, dataDir: '', inMemory: true, poolSize: 10, log });
+    this.db = await openDatabase({
+      url: this.backend === 'postgres' ? this.url : null,
+      dataDir: '',
+      inMemory: true,
+      poolSize: 10,
+      log,
+    });
     await migrateToLatest(this.db.knex);
     await this.db.knex.raw('truncate task_logs, tasks restart identity cascade');
     this.tasks = new TaskService(this.db);
@@ -53,7 +59,12 @@ export class CoreBench {
       },
     });
     const registry = new OperationRegistry([noop]);
-    this.runner = new TaskRunner(this.db, registry, { nodeId: 'bench', workers: this.workers, pollIntervalMs: 2000, checkpointIntervalMs: 5000, timeoutSeconds: 30 }, log);
+    this.runner = new TaskRunner(
+      this.db,
+      registry,
+      { nodeId: 'bench', workers: this.workers, pollIntervalMs: 2000, checkpointIntervalMs: 5000, timeoutSeconds: 30 },
+      log,
+    );
     await this.runner.start();
     // As the daemon wires them: tasks queued here start here while a worker is free.
     this.tasks.dispatchTo(this.runner);

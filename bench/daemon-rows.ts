@@ -83,7 +83,11 @@ export class DaemonRows {
     const rawBatch: number[] = [];
     const batch = async (one: () => Promise<number>) => {
       const t0 = performance.now();
-      await inParallel(Array.from({ length: batchSize }, (_, i) => i), 8, async () => void (await one()));
+      await inParallel(
+        Array.from({ length: batchSize }, (_, i) => i),
+        8,
+        async () => void (await one()),
+      );
       return performance.now() - t0;
     };
     for (let i = 0; i < batches; i++) {
@@ -106,9 +110,16 @@ export class DaemonRows {
 
   /** A finished task with a debug log of `bytes` (1 MB chunks of random bytes), made in SQL. */
   async taskWithLog(bytes: number): Promise<number> {
-    const [{ id }] = await this.knex('tasks').insert({ type: 'bench_log', state: 'done', description: `log of ${bytes} bytes` }).returning('id');
+    const [{ id }] = await this.knex('tasks')
+      .insert({ type: 'bench_log', state: 'done', description: `log of ${bytes} bytes` })
+      .returning('id');
     const chunk = Math.min(bytes, 1024 * 1024);
-    await this.knex('task_logs').insert({ task_id: id, log: 'debug', start_offset: 0, data: crypto.randomBytes(chunk) });
+    await this.knex('task_logs').insert({
+      task_id: id,
+      log: 'debug',
+      start_offset: 0,
+      data: crypto.randomBytes(chunk),
+    });
     if (bytes > chunk) {
       await this.knex.raw(
         `insert into task_logs (task_id, log, start_offset, data)
@@ -123,16 +134,30 @@ export class DaemonRows {
   /** Row 4b: the last 4 KB of a log by `Range: bytes=N-`, alternately on both tasks (median ms each). */
   async tailReads(small: number, large: number, reps: number) {
     const sizeOf = async (id: number) =>
-      Number((await this.knex.raw(`select max(start_offset + octet_length(data)) as s from task_logs where task_id = ? and log = 'debug'`, [id])).rows[0].s);
+      Number(
+        (
+          await this.knex.raw(
+            `select max(start_offset + octet_length(data)) as s from task_logs where task_id = ? and log = 'debug'`,
+            [id],
+          )
+        ).rows[0].s,
+      );
     const sizes = { small: await sizeOf(small), large: await sizeOf(large) };
     const times: Record<'small' | 'large', number[]> = { small: [], large: [] };
     for (let i = 0; i < reps; i++) {
-      for (const [which, id] of [['small', small], ['large', large]] as const) {
+      for (const [which, id] of [
+        ['small', small],
+        ['large', large],
+      ] as const) {
         const from = Math.max(0, sizes[which] - 4096);
         const t0 = performance.now();
-        const r = await this.d.client.request('GET', `/tasks/${id}/output?type=debug`, { auth: this.d.auth, headers: { Range: `bytes=${from}-` } });
+        const r = await this.d.client.request('GET', `/tasks/${id}/output?type=debug`, {
+          auth: this.d.auth,
+          headers: { Range: `bytes=${from}-` },
+        });
         times[which].push(performance.now() - t0);
-        if (r.status !== 206 || r.body.length !== sizes[which] - from) throw new Error(`tail of task ${id}: ${r.status}, ${r.body.length} bytes`);
+        if (r.status !== 206 || r.body.length !== sizes[which] - from)
+          throw new Error(`tail of task ${id}: ${r.status}, ${r.body.length} bytes`);
       }
     }
     return { small: median(times.small), large: median(times.large), sizes };
@@ -173,14 +198,24 @@ export class DaemonRows {
 
   /** Row 6c: `clients` clients tailing a log (Range reads of its end, as `bosh task N` polls) and listing, for `ms`. */
   async tailingClients(taskId: number, clients: number, ms: number): Promise<number> {
-    const size = Number((await this.knex.raw(`select max(start_offset + octet_length(data)) as s from task_logs where task_id = ? and log = 'debug'`, [taskId])).rows[0].s);
+    const size = Number(
+      (
+        await this.knex.raw(
+          `select max(start_offset + octet_length(data)) as s from task_logs where task_id = ? and log = 'debug'`,
+          [taskId],
+        )
+      ).rows[0].s,
+    );
     const until = Date.now() + ms;
     let requests = 0;
     await Promise.all(
       Array.from({ length: clients }, async (_, i) => {
         let offset = Math.max(0, size - 4096 * (1 + (i % 16)));
         while (Date.now() < until) {
-          const r = await this.d.client.request('GET', `/tasks/${taskId}/output?type=debug`, { auth: this.d.auth, headers: { Range: `bytes=${offset}-` } });
+          const r = await this.d.client.request('GET', `/tasks/${taskId}/output?type=debug`, {
+            auth: this.d.auth,
+            headers: { Range: `bytes=${offset}-` },
+          });
           requests++;
           if (r.status !== 206) throw new Error(`tail: ${r.status}`);
           offset = Math.max(0, size - 4096 * (1 + (requests % 16)));

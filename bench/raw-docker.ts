@@ -30,6 +30,9 @@ export async function runRawContainer(docker: Docker, image: string, cmd: string
 /** Removes the containers this bench run left (none, unless it failed midway). */
 export async function removeBenchContainers(docker: Docker, runId: string): Promise<void> {
   for (const c of await docker.listContainers({ all: true, filters: { label: [`${BENCH_LABEL}=${runId}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 }

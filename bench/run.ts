@@ -98,7 +98,17 @@ async function main() {
     await core.start();
     const graphile = new GraphileBench(PG_URL, N.workers);
     await graphile.start();
-    const r12 = { bosunP50: [] as number[], bosunP99: [] as number[], otherP50: [] as number[], otherP99: [] as number[], gwP50: [] as number[], gwP99: [] as number[], http: [] as number[], core: [] as number[], gw: [] as number[] };
+    const r12 = {
+      bosunP50: [] as number[],
+      bosunP99: [] as number[],
+      otherP50: [] as number[],
+      otherP99: [] as number[],
+      gwP50: [] as number[],
+      gwP99: [] as number[],
+      http: [] as number[],
+      core: [] as number[],
+      gw: [] as number[],
+    };
     daemon.resetPeak();
     // Warm-up, not counted: the daemon, bosun's runner and graphile-worker each run a first round of
     // tasks (JIT compilation, connections, TLS sessions, plans), as a long-running daemon has.
@@ -124,24 +134,86 @@ async function main() {
     await core.stop();
     const m = (xs: number[]) => median(xs);
     rows.push(
-      { row: '1 pickup p50 (ms)', backend: 'postgres', bosun: m(r12.bosunP50), peer: m(r12.gwP50), peerName: 'graphile-worker', target: 'ratio <= 1.00', ok: m(r12.bosunP50) <= m(r12.gwP50) },
-      { row: '1 pickup p99 (ms)', backend: 'postgres', bosun: m(r12.bosunP99), peer: m(r12.gwP99), peerName: 'graphile-worker' },
-      { row: '1 pickup p50, queued on another node (ms)', backend: 'postgres', bosun: m(r12.otherP50), peer: m(r12.gwP50), peerName: 'graphile-worker' },
-      { row: '1 pickup p99, queued on another node (ms)', backend: 'postgres', bosun: m(r12.otherP99), peer: m(r12.gwP99), peerName: 'graphile-worker' },
-      { row: '2 throughput, HTTP clients (tasks/s)', backend: 'postgres', bosun: m(r12.http), peer: m(r12.gw), peerName: 'graphile-worker', target: 'ratio >= 1.00', ok: m(r12.http) >= m(r12.gw) },
-      { row: '2 throughput, in process (tasks/s)', backend: 'postgres', bosun: m(r12.core), peer: m(r12.gw), peerName: 'graphile-worker' },
+      {
+        row: '1 pickup p50 (ms)',
+        backend: 'postgres',
+        bosun: m(r12.bosunP50),
+        peer: m(r12.gwP50),
+        peerName: 'graphile-worker',
+        target: 'ratio <= 1.00',
+        ok: m(r12.bosunP50) <= m(r12.gwP50),
+      },
+      {
+        row: '1 pickup p99 (ms)',
+        backend: 'postgres',
+        bosun: m(r12.bosunP99),
+        peer: m(r12.gwP99),
+        peerName: 'graphile-worker',
+      },
+      {
+        row: '1 pickup p50, queued on another node (ms)',
+        backend: 'postgres',
+        bosun: m(r12.otherP50),
+        peer: m(r12.gwP50),
+        peerName: 'graphile-worker',
+      },
+      {
+        row: '1 pickup p99, queued on another node (ms)',
+        backend: 'postgres',
+        bosun: m(r12.otherP99),
+        peer: m(r12.gwP99),
+        peerName: 'graphile-worker',
+      },
+      {
+        row: '2 throughput, HTTP clients (tasks/s)',
+        backend: 'postgres',
+        bosun: m(r12.http),
+        peer: m(r12.gw),
+        peerName: 'graphile-worker',
+        target: 'ratio >= 1.00',
+        ok: m(r12.http) >= m(r12.gw),
+      },
+      {
+        row: '2 throughput, in process (tasks/s)',
+        backend: 'postgres',
+        bosun: m(r12.core),
+        peer: m(r12.gw),
+        peerName: 'graphile-worker',
+      },
     );
 
     say('row 3: container overhead against dockerode');
     const c = await d.containerOverhead(N.containerRuns, N.containerBatches, 16);
     rows.push(
-      { row: '3 busybox true, serial (ms)', backend: 'postgres', bosun: c.serial.bosun, peer: c.serial.raw, peerName: 'dockerode', target: 'ratio <= 1.10', ok: c.serial.bosun <= 1.1 * c.serial.raw },
-      { row: '3 busybox true, concurrency 8 (ms/container)', backend: 'postgres', bosun: c.concurrent.bosun, peer: c.concurrent.raw, peerName: 'dockerode', target: 'ratio <= 1.10', ok: c.concurrent.bosun <= 1.1 * c.concurrent.raw },
+      {
+        row: '3 busybox true, serial (ms)',
+        backend: 'postgres',
+        bosun: c.serial.bosun,
+        peer: c.serial.raw,
+        peerName: 'dockerode',
+        target: 'ratio <= 1.10',
+        ok: c.serial.bosun <= 1.1 * c.serial.raw,
+      },
+      {
+        row: '3 busybox true, concurrency 8 (ms/container)',
+        backend: 'postgres',
+        bosun: c.concurrent.bosun,
+        peer: c.concurrent.raw,
+        peerName: 'dockerode',
+        target: 'ratio <= 1.10',
+        ok: c.concurrent.bosun <= 1.1 * c.concurrent.raw,
+      },
     );
 
     say(`row 4: ${N.outputMb} MB of stdout`);
     const out = await d.bigOutput(N.outputMb);
-    rows.push({ row: `4 ${N.outputMb} MB stdout until stored (ms)`, backend: 'postgres', bosun: out.bosun, peer: out.raw, peerName: 'dockerode, discarded' });
+    rows.push({
+      row: `4 ${N.outputMb} MB stdout until stored (ms)`,
+      backend: 'postgres',
+      bosun: out.bosun,
+      peer: out.raw,
+      peerName: 'dockerode, discarded',
+    });
 
     say(`row 5: task list with 1,000 and ${N.manyTasks.toLocaleString('en')} tasks`);
     await knex.raw('truncate task_logs, container_jobs, tasks restart identity cascade');
@@ -150,16 +222,48 @@ async function main() {
     await d.fillTasks(N.manyTasks);
     const many = await d.listLatency(N.listReps);
     rows.push(
-      { row: '5 GET /tasks?limit=50 (ms)', backend: 'postgres', bosun: many.list, peer: few.list, peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`, target: 'ratio <= 1.5', ok: many.list <= 1.5 * few.list },
-      { row: '5 GET /tasks?limit=50&verbose=2 (ms)', backend: 'postgres', bosun: many.listAll, peer: few.listAll, peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`, target: 'ratio <= 1.5', ok: many.listAll <= 1.5 * few.listAll },
-      { row: '5 GET /tasks/:id (ms)', backend: 'postgres', bosun: many.one, peer: few.one, peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`, target: 'ratio <= 1.5', ok: many.one <= 1.5 * few.one },
+      {
+        row: '5 GET /tasks?limit=50 (ms)',
+        backend: 'postgres',
+        bosun: many.list,
+        peer: few.list,
+        peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`,
+        target: 'ratio <= 1.5',
+        ok: many.list <= 1.5 * few.list,
+      },
+      {
+        row: '5 GET /tasks?limit=50&verbose=2 (ms)',
+        backend: 'postgres',
+        bosun: many.listAll,
+        peer: few.listAll,
+        peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`,
+        target: 'ratio <= 1.5',
+        ok: many.listAll <= 1.5 * few.listAll,
+      },
+      {
+        row: '5 GET /tasks/:id (ms)',
+        backend: 'postgres',
+        bosun: many.one,
+        peer: few.one,
+        peerName: `1k tasks (bosun: ${N.manyTasks / 1000}k)`,
+        target: 'ratio <= 1.5',
+        ok: many.one <= 1.5 * few.one,
+      },
     );
 
     say(`row 4: tail reads of a 1 KB and a ${N.largeLogBytes / 1024 / 1024} MB log`);
     const small = await d.taskWithLog(1024);
     const large = await d.taskWithLog(N.largeLogBytes);
     const tail = await d.tailReads(small, large, N.listReps);
-    rows.push({ row: `4 tail 4 KB of ${N.largeLogBytes / 1024 / 1024} MB log (ms)`, backend: 'postgres', bosun: tail.large, peer: tail.small, peerName: '1 KB log (bosun: large)', target: 'ratio <= 1.2', ok: tail.large <= 1.2 * tail.small });
+    rows.push({
+      row: `4 tail 4 KB of ${N.largeLogBytes / 1024 / 1024} MB log (ms)`,
+      backend: 'postgres',
+      bosun: tail.large,
+      peer: tail.small,
+      peerName: '1 KB log (bosun: large)',
+      target: 'ratio <= 1.2',
+      ok: tail.large <= 1.2 * tail.small,
+    });
 
     say(`row 6: memory with ${N.tailingClients} tailing clients`);
     daemon.resetPeak();
@@ -167,8 +271,21 @@ async function main() {
     const rssTailing = daemon.peakRssMb();
     rows.push(
       { row: '6 peak RSS idle (MB)', backend: 'postgres', bosun: rssIdle, target: '< 200', ok: rssIdle < 200 },
-      { row: '6 peak RSS under row 2 load (MB)', backend: 'postgres', bosun: rssLoad, target: '< 200', ok: rssLoad < 200 },
-      { row: `6 peak RSS, ${N.manyTasks / 1000}k tasks + ${N.tailingClients} tailing (MB)`, backend: 'postgres', bosun: rssTailing, note: `${tailRequests} tail reads`, target: '< 200', ok: rssTailing < 200 },
+      {
+        row: '6 peak RSS under row 2 load (MB)',
+        backend: 'postgres',
+        bosun: rssLoad,
+        target: '< 200',
+        ok: rssLoad < 200,
+      },
+      {
+        row: `6 peak RSS, ${N.manyTasks / 1000}k tasks + ${N.tailingClients} tailing (MB)`,
+        backend: 'postgres',
+        bosun: rssTailing,
+        note: `${tailRequests} tail reads`,
+        target: '< 200',
+        ok: rssTailing < 200,
+      },
     );
     rows.push(...(await drydockRows(daemon, knex, docker, runId)));
   } finally {
@@ -186,10 +303,37 @@ async function main() {
     const bare = await syncs.bareApply(N.syncSamples);
     const run = median(r.runMs);
     rows.push(
-      { row: '10 instance change to sync run processing, p50 (ms)', backend: 'postgres', bosun: r.p50, note: 'buffer_period off; CTS buffers 5 s', target: '< 1000', ok: r.p50 < 1000 },
-      { row: '10 instance change to sync run processing, p99 (ms)', backend: 'postgres', bosun: r.p99, target: '< 1000', ok: r.p99 < 1000 },
-      { row: '10 sync run, init + apply (ms)', backend: 'postgres', bosun: run, peer: bare.initApply, peerName: 'terraform init + apply by hand', target: 'ratio <= 1.2', ok: run <= 1.2 * bare.initApply },
-      { row: '10 sync run against a bare apply (ms)', backend: 'postgres', bosun: run, peer: bare.apply, peerName: 'terraform apply by hand, initialised' },
+      {
+        row: '10 instance change to sync run processing, p50 (ms)',
+        backend: 'postgres',
+        bosun: r.p50,
+        note: 'buffer_period off; CTS buffers 5 s',
+        target: '< 1000',
+        ok: r.p50 < 1000,
+      },
+      {
+        row: '10 instance change to sync run processing, p99 (ms)',
+        backend: 'postgres',
+        bosun: r.p99,
+        target: '< 1000',
+        ok: r.p99 < 1000,
+      },
+      {
+        row: '10 sync run, init + apply (ms)',
+        backend: 'postgres',
+        bosun: run,
+        peer: bare.initApply,
+        peerName: 'terraform init + apply by hand',
+        target: 'ratio <= 1.2',
+        ok: run <= 1.2 * bare.initApply,
+      },
+      {
+        row: '10 sync run against a bare apply (ms)',
+        backend: 'postgres',
+        bosun: run,
+        peer: bare.apply,
+        peerName: 'terraform apply by hand, initialised',
+      },
     );
   } finally {
     await syncs.stop();
@@ -214,7 +358,14 @@ async function main() {
 
   say("row 7: one instance's templates rendered in-thread and through the renderer pool");
   const tpl = await templateRenderOverhead(N.templateReps);
-  rows.push({ row: "7 render one instance's templates, worker pool (ms)", backend: 'none', bosun: tpl.pool, peer: tpl.inThread, peerName: 'in-thread', note: 'no database' });
+  rows.push({
+    row: "7 render one instance's templates, worker pool (ms)",
+    backend: 'none',
+    bosun: tpl.pool,
+    peer: tpl.inThread,
+    peerName: 'in-thread',
+    note: 'no database',
+  });
 
   rows.push(...(await schedulerRows()));
   await report(rows, started, 'results.json');
@@ -234,8 +385,18 @@ async function schedulerRows(): Promise<Row[]> {
     const what = `${k(x.configs)} configs on one tick, ${x.nodes} node${x.nodes > 1 ? 's' : ''}`;
     const allOnce = x.twice === 0 && x.notOnce === 0 && x.notStarted === 0;
     return [
-      { row: `8 tick to run stored, p99 (ms), ${what}`, backend, bosun: x.stored.p99, note: `p50 ${x.stored.p50.toFixed(0)}` },
-      { row: `8 tick to task queued, p99 (ms), ${what}`, backend, bosun: x.queued.p99, note: `p50 ${x.queued.p50.toFixed(0)}` },
+      {
+        row: `8 tick to run stored, p99 (ms), ${what}`,
+        backend,
+        bosun: x.stored.p99,
+        note: `p50 ${x.stored.p50.toFixed(0)}`,
+      },
+      {
+        row: `8 tick to task queued, p99 (ms), ${what}`,
+        backend,
+        bosun: x.queued.p99,
+        note: `p50 ${x.queued.p50.toFixed(0)}`,
+      },
       { row: `8 fire latency p50, tick to task processing (ms), ${what}`, backend, bosun: x.processing.p50 },
       {
         row: `8 fire latency p99, tick to task processing (ms), ${what}`,
@@ -249,7 +410,9 @@ async function schedulerRows(): Promise<Row[]> {
         row: `8 ticks run twice / configs without one run / runs not started, ${what}`,
         backend,
         bosun: x.twice + x.notOnce + x.notStarted,
-        note: `${x.twice} / ${x.notOnce} / ${x.notStarted}; started on ${Object.entries(x.perNode).map(([n, c]) => `${n} ${c}`).join(', ')}`,
+        note: `${x.twice} / ${x.notOnce} / ${x.notStarted}; started on ${Object.entries(x.perNode)
+          .map(([n, c]) => `${n} ${c}`)
+          .join(', ')}`,
         target: '0',
         ok: allOnce,
       },
@@ -261,19 +424,57 @@ async function schedulerRows(): Promise<Row[]> {
   const idleRows = (backend: Row['backend'], x: Awaited<ReturnType<typeof idleTableCost>>): Row[] => {
     const peerName = 'empty schedule table';
     return [
-      { row: `9 pickup p50, ${k(N.idleConfigs)} idle configs (ms)`, backend, bosun: x.full.p50, peer: x.empty.p50, peerName, target: 'ratio <= 1.20 (noise)', ok: x.full.p50 <= 1.2 * x.empty.p50 },
-      { row: `9 pickup p99, ${k(N.idleConfigs)} idle configs (ms)`, backend, bosun: x.full.p99, peer: x.empty.p99, peerName },
-      { row: `9 pickup p50, queued on another node, ${k(N.idleConfigs)} idle configs (ms)`, backend, bosun: x.full.otherP50, peer: x.empty.otherP50, peerName, target: 'ratio <= 1.20 (noise)', ok: x.full.otherP50 <= 1.2 * x.empty.otherP50 },
-      { row: `9 pickup p99, queued on another node, ${k(N.idleConfigs)} idle configs (ms)`, backend, bosun: x.full.otherP99, peer: x.empty.otherP99, peerName },
+      {
+        row: `9 pickup p50, ${k(N.idleConfigs)} idle configs (ms)`,
+        backend,
+        bosun: x.full.p50,
+        peer: x.empty.p50,
+        peerName,
+        target: 'ratio <= 1.20 (noise)',
+        ok: x.full.p50 <= 1.2 * x.empty.p50,
+      },
+      {
+        row: `9 pickup p99, ${k(N.idleConfigs)} idle configs (ms)`,
+        backend,
+        bosun: x.full.p99,
+        peer: x.empty.p99,
+        peerName,
+      },
+      {
+        row: `9 pickup p50, queued on another node, ${k(N.idleConfigs)} idle configs (ms)`,
+        backend,
+        bosun: x.full.otherP50,
+        peer: x.empty.otherP50,
+        peerName,
+        target: 'ratio <= 1.20 (noise)',
+        ok: x.full.otherP50 <= 1.2 * x.empty.otherP50,
+      },
+      {
+        row: `9 pickup p99, queued on another node, ${k(N.idleConfigs)} idle configs (ms)`,
+        backend,
+        bosun: x.full.otherP99,
+        peer: x.empty.otherP99,
+        peerName,
+      },
     ];
   };
-  rows.push(...idleRows('postgres', await idleTableCost('postgres', PG_URL, N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs)));
+  rows.push(
+    ...idleRows(
+      'postgres',
+      await idleTableCost('postgres', PG_URL, N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs),
+    ),
+  );
 
   say(`rows 8-9 on the embedded database (one node, ${N.embeddedDueConfigs.toLocaleString('en')} configs due)`);
   const e = await fireLatency('embedded', '', N.embeddedDueConfigs, ['A'], N.workers);
   say(`row 8 embedded: ${JSON.stringify(e)}`);
   rows.push(...fireRows('embedded', e));
-  rows.push(...idleRows('embedded', await idleTableCost('embedded', '', N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs)));
+  rows.push(
+    ...idleRows(
+      'embedded',
+      await idleTableCost('embedded', '', N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs),
+    ),
+  );
   return rows;
 }
 
@@ -296,9 +497,34 @@ async function drydockRows(daemon: BenchDaemon, knex: knexFactory.Knex, docker: 
     const large = await dd.buildDataLatency(many, N.listReps);
     const k = (n: number) => `${n / 1000}k`;
     return [
-      { row: `11 deploy_nodes, ${N.drydockNodes} nodes (ms)`, backend: 'postgres', bosun: median(bosun), peer: median(raw), peerName: 'dockerode create+start', target: 'ratio <= 1.3', ok: median(bosun) <= 1.3 * median(raw), note: 'bosun also collects 3 build-data records a node' },
-      { row: `12 node builddata latest, ${k(many)} records (ms)`, backend: 'postgres', bosun: large.latest, peer: small.latest, peerName: `${k(few)} records`, target: 'ratio <= 1.2', ok: large.latest <= 1.2 * small.latest },
-      { row: `12 node builddata all, ${k(many)} records (ms)`, backend: 'postgres', bosun: large.all, peer: small.all, peerName: `${k(few)} records`, target: 'ratio <= 1.2', ok: large.all <= 1.2 * small.all },
+      {
+        row: `11 deploy_nodes, ${N.drydockNodes} nodes (ms)`,
+        backend: 'postgres',
+        bosun: median(bosun),
+        peer: median(raw),
+        peerName: 'dockerode create+start',
+        target: 'ratio <= 1.3',
+        ok: median(bosun) <= 1.3 * median(raw),
+        note: 'bosun also collects 3 build-data records a node',
+      },
+      {
+        row: `12 node builddata latest, ${k(many)} records (ms)`,
+        backend: 'postgres',
+        bosun: large.latest,
+        peer: small.latest,
+        peerName: `${k(few)} records`,
+        target: 'ratio <= 1.2',
+        ok: large.latest <= 1.2 * small.latest,
+      },
+      {
+        row: `12 node builddata all, ${k(many)} records (ms)`,
+        backend: 'postgres',
+        bosun: large.all,
+        peer: small.all,
+        peerName: `${k(few)} records`,
+        target: 'ratio <= 1.2',
+        ok: large.all <= 1.2 * small.all,
+      },
     ];
   } finally {
     await dd.cleanUp();

@@ -40,7 +40,15 @@ class SchedulerNode {
   ) {}
 
   async start(): Promise<void> {
-    this.db = this.shared ?? (await openDatabase({ url: this.backend === 'postgres' ? this.url : null, dataDir: '', inMemory: true, poolSize: 10, log }));
+    this.db =
+      this.shared ??
+      (await openDatabase({
+        url: this.backend === 'postgres' ? this.url : null,
+        dataDir: '',
+        inMemory: true,
+        poolSize: 10,
+        log,
+      }));
     const tasks = new TaskService(this.db);
     const noop = defineOperation({
       type: 'bench_noop',
@@ -52,13 +60,34 @@ class SchedulerNode {
         return 'ok';
       },
     });
-    this.runner = new TaskRunner(this.db, new OperationRegistry([noop]), { nodeId: this.nodeId, workers: this.workers, pollIntervalMs: 2000, checkpointIntervalMs: 5000, timeoutSeconds: 30 }, log);
+    this.runner = new TaskRunner(
+      this.db,
+      new OperationRegistry([noop]),
+      {
+        nodeId: this.nodeId,
+        workers: this.workers,
+        pollIntervalMs: 2000,
+        checkpointIntervalMs: 5000,
+        timeoutSeconds: 30,
+      },
+      log,
+    );
     await this.runner.start();
     tasks.dispatchTo(this.runner);
     const scheduled: ScheduledOperation = {
       name: 'bench_noop',
       params: z.object({}).strict(),
-      start: (_p, run) => tasks.enqueue({ type: 'bench_noop', description: 'scheduled', username: run.username, pinnedNodeId: run.pinnedNodeId, params: {} }, run.withRows),
+      start: (_p, run) =>
+        tasks.enqueue(
+          {
+            type: 'bench_noop',
+            description: 'scheduled',
+            username: run.username,
+            pinnedNodeId: run.pinnedNodeId,
+            params: {},
+          },
+          run.withRows,
+        ),
     };
     this.family = schedulerFamily({
       config: loadConfig({ env: { BOSUN_NODE_ID: this.nodeId } }),
@@ -128,12 +157,27 @@ async function emptyTables(db: Database): Promise<void> {
  * with `workers` workers; from the tick to each run's task starting, and the checks that every tick ran
  * exactly once and every run started.
  */
-export async function fireLatency(backend: Backend, url: string, count: number, nodeIds: string[], workers: number, timeoutMs = 600_000): Promise<FireLatency> {
-  const first = await openDatabase({ url: backend === 'postgres' ? url : null, dataDir: '', inMemory: true, poolSize: 4, log });
+export async function fireLatency(
+  backend: Backend,
+  url: string,
+  count: number,
+  nodeIds: string[],
+  workers: number,
+  timeoutMs = 600_000,
+): Promise<FireLatency> {
+  const first = await openDatabase({
+    url: backend === 'postgres' ? url : null,
+    dataDir: '',
+    inMemory: true,
+    poolSize: 4,
+    log,
+  });
   await migrateToLatest(first.knex);
   await emptyTables(first);
   // The embedded database is one process's: its nodes share it (one node is the fair case there).
-  const nodes = nodeIds.map((id) => new SchedulerNode(id, backend, url, workers, backend === 'embedded' ? first : undefined));
+  const nodes = nodeIds.map(
+    (id) => new SchedulerNode(id, backend, url, workers, backend === 'embedded' ? first : undefined),
+  );
   try {
     for (const n of nodes) await n.start();
     await sleep(500);
@@ -163,9 +207,19 @@ export async function fireLatency(backend: Backend, url: string, count: number, 
            from scheduler_runs r left join tasks t on t.id = r.task_id where r.trigger = 'schedule'`,
       )
     ).rows;
-    const twice = Number((await first.knex.raw(`select count(*) as n from (select 1 from scheduler_runs group by config_id, fire_at having count(*) > 1) d`)).rows[0].n);
+    const twice = Number(
+      (
+        await first.knex.raw(
+          `select count(*) as n from (select 1 from scheduler_runs group by config_id, fire_at having count(*) > 1) d`,
+        )
+      ).rows[0].n,
+    );
     const notOnce = Number(
-      (await first.knex.raw(`select count(*) as n from scheduler_job_configs c where (select count(*) from scheduler_runs r where r.config_id = c.id) <> 1`)).rows[0].n,
+      (
+        await first.knex.raw(
+          `select count(*) as n from scheduler_job_configs c where (select count(*) from scheduler_runs r where r.config_id = c.id) <> 1`,
+        )
+      ).rows[0].n,
     );
     const started = rows.filter((r) => r.processing_ms !== null);
     const opStarts = new Map<number, number>();
@@ -179,7 +233,11 @@ export async function fireLatency(backend: Backend, url: string, count: number, 
       stored: spread(rows.map((r) => Number(r.stored_ms))),
       queued: spread(started.map((r) => Number(r.queued_ms))),
       processing: spread(processing),
-      operation: spread(started.filter((r) => opStarts.has(Number(r.task_id))).map((r) => opStarts.get(Number(r.task_id))! - Number(r.fire_ms))),
+      operation: spread(
+        started
+          .filter((r) => opStarts.has(Number(r.task_id)))
+          .map((r) => opStarts.get(Number(r.task_id))! - Number(r.fire_ms)),
+      ),
       within1s: processing.filter((ms) => ms <= 1000).length,
       twice,
       notOnce,
@@ -219,15 +277,35 @@ export interface IdleTableCost {
  * repetition (medians of the repetitions). The loop polls every `pollMs` (the daemon: 10 s), so that it
  * looks at the table many times while pickup is measured.
  */
-export async function idleTableCost(backend: Backend, url: string, idle: number, reps: number, samples: number, workers: number, pollMs: number): Promise<IdleTableCost> {
+export async function idleTableCost(
+  backend: Backend,
+  url: string,
+  idle: number,
+  reps: number,
+  samples: number,
+  workers: number,
+  pollMs: number,
+): Promise<IdleTableCost> {
   const core = new CoreBench(backend, url, workers);
   await core.start();
   const db = core.database;
   const family = schedulerFamily(
-    { config: loadConfig({ env: { BOSUN_NODE_ID: 'bench' } }), db, tasks: new TaskService(db), users: new UserStore([]), docker: connectDockerEngine(), secrets: new SecretStore(db.knex, crypto.randomBytes(32)), log, schedulable: () => [] },
+    {
+      config: loadConfig({ env: { BOSUN_NODE_ID: 'bench' } }),
+      db,
+      tasks: new TaskService(db),
+      users: new UserStore([]),
+      docker: connectDockerEngine(),
+      secrets: new SecretStore(db.knex, crypto.randomBytes(32)),
+      log,
+      schedulable: () => [],
+    },
     { pollMs },
   );
-  const out = { empty: [] as Array<{ p50: number; p99: number; o50: number; o99: number }>, full: [] as Array<{ p50: number; p99: number; o50: number; o99: number }> };
+  const out = {
+    empty: [] as Array<{ p50: number; p99: number; o50: number; o99: number }>,
+    full: [] as Array<{ p50: number; p99: number; o50: number; o99: number }>,
+  };
   try {
     await db.knex.raw('truncate scheduler_runs, scheduler_job_configs');
     await family.start!();
@@ -251,6 +329,11 @@ export async function idleTableCost(backend: Backend, url: string, idle: number,
     await family.stop!();
     await core.stop();
   }
-  const agg = (xs: typeof out.empty) => ({ p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), otherP50: median(xs.map((x) => x.o50)), otherP99: median(xs.map((x) => x.o99)) });
+  const agg = (xs: typeof out.empty) => ({
+    p50: median(xs.map((x) => x.p50)),
+    p99: median(xs.map((x) => x.p99)),
+    otherP50: median(xs.map((x) => x.o50)),
+    otherP99: median(xs.map((x) => x.o99)),
+  });
   return { empty: agg(out.empty), full: agg(out.full) };
 }

@@ -70,10 +70,23 @@ export class SyncsBench {
     // Runs of an earlier bench on this database would be counted as this one's.
     await this.db.knex('tasks').where({ queue_name: 'sync:bench-hosts' }).delete();
     await this.db.knex('deployments').insert({ name: DEPLOYMENT });
-    await this.db.knex('instances').insert({ id: this.instanceId, deployment: DEPLOYMENT, instance_group: 'web', idx: 0, container_id: 'c0', vm_created_at: new Date() });
+    await this.db
+      .knex('instances')
+      .insert({
+        id: this.instanceId,
+        deployment: DEPLOYMENT,
+        instance_group: 'web',
+        idx: 0,
+        container_id: 'c0',
+        vm_created_at: new Date(),
+      });
     this.tasks = new TaskService(this.db);
     const config = loadConfig({
-      env: { BOSUN_NODE_ID: 'bench-sync', BOSUN_SECRETS_KEY: crypto.randomBytes(32).toString('base64'), BOSUN_SYNC_MODULES_ROOT: path.join(this.base, 'modules') },
+      env: {
+        BOSUN_NODE_ID: 'bench-sync',
+        BOSUN_SECRETS_KEY: crypto.randomBytes(32).toString('base64'),
+        BOSUN_SYNC_MODULES_ROOT: path.join(this.base, 'modules'),
+      },
     });
     this.family = syncsFamily({
       config,
@@ -84,7 +97,12 @@ export class SyncsBench {
       secrets: new SecretStore(this.db.knex, loadSecretsKey(config)),
       log,
     });
-    this.runner = new TaskRunner(this.db, new OperationRegistry(this.family.operations), { nodeId: 'bench-sync', workers: 4, pollIntervalMs: 2000, checkpointIntervalMs: 5000, timeoutSeconds: 30 }, log);
+    this.runner = new TaskRunner(
+      this.db,
+      new OperationRegistry(this.family.operations),
+      { nodeId: 'bench-sync', workers: 4, pollIntervalMs: 2000, checkpointIntervalMs: 5000, timeoutSeconds: 30 },
+      log,
+    );
     await this.runner.start();
     this.tasks.dispatchTo(this.runner);
     await new SyncTasksRepo(this.db.knex).insert(
@@ -108,7 +126,11 @@ export class SyncsBench {
   }
 
   private async runs(): Promise<Array<{ id: number; state: string; started_at: Date | null; timestamp: Date }>> {
-    return this.db.knex('tasks').where({ type: 'sync_task_run', queue_name: 'sync:bench-hosts' }).orderBy('id').select('id', 'state', 'started_at', 'timestamp');
+    return this.db
+      .knex('tasks')
+      .where({ type: 'sync_task_run', queue_name: 'sync:bench-hosts' })
+      .orderBy('id')
+      .select('id', 'state', 'started_at', 'timestamp');
   }
 
   private async waitForRuns(n: number, until: (state: string) => boolean = (s) => s === 'done' || s === 'error') {
@@ -129,7 +151,10 @@ export class SyncsBench {
       // A change lands anywhere in the watcher's interval, not just after the pass that a run's end wakes.
       await sleep(Math.random() * 1000);
       const t0 = Date.now();
-      await this.db.knex('instances').where({ id: this.instanceId }).update({ container_id: `c${i + 1}`, vm_created_at: new Date() });
+      await this.db
+        .knex('instances')
+        .where({ id: this.instanceId })
+        .update({ container_id: `c${i + 1}`, vm_created_at: new Date() });
       n++;
       const started = await this.waitForRuns(n, (s) => s !== 'queued');
       times.push(new Date(started.started_at!).getTime() - t0);
@@ -145,18 +170,28 @@ export class SyncsBench {
    */
   async bareApply(samples: number): Promise<{ initApply: number; apply: number }> {
     const ws = await TerraformWorkspace.create('bench-bare');
-    const bin = (await new Promise<string>((resolve) => execFile('sh', ['-c', 'command -v terraform'], (_e, out) => resolve(out.trim())))) || 'terraform';
+    const bin =
+      (await new Promise<string>((resolve) =>
+        execFile('sh', ['-c', 'command -v terraform'], (_e, out) => resolve(out.trim())),
+      )) || 'terraform';
     const signal = new AbortController().signal;
     const both: number[] = [];
     const applyOnly: number[] = [];
     try {
       await ws.linkModule(path.join(this.base, 'modules', 'hosts'));
       for (let i = 0; i < samples; i++) {
-        await ws.writeRoot({ taskName: 'bench-hosts', variables: { out: path.join(this.base, 'bare.json') }, services: { [this.instanceId]: { id: this.instanceId, node: `bare-${i}` } }, kv: null });
+        await ws.writeRoot({
+          taskName: 'bench-hosts',
+          variables: { out: path.join(this.base, 'bare.json') },
+          services: { [this.instanceId]: { id: this.instanceId, node: `bare-${i}` } },
+          kv: null,
+        });
         const t0 = performance.now();
-        if ((await ws.run(bin, ['init', '-input=false', '-no-color'], signal, () => undefined)) !== 0) throw new Error('terraform init failed');
+        if ((await ws.run(bin, ['init', '-input=false', '-no-color'], signal, () => undefined)) !== 0)
+          throw new Error('terraform init failed');
         const t1 = performance.now();
-        if ((await ws.run(bin, ['apply', '-auto-approve', '-input=false', '-no-color'], signal, () => undefined)) !== 0) throw new Error('terraform apply failed');
+        if ((await ws.run(bin, ['apply', '-auto-approve', '-input=false', '-no-color'], signal, () => undefined)) !== 0)
+          throw new Error('terraform apply failed');
         const t2 = performance.now();
         both.push(t2 - t0);
         applyOnly.push(t2 - t1);

@@ -10,11 +10,14 @@ export interface Row {
   note?: string;
 }
 
-const fmt = (x: number | undefined) => (x === undefined ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const fmt = (x: number | undefined) =>
+  x === undefined ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 
 /** Prints the rows as a Markdown table (so RESULTS.md can take it as it is). */
 export function printTable(rows: Row[], machine: Record<string, unknown>): void {
-  console.log(`\n${machine.cpus} × ${machine.model}, node ${machine.node}, PostgreSQL ${machine.postgres}, ${machine.seconds} s${machine.quick ? ' (BENCH_QUICK)' : ''}\n`);
+  console.log(
+    `\n${machine.cpus} × ${machine.model}, node ${machine.node}, PostgreSQL ${machine.postgres}, ${machine.seconds} s${machine.quick ? ' (BENCH_QUICK)' : ''}\n`,
+  );
   console.log('| row | backend | bosun | compared with | ratio | target | met |');
   console.log('|---|---|---:|---|---:|---|---|');
   for (const r of rows) {

@@ -4,11 +4,24 @@
  * is rendered in-thread, as before, and through the renderer pool (warm workers: one message there and
  * one back), `reps` times each, alternating.
  */
-import { InstanceTemplates, renderedTexts, renderJobTemplates } from '../src/families/director/templates/instance-templates';
+import {
+  InstanceTemplates,
+  renderedTexts,
+  renderJobTemplates,
+} from '../src/families/director/templates/instance-templates';
 import { TemplateRendererPool } from '../src/families/director/templates/template-renderer-pool';
 import { median } from './stats';
 
-const spec = { name: 'web', id: '5f6a0c1e-0000-4000-8000-000000000000', index: 0, deployment: 'bench', address: '127.0.0.1', ip: '127.0.0.1', az: 'z1', bootstrap: true };
+const spec = {
+  name: 'web',
+  id: '5f6a0c1e-0000-4000-8000-000000000000',
+  index: 0,
+  deployment: 'bench',
+  address: '127.0.0.1',
+  ip: '127.0.0.1',
+  az: 'z1',
+  bootstrap: true,
+};
 
 const config = [
   '---',
@@ -40,11 +53,18 @@ export const TYPICAL_INSTANCE: InstanceTemplates = {
         workers: 4,
         message: 'hello',
         backends: Array.from({ length: 12 }, (_, i) => ({ name: `b${i}`, host: `10.0.0.${i}`, port: 9000 + i })),
-        tls: { cert: '-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n', key: '-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n' },
+        tls: {
+          cert: '-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n',
+          key: '-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n',
+        },
         env: { A: '1', B: '2', C: 'three' },
       },
       templates: [
-        { name: 'bpm.yml.erb', source: "processes:\n- name: web\n  executable: /bin/httpd\n  args: ['-f', '-p', '127.0.0.1:<%= p(\"port\") %>']\n" },
+        {
+          name: 'bpm.yml.erb',
+          source:
+            "processes:\n- name: web\n  executable: /bin/httpd\n  args: ['-f', '-p', '127.0.0.1:<%= p(\"port\") %>']\n",
+        },
         { name: 'index.html.erb', source: '<%= p("message") %> from <%= spec.name %>/<%= spec.index %>\n' },
         { name: 'ctl.erb', source: '#!/bin/sh\necho "ctl for <%= spec.deployment %>"\n' },
         { name: 'config.yml.erb', source: config },
@@ -54,13 +74,23 @@ export const TYPICAL_INSTANCE: InstanceTemplates = {
       job: 'agent',
       spec: { ...spec, job: { name: 'agent' }, release: { name: 'web-release', version: '1' } },
       properties: { interval: 5 },
-      templates: [{ name: 'monit', source: 'check process agent\n  with pidfile /var/vcap/sys/run/agent/agent.pid\n  start program "/var/vcap/jobs/agent/bin/ctl start <%= p("interval") %>"\n' }],
+      templates: [
+        {
+          name: 'monit',
+          source:
+            'check process agent\n  with pidfile /var/vcap/sys/run/agent/agent.pid\n  start program "/var/vcap/jobs/agent/bin/ctl start <%= p("interval") %>"\n',
+        },
+      ],
     },
   ],
 };
 
 export async function templateRenderOverhead(reps: number): Promise<{ inThread: number; pool: number }> {
-  const pool = new TemplateRendererPool({ workers: 2, deadlineMs: 10_000, resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 } });
+  const pool = new TemplateRendererPool({
+    workers: 2,
+    deadlineMs: 10_000,
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+  });
   const inThread: number[] = [];
   const pooled: number[] = [];
   try {

@@ -34,7 +34,9 @@ export async function up(knex: Knex): Promise<void> {
     `create index tasks_running on tasks (node_id, checkpoint_time) where state in (${sqlStates(...RUNNING_STATES)})`,
   );
   await knex.raw('create index tasks_by_type on tasks (type, id desc)');
-  await knex.raw('create index tasks_by_deployment on tasks (deployment_name, timestamp desc) where deployment_name is not null');
+  await knex.raw(
+    'create index tasks_by_deployment on tasks (deployment_name, timestamp desc) where deployment_name is not null',
+  );
   await knex.raw(`create index tasks_by_context on tasks (context_id) where context_id <> ''`);
 }
 

@@ -96,7 +96,17 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const t of ['events', 'instances', 'deployments', 'compiled_packages', 'release_packages', 'release_jobs', 'release_versions', 'stemcells', 'blobs']) {
+  for (const t of [
+    'events',
+    'instances',
+    'deployments',
+    'compiled_packages',
+    'release_packages',
+    'release_jobs',
+    'release_versions',
+    'stemcells',
+    'blobs',
+  ]) {
     await knex.schema.dropTable(t);
   }
 }

@@ -120,7 +120,11 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop function bosun_types_over_retention(int)');
-  await knex.raw('drop function bosun_finish_tasks(text, int[], text[], text[], int[], text[], bigint[], bytea[], boolean)');
+  await knex.raw(
+    'drop function bosun_finish_tasks(text, int[], text[], text[], int[], text[], bigint[], bytea[], boolean)',
+  );
   await knex.raw('drop function bosun_claim_tasks(text, int, text[], text)');
-  await knex.raw('drop function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], boolean)');
+  await knex.raw(
+    'drop function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], boolean)',
+  );
 }

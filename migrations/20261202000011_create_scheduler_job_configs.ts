@@ -25,7 +25,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw('create index scheduler_job_configs_due on scheduler_job_configs (next_run_at) where next_run_at is not null');
+  await knex.raw(
+    'create index scheduler_job_configs_due on scheduler_job_configs (next_run_at) where next_run_at is not null',
+  );
   await knex.raw('create index scheduler_job_configs_by_created on scheduler_job_configs (created_at desc, id)');
 }
 

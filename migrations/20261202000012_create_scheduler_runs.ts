@@ -26,7 +26,9 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw('create unique index scheduler_runs_one_per_tick on scheduler_runs (config_id, fire_at)');
   await knex.raw('create index scheduler_runs_by_created on scheduler_runs (created_at desc, id)');
-  await knex.raw('create index scheduler_runs_unattached on scheduler_runs (created_at) where task_id is null and status is null');
+  await knex.raw(
+    'create index scheduler_runs_unattached on scheduler_runs (created_at) where task_id is null and status is null',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

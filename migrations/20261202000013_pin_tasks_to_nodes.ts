@@ -13,7 +13,9 @@ import * as taskFunctions from './20261129000007_create_task_functions';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('alter table tasks add column pinned_node_id text');
-  await knex.raw('drop function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], boolean)');
+  await knex.raw(
+    'drop function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], boolean)',
+  );
   await knex.raw(`
     create function bosun_enqueue_tasks(p_types text[], p_states text[], p_descriptions text[], p_deployment_names text[],
                                         p_usernames text[], p_context_ids text[], p_params jsonb[], p_queue_names text[],
@@ -81,9 +83,13 @@ export async function up(knex: Knex): Promise<void> {
 
 /** Back to the functions as 20261129000007 made them, and no pin. */
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('drop function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], text[], boolean)');
+  await knex.raw(
+    'drop function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], text[], boolean)',
+  );
   // A stand-in with the old signature, for 20261129000007's down to drop before its up recreates all four.
-  await knex.raw('create function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], boolean) returns void language sql as $$ select $$');
+  await knex.raw(
+    'create function bosun_enqueue_tasks(text[], text[], text[], text[], text[], text[], jsonb[], text[], text[], text[], boolean) returns void language sql as $$ select $$',
+  );
   await taskFunctions.down(knex);
   await taskFunctions.up(knex);
   await knex.raw('alter table tasks drop column pinned_node_id');

@@ -48,7 +48,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('retry').notNullable().defaultTo(0);
   });
   await knex.raw('create index drydock_tasks_by_parent on drydock_tasks (parent_task_id, created_at)');
-  await knex.raw('create index drydock_tasks_by_created on drydock_tasks (created_at desc) where parent_task_id is null');
+  await knex.raw(
+    'create index drydock_tasks_by_created on drydock_tasks (created_at desc) where parent_task_id is null',
+  );
   await knex.schema.createTable('drydock_task_messages', (t) => {
     t.bigIncrements('id');
     t.uuid('task_id').notNullable().references('task_id').inTable('drydock_tasks').onDelete('CASCADE');
@@ -81,7 +83,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('data_element').notNullable();
   });
   // `latest=true` is DISTINCT ON (generator) ordered by date: this index answers it without a sort.
-  await knex.raw('create index drydock_build_data_by_node on drydock_build_data (node_name, generator, collected_date desc, id desc)');
+  await knex.raw(
+    'create index drydock_build_data_by_node on drydock_build_data (node_name, generator, collected_date desc, id desc)',
+  );
   await knex.raw('create index drydock_build_data_by_task on drydock_build_data (task_id)');
   await knex.schema.createTable('drydock_boot_actions', (t) => {
     t.text('action_id').primary();
@@ -96,7 +100,14 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['drydock_boot_actions', 'drydock_build_data', 'drydock_nodes', 'drydock_task_messages', 'drydock_tasks', 'drydock_designs']) {
+  for (const table of [
+    'drydock_boot_actions',
+    'drydock_build_data',
+    'drydock_nodes',
+    'drydock_task_messages',
+    'drydock_tasks',
+    'drydock_designs',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

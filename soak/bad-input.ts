@@ -9,7 +9,17 @@ import type { SoakCluster, SoakNode } from './cluster';
 import { basicAuth } from './http-client';
 import { TEST_IMAGE } from './load';
 import type { Random } from './random';
-import { CONTENT_TYPES, CONTROL_CHARACTERS, GARBAGE_AUTH, JUNK_BODIES, JUNK_HEADER_VALUES, JUNK_IDS, JUNK_QUERIES, JUNK_VALUES, PATH_TRICKS } from './bad-values';
+import {
+  CONTENT_TYPES,
+  CONTROL_CHARACTERS,
+  GARBAGE_AUTH,
+  JUNK_BODIES,
+  JUNK_HEADER_VALUES,
+  JUNK_IDS,
+  JUNK_QUERIES,
+  JUNK_VALUES,
+  PATH_TRICKS,
+} from './bad-values';
 import { changedParts, fingerprint } from './fingerprint';
 import { hostileTemplates } from './hostile-templates';
 import { canonicalPath, isUnder } from '../src/http/auth/canonical-path';
@@ -37,13 +47,28 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/cleanup', body: { config: { remove_all: false, keep_orphaned_disks: true } } },
   { method: 'GET', path: '/cleanup/dryrun' },
   { method: 'POST', path: '/test/sleep' },
-  { method: 'POST', path: '/v1/api/job', body: { container_image: TEST_IMAGE, entrypoint: ['/bin/sh', '-c'], run: ['true'], working_directory: '/tmp', qname: 'bad-input', env_vars: { A: '1' } } },
+  {
+    method: 'POST',
+    path: '/v1/api/job',
+    body: {
+      container_image: TEST_IMAGE,
+      entrypoint: ['/bin/sh', '-c'],
+      run: ['true'],
+      working_directory: '/tmp',
+      qname: 'bad-input',
+      env_vars: { A: '1' },
+    },
+  },
   { method: 'GET', path: '/v1/api/job' },
   { method: 'GET', path: '/v1/api/job/:id', idKind: 'job' },
   { method: 'POST', path: '/v1/api/job/kill/:id', idKind: 'job' },
   { method: 'DELETE', path: '/v1/api/job/:id', idKind: 'job' },
   { method: 'PUT', path: '/api/v1/data', body: { name: '/soak/value', type: 'value', value: 'v' } },
-  { method: 'POST', path: '/api/v1/data', body: { name: '/soak/generated', type: 'password', parameters: { length: 20 } } },
+  {
+    method: 'POST',
+    path: '/api/v1/data',
+    body: { name: '/soak/generated', type: 'password', parameters: { length: 20 } },
+  },
   { method: 'GET', path: '/api/v1/data' },
   { method: 'GET', path: '/api/v1/data/:id', idKind: 'secret' },
   { method: 'DELETE', path: '/api/v1/data' },
@@ -55,17 +80,35 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/releases/:id', idKind: 'name' },
   { method: 'POST', path: '/releases' },
   { method: 'DELETE', path: '/releases/:id', idKind: 'name' },
-  { method: 'POST', path: '/packages/matches', body: { name: 'r', version: '1', packages: [{ name: 'p', fingerprint: 'f', sha1: 's' }] } },
+  {
+    method: 'POST',
+    path: '/packages/matches',
+    body: { name: 'r', version: '1', packages: [{ name: 'p', fingerprint: 'f', sha1: 's' }] },
+  },
   { method: 'GET', path: '/configs' },
   { method: 'GET', path: '/deployments' },
   { method: 'GET', path: '/deployments/:id', idKind: 'name' },
-  { method: 'POST', path: '/deployments', body: { name: 'soak-dep', releases: [{ name: 'r', version: 1 }], stemcells: [{ alias: 'd', os: 'x', version: 1 }], instance_groups: [] } },
+  {
+    method: 'POST',
+    path: '/deployments',
+    body: {
+      name: 'soak-dep',
+      releases: [{ name: 'r', version: 1 }],
+      stemcells: [{ alias: 'd', os: 'x', version: 1 }],
+      instance_groups: [],
+    },
+  },
   { method: 'POST', path: '/deployments/:id/diff', idKind: 'name', body: { name: 'soak-dep' } },
   { method: 'DELETE', path: '/deployments/:id', idKind: 'name' },
   { method: 'GET', path: '/deployments/:id/vms', idKind: 'name' },
   { method: 'GET', path: '/deployments/:id/instances', idKind: 'name' },
   { method: 'GET', path: '/deployments/:id/errands', idKind: 'name' },
-  { method: 'POST', path: '/deployments/:id/errands/smoke/runs', idKind: 'name', body: { 'keep-alive': false, instances: [] } },
+  {
+    method: 'POST',
+    path: '/deployments/:id/errands/smoke/runs',
+    idKind: 'name',
+    body: { 'keep-alive': false, instances: [] },
+  },
   { method: 'PUT', path: '/deployments/:id/jobs/web', idKind: 'name' },
   { method: 'GET', path: '/locks' },
   { method: 'GET', path: '/events' },
@@ -96,7 +139,13 @@ export interface BadInputFigures {
 function respellings(path: string): string[] {
   const letter = Math.max(1, path.search(/[a-z]/));
   const encoded = `${path.slice(0, letter)}%${path.charCodeAt(letter).toString(16)}${path.slice(letter + 1)}`;
-  return [path.toUpperCase(), path.replace(/(^|\/)([a-z])/g, (_m, a: string, b: string) => a + b.toUpperCase()), `${path}/`, path.replace(/\//g, '//'), encoded];
+  return [
+    path.toUpperCase(),
+    path.replace(/(^|\/)([a-z])/g, (_m, a: string, b: string) => a + b.toUpperCase()),
+    `${path}/`,
+    path.replace(/\//g, '//'),
+    encoded,
+  ];
 }
 
 function authFor(cluster: SoakCluster, who: Who, rnd: Random): string | undefined {
@@ -110,7 +159,8 @@ function authFor(cluster: SoakCluster, who: Who, rnd: Random): string | undefine
 function stringPaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
   if (typeof value === 'string') return [path];
   if (Array.isArray(value)) return value.flatMap((v, i) => stringPaths(v, [...path, i]));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => stringPaths(v, [...path, k]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => stringPaths(v, [...path, k]));
   return [];
 }
 
@@ -151,7 +201,8 @@ function breakBody(body: Record<string, unknown>, rnd: Random): unknown {
       copy[rnd.pick(keys)] = rnd.pick(JUNK_VALUES);
       return copy;
     case 3:
-      copy[rnd.pick(['extra', '__proto__', 'constructor', 'id', 'task_id', 'username', 'state'])] = rnd.pick(JUNK_VALUES);
+      copy[rnd.pick(['extra', '__proto__', 'constructor', 'id', 'task_id', 'username', 'state'])] =
+        rnd.pick(JUNK_VALUES);
       return copy;
     default:
       return rnd.pick(JUNK_VALUES);
@@ -174,8 +225,11 @@ function makeCase(cluster: SoakCluster, route: Route, rnd: Random, known: KnownI
   let path = route.path;
   if (route.idKind) path = path.replace(':id', rnd.chance(0.3) ? known[route.idKind] : rnd.pick(JUNK_IDS));
   if (rnd.chance(0.5)) path += `?${rnd.pick(JUNK_QUERIES)}`;
-  else if (route.path === '/api/v1/data' && route.method !== 'PUT' && route.method !== 'POST') path += '?name=/soak/existing';
-  if (rnd.chance(0.2)) headers[rnd.pick(['Range', 'X-Bosh-Context-Id', 'Accept', 'Content-Encoding', 'Host'])] = rnd.pick(JUNK_HEADER_VALUES);
+  else if (route.path === '/api/v1/data' && route.method !== 'PUT' && route.method !== 'POST')
+    path += '?name=/soak/existing';
+  if (rnd.chance(0.2))
+    headers[rnd.pick(['Range', 'X-Bosh-Context-Id', 'Accept', 'Content-Encoding', 'Host'])] =
+      rnd.pick(JUNK_HEADER_VALUES);
   const c: Case = { route: `${route.method} ${route.path}`, method: route.method, path, who, headers };
   if (route.method === 'GET' || route.method === 'DELETE') {
     if (rnd.chance(0.1)) c.body = rnd.pick(JUNK_BODIES);
@@ -188,9 +242,13 @@ function makeCase(cluster: SoakCluster, route: Route, rnd: Random, known: KnownI
   else if (shape < 8) c.body = rnd.pick(JUNK_BODIES);
   else if (shape === 8) {
     headers['Content-Encoding'] = rnd.pick(['gzip', 'deflate', 'br', 'identity, gzip', 'compress']);
-    c.body = rnd.chance(0.5) ? Buffer.from('not compressed at all') : zlib.gzipSync(Buffer.from('{"truncated":')).subarray(0, 12);
+    c.body = rnd.chance(0.5)
+      ? Buffer.from('not compressed at all')
+      : zlib.gzipSync(Buffer.from('{"truncated":')).subarray(0, 12);
   } else {
-    c.body = route.body ? JSON.stringify({ ...route.body, pad: 'x'.repeat(2 * 1024 * 1024) }) : 'x'.repeat(2 * 1024 * 1024);
+    c.body = route.body
+      ? JSON.stringify({ ...route.body, pad: 'x'.repeat(2 * 1024 * 1024) })
+      : 'x'.repeat(2 * 1024 * 1024);
   }
   return withSizeNoted(c);
 }
@@ -217,11 +275,25 @@ async function trickyArchives(marker: string): Promise<Array<{ name: string; con
     { name: 'absolute entry', content: await archive([file(`/tmp/${marker}-absolute`)]) },
     {
       name: 'symlink then write through it',
-      content: await archive([(p) => p.entry({ name: 'evil', type: 'symlink', linkname: '/tmp' }), file(`evil/${marker}-symlink`)]),
+      content: await archive([
+        (p) => p.entry({ name: 'evil', type: 'symlink', linkname: '/tmp' }),
+        file(`evil/${marker}-symlink`),
+      ]),
     },
-    { name: 'hard link to /etc/shadow', content: await archive([(p) => p.entry({ name: 'shadow', type: 'link', linkname: '/etc/shadow' })]) },
-    { name: 'control characters in names', content: await archive([file('a\u0001\n\u007f'), file(`${'long/'.repeat(60)}x`)]) },
-    { name: 'character device', content: await archive([(p) => p.entry({ name: 'dev-null2', type: 'character-device', devmajor: 1, devminor: 3 })]) },
+    {
+      name: 'hard link to /etc/shadow',
+      content: await archive([(p) => p.entry({ name: 'shadow', type: 'link', linkname: '/etc/shadow' })]),
+    },
+    {
+      name: 'control characters in names',
+      content: await archive([file('a\u0001\n\u007f'), file(`${'long/'.repeat(60)}x`)]),
+    },
+    {
+      name: 'character device',
+      content: await archive([
+        (p) => p.entry({ name: 'dev-null2', type: 'character-device', devmajor: 1, devminor: 3 }),
+      ]),
+    },
     { name: 'gzip of no tar', content: zlib.gzipSync(Buffer.from('just text, not a tar')).toString('base64') },
     { name: 'truncated gzip', content: zlib.gzipSync(Buffer.alloc(4096, 1)).subarray(0, 20).toString('base64') },
     { name: 'targz prefix on garbage', content: 'targz,!!!not base64!!!' },
@@ -243,11 +315,18 @@ async function unverifiableStemcells(): Promise<Array<{ name: string; tarball: B
     return zlib.gzipSync(Buffer.concat(parts));
   };
   const image = await targz({ 'etc/hostname': Buffer.from('soak\n') });
-  const wrongSha256 = crypto.createHash('sha256').update(Buffer.concat([image, Buffer.from('x')])).digest('hex');
-  const manifest = (version: string, digest: string) => Buffer.from(`name: ${BAD_STEMCELL}\nversion: '${version}'\noperating_system: soak\n${digest}`);
+  const wrongSha256 = crypto
+    .createHash('sha256')
+    .update(Buffer.concat([image, Buffer.from('x')]))
+    .digest('hex');
+  const manifest = (version: string, digest: string) =>
+    Buffer.from(`name: ${BAD_STEMCELL}\nversion: '${version}'\noperating_system: soak\n${digest}`);
   return [
     { name: 'no digest', tarball: await targz({ 'stemcell.MF': manifest('1', ''), image }) },
-    { name: 'wrong sha256', tarball: await targz({ 'stemcell.MF': manifest('2', `sha1: 'sha256:${wrongSha256}'\n`), image }) },
+    {
+      name: 'wrong sha256',
+      tarball: await targz({ 'stemcell.MF': manifest('2', `sha1: 'sha256:${wrongSha256}'\n`), image }),
+    },
   ];
 }
 
@@ -282,8 +361,12 @@ function rawRequests(admin: string): string[] {
  */
 /** Concurrent job bodies of 16 MB: a gzip archive's base64 that decodes whole, and an image that is refused at the end. */
 function bigBodies(): string[] {
-  const archive = Buffer.concat([zlib.gzipSync(Buffer.from('x')), Buffer.alloc(12 * 1024 * 1024, 7)]).toString('base64');
-  return [0, 1, 2, 3].map((i) => JSON.stringify({ run: ['true'], content: archive, container_image: `NOT/VALID-${i}` }));
+  const archive = Buffer.concat([zlib.gzipSync(Buffer.from('x')), Buffer.alloc(12 * 1024 * 1024, 7)]).toString(
+    'base64',
+  );
+  return [0, 1, 2, 3].map((i) =>
+    JSON.stringify({ run: ['true'], content: archive, container_image: `NOT/VALID-${i}` }),
+  );
 }
 
 export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: number): Promise<BadInputFigures> {
@@ -295,15 +378,31 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     });
 
   // Real ids to aim at, besides junk ones.
-  const secret = JSON.parse((await admin(node(), 'PUT', '/api/v1/data', { name: '/soak/existing', type: 'value', value: 'kept' })).text) as { id: string };
-  const jobs = JSON.parse((await admin(node(), 'GET', '/v1/api/job?limit=1')).text) as { data: Array<{ _id: string; task_id: number }> };
-  const known: KnownIds = { task: String(jobs.data[0]?.task_id ?? 1), job: jobs.data[0]?._id ?? '', secret: secret.id, name: 'soak-dep' };
+  const secret = JSON.parse(
+    (await admin(node(), 'PUT', '/api/v1/data', { name: '/soak/existing', type: 'value', value: 'kept' })).text,
+  ) as { id: string };
+  const jobs = JSON.parse((await admin(node(), 'GET', '/v1/api/job?limit=1')).text) as {
+    data: Array<{ _id: string; task_id: number }>;
+  };
+  const known: KnownIds = {
+    task: String(jobs.data[0]?.task_id ?? 1),
+    job: jobs.data[0]?._id ?? '',
+    secret: secret.id,
+    name: 'soak-dep',
+  };
 
   const cases: Case[] = [];
   for (const route of ROUTES) for (let i = 0; i < perRoute; i++) cases.push(makeCase(cluster, route, rnd, known));
-  for (const p of PATH_TRICKS) for (const who of ['none', 'reader', 'admin'] as Who[]) {
-    cases.push({ route: 'path tricks', method: rnd.pick(['GET', 'DELETE', 'POST']), path: p, who, headers: who === 'none' ? {} : { Authorization: authFor(cluster, who, rnd)! } });
-  }
+  for (const p of PATH_TRICKS)
+    for (const who of ['none', 'reader', 'admin'] as Who[]) {
+      cases.push({
+        route: 'path tricks',
+        method: rnd.pick(['GET', 'DELETE', 'POST']),
+        path: p,
+        who,
+        headers: who === 'none' ? {} : { Authorization: authFor(cluster, who, rnd)! },
+      });
+    }
   // Every route spelled as a router might still match it: without credentials, and as a read-only user.
   for (const route of ROUTES) {
     const path = route.path.replace(':id', known[route.idKind ?? 'task'] || '1');
@@ -311,7 +410,14 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
       for (const who of ['none', 'reader'] as Who[]) {
         const headers: Record<string, string> = { 'Content-Type': 'application/json' };
         if (who === 'reader') headers.Authorization = authFor(cluster, who, rnd)!;
-        cases.push({ route: 'spellings', method: route.method, path: spelled, who, headers, body: JSON.stringify(route.body ?? {}) });
+        cases.push({
+          route: 'spellings',
+          method: route.method,
+          path: spelled,
+          who,
+          headers,
+          body: JSON.stringify(route.body ?? {}),
+        });
       }
     }
   }
@@ -341,8 +447,14 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
   // Jobs the container admission refuses before the engine is asked: a registry not allowed (none is by
   // default), and limits over the admin's maxima. Sent as the admin: they must still be refused.
   for (const [what, job] of [
-    ['an image from a registry not allowed', { container_image: 'registry.example.com:5000/soak/evil:1', image_pull_policy: 'Always', run: ['true'] }],
-    ['limits over the maxima', { container_image: TEST_IMAGE, run: ['true'], resources: { memory: '512g', pids: 10_000_000, cpus: 4096 } }],
+    [
+      'an image from a registry not allowed',
+      { container_image: 'registry.example.com:5000/soak/evil:1', image_pull_policy: 'Always', run: ['true'] },
+    ],
+    [
+      'limits over the maxima',
+      { container_image: TEST_IMAGE, run: ['true'], resources: { memory: '512g', pids: 10_000_000, cpus: 4096 } },
+    ],
   ] as const) {
     cases.push({
       route: `POST /v1/api/job (${what})`,
@@ -379,7 +491,8 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     let status = 0;
     requests++;
     try {
-      status = (await n.client!.request(c.method, c.path, { headers: c.headers, body: c.body, timeoutMs: 60_000 })).status;
+      status = (await n.client!.request(c.method, c.path, { headers: c.headers, body: c.body, timeoutMs: 60_000 }))
+        .status;
     } catch (err) {
       if (!c.huge) dropped.push(`${c.route} ${c.path.slice(0, 80)}: ${(err as Error).message}`);
     }
@@ -393,7 +506,9 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
     const mayChange = c.who === 'admin' && accepted;
     const secretPath = isUnder(canonicalPath(c.path.split('?')[0]), '/api/v1/data');
     const mayRead =
-      c.who === 'admin' || (c.who === 'reader' && c.method === 'GET' && !secretPath) || (c.method === 'GET' && c.path.split('?')[0] === '/info');
+      c.who === 'admin' ||
+      (c.who === 'reader' && c.method === 'GET' && !secretPath) ||
+      (c.method === 'GET' && c.path.split('?')[0] === '/info');
     if (accepted && !mayRead && status !== 404) unauthorisedAccepted.push(label);
     if (mayChange) {
       await waitForQuiet(cluster, 30_000);
@@ -419,13 +534,21 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
   const big = await Promise.all(
     bigBodies().map((body) =>
       node()
-        .client!.request('POST', '/v1/api/job', { headers: { Authorization: cluster.admin, 'Content-Type': 'application/json' }, body, timeoutMs: 60_000 })
-        .then((r) => r.status, (err: Error) => err.message),
+        .client!.request('POST', '/v1/api/job', {
+          headers: { Authorization: cluster.admin, 'Content-Type': 'application/json' },
+          body,
+          timeoutMs: 60_000,
+        })
+        .then(
+          (r) => r.status,
+          (err: Error) => err.message,
+        ),
     ),
   );
   for (const status of big) {
     requests++;
-    byStatus[typeof status === 'number' ? status : 'no answer'] = (byStatus[typeof status === 'number' ? status : 'no answer'] ?? 0) + 1;
+    byStatus[typeof status === 'number' ? status : 'no answer'] =
+      (byStatus[typeof status === 'number' ? status : 'no answer'] ?? 0) + 1;
     if (typeof status === 'string') dropped.push(`concurrent big job body: ${status}`);
     else if (status >= 500) fiveXX.push(`concurrent big job body → ${status}`);
   }
@@ -449,7 +572,9 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
   const check = (name: string, problems: string[], ok: string): CheckResult => ({
     name: `bad input: ${name}`,
     ok: problems.length === 0,
-    detail: problems.length ? `${problems.slice(0, 8).join('; ')}${problems.length > 8 ? ` … (${problems.length})` : ''}` : ok,
+    detail: problems.length
+      ? `${problems.slice(0, 8).join('; ')}${problems.length > 8 ? ` … (${problems.length})` : ''}`
+      : ok,
   });
   return {
     requests,
@@ -459,7 +584,11 @@ export async function badInput(cluster: SoakCluster, rnd: Random, perRoute: numb
       check('no 5xx answer', fiveXX, `${requests} requests`),
       check('no connection dropped (bodies within limits)', dropped, 'none'),
       check('nothing accepted without the credentials it needs', unauthorisedAccepted, 'none'),
-      check('no data changed that the request was not allowed to make', changed, 'tasks, logs, jobs, secrets unchanged'),
+      check(
+        'no data changed that the request was not allowed to make',
+        changed,
+        'tasks, logs, jobs, secrets unchanged',
+      ),
       check('both daemons still up', down, 'both answer /info'),
       check('tar entries stayed inside the container', escaped, 'no file written outside'),
       check('stemcells without a digest or with a wrong sha256 refused', unverified, 'none stored'),

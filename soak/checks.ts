@@ -43,18 +43,33 @@ async function taskRows(cluster: SoakCluster, ids: number[]): Promise<Map<number
 export async function waitForQuiet(cluster: SoakCluster, deadlineMs: number): Promise<number> {
   const start = Date.now();
   for (;;) {
-    const res = await cluster.knex.raw(`select count(*)::int as n from tasks where state not in ('done', 'error', 'cancelled', 'timeout')`);
+    const res = await cluster.knex.raw(
+      `select count(*)::int as n from tasks where state not in ('done', 'error', 'cancelled', 'timeout')`,
+    );
     if (res.rows[0].n === 0 || Date.now() - start > deadlineMs) return Date.now() - start;
     await sleep(250);
   }
 }
 
 /** Everything the load part promises, checked from the database, Docker and the API afterwards. */
-export async function checkAfterLoad(cluster: SoakCluster, submitted: Submitted[], killedNode: string): Promise<CheckResult[]> {
-  const rows = await taskRows(cluster, submitted.map((s) => s.taskId));
+export async function checkAfterLoad(
+  cluster: SoakCluster,
+  submitted: Submitted[],
+  killedNode: string,
+): Promise<CheckResult[]> {
+  const rows = await taskRows(
+    cluster,
+    submitted.map((s) => s.taskId),
+  );
   const out: CheckResult[] = [];
 
-  out.push(result('no task lost', submitted.filter((s) => !rows.has(s.taskId)).map((s) => `task ${s.taskId} missing`), `${submitted.length} submitted, all stored`));
+  out.push(
+    result(
+      'no task lost',
+      submitted.filter((s) => !rows.has(s.taskId)).map((s) => `task ${s.taskId} missing`),
+      `${submitted.length} submitted, all stored`,
+    ),
+  );
 
   const stuck = [...rows.values()].filter((r) => !FINAL.includes(r.state)).map((r) => `task ${r.id} ${r.state}`);
   out.push(result('none stuck non-terminal past the liveness period', stuck, 'all terminal'));
@@ -62,7 +77,8 @@ export async function checkAfterLoad(cluster: SoakCluster, submitted: Submitted[
   const twice: string[] = [];
   for (const r of rows.values()) {
     if (r.starts > 1) twice.push(`task ${r.id} started ${r.starts} times`);
-    if ((r.state === 'done' || r.state === 'error') && r.starts !== 1) twice.push(`task ${r.id} ${r.state} with ${r.starts} starts`);
+    if ((r.state === 'done' || r.state === 'error') && r.starts !== 1)
+      twice.push(`task ${r.id} ${r.state} with ${r.starts} starts`);
   }
   out.push(result('none run twice', twice, 'every task started at most once'));
 
@@ -71,15 +87,26 @@ export async function checkAfterLoad(cluster: SoakCluster, submitted: Submitted[
     const r = rows.get(s.taskId);
     if (!r) continue;
     if (r.state === 'cancelled' && !s.cancelRequested) wrong.push(`task ${s.taskId} cancelled unasked`);
-    if (r.state === 'timeout' && r.node_id !== killedNode) wrong.push(`task ${s.taskId} timed out on ${r.node_id}, which was not killed`);
+    if (r.state === 'timeout' && r.node_id !== killedNode)
+      wrong.push(`task ${s.taskId} timed out on ${r.node_id}, which was not killed`);
     const expected = s.kind === 'job-fail' ? 'error' : 'done';
-    if (!s.cancelRequested && r.state !== 'timeout' && r.state !== expected) wrong.push(`task ${s.taskId} (${s.kind}) ended ${r.state}`);
+    if (!s.cancelRequested && r.state !== 'timeout' && r.state !== expected)
+      wrong.push(`task ${s.taskId} (${s.kind}) ended ${r.state}`);
   }
-  out.push(result('each task ended as asked (cancelled only when asked, timeout only on the killed node)', wrong, 'all consistent'));
+  out.push(
+    result(
+      'each task ended as asked (cancelled only when asked, timeout only on the killed node)',
+      wrong,
+      'all consistent',
+    ),
+  );
 
   const serial = submitted
     .map((s) => rows.get(s.taskId))
-    .filter((r): r is TaskRow => !!r && r.queue_name === `job:${SERIAL_QUEUE}` && (r.state === 'done' || r.state === 'error') && !!r.started_at)
+    .filter(
+      (r): r is TaskRow =>
+        !!r && r.queue_name === `job:${SERIAL_QUEUE}` && (r.state === 'done' || r.state === 'error') && !!r.started_at,
+    )
     .sort((a, b) => a.id - b.id);
   const overlaps: string[] = [];
   for (let i = 1; i < serial.length; i++) {
@@ -107,7 +134,11 @@ export async function containersLeft(cluster: SoakCluster): Promise<string[]> {
 }
 
 /** Every task's logs, and every job, read back through the API of a live node; job output as printed. */
-async function checkLogsReadable(cluster: SoakCluster, submitted: Submitted[], rows: Map<number, TaskRow>): Promise<CheckResult> {
+async function checkLogsReadable(
+  cluster: SoakCluster,
+  submitted: Submitted[],
+  rows: Map<number, TaskRow>,
+): Promise<CheckResult> {
   const client: DaemonClient = cluster.live()[0].client!;
   const problems: string[] = [];
   let reads = 0;
@@ -126,7 +157,10 @@ async function checkLogsReadable(cluster: SoakCluster, submitted: Submitted[], r
         if (s.jobId) await get(`/v1/api/job/${s.jobId}`, [200]);
         if (s.expectedStdout !== null && rows.get(s.taskId)?.state === 'done' && !s.cancelRequested) {
           const out = await get(`/tasks/${s.taskId}/output?type=stdout`, [200, 204]);
-          if (out.text !== s.expectedStdout) problems.push(`task ${s.taskId} stdout is ${out.body.length} bytes, not the ${s.expectedStdout.length} printed`);
+          if (out.text !== s.expectedStdout)
+            problems.push(
+              `task ${s.taskId} stdout is ${out.body.length} bytes, not the ${s.expectedStdout.length} printed`,
+            );
         }
       }
     }),

@@ -20,5 +20,7 @@ export async function fingerprint(knex: Knex): Promise<string> {
 export function changedParts(before: string, after: string): string {
   const a = JSON.parse(before) as Record<string, unknown>;
   const b = JSON.parse(after) as Record<string, unknown>;
-  return Object.keys(a).filter((k) => String(a[k]) !== String(b[k])).join(', ');
+  return Object.keys(a)
+    .filter((k) => String(a[k]) !== String(b[k]))
+    .join(', ');
 }

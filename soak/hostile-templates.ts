@@ -27,12 +27,27 @@ const HOSTILE: Record<string, [string, string]> = {
 
 const sha1 = (b: Buffer) => crypto.createHash('sha1').update(b).digest('hex');
 const tgz = async (files: Record<string, Buffer | string>) =>
-  zlib.gzipSync(await tarFiles(Object.entries(files).map(([name, c]) => ({ name, content: Buffer.isBuffer(c) ? c : Buffer.from(c), mode: 0o644 }))));
+  zlib.gzipSync(
+    await tarFiles(
+      Object.entries(files).map(([name, c]) => ({
+        name,
+        content: Buffer.isBuffer(c) ? c : Buffer.from(c),
+        mode: 0o644,
+      })),
+    ),
+  );
 
 /** A stemcell whose image is a file or two: templates render before any container is made of it. */
 async function stemcell(): Promise<Buffer> {
   const image = await tgz({ 'etc/hostname': 'soak\n' });
-  const manifest = { name: STEMCELL, version: '1', operating_system: 'soak-hostile', api_version: 3, sha1: sha1(image), cloud_properties: {} };
+  const manifest = {
+    name: STEMCELL,
+    version: '1',
+    operating_system: 'soak-hostile',
+    api_version: 3,
+    sha1: sha1(image),
+    cloud_properties: {},
+  };
   return tgz({ 'stemcell.MF': YAML.stringify(manifest), image });
 }
 
@@ -40,8 +55,17 @@ async function release(): Promise<Buffer> {
   const files: Record<string, Buffer> = {};
   const jobs = [];
   for (const [job, [file, source]] of Object.entries(HOSTILE)) {
-    const archive = await tgz({ 'job.MF': YAML.stringify({ name: job, templates: { [file]: `config/${job}` } }), monit: '', [`templates/${file}`]: source });
-    jobs.push({ name: job, version: sha1(Buffer.from(source)), fingerprint: sha1(Buffer.from(source)), sha1: sha1(archive) });
+    const archive = await tgz({
+      'job.MF': YAML.stringify({ name: job, templates: { [file]: `config/${job}` } }),
+      monit: '',
+      [`templates/${file}`]: source,
+    });
+    jobs.push({
+      name: job,
+      version: sha1(Buffer.from(source)),
+      fingerprint: sha1(Buffer.from(source)),
+      sha1: sha1(archive),
+    });
     files[`jobs/${job}.tgz`] = archive;
   }
   const manifest = { name: RELEASE, version: '1', commit_hash: 'soak', uncommitted_changes: false, jobs, packages: [] };
@@ -61,11 +85,16 @@ export async function hostileTemplates(cluster: SoakCluster, node: SoakNode): Pr
   const client = node.client!;
   const admin = { Authorization: cluster.admin };
   const taskOf = async (path: string, contentType: string, body: Buffer | string) => {
-    const r = await client.request('POST', path, { headers: { ...admin, 'Content-Type': contentType }, body, timeoutMs: 60_000 });
+    const r = await client.request('POST', path, {
+      headers: { ...admin, 'Content-Type': contentType },
+      body,
+      timeoutMs: 60_000,
+    });
     if (r.status !== 302) throw new Error(`POST ${path} answered ${r.status}: ${r.text.slice(0, 200)}`);
     return Number(String(r.headers.location).split('/').pop());
   };
-  const state = async (id: number) => (JSON.parse((await client.request('GET', `/tasks/${id}`, { headers: admin })).text) as { state: string }).state;
+  const state = async (id: number) =>
+    (JSON.parse((await client.request('GET', `/tasks/${id}`, { headers: admin })).text) as { state: string }).state;
   const finished = async (id: number) => {
     for (const end = Date.now() + 120_000; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
       const s = await state(id);
@@ -74,12 +103,25 @@ export async function hostileTemplates(cluster: SoakCluster, node: SoakNode): Pr
     throw new Error(`task ${id} did not finish in 120 s`);
   };
   const lastError = async (id: number) => {
-    const lines = (await client.request('GET', `/tasks/${id}/output?type=event`, { headers: admin })).text.trim().split('\n');
+    const lines = (await client.request('GET', `/tasks/${id}/output?type=event`, { headers: admin })).text
+      .trim()
+      .split('\n');
     return (JSON.parse(lines.at(-1)!) as { error?: { message?: string } }).error?.message ?? '(no error)';
   };
 
-  const setup = [await taskOf('/stemcells', 'application/x-compressed', await stemcell()), await taskOf('/releases', 'application/x-compressed', await release())];
-  for (const id of setup) if ((await finished(id)) !== 'done') return [{ name: 'bad input: hostile job templates', ok: false, detail: `upload task ${id} failed: ${await lastError(id)}` }];
+  const setup = [
+    await taskOf('/stemcells', 'application/x-compressed', await stemcell()),
+    await taskOf('/releases', 'application/x-compressed', await release()),
+  ];
+  for (const id of setup)
+    if ((await finished(id)) !== 'done')
+      return [
+        {
+          name: 'bad input: hostile job templates',
+          ok: false,
+          detail: `upload task ${id} failed: ${await lastError(id)}`,
+        },
+      ];
 
   const wrong: string[] = [];
   const unanswered: string[] = [];
@@ -90,19 +132,34 @@ export async function hostileTemplates(cluster: SoakCluster, node: SoakNode): Pr
       while ((await state(id)) === 'queued') await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 1000));
       for (const n of cluster.live()) {
-        const info = await n.client!.request('GET', '/info', { timeoutMs: 5_000 }).catch((err: Error) => ({ status: err.message }));
+        const info = await n
+          .client!.request('GET', '/info', { timeoutMs: 5_000 })
+          .catch((err: Error) => ({ status: err.message }));
         const still = await state(id);
-        if (info.status !== 200 || still !== 'processing') unanswered.push(`GET /info on ${n.nodeId} → ${info.status} with the deploy ${still}`);
+        if (info.status !== 200 || still !== 'processing')
+          unanswered.push(`GET /info on ${n.nodeId} → ${info.status} with the deploy ${still}`);
       }
     }
     const s = await finished(id);
     const message = await lastError(id);
-    if (s !== 'error' || !message.includes(`Unable to render templates for job '${job}'`) || !message.includes(`Error filling in template '${file}'`)) {
+    if (
+      s !== 'error' ||
+      !message.includes(`Unable to render templates for job '${job}'`) ||
+      !message.includes(`Error filling in template '${file}'`)
+    ) {
       wrong.push(`${job}: ${s}, ${JSON.stringify(message.slice(0, 300))}`);
     }
   }
   return [
-    { name: 'bad input: hostile job templates fail as template errors naming job and file', ok: wrong.length === 0, detail: wrong.join('; ') || Object.keys(HOSTILE).join(', ') },
-    { name: 'bad input: GET /info answers while a hostile template renders', ok: unanswered.length === 0, detail: unanswered.join('; ') || 'answered, the deploy still rendering' },
+    {
+      name: 'bad input: hostile job templates fail as template errors naming job and file',
+      ok: wrong.length === 0,
+      detail: wrong.join('; ') || Object.keys(HOSTILE).join(', '),
+    },
+    {
+      name: 'bad input: GET /info answers while a hostile template renders',
+      ok: unanswered.length === 0,
+      detail: unanswered.join('; ') || 'answered, the deploy still rendering',
+    },
   ];
 }

@@ -16,7 +16,8 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-export const basicAuth = (name: string, password: string) => `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
+export const basicAuth = (name: string, password: string) =>
+  `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
 
 /** HTTPS to one daemon over keep-alive connections, trusting the CA it generated. */
 export class DaemonClient {
@@ -88,7 +89,13 @@ export class DaemonClient {
    */
   raw(raw: Buffer | string, timeoutMs = 10_000): Promise<number> {
     return new Promise((resolve, reject) => {
-      const socket = tls.connect({ host: '127.0.0.1', port: this.port, ca: this.ca, servername: 'localhost', checkServerIdentity: () => undefined });
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: this.port,
+        ca: this.ca,
+        servername: 'localhost',
+        checkServerIdentity: () => undefined,
+      });
       let answer = '';
       const timer = setTimeout(() => socket.destroy(new Error('raw request timed out')), timeoutMs);
       socket.on('secureConnect', () => socket.end(raw));

@@ -109,7 +109,8 @@ export async function runLoad(cluster: SoakCluster, rnd: Random, opts: LoadOptio
       });
       const cls = `${Math.floor(reply.status / 100)}xx`;
       f.byStatus[cls] = (f.byStatus[cls] ?? 0) + 1;
-      if (reply.status >= 500) f.unexpected.push(`${method} ${path} on ${node.name}: ${reply.status} ${reply.text.slice(0, 200)}`);
+      if (reply.status >= 500)
+        f.unexpected.push(`${method} ${path} on ${node.name}: ${reply.status} ${reply.text.slice(0, 200)}`);
       return reply;
     } catch (err) {
       if (node === victim && (victimDying || !node.client)) f.droppedByFault++;
@@ -154,12 +155,16 @@ export async function runLoad(cluster: SoakCluster, rnd: Random, opts: LoadOptio
     s.cancelRequested = true;
     const node = liveNode();
     const viaKill = s.jobId !== null && rnd.chance(0.5);
-    const reply = viaKill ? await send(node, 'POST', `/v1/api/job/kill/${s.jobId}`) : await send(node, 'DELETE', `/task/${s.taskId}`);
+    const reply = viaKill
+      ? await send(node, 'POST', `/v1/api/job/kill/${s.jobId}`)
+      : await send(node, 'DELETE', `/task/${s.taskId}`);
     if (viaKill) f.killsSent++;
     else f.cancelsSent++;
     const allowed = viaKill ? [200, 400] : [204, 400];
     if (reply && !allowed.includes(reply.status)) {
-      f.unexpected.push(`${viaKill ? 'kill' : 'cancel'} of task ${s.taskId}: ${reply.status} ${reply.text.slice(0, 200)}`);
+      f.unexpected.push(
+        `${viaKill ? 'kill' : 'cancel'} of task ${s.taskId}: ${reply.status} ${reply.text.slice(0, 200)}`,
+      );
     }
   }
 

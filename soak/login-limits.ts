@@ -13,7 +13,9 @@ export async function loginLimits(cluster: SoakCluster, node: SoakNode): Promise
   let limitedAfter = 0;
   let retryAfter = 0;
   for (let attempt = 1; attempt <= 200 && !limitedAfter; attempt++) {
-    const reply = await node.client!.request('GET', '/tasks?limit=1', { auth: basicAuth(SOAK_READER.name, `wrong-${attempt}`) });
+    const reply = await node.client!.request('GET', '/tasks?limit=1', {
+      auth: basicAuth(SOAK_READER.name, `wrong-${attempt}`),
+    });
     if (reply.status === 429) {
       limitedAfter = attempt;
       retryAfter = Number(reply.headers['retry-after']);

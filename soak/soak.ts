@@ -41,7 +41,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     await cluster.start();
     say(`soak: seed ${opts.seed}, nodes ${cluster.nodes.map((n) => n.nodeId).join(' and ')} on ${opts.databaseUrl}`);
     const schedules = await createSchedules(cluster);
-    say(`soak: load for ${opts.loadMs / 1000} s at ${opts.tasksPerSecond} tasks/s, and ${schedules.length} schedules firing every few seconds`);
+    say(
+      `soak: load for ${opts.loadMs / 1000} s at ${opts.tasksPerSecond} tasks/s, and ${schedules.length} schedules firing every few seconds`,
+    );
     const load = await runLoad(cluster, rnd, {
       durationMs: opts.loadMs,
       tasksPerSecond: opts.tasksPerSecond,
@@ -53,11 +55,18 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     // Every task ends within its own length plus the liveness period; the backlog needs its own time.
     const drainMs = await waitForQuiet(cluster, 60_000 + SOAK_LIVENESS.timeoutSeconds * 1000);
     const checks = [
-      { name: 'load: no 5xx, no error from a live node', ok: load.unexpected.length === 0, detail: load.unexpected.slice(0, 10).join('; ') || 'none' },
+      {
+        name: 'load: no 5xx, no error from a live node',
+        ok: load.unexpected.length === 0,
+        detail: load.unexpected.slice(0, 10).join('; ') || 'none',
+      },
       ...(await checkAfterLoad(cluster, load.submitted, load.killedNode)),
       ...(await checkSchedules(cluster, schedules)),
     ];
-    const states = await finalStates(cluster, load.submitted.map((s) => s.taskId));
+    const states = await finalStates(
+      cluster,
+      load.submitted.map((s) => s.taskId),
+    );
     say(`soak: bad input (${opts.badInputPerRoute} generated requests per route)`);
     const bad = await badInput(cluster, rnd, opts.badInputPerRoute);
     checks.push(...bad.checks);
@@ -65,7 +74,11 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   } finally {
     const codes = await cluster.stop();
     if (report && codes.some((c) => c !== 0)) {
-      report.checks.push({ name: 'nodes exit 0 on SIGTERM', ok: false, detail: `exit codes ${codes.join(', ')} (null: SIGKILLed 30 s after SIGTERM)` });
+      report.checks.push({
+        name: 'nodes exit 0 on SIGTERM',
+        ok: false,
+        detail: `exit codes ${codes.join(', ')} (null: SIGKILLed 30 s after SIGTERM)`,
+      });
       report.ok = false;
     }
   }
@@ -74,7 +87,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 }
 
 async function finalStates(cluster: SoakCluster, ids: number[]): Promise<Record<string, number>> {
-  const res = await cluster.knex.raw('select state, count(*)::int as n from tasks where id = any(?) group by state order by state', [ids]);
+  const res = await cluster.knex.raw(
+    'select state, count(*)::int as n from tasks where id = any(?) group by state order by state',
+    [ids],
+  );
   return Object.fromEntries((res.rows as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
 }
 
@@ -82,12 +98,33 @@ function printReport(r: SoakReport, say: (line: string) => void): void {
   const kinds: Record<string, number> = {};
   for (const s of r.load.submitted) kinds[s.kind] = (kinds[s.kind] ?? 0) + 1;
   say('');
-  say(`requests      load ${r.load.requests} (${Object.entries(r.load.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}), bad input ${r.badInput.requests}`);
-  say(`tasks         ${r.load.submitted.length} submitted: ${Object.entries(kinds).map(([k, v]) => `${k} ${v}`).join(', ')}; drained in ${(r.drainMs / 1000).toFixed(1)} s after the load`);
-  say(`final states  ${Object.entries(r.states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  say(
+    `requests      load ${r.load.requests} (${Object.entries(r.load.byStatus)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}), bad input ${r.badInput.requests}`,
+  );
+  say(
+    `tasks         ${r.load.submitted.length} submitted: ${Object.entries(kinds)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; drained in ${(r.drainMs / 1000).toFixed(1)} s after the load`,
+  );
+  say(
+    `final states  ${Object.entries(r.states)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   say(`cancels       ${r.load.cancelsSent} DELETE /task, ${r.load.killsSent} job kills`);
-  say(`faults        ${r.load.sigkills} SIGKILL of ${r.load.killedNode}, ${r.load.restarts} restart, ${r.load.droppedByFault} request${r.load.droppedByFault === 1 ? '' : 's'} dropped with it`);
-  say(`bad input     ${r.badInput.requests} requests over ${r.badInput.routes} routes: ${Object.entries(r.badInput.byStatus).sort().map(([k, v]) => `${k}×${v}`).join(' ')}`);
+  say(
+    `faults        ${r.load.sigkills} SIGKILL of ${r.load.killedNode}, ${r.load.restarts} restart, ${r.load.droppedByFault} request${r.load.droppedByFault === 1 ? '' : 's'} dropped with it`,
+  );
+  say(
+    `bad input     ${r.badInput.requests} requests over ${r.badInput.routes} routes: ${Object.entries(
+      r.badInput.byStatus,
+    )
+      .sort()
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ')}`,
+  );
   say('');
   for (const c of r.checks) say(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
   say('');

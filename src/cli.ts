@@ -36,7 +36,9 @@ async function main(argv: string[], families: Array<(deps: FamilyDeps) => Family
   if (command === 'hash-password') {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    const password = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
     if (!password) throw new Error('no password on stdin');
     process.stdout.write(`${hashPassword(password)}\n`);
     return 0;

@@ -44,8 +44,17 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
   // again at stop, and in between sit in 0700 directories no other user can enter.
   process.umask(0o077);
   const tightened = makeDataDirPrivate(config.data_dir);
-  if (tightened.length) log.warn({ dataDir: config.data_dir, paths: tightened.length }, 'data directory was readable by others: group and other permissions removed');
-  const db = await openDatabase({ url: config.database.url, dataDir: config.data_dir, poolSize: config.database.pool_size, log });
+  if (tightened.length)
+    log.warn(
+      { dataDir: config.data_dir, paths: tightened.length },
+      'data directory was readable by others: group and other permissions removed',
+    );
+  const db = await openDatabase({
+    url: config.database.url,
+    dataDir: config.data_dir,
+    poolSize: config.database.pool_size,
+    log,
+  });
   let lease: NodeLease | null = null;
   try {
     const applied = await migrateToLatest(db.knex);
@@ -55,7 +64,9 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     lease.keepAlive(config.tasks.checkpoint_interval_seconds * 1000);
     makeDataDirPrivate(config.data_dir);
     const users = await loadUsers(config, db.knex, (password) =>
-      opts.announce(`Generated password for user 'admin': ${password}  (shown once; set BOSUN_ADMIN_PASSWORD to choose one)`),
+      opts.announce(
+        `Generated password for user 'admin': ${password}  (shown once; set BOSUN_ADMIN_PASSWORD to choose one)`,
+      ),
     );
     const tokens = await TokenService.open(db.knex, users, {
       accessSeconds: config.auth.token_seconds,
@@ -64,7 +75,11 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     const limits = config.auth.failed_logins;
     const auth = new Authenticator(
       users,
-      new LoginLimiter({ perSource: limits.per_source, perUser: limits.per_user, windowSeconds: limits.window_seconds }),
+      new LoginLimiter({
+        perSource: limits.per_source,
+        perUser: limits.per_user,
+        windowSeconds: limits.window_seconds,
+      }),
       tokens,
     );
     const tls = loadTls({ cert: config.tls.cert, key: config.tls.key, dataDir: config.data_dir, bind: config.bind });
@@ -77,7 +92,18 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     };
     let schedulable: ScheduledOperation[] = [];
     let verbose: readonly string[] = [];
-    const deps: FamilyDeps = { ...shared, config, db, tasks, users, log, auth, tokens, schedulable: () => schedulable, verboseTaskTypes: () => verbose };
+    const deps: FamilyDeps = {
+      ...shared,
+      config,
+      db,
+      tasks,
+      users,
+      log,
+      auth,
+      tokens,
+      schedulable: () => schedulable,
+      verboseTaskTypes: () => verbose,
+    };
     const families = (opts.families ?? []).map((make) => make(deps));
     schedulable = families.flatMap((f) => f.schedulable ?? []);
     verbose = verboseTaskTypesOf(families);
@@ -113,7 +139,10 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     });
     const port = (server.address() as AddressInfo).port;
     log.info({ bind: config.bind, port, node: config.node_id, backend: db.backend, ca: tls.caPath }, 'bosun listening');
-    if (tls.caPath) opts.announce(`CA certificate: ${tls.caPath}  (bosh -e https://${config.bind}:${port} --ca-cert ${tls.caPath} env)`);
+    if (tls.caPath)
+      opts.announce(
+        `CA certificate: ${tls.caPath}  (bosh -e https://${config.bind}:${port} --ca-cert ${tls.caPath} env)`,
+      );
 
     let stopping: Promise<void> | null = null;
     return {

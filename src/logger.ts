@@ -8,7 +8,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { pid: process.pid },
-      redact: { paths: ['password', '*.password', 'authorization', '*.authorization', 'secret', '*.secret'], censor: '[redacted]' },
+      redact: {
+        paths: ['password', '*.password', 'authorization', '*.authorization', 'secret', '*.secret'],
+        censor: '[redacted]',
+      },
     },
     destination ?? pino.destination({ sync: false }),
   );

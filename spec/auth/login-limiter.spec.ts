@@ -31,14 +31,20 @@ describe('failed-login limits', () => {
 
   it('counts checks in flight, so a burst cannot run more scrypts than the limit', async () => {
     const auth = new Authenticator(store(), limiter(), null);
-    const kinds = (await Promise.all(Array.from({ length: 12 }, () => auth.checkPassword('ann', 'wrong', 'a')))).map((r) => r.kind);
+    const kinds = (await Promise.all(Array.from({ length: 12 }, () => auth.checkPassword('ann', 'wrong', 'a')))).map(
+      (r) => r.kind,
+    );
     expect(kinds.filter((k) => k === 'invalid')).to.have.length(5);
     expect(kinds.filter((k) => k === 'limited')).to.have.length(7);
   });
 
   it('gives back the tokens of a right password, so logging in never uses up the limit', async () => {
     const users = new UserStore(
-      Array.from({ length: 10 }, (_, i) => ({ name: `u${i}`, scopes: ['bosh.read' as const], passwordHash: hashPassword('pw') })),
+      Array.from({ length: 10 }, (_, i) => ({
+        name: `u${i}`,
+        scopes: ['bosh.read' as const],
+        passwordHash: hashPassword('pw'),
+      })),
     );
     const auth = new Authenticator(users, limiter(), null);
     for (let i = 0; i < 10; i++) expect((await auth.checkPassword(`u${i}`, 'pw', 'office')).kind).to.equal('user');
@@ -47,7 +53,8 @@ describe('failed-login limits', () => {
   it('checks an unknown name as a known one (scrypt with the same cost either way), without the event loop waiting', async () => {
     // The same cost by construction: the stand-in hash an unknown name is checked against has the very
     // scrypt parameters (N, r, p, key length) of a user's hash, so the check does the same work.
-    const params = (hash: string) => hash.split('$').slice(0, 4).join('$') + `$${Buffer.from(hash.split('$')[5], 'base64').length}`;
+    const params = (hash: string) =>
+      hash.split('$').slice(0, 4).join('$') + `$${Buffer.from(hash.split('$')[5], 'base64').length}`;
     expect(params(UNMATCHABLE_HASH)).to.equal(params(hashPassword('any password')));
     const users = store();
     // Off the event loop: while 8 checks (known and unknown names) run, the loop goes on turning.

@@ -22,7 +22,10 @@ describe('loadConfig', () => {
   });
 
   it('applies a YAML file, then the BOSUN_* environment over it', () => {
-    const f = file('a.yml', 'port: 8443\nworkers: 2\ntasks:\n  retention_per_type: 10\nusers:\n  - {name: ro, password: p, scopes: [bosh.read]}\n');
+    const f = file(
+      'a.yml',
+      'port: 8443\nworkers: 2\ntasks:\n  retention_per_type: 10\nusers:\n  - {name: ro, password: p, scopes: [bosh.read]}\n',
+    );
     const c = loadConfig({
       file: f,
       env: {
@@ -37,7 +40,14 @@ describe('loadConfig', () => {
         BOSUN_NODE_ID: 'node-7',
       },
     });
-    expect(c).to.include({ port: 9443, bind: '0.0.0.0', data_dir: '/var/lib/bosun', workers: 16, node_id: 'node-7', admin_password: 's3cret' });
+    expect(c).to.include({
+      port: 9443,
+      bind: '0.0.0.0',
+      data_dir: '/var/lib/bosun',
+      workers: 16,
+      node_id: 'node-7',
+      admin_password: 's3cret',
+    });
     expect(c.database.url).to.equal('postgres://u@db:5432/bosun');
     expect(c.tls).to.deep.equal({ cert: '/c.pem', key: '/k.pem' });
     expect(c.tasks.retention_per_type).to.equal(10);
@@ -50,7 +60,10 @@ describe('loadConfig', () => {
   });
 
   it('refuses invalid configuration, listing every problem at once', () => {
-    const f = file('bad.yml', 'port: 70000\nworkers: 0\nsurprise: 1\ntls: {cert: /c.pem}\nusers:\n  - {name: x, password: p, scopes: [root]}\n  - {name: y}\n');
+    const f = file(
+      'bad.yml',
+      'port: 70000\nworkers: 0\nsurprise: 1\ntls: {cert: /c.pem}\nusers:\n  - {name: x, password: p, scopes: [root]}\n  - {name: y}\n',
+    );
     let err: ConfigError | null = null;
     try {
       loadConfig({ file: f, env: { BOSUN_DATABASE_URL: 'mysql://x', BOSUN_PORT: 'eighty' } });
@@ -70,10 +83,21 @@ describe('loadConfig', () => {
     expect(err!.message).to.match(/^Invalid configuration:\n  - /);
   });
 
-  it("sizes the template renderers from the file, and refuses impossible ones with every problem listed", () => {
-    expect(loadConfig({ env: {} }).templates).to.deep.equal({ workers: 2, deadline_seconds: 10, max_old_generation_mb: 128, max_young_generation_mb: 16, stack_size_mb: 4 });
-    expect(loadConfig({ file: file('t.yml', 'templates:\n  workers: 4\n  deadline_seconds: 2.5\n'), env: {} }).templates).to.include({ workers: 4, deadline_seconds: 2.5 });
-    const bad = file('tbad.yml', 'templates:\n  workers: 0\n  deadline_seconds: -1\n  max_old_generation_mb: 1\n  threads: 3\n');
+  it('sizes the template renderers from the file, and refuses impossible ones with every problem listed', () => {
+    expect(loadConfig({ env: {} }).templates).to.deep.equal({
+      workers: 2,
+      deadline_seconds: 10,
+      max_old_generation_mb: 128,
+      max_young_generation_mb: 16,
+      stack_size_mb: 4,
+    });
+    expect(
+      loadConfig({ file: file('t.yml', 'templates:\n  workers: 4\n  deadline_seconds: 2.5\n'), env: {} }).templates,
+    ).to.include({ workers: 4, deadline_seconds: 2.5 });
+    const bad = file(
+      'tbad.yml',
+      'templates:\n  workers: 0\n  deadline_seconds: -1\n  max_old_generation_mb: 1\n  threads: 3\n',
+    );
     let err: ConfigError | null = null;
     try {
       loadConfig({ file: bad, env: {} });
@@ -82,11 +106,20 @@ describe('loadConfig', () => {
     }
     expect(err).to.be.instanceOf(ConfigError);
     const text = err!.problems.join('\n');
-    for (const key of ['templates.workers', 'templates.deadline_seconds', 'templates.max_old_generation_mb', 'templates: Unrecognized key']) expect(text).to.contain(key);
+    for (const key of [
+      'templates.workers',
+      'templates.deadline_seconds',
+      'templates.max_old_generation_mb',
+      'templates: Unrecognized key',
+    ])
+      expect(text).to.contain(key);
   });
 
   it('refuses a file that is missing or not YAML', () => {
-    expect(() => loadConfig({ file: path.join(tmp, 'nope.yml'), env: {} })).to.throw(ConfigError, /cannot be read \(ENOENT\)/);
+    expect(() => loadConfig({ file: path.join(tmp, 'nope.yml'), env: {} })).to.throw(
+      ConfigError,
+      /cannot be read \(ENOENT\)/,
+    );
     const f = file('broken.yml', 'port: [1, 2\n');
     expect(() => loadConfig({ file: f, env: {} })).to.throw(ConfigError, /invalid YAML/);
   });

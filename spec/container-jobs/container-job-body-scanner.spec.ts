@@ -44,7 +44,20 @@ describe('ContainerJobBodyScanner (a job request read as it arrives)', () => {
   });
 
   it('answers malformed JSON with 400 and content that is not base64 of gzip with 400', async () => {
-    for (const text of ['', '[]', '{"a":1', '{"a":1,}', '{"a" 1}', '{"a":1}x', '{"a":]}', '{"content":5}', `{"content":"${b64}","content":"${b64}"}`, '{"content":"!!!"}', '{"content":""}', `{"content":"${Buffer.from('plain text').toString('base64')}"}`]) {
+    for (const text of [
+      '',
+      '[]',
+      '{"a":1',
+      '{"a":1,}',
+      '{"a" 1}',
+      '{"a":1}x',
+      '{"a":]}',
+      '{"content":5}',
+      `{"content":"${b64}","content":"${b64}"}`,
+      '{"content":"!!!"}',
+      '{"content":""}',
+      `{"content":"${Buffer.from('plain text').toString('base64')}"}`,
+    ]) {
       expect((await refusal(text)).status, text).to.equal(400);
     }
   });

@@ -24,7 +24,11 @@ const secretsKey = crypto.createHash('sha256').update('bosun job specs').digest(
 const pulls: string[] = [];
 const watchedDocker = new Proxy(docker, {
   get(target, prop, receiver) {
-    if (prop === 'pull') return (image: string, ...rest: unknown[]) => (pulls.push(image), (target.pull as (...a: unknown[]) => unknown)(image, ...rest));
+    if (prop === 'pull')
+      return (image: string, ...rest: unknown[]) => (
+        pulls.push(image),
+        (target.pull as (...a: unknown[]) => unknown)(image, ...rest)
+      );
     return Reflect.get(target, prop, receiver);
   },
 });
@@ -32,7 +36,13 @@ const watchedDocker = new Proxy(docker, {
 describeOnBothBackends(
   'container jobs (/v1/api/job) on Docker',
   (h) => {
-    beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4 }));
+    beforeEach(async () =>
+      startRunner(
+        h.db,
+        h.families.flatMap((f) => f.operations),
+        { workers: 4 },
+      ),
+    );
     afterEach(stopRunners);
 
     const submit = (body: object) => h.api.post('/v1/api/job').set('Authorization', asAdmin).send(body);
@@ -53,7 +63,7 @@ describeOnBothBackends(
       expect((await waitForTask(h.tasks, res.body.task_id, undefined, 60_000)).state).to.equal('done');
     });
 
-    it('answers every bad request with a 4xx in GoStint\'s shape, and records nothing', async () => {
+    it("answers every bad request with a 4xx in GoStint's shape, and records nothing", async () => {
       const bad: object[] = [
         {},
         { container_image: '' },
@@ -87,10 +97,19 @@ describeOnBothBackends(
       }
       const vault = await submit({ container_image: TEST_IMAGE, wrap_secret_id: 'abc' });
       expect(vault.body.error).to.match(/Vault/);
-      const badJson = await h.api.post('/v1/api/job').set('Authorization', asAdmin).set('Content-Type', 'application/json').send('{"container_image":');
+      const badJson = await h.api
+        .post('/v1/api/job')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'application/json')
+        .send('{"container_image":');
       expect(badJson.status).to.equal(400);
       expect(badJson.body).to.have.keys('status', 'error');
-      await h.api.post('/v1/api/job').set('Authorization', asAdmin).set('Content-Type', 'text/plain').send('x').expect(400);
+      await h.api
+        .post('/v1/api/job')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'text/plain')
+        .send('x')
+        .expect(400);
       for (const id of ['nope', '00000000-0000-4000-8000-000000000000', '..%2F..', '%00']) {
         const got = await h.api.get(`/v1/api/job/${id}`).set('Authorization', asAdmin);
         expect(got.status, id).to.equal(404);
@@ -104,7 +123,10 @@ describeOnBothBackends(
       const anon = await h.api.get('/v1/api/job');
       expect(anon.status).to.equal(401);
       expect(anon.body).to.have.keys('status', 'error');
-      const reader = await h.api.post('/v1/api/job').set('Authorization', asReader).send({ container_image: TEST_IMAGE });
+      const reader = await h.api
+        .post('/v1/api/job')
+        .set('Authorization', asReader)
+        .send({ container_image: TEST_IMAGE });
       expect(reader.status).to.equal(403);
       expect(await h.tasks.list({})).to.have.length(0);
     });
@@ -135,7 +157,11 @@ describeOnBothBackends(
       expect(a.output).to.equal('hello from content\n');
       const b = await run({ content: `targz,${content}`, working_directory: '/data', run: ['cat', 'hello.txt'] });
       expect(b.output).to.equal('hello from content\n');
-      const c = await run({ env_vars: ['GREETING=hi there'], run: ['sh', '-c', 'echo "$GREETING"; pwd'], working_directory: '/tmp' });
+      const c = await run({
+        env_vars: ['GREETING=hi there'],
+        run: ['sh', '-c', 'echo "$GREETING"; pwd'],
+        working_directory: '/tmp',
+      });
       expect(c.output).to.equal('hi there\n/tmp\n');
       const d = await run({ entrypoint: ['/bin/echo', 'from-entrypoint'], run: ['and-arg'] });
       expect(d.output).to.equal('from-entrypoint and-arg\n');
@@ -160,9 +186,20 @@ describeOnBothBackends(
 
     it('streams a large content into the database and out to the container, and removes it after the run', async () => {
       const data = crypto.randomBytes(9 * 1024 * 1024);
-      const content = zlib.gzipSync(await tarFiles([{ name: 'data/blob.bin', content: data, mode: 0o644 }])).toString('base64');
-      const escaped = JSON.stringify({ container_image: TEST_IMAGE, run: ['md5sum', '/data/blob.bin'], content: `targz,${content}` }).replace(/\//g, '\\/');
-      const res = await h.api.post('/v1/api/job').set('Authorization', asAdmin).set('Content-Type', 'application/json').send(escaped).expect(302);
+      const content = zlib
+        .gzipSync(await tarFiles([{ name: 'data/blob.bin', content: data, mode: 0o644 }]))
+        .toString('base64');
+      const escaped = JSON.stringify({
+        container_image: TEST_IMAGE,
+        run: ['md5sum', '/data/blob.bin'],
+        content: `targz,${content}`,
+      }).replace(/\//g, '\\/');
+      const res = await h.api
+        .post('/v1/api/job')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'application/json')
+        .send(escaped)
+        .expect(302);
       await waitForTask(h.tasks, res.body.task_id, undefined, 120_000);
       const job = (await h.api.get(`/v1/api/job/${res.body._id}`).set('Authorization', asAdmin).expect(200)).body;
       expect(job.output.split(' ')[0]).to.equal(crypto.createHash('md5').update(data).digest('hex'));
@@ -184,14 +221,20 @@ describeOnBothBackends(
     });
 
     it('streams output into the debug log while the container runs, readable with Range', async () => {
-      const res = await submit({ container_image: TEST_IMAGE, run: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do echo line-$i; sleep 0.2; done'] }).expect(302);
+      const res = await submit({
+        container_image: TEST_IMAGE,
+        run: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do echo line-$i; sleep 0.2; done'],
+      }).expect(302);
       const id = res.body.task_id;
       let offset = 0;
       let seen = '';
       let readsWhileRunning = 0;
       for (;;) {
         const t = (await h.tasks.get(id))!;
-        const out = await h.api.get(`/tasks/${id}/output?type=debug`).set('Authorization', asAdmin).set('Range', `bytes=${offset}-`);
+        const out = await h.api
+          .get(`/tasks/${id}/output?type=debug`)
+          .set('Authorization', asAdmin)
+          .set('Range', `bytes=${offset}-`);
         if (out.status === 206) {
           seen += out.text;
           offset += Buffer.byteLength(out.text);
@@ -216,23 +259,35 @@ describeOnBothBackends(
         }
       }
       for (const j of ids) await waitForTask(h.tasks, j.task, undefined, 60_000);
-      const jobs = await Promise.all(ids.map(async (j) => ({ ...j, ...(await h.api.get(`/v1/api/job/${j.id}`).set('Authorization', asAdmin)).body })));
+      const jobs = await Promise.all(
+        ids.map(async (j) => ({
+          ...j,
+          ...(await h.api.get(`/v1/api/job/${j.id}`).set('Authorization', asAdmin)).body,
+        })),
+      );
       for (const q of ['alpha', 'beta']) {
         const runs = jobs.filter((j) => j.q === q);
         for (let i = 1; i < runs.length; i++) {
-          expect(Date.parse(runs[i].started), `${q} job ${i} starts after job ${i - 1} ended`).to.be.at.least(Date.parse(runs[i - 1].ended));
+          expect(Date.parse(runs[i].started), `${q} job ${i} starts after job ${i - 1} ended`).to.be.at.least(
+            Date.parse(runs[i - 1].ended),
+          );
         }
       }
       const a = jobs.find((j) => j.q === 'alpha')!;
       const b = jobs.find((j) => j.q === 'beta')!;
-      expect(Date.parse(a.started) < Date.parse(b.ended) && Date.parse(b.started) < Date.parse(a.ended), 'queues overlap').to.equal(true);
+      expect(
+        Date.parse(a.started) < Date.parse(b.ended) && Date.parse(b.started) < Date.parse(a.ended),
+        'queues overlap',
+      ).to.equal(true);
       expect(jobs.every((j) => j.status === 'success')).to.equal(true);
     });
 
     it('kills a queued job at once, and a running one: stopped, failed, kill_requested, no container left', async () => {
       const first = (await submit({ container_image: TEST_IMAGE, qname: 'k', run: ['sleep', '30'] }).expect(302)).body;
-      const second = (await submit({ container_image: TEST_IMAGE, qname: 'k', run: ['echo', 'second'] }).expect(302)).body;
-      const third = (await submit({ container_image: TEST_IMAGE, qname: 'k', run: ['echo', 'third'] }).expect(302)).body;
+      const second = (await submit({ container_image: TEST_IMAGE, qname: 'k', run: ['echo', 'second'] }).expect(302))
+        .body;
+      const third = (await submit({ container_image: TEST_IMAGE, qname: 'k', run: ['echo', 'third'] }).expect(302))
+        .body;
       const killedQueued = await h.api.post(`/v1/api/job/kill/${second._id}`).set('Authorization', asAdmin).expect(200);
       expect(killedQueued.body).to.include({ status: 'failed', kill_requested: true });
 
@@ -248,7 +303,10 @@ describeOnBothBackends(
       const killed = (await h.api.get(`/v1/api/job/${first._id}`).set('Authorization', asAdmin)).body;
       expect(killed).to.include({ status: 'failed', kill_requested: true });
       expect(await containersOfTask(first.task_id)).to.have.length(0);
-      const err = await docker.getContainer(containerId).inspect().catch((e) => e);
+      const err = await docker
+        .getContainer(containerId)
+        .inspect()
+        .catch((e) => e);
       expect(err.statusCode).to.equal(404);
 
       await waitForTask(h.tasks, third.task_id, undefined, 60_000);
@@ -256,7 +314,9 @@ describeOnBothBackends(
       expect(thirdJob).to.include({ status: 'success', output: 'third\n' });
       // In its queue, the third started once the first had ended: both stamps from the database's clock
       // (the first's end is stamped before its commit, which the third's claim waits for).
-      expect((await h.tasks.get(third.task_id))!.startedAt!.getTime()).to.be.at.least((await h.tasks.get(first.task_id))!.timestamp.getTime());
+      expect((await h.tasks.get(third.task_id))!.startedAt!.getTime()).to.be.at.least(
+        (await h.tasks.get(first.task_id))!.timestamp.getTime(),
+      );
       const secondJob = (await h.api.get(`/v1/api/job/${second._id}`).set('Authorization', asAdmin)).body;
       expect(secondJob).to.include({ status: 'failed', container_id: '', output: '' });
     });
@@ -264,7 +324,8 @@ describeOnBothBackends(
     it('cancelling the Director task kills the job (one path)', async () => {
       const job = (await submit({ container_image: TEST_IMAGE, run: ['sleep', '30'] }).expect(302)).body;
       await waitForTask(h.tasks, job.task_id, (t) => t.state === 'processing');
-      while (!(await h.api.get(`/v1/api/job/${job._id}`).set('Authorization', asAdmin)).body.container_id) await new Promise((r) => setTimeout(r, 50));
+      while (!(await h.api.get(`/v1/api/job/${job._id}`).set('Authorization', asAdmin)).body.container_id)
+        await new Promise((r) => setTimeout(r, 50));
       await h.api.delete(`/task/${job.task_id}`).set('Authorization', asAdmin).expect(204);
       await waitForTask(h.tasks, job.task_id, undefined, 60_000);
       const got = (await h.api.get(`/v1/api/job/${job._id}`).set('Authorization', asAdmin)).body;
@@ -274,12 +335,22 @@ describeOnBothBackends(
     });
 
     it('writes resolved secrets to /secrets.yml or /secrets.json read-only, and redacts them from the output', async () => {
-      await new SecretStore(h.db.knex, secretsKey).set('/db/creds', 'json', { password: 'hunter2-very-secret', user: 'app' });
-      const yml = await run({ secret_refs: ['PASSWORD@db/creds.password', 'USER@db/creds.user'], run: ['sh', '-c', 'cat /secrets.yml; stat -c %a /secrets.yml'] });
+      await new SecretStore(h.db.knex, secretsKey).set('/db/creds', 'json', {
+        password: 'hunter2-very-secret',
+        user: 'app',
+      });
+      const yml = await run({
+        secret_refs: ['PASSWORD@db/creds.password', 'USER@db/creds.user'],
+        run: ['sh', '-c', 'cat /secrets.yml; stat -c %a /secrets.yml'],
+      });
       expect(yml.status).to.equal('success');
       expect(yml.output).to.contain('USER: [redacted]').and.contain('PASSWORD: [redacted]').and.contain('444');
       expect(yml.output).to.not.contain('hunter2');
-      const json = await run({ secret_refs: ['PASSWORD@db/creds.password'], secret_file_type: 'json', run: ['sh', '-c', 'grep -c hunter2-very-secret /secrets.json'] });
+      const json = await run({
+        secret_refs: ['PASSWORD@db/creds.password'],
+        secret_file_type: 'json',
+        run: ['sh', '-c', 'grep -c hunter2-very-secret /secrets.json'],
+      });
       expect(json.output).to.equal('1\n');
       const debug = await h.api.get(`/tasks/${yml.task_id}/output?type=debug`).set('Authorization', asAdmin);
       expect(debug.text).to.not.contain('hunter2');
@@ -291,7 +362,11 @@ describeOnBothBackends(
     it('redacts a secret with " and \\ in its JSON-escaped form, and a 3-character secret where it stands as a word', async () => {
       await new SecretStore(h.db.knex, secretsKey).set('/app/creds', 'json', { password: 'pa"ss\\word-1', pin: 'k3y' });
       const script = 'cat /secrets.json; cat /secrets.json >&2; echo "pin is k3y; k3yboard stays"';
-      const job = await run({ secret_refs: ['PASSWORD@app/creds.password', 'PIN@app/creds.pin'], secret_file_type: 'json', run: ['sh', '-c', script] });
+      const job = await run({
+        secret_refs: ['PASSWORD@app/creds.password', 'PIN@app/creds.pin'],
+        secret_file_type: 'json',
+        run: ['sh', '-c', script],
+      });
       expect(job.status).to.equal('success');
       expect(JSON.parse(job.output.split('pin is')[0])).to.deep.equal({ PASSWORD: '[redacted]', PIN: '[redacted]' });
       expect(job.output).to.contain('pin is [redacted]; k3yboard stays');
@@ -300,7 +375,10 @@ describeOnBothBackends(
         expect(text, where).to.contain('[redacted]');
         expect(text, where).not.to.contain('ss\\').and.not.to.contain('"k3y"').and.not.to.contain('is k3y');
       }
-      const yml = await run({ secret_refs: ['PASSWORD@app/creds.password', 'PIN@app/creds.pin'], run: ['sh', '-c', 'cat /secrets.yml'] });
+      const yml = await run({
+        secret_refs: ['PASSWORD@app/creds.password', 'PIN@app/creds.pin'],
+        run: ['sh', '-c', 'cat /secrets.yml'],
+      });
       expect(yml.output).to.equal('PASSWORD: [redacted]\nPIN: [redacted]\n');
     });
 
@@ -326,9 +404,15 @@ describeOnBothBackends(
       const hub = await submit({ image_pull_policy: 'Always', container_image: 'bosun-test/not-in-any-registry:1' });
       expect(hub.body.error).to.contain('registry docker.io is not allowed');
       // IfNotPresent: whether the engine has the image is the engine's to say; a missing one is not pulled.
-      const missing = await run({ image_pull_policy: 'IfNotPresent', container_image: 'registry.example.com/not-here:2', run: ['true'] });
+      const missing = await run({
+        image_pull_policy: 'IfNotPresent',
+        container_image: 'registry.example.com/not-here:2',
+        run: ['true'],
+      });
       expect(missing.status).to.equal('failed');
-      expect((await h.tasks.get(missing.task_id))!.result).to.match(/^Image registry\.example\.com\/not-here:2 cannot be pulled: registry registry\.example\.com is not allowed/);
+      expect((await h.tasks.get(missing.task_id))!.result).to.match(
+        /^Image registry\.example\.com\/not-here:2 cannot be pulled: registry registry\.example\.com is not allowed/,
+      );
       const local = await run({ image_pull_policy: 'IfNotPresent', run: ['true'] });
       expect(local.status).to.equal('success');
       expect(pulls).to.deep.equal([]);
@@ -336,7 +420,13 @@ describeOnBothBackends(
     });
 
     it('runs the job container within the default limits, or its own resources, and refuses resources above the maxima with a 400', async () => {
-      const job = (await submit({ container_image: TEST_IMAGE, run: ['sleep', '30'], resources: { memory: '256m', pids: 100, cpus: 0.5 } }).expect(302)).body;
+      const job = (
+        await submit({
+          container_image: TEST_IMAGE,
+          run: ['sleep', '30'],
+          resources: { memory: '256m', pids: 100, cpus: 0.5 },
+        }).expect(302)
+      ).body;
       let containerId = '';
       while (!containerId) {
         containerId = (await h.api.get(`/v1/api/job/${job._id}`).set('Authorization', asAdmin)).body.container_id;
@@ -344,7 +434,12 @@ describeOnBothBackends(
       }
       const own = (await docker.getContainer(containerId).inspect()).HostConfig;
       await h.api.post(`/v1/api/job/kill/${job._id}`).set('Authorization', asAdmin).expect(200);
-      expect(own).to.deep.include({ Memory: 256 * 1024 ** 2, PidsLimit: 100, NanoCpus: 500_000_000, SecurityOpt: ['no-new-privileges'] });
+      expect(own).to.deep.include({
+        Memory: 256 * 1024 ** 2,
+        PidsLimit: 100,
+        NanoCpus: 500_000_000,
+        SecurityOpt: ['no-new-privileges'],
+      });
       expect(own.CapDrop).to.include.members(['NET_RAW', 'MKNOD']);
       await waitForTask(h.tasks, job.task_id, undefined, 60_000);
 
@@ -356,7 +451,12 @@ describeOnBothBackends(
       }
       const defaults = (await docker.getContainer(containerId).inspect()).HostConfig;
       await h.api.post(`/v1/api/job/kill/${plain._id}`).set('Authorization', asAdmin).expect(200);
-      expect(defaults).to.deep.include({ Memory: 1024 ** 3, PidsLimit: 1024, NanoCpus: 1_000_000_000, SecurityOpt: ['no-new-privileges'] });
+      expect(defaults).to.deep.include({
+        Memory: 1024 ** 3,
+        PidsLimit: 1024,
+        NanoCpus: 1_000_000_000,
+        SecurityOpt: ['no-new-privileges'],
+      });
       await waitForTask(h.tasks, plain.task_id, undefined, 60_000);
 
       const before = (await h.tasks.list({})).length;
@@ -388,7 +488,10 @@ describeOnBothBackends(
       const running = (await submit({ container_image: TEST_IMAGE, run: ['sleep', '30'] }).expect(302)).body;
       await waitForTask(h.tasks, running.task_id, (t) => t.state === 'processing');
       const refused = await h.api.delete(`/v1/api/job/${running._id}`).set('Authorization', asAdmin).expect(400);
-      expect(refused.body).to.deep.equal({ status: 'Cannot delete job.', error: 'Cannot delete a running/stopping job' });
+      expect(refused.body).to.deep.equal({
+        status: 'Cannot delete job.',
+        error: 'Cannot delete a running/stopping job',
+      });
       await h.api.delete(`/v1/api/job/${a._id}`).set('Authorization', asAdmin).expect(200);
       await h.api.get(`/v1/api/job/${a._id}`).set('Authorization', asAdmin).expect(404);
       expect(await h.tasks.get(a.task_id)).to.equal(null);
@@ -425,7 +528,13 @@ describeOnBothBackends(
       const before = process.memoryUsage().rss;
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-      const job = await run({ run: ['sh', '-c', 'yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz | head -c 209715200'] }).finally(() => clearInterval(sampler));
+      const job = await run({
+        run: [
+          'sh',
+          '-c',
+          'yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz | head -c 209715200',
+        ],
+      }).finally(() => clearInterval(sampler));
       expect(job.status).to.equal('success');
       expect(job.output_truncated).to.equal(true);
       expect(Buffer.byteLength(job.output)).to.equal(1024 * 1024);
@@ -435,7 +544,13 @@ describeOnBothBackends(
   },
   {
     withFamilies: (h: Harness) => [
-      containerJobsFamily(familyDeps(h, { docker: watchedDocker, secrets: new SecretStore(h.db.knex, secretsKey), config: withStopGrace(2) })),
+      containerJobsFamily(
+        familyDeps(h, {
+          docker: watchedDocker,
+          secrets: new SecretStore(h.db.knex, secretsKey),
+          config: withStopGrace(2),
+        }),
+      ),
     ],
   },
 );

@@ -46,7 +46,8 @@ for (const backend of ['embedded', 'postgres'] as const) {
       if (backend === 'embedded') {
         // The new database was created by a process of its own: the daemon does not keep initdb's memory (850 MB).
         expect(fs.existsSync(path.join(dataDir, 'db', 'PG_VERSION'))).to.equal(true);
-        const rssMb = Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${daemon.child.pid}/status`, 'utf8'))![1]) / 1024;
+        const rssMb =
+          Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${daemon.child.pid}/status`, 'utf8'))![1]) / 1024;
         expect(rssMb).to.be.below(650);
       }
       const m = /Generated password for user 'admin': (\S+)/.exec(daemon.stderr());
@@ -57,7 +58,13 @@ for (const backend of ['embedded', 'postgres'] as const) {
       expect(JSON.parse(info.text).user).to.equal('admin');
       await request(daemon.port, ca(), 'GET', '/tasks', { auth: basic('wrong') });
       // pino writes asynchronously: wait for both request lines.
-      const requestLines = () => daemon!.stdout().trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+      const requestLines = () =>
+        daemon!
+          .stdout()
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+          .filter((l) => l.msg === 'request');
       for (let i = 0; i < 100 && requestLines().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
       const requests = requestLines();
       expect(requests.length).to.be.at.least(2);
@@ -106,8 +113,10 @@ for (const backend of ['embedded', 'postgres'] as const) {
     it('after SIGKILL mid-task and a restart: the task ends timeout with its earlier lines intact, and queued tasks still run', async () => {
       daemon = await spawnDaemon({ ...env, BOSUN_ADMIN_PASSWORD: 'pw' });
       const auth = basic('pw');
-      const long = (await request(daemon.port, ca(), 'POST', '/test/sleep?ms=60000', { auth })).headers.location as string;
-      const queued = (await request(daemon.port, ca(), 'POST', '/test/sleep?ms=100', { auth })).headers.location as string;
+      const long = (await request(daemon.port, ca(), 'POST', '/test/sleep?ms=60000', { auth })).headers
+        .location as string;
+      const queued = (await request(daemon.port, ca(), 'POST', '/test/sleep?ms=100', { auth })).headers
+        .location as string;
       let debugBefore = '';
       while (!debugBefore.includes('tick 3')) {
         debugBefore = (await request(daemon.port, ca(), 'GET', `${long}/output?type=debug`, { auth })).text;
@@ -179,14 +188,18 @@ for (const backend of ['embedded', 'postgres'] as const) {
             error = e as Error;
           }
           expect(error?.message).to.contain('Invalid configuration');
-          expect(error?.message).to.match(/node_id: 'spec-node' is in use by a live node \(host .+, pid \d+, last seen/);
+          expect(error?.message).to.match(
+            /node_id: 'spec-node' is in use by a live node \(host .+, pid \d+, last seen/,
+          );
           // The first node was left alone.
           expect((await request(daemon.port, ca(), 'GET', '/info')).status).to.equal(200);
           daemon.child.kill('SIGKILL');
           await daemon.exited;
           // Its heartbeat is fresh, but its process is gone: a node with its id starts at once.
           daemon = await spawnDaemon({ ...env, BOSUN_DATA_DIR: otherDir, BOSUN_ADMIN_PASSWORD: 'pw' });
-          expect((await request(daemon.port, path.join(otherDir, 'tls', 'ca.pem'), 'GET', '/info')).status).to.equal(200);
+          expect((await request(daemon.port, path.join(otherDir, 'tls', 'ca.pem'), 'GET', '/info')).status).to.equal(
+            200,
+          );
           daemon.child.kill('SIGTERM');
           expect((await daemon.exited).code).to.equal(0);
         } finally {

@@ -36,7 +36,12 @@ const manifest = YAML.stringify({
   stemcells: [{ alias: 'default', os: 'busybox', version: 'latest' }],
   update: { canaries: 1, max_in_flight: 1, canary_watch_time: '300-3000', update_watch_time: '300-3000' },
   instance_groups: [
-    { name: 'db', instances: 1, stemcell: 'default', jobs: [{ name: 'leaky', release: 'leak-release', properties: { db: { password: '((/leak/db_password))' } } }] },
+    {
+      name: 'db',
+      instances: 1,
+      stemcell: 'default',
+      jobs: [{ name: 'leaky', release: 'leak-release', properties: { db: { password: '((/leak/db_password))' } } }],
+    },
   ],
 });
 
@@ -59,10 +64,16 @@ describeOnBothBackends(
     afterEach(async () => {
       await runner.stop(30_000);
       for (const ct of await docker.listContainers({ all: true, filters: { label: [LABELS.deployment] } })) {
-        await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
+        await docker
+          .getContainer(ct.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
       }
       for (const image of await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })) {
-        await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+        await docker
+          .getImage(image.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
       }
     });
 
@@ -70,7 +81,8 @@ describeOnBothBackends(
       expect(res.status, res.text).to.equal(302);
       return waitForTask(h.tasks, Number(res.headers.location.split('/').pop()), undefined, 120_000);
     };
-    const upload = (path: string, body: Buffer) => h.api.post(path).set('Authorization', asAdmin).set('Content-Type', 'application/x-compressed').send(body);
+    const upload = (path: string, body: Buffer) =>
+      h.api.post(path).set('Authorization', asAdmin).set('Content-Type', 'application/x-compressed').send(body);
 
     it('keeps a secret quoted by a failing template out of the task result, event and debug logs, GET /events and the daemon log', async function () {
       this.timeout(300_000);
@@ -78,9 +90,13 @@ describeOnBothBackends(
       expect((await finish(await upload('/stemcells', await buildStemcell()))).state).to.equal('done');
       expect((await finish(await upload('/releases', (await leakRelease()).tarball))).state).to.equal('done');
 
-      const task = await finish(await h.api.post('/deployments').set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send(manifest));
+      const task = await finish(
+        await h.api.post('/deployments').set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send(manifest),
+      );
       expect(task.state).to.equal('error');
-      const events = (await h.api.get('/events').set('Authorization', asReader).expect(200)).body as Array<{ error?: string }>;
+      const events = (await h.api.get('/events').set('Authorization', asReader).expect(200)).body as Array<{
+        error?: string;
+      }>;
       const written = {
         result: task.result ?? '',
         event: await readLog(h.tasks, task.id, 'event'),
@@ -89,9 +105,13 @@ describeOnBothBackends(
         'daemon log': daemonLog.join(''),
       };
       // The result is the message's first 128 characters, as the Director's; the event log has all of it.
-      expect(task.result).to.match(/^Unable to render jobs for instance group 'db'\. Errors are:\n {2}- Unable to render templates for job 'leaky'\./);
+      expect(task.result).to.match(
+        /^Unable to render jobs for instance group 'db'\. Errors are:\n {2}- Unable to render templates for job 'leaky'\./,
+      );
       const failure = JSON.parse(written.event.trim().split('\n').at(-1)!) as { error: { message: string } };
-      expect(failure.error.message).to.match(/\n {4}- Error filling in template 'conf.erb' \(line 1: cannot connect with \[redacted\]\)$/);
+      expect(failure.error.message).to.match(
+        /\n {4}- Error filling in template 'conf.erb' \(line 1: cannot connect with \[redacted\]\)$/,
+      );
       expect(events.some((e) => /cannot connect with \[redacted\]/.test(e.error ?? ''))).to.equal(true);
       expect(written['daemon log']).to.contain('task failed');
       for (const [where, text] of Object.entries(written)) {

@@ -8,7 +8,14 @@ import { tarFiles } from '../../src/docker/tar-files';
 import { SecretStore } from '../../src/secrets/secret-store';
 import type { Task } from '../../src/tasks/task';
 import { asAdmin, asReader } from '../support/auth';
-import { buildRelease, buildStemcell, stemcellDigests, webManifest, webRelease, webReleaseOptions } from '../support/bosh-fixtures';
+import {
+  buildRelease,
+  buildStemcell,
+  stemcellDigests,
+  webManifest,
+  webRelease,
+  webReleaseOptions,
+} from '../support/bosh-fixtures';
 import { docker, familyDeps } from '../support/docker';
 import { describeOnBothBackends, Harness } from '../support/harness';
 import { readLog, startRunner, stopRunners, waitForTask } from '../support/runners';
@@ -17,7 +24,11 @@ const secretsKey = crypto.createHash('sha256').update('bosun director specs').di
 const TASK_TIMEOUT = 120_000;
 
 type Line = Record<string, any>;
-const ndjson = (text: string): Line[] => text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const ndjson = (text: string): Line[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 export function directorClient(h: Harness) {
   const c = {
@@ -27,8 +38,10 @@ export function directorClient(h: Harness) {
       const id = Number(/^\/tasks\/(\d+)$/.exec(res.headers.location)![1]);
       return waitForTask(h.tasks, id, undefined, TASK_TIMEOUT);
     },
-    upload: (path: string, body: Buffer) => h.api.post(path).set('Authorization', asAdmin).set('Content-Type', 'application/x-compressed').send(body),
-    deploy: (manifest: string, query = '') => h.api.post(`/deployments${query}`).set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send(manifest),
+    upload: (path: string, body: Buffer) =>
+      h.api.post(path).set('Authorization', asAdmin).set('Content-Type', 'application/x-compressed').send(body),
+    deploy: (manifest: string, query = '') =>
+      h.api.post(`/deployments${query}`).set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send(manifest),
     async deployed(manifest: string, query = ''): Promise<Task> {
       return c.finish(await c.deploy(manifest, query));
     },
@@ -41,16 +54,21 @@ export function directorClient(h: Harness) {
       return out.stdout.trim();
     },
     async vms(deployment: string): Promise<Line[]> {
-      const t = await c.finish(await h.api.get(`/deployments/${deployment}/vms?format=full`).set('Authorization', asAdmin));
+      const t = await c.finish(
+        await h.api.get(`/deployments/${deployment}/vms?format=full`).set('Authorization', asAdmin),
+      );
       expect(t.state).to.equal('done');
       return ndjson(await readLog(h.tasks, t.id, 'result'));
     },
     async instances(deployment: string) {
-      return (await h.api.get(`/deployments/${deployment}/instances`).set('Authorization', asAdmin).expect(200)).body as Line[];
+      return (await h.api.get(`/deployments/${deployment}/instances`).set('Authorization', asAdmin).expect(200))
+        .body as Line[];
     },
     async uploadBasics(releaseVersion = '1') {
       expect((await c.finish(await c.upload('/stemcells', await buildStemcell()))).state).to.equal('done');
-      expect((await c.finish(await c.upload('/releases', (await webRelease(releaseVersion)).tarball))).state).to.equal('done');
+      expect((await c.finish(await c.upload('/releases', (await webRelease(releaseVersion)).tarball))).state).to.equal(
+        'done',
+      );
     },
   };
   return c;
@@ -61,14 +79,26 @@ export function directorClient(h: Harness) {
  * stemcell image, removed after it (each test uploads its stemcells again into emptied tables).
  */
 function useDirectorRunner(h: Harness) {
-  beforeEach(async () => startRunner(h.db, h.families.flatMap((f) => f.operations), { workers: 4, timeoutSeconds: 30 }));
+  beforeEach(async () =>
+    startRunner(
+      h.db,
+      h.families.flatMap((f) => f.operations),
+      { workers: 4, timeoutSeconds: 30 },
+    ),
+  );
   afterEach(async () => {
     await stopRunners();
     for (const ct of await docker.listContainers({ all: true, filters: { label: [LABELS.deployment] } })) {
-      await docker.getContainer(ct.Id).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getContainer(ct.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
     }
     for (const image of await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })) {
-      await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
     }
   });
 }
@@ -89,16 +119,30 @@ describeOnBothBackends(
       expect(list[0]).to.include({ name: 'bosh-docker-busybox', version: '1.5', operating_system: 'busybox' });
       expect(list[0].deployments).to.deep.equal([]);
       await docker.getImage(list[0].cid).inspect();
-      const needed = await h.api.post('/stemcell_uploads').set('Authorization', asAdmin).send({ stemcell: { name: 'bosh-docker-busybox', version: '1.5' } }).expect(200);
+      const needed = await h.api
+        .post('/stemcell_uploads')
+        .set('Authorization', asAdmin)
+        .send({ stemcell: { name: 'bosh-docker-busybox', version: '1.5' } })
+        .expect(200);
       expect(needed.body).to.deep.equal({ needed: false });
       const events = await c.events(t);
       expect(events.map((e) => e.task)).to.include('Uploading stemcell bosh-docker-busybox/1.5 to the cloud');
       const before = (await docker.getImage(list[0].cid).inspect()).Id;
-      expect((await c.finish(await c.upload('/stemcells?fix=true', await buildStemcell({ version: '1.5' })))).state).to.equal('done');
+      expect(
+        (await c.finish(await c.upload('/stemcells?fix=true', await buildStemcell({ version: '1.5' })))).state,
+      ).to.equal('done');
       expect((await docker.getImage(list[0].cid).inspect()).Id).to.not.equal(before);
-      const gone = await docker.getImage(before).inspect().then(() => 'still there', (err) => (err as { statusCode?: number }).statusCode);
+      const gone = await docker
+        .getImage(before)
+        .inspect()
+        .then(
+          () => 'still there',
+          (err) => (err as { statusCode?: number }).statusCode,
+        );
       expect(gone, 'the image a re-upload replaced is removed').to.equal(404);
-      const del = await c.finish(await h.api.delete('/stemcells/bosh-docker-busybox/1.5').set('Authorization', asAdmin));
+      const del = await c.finish(
+        await h.api.delete('/stemcells/bosh-docker-busybox/1.5').set('Authorization', asAdmin),
+      );
       expect(del.state).to.equal('done');
       expect((await h.api.get('/stemcells').set('Authorization', asAdmin)).body).to.deep.equal([]);
       try {
@@ -120,11 +164,16 @@ describeOnBothBackends(
 
     it('accepts a stemcell whose stemcell.MF gives its image digest as sha256: or as several joined by ;', async function () {
       this.timeout(60_000);
-      for (const [version, digest] of [['2.1', stemcellDigests.sha256], ['2.2', stemcellDigests.both]] as const) {
+      for (const [version, digest] of [
+        ['2.1', stemcellDigests.sha256],
+        ['2.2', stemcellDigests.both],
+      ] as const) {
         const t = await c.finish(await c.upload('/stemcells', await buildStemcell({ version, digest })));
         expect(t.state, `${version}: ${t.result}`).to.equal('done');
       }
-      const versions = (await h.api.get('/stemcells').set('Authorization', asAdmin).expect(200)).body.map((s: Line) => s.version);
+      const versions = (await h.api.get('/stemcells').set('Authorization', asAdmin).expect(200)).body.map(
+        (s: Line) => s.version,
+      );
       expect(versions).to.have.members(['2.1', '2.2']);
     });
 
@@ -148,14 +197,30 @@ describeOnBothBackends(
 
     it('ends bad uploads with a clear error: garbage, path tricks, bad manifests; refuses bad requests with 4xx', async function () {
       this.timeout(60_000);
-      const tar = (files: Record<string, string>) => tarFiles(Object.entries(files).map(([name, t]) => ({ name, content: Buffer.from(t), mode: 0o644 })));
+      const tar = (files: Record<string, string>) =>
+        tarFiles(Object.entries(files).map(([name, t]) => ({ name, content: Buffer.from(t), mode: 0o644 })));
       const failures: Array<[string, Buffer, RegExp]> = [
-        ['/releases', Buffer.from('this is not an archive at all, just text '.repeat(40)), /not a valid tar archive|has no release.MF/],
+        [
+          '/releases',
+          Buffer.from('this is not an archive at all, just text '.repeat(40)),
+          /not a valid tar archive|has no release.MF/,
+        ],
         ['/releases', Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5]), /not a valid gzip archive|not a valid tar archive/],
         ['/releases', await tar({ '../escape': 'x', 'release.MF': 'name: a\nversion: 1\n' }), /leaves the archive/],
         ['/releases', await tar({ 'release.MF': 'name: [unclosed' }), /release.MF is not valid YAML/],
-        ['/releases', await tar({ 'release.MF': 'name: ok\nversion: "not valid!"\n' }), /release.MF is invalid: version/],
-        ['/releases', await tar({ 'release.MF': 'name: ok\nversion: 1\npackages:\n- {name: a, fingerprint: f, sha1: s, dependencies: [nope]}\n' }), /depends on unknown package 'nope'/],
+        [
+          '/releases',
+          await tar({ 'release.MF': 'name: ok\nversion: "not valid!"\n' }),
+          /release.MF is invalid: version/,
+        ],
+        [
+          '/releases',
+          await tar({
+            'release.MF':
+              'name: ok\nversion: 1\npackages:\n- {name: a, fingerprint: f, sha1: s, dependencies: [nope]}\n',
+          }),
+          /depends on unknown package 'nope'/,
+        ],
         ['/stemcells', await tar({ 'stemcell.MF': 'name: x\nversion: 1\n' }), /Stemcell archive has no image/],
         ['/stemcells', await tar({ image: 'x' }), /Docker refused the stemcell image/],
       ];
@@ -164,11 +229,35 @@ describeOnBothBackends(
         expect(t.state, `${route} ${message}`).to.equal('error');
         expect((await c.events(t)).at(-1)!.error.message).to.match(message);
       }
-      await h.api.post('/releases').set('Authorization', asAdmin).set('Content-Type', 'application/x-compressed').send(Buffer.alloc(0)).expect(400);
-      await h.api.post('/releases').set('Authorization', asAdmin).set('Content-Type', 'text/plain').send('x').expect(415);
-      await h.api.post('/releases').set('Authorization', asAdmin).send({ location: 'https://example.com/r.tgz' }).expect(400);
-      await h.api.post('/stemcells').set('Authorization', asReader).set('Content-Type', 'application/x-compressed').send(Buffer.from('x')).expect(401);
-      await h.api.post('/packages/matches').set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send('packages: 3').expect(400);
+      await h.api
+        .post('/releases')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'application/x-compressed')
+        .send(Buffer.alloc(0))
+        .expect(400);
+      await h.api
+        .post('/releases')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'text/plain')
+        .send('x')
+        .expect(415);
+      await h.api
+        .post('/releases')
+        .set('Authorization', asAdmin)
+        .send({ location: 'https://example.com/r.tgz' })
+        .expect(400);
+      await h.api
+        .post('/stemcells')
+        .set('Authorization', asReader)
+        .set('Content-Type', 'application/x-compressed')
+        .send(Buffer.from('x'))
+        .expect(401);
+      await h.api
+        .post('/packages/matches')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'text/yaml')
+        .send('packages: 3')
+        .expect(400);
       await h.api.post('/stemcell_uploads').set('Authorization', asAdmin).send({ stemcell: 'x' }).expect(400);
       await h.api.delete('/stemcells/nope/1').set('Authorization', asAdmin).expect(404);
       await h.api.delete('/releases/nope').set('Authorization', asAdmin).expect(404);
@@ -188,9 +277,25 @@ describeOnBothBackends(
       expect((await c.finish(await c.upload('/releases', v1.tarball))).state).to.equal('done');
       const list = (await h.api.get('/releases').set('Authorization', asReader).expect(200)).body;
       expect(list).to.deep.equal([
-        { name: 'web-release', release_versions: [{ version: '1', commit_hash: 'abc1234', uncommitted_changes: false, currently_deployed: false, job_names: ['web', 'smoke', 'crasher', 'legacy', 'needs-prop'] }] },
+        {
+          name: 'web-release',
+          release_versions: [
+            {
+              version: '1',
+              commit_hash: 'abc1234',
+              uncommitted_changes: false,
+              currently_deployed: false,
+              job_names: ['web', 'smoke', 'crasher', 'legacy', 'needs-prop'],
+            },
+          ],
+        },
       ]);
-      const matches = await h.api.post('/packages/matches').set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send(YAML.stringify(v1.manifest)).expect(200);
+      const matches = await h.api
+        .post('/packages/matches')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'text/yaml')
+        .send(YAML.stringify(v1.manifest))
+        .expect(200);
       expect(matches.body).to.deep.equal([(v1.manifest.packages[0] as { fingerprint: string }).fingerprint]);
 
       const v2 = await webRelease('2');
@@ -201,12 +306,22 @@ describeOnBothBackends(
       const detail = await h.api.get('/releases/web-release?version=2').set('Authorization', asAdmin).expect(200);
       expect(detail.body.packages.map((p: Line) => p.name)).to.deep.equal(['greeting']);
 
-      const bad = await c.finish(await c.upload('/releases', (await buildRelease({ ...webReleaseOptions('3'), corruptJob: 'web' })).tarball));
+      const bad = await c.finish(
+        await c.upload('/releases', (await buildRelease({ ...webReleaseOptions('3'), corruptJob: 'web' })).tarball),
+      );
       expect(bad.state).to.equal('error');
       expect((await c.events(bad)).at(-1)!.error.message).to.match(/Job 'web' .*does not match its digest/);
-      const missing = await c.finish(await c.upload('/releases', (await buildRelease({ ...webReleaseOptions('4', { packaging: 'exit 0\n' }), omitPackages: ['greeting'] })).tarball));
+      const missing = await c.finish(
+        await c.upload(
+          '/releases',
+          (await buildRelease({ ...webReleaseOptions('4', { packaging: 'exit 0\n' }), omitPackages: ['greeting'] }))
+            .tarball,
+        ),
+      );
       expect(missing.state).to.equal('error');
-      expect((await c.events(missing)).at(-1)!.error.message).to.match(/Package 'greeting' .*is missing from the release archive/);
+      expect((await c.events(missing)).at(-1)!.error.message).to.match(
+        /Package 'greeting' .*is missing from the release archive/,
+      );
 
       const del = await c.finish(await h.api.delete('/releases/web-release?version=1').set('Authorization', asAdmin));
       expect(del.state).to.equal('done');
@@ -217,7 +332,6 @@ describeOnBothBackends(
   { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, secretsKey) }))] },
 );
 
-
 describeOnBothBackends(
   'Director deployments on Docker',
   (h) => {
@@ -227,7 +341,12 @@ describeOnBothBackends(
     it('deploys, serves, scales up and down, updates a changed property, lists vms, and deletes with nothing left in Docker', async function () {
       this.timeout(300_000);
       await c.uploadBasics();
-      const diff = await h.api.post('/deployments/web/diff?redact=true').set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send(webManifest()).expect(200);
+      const diff = await h.api
+        .post('/deployments/web/diff?redact=true')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'text/yaml')
+        .send(webManifest())
+        .expect(200);
       expect(diff.body.diff.length).to.be.greaterThan(5);
       expect(diff.body.diff.every((l: unknown[]) => l.length === 2 && l[1] === 'added')).to.equal(true);
 
@@ -235,8 +354,17 @@ describeOnBothBackends(
       expect(first.state, JSON.stringify(await c.events(first))).to.equal('done');
       expect(first.result).to.equal('/deployments/web');
       const stages = (await c.events(first)).map((e) => e.stage);
-      expect(stages).to.include.members(['Preparing deployment', 'Compiling packages', 'Creating missing vms', 'Updating instance']);
-      expect((await c.events(first)).some((e) => e.stage === 'Updating instance' && /^web\/[0-9a-f-]{36} \(0\) \(canary\)$/.test(e.task))).to.equal(true);
+      expect(stages).to.include.members([
+        'Preparing deployment',
+        'Compiling packages',
+        'Creating missing vms',
+        'Updating instance',
+      ]);
+      expect(
+        (await c.events(first)).some(
+          (e) => e.stage === 'Updating instance' && /^web\/[0-9a-f-]{36} \(0\) \(canary\)$/.test(e.task),
+        ),
+      ).to.equal(true);
 
       let containers = await c.containers('web');
       expect(containers).to.have.length(1);
@@ -246,13 +374,28 @@ describeOnBothBackends(
 
       const deployments = (await h.api.get('/deployments').set('Authorization', asReader).expect(200)).body;
       expect(deployments).to.deep.equal([
-        { name: 'web', cloud_config: 'none', releases: [{ name: 'web-release', version: '1' }], stemcells: [{ name: 'bosh-docker-busybox', version: '1.0' }], teams: [], locked: false },
+        {
+          name: 'web',
+          cloud_config: 'none',
+          releases: [{ name: 'web-release', version: '1' }],
+          stemcells: [{ name: 'bosh-docker-busybox', version: '1.0' }],
+          teams: [],
+          locked: false,
+        },
       ]);
-      expect((await h.api.get('/deployments/web').set('Authorization', asReader).expect(200)).body.manifest).to.equal(webManifest());
+      expect((await h.api.get('/deployments/web').set('Authorization', asReader).expect(200)).body.manifest).to.equal(
+        webManifest(),
+      );
       const vms = await c.vms('web');
       expect(vms).to.have.length(1);
       expect(vms[0]).to.include({ job_name: 'web', index: 0, job_state: 'running', bootstrap: true });
-      expect(vms[0].processes).to.deep.include({ name: 'web', state: 'running', uptime: { secs: 0 }, mem: { kb: 0, percent: 0 }, cpu: { total: 0 } });
+      expect(vms[0].processes).to.deep.include({
+        name: 'web',
+        state: 'running',
+        uptime: { secs: 0 },
+        mem: { kb: 0, percent: 0 },
+        cpu: { total: 0 },
+      });
       expect(vms[0].vitals.mem.kb).to.be.a('string');
       expect(vms[0].vitals.cpu.user).to.be.a('string');
       expect(vms[0].stemcell).to.deep.equal({ name: 'bosh-docker-busybox', version: '1.0', api_version: 3 });
@@ -275,62 +418,95 @@ describeOnBothBackends(
 
       const down = await c.deployed(webManifest({ instances: 1, message: 'changed' }));
       expect(down.state).to.equal('done');
-      expect((await c.events(down)).filter((e) => e.stage === 'Deleting unneeded instances' && e.state === 'finished')).to.have.length(2);
+      expect(
+        (await c.events(down)).filter((e) => e.stage === 'Deleting unneeded instances' && e.state === 'finished'),
+      ).to.have.length(2);
       expect(await c.containers('web')).to.have.length(1);
 
-      const events = (await h.api.get('/events?deployment=web').set('Authorization', asReader).expect(200)).body as Line[];
+      const events = (await h.api.get('/events?deployment=web').set('Authorization', asReader).expect(200))
+        .body as Line[];
       expect(events.every((e) => typeof e.id === 'string' && typeof e.task === 'string')).to.equal(true);
       expect(events.some((e) => e.action === 'create' && e.object_type === 'deployment' && e.parent_id)).to.equal(true);
       expect(events.filter((e) => e.object_type === 'instance' && e.action === 'delete')).to.have.length(2);
-      const lockEvents = (await h.api.get(`/events?task=${first.id}&object_type=lock`).set('Authorization', asReader).expect(200)).body;
-      expect(lockEvents.map((e: Line) => [e.action, e.object_name])).to.deep.equal([['release', 'lock:deployment:web'], ['acquire', 'lock:deployment:web']]);
+      const lockEvents = (
+        await h.api.get(`/events?task=${first.id}&object_type=lock`).set('Authorization', asReader).expect(200)
+      ).body;
+      expect(lockEvents.map((e: Line) => [e.action, e.object_name])).to.deep.equal([
+        ['release', 'lock:deployment:web'],
+        ['acquire', 'lock:deployment:web'],
+      ]);
 
       const dry = await c.deployed(webManifest({ instances: 5 }), '?dry_run=true');
       expect(dry.state).to.equal('done');
       expect(dry.description).to.equal('create deployment (dry run)');
       expect(await c.containers('web')).to.have.length(1);
-      const byTask = (await h.api.get(`/events?task=${first.id}&object_type=deployment`).set('Authorization', asReader).expect(200)).body;
+      const byTask = (
+        await h.api.get(`/events?task=${first.id}&object_type=deployment`).set('Authorization', asReader).expect(200)
+      ).body;
       expect(byTask).to.have.length(2);
 
-      const inUse = await c.finish(await h.api.delete('/stemcells/bosh-docker-busybox/1.0').set('Authorization', asAdmin));
+      const inUse = await c.finish(
+        await h.api.delete('/stemcells/bosh-docker-busybox/1.0').set('Authorization', asAdmin),
+      );
       expect(inUse.state).to.equal('error');
       expect(inUse.result).to.equal("Stemcell 'bosh-docker-busybox/1.0' is still in use by: web");
       const stemcells = (await h.api.get('/stemcells').set('Authorization', asAdmin)).body;
       expect(stemcells[0].deployments).to.deep.equal([{ name: 'web' }]);
 
-      const taskContainers = await docker.listContainers({ all: true, filters: { label: ['bosun.managed=true', `bosun.task-id=${first.id}`] } });
+      const taskContainers = await docker.listContainers({
+        all: true,
+        filters: { label: ['bosun.managed=true', `bosun.task-id=${first.id}`] },
+      });
       expect(taskContainers, 'compilation containers are removed').to.deep.equal([]);
 
       const del = await c.finish(await h.api.delete('/deployments/web').set('Authorization', asAdmin));
       expect(del.state).to.equal('done');
       expect(await c.containers('web')).to.deep.equal([]);
       expect((await h.api.get('/deployments').set('Authorization', asAdmin)).body).to.deep.equal([]);
-      await h.api.get('/deployments/web').set('Authorization', asAdmin).expect(404, { code: 70000, description: "Deployment 'web' doesn't exist" });
+      await h.api
+        .get('/deployments/web')
+        .set('Authorization', asAdmin)
+        .expect(404, { code: 70000, description: "Deployment 'web' doesn't exist" });
     });
 
     it('runs errands in fresh containers and stops, starts, restarts and recreates instances', async function () {
       this.timeout(300_000);
       await c.uploadBasics();
-      const legacy = { name: 'legacy', instances: 1, stemcell: 'default', jobs: [{ name: 'legacy', release: 'web-release' }] };
+      const legacy = {
+        name: 'legacy',
+        instances: 1,
+        stemcell: 'default',
+        jobs: [{ name: 'legacy', release: 'web-release' }],
+      };
       expect((await c.deployed(webManifest({ extraGroups: [legacy] }))).state).to.equal('done');
       const legacyVm = (await c.vms('web')).find((v) => v.job_name === 'legacy')!;
       expect(legacyVm.job_state).to.equal('running');
       expect(legacyVm.processes.map((p: Line) => [p.name, p.state])).to.deep.equal([['legacy', 'running']]);
       expect((await c.deployed(webManifest())).state).to.equal('done');
-      expect((await h.api.get('/deployments/web/errands').set('Authorization', asAdmin).expect(200)).body).to.deep.equal([{ name: 'smoke-tests' }]);
+      expect(
+        (await h.api.get('/deployments/web/errands').set('Authorization', asAdmin).expect(200)).body,
+      ).to.deep.equal([{ name: 'smoke-tests' }]);
 
-      const run = await c.finish(await h.api.post('/deployments/web/errands/smoke-tests/runs').set('Authorization', asAdmin).send({ 'keep-alive': false, 'when-changed': false, instances: [] }));
+      const run = await c.finish(
+        await h.api
+          .post('/deployments/web/errands/smoke-tests/runs')
+          .set('Authorization', asAdmin)
+          .send({ 'keep-alive': false, 'when-changed': false, instances: [] }),
+      );
       expect(run.state).to.equal('done');
       const [result] = ndjson(await readLog(h.tasks, run.id, 'result'));
       expect(result).to.include({ exit_code: 0, stdout: 'hello from a package\n', stderr: 'smoke errand on stderr\n' });
       expect(await c.containers('web')).to.have.length(1);
 
       expect((await c.deployed(webManifest({ errandExit: 3 }))).state).to.equal('done');
-      const failing = await c.finish(await h.api.post('/deployments/web/errands/smoke-tests/runs').set('Authorization', asAdmin).send({}));
+      const failing = await c.finish(
+        await h.api.post('/deployments/web/errands/smoke-tests/runs').set('Authorization', asAdmin).send({}),
+      );
       expect(failing.state).to.equal('done');
       expect(ndjson(await readLog(h.tasks, failing.id, 'result'))[0].exit_code).to.equal(3);
 
-      const put = (path: string) => h.api.put(path).set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send('');
+      const put = (path: string) =>
+        h.api.put(path).set('Authorization', asAdmin).set('Content-Type', 'text/yaml').send('');
       const before = (await c.containers('web'))[0];
       expect((await c.finish(await put('/deployments/web/jobs/web/0?state=stopped'))).state).to.equal('done');
       expect((await c.vms('web'))[0]).to.include({ job_state: 'stopped', state: 'stopped' });
@@ -338,14 +514,18 @@ describeOnBothBackends(
       expect((await c.vms('web'))[0]).to.include({ job_state: 'running', state: 'started' });
       expect((await c.finish(await put('/deployments/web/jobs/web?state=restart'))).state).to.equal('done');
       expect(await c.serve((await c.containers('web'))[0].Id)).to.match(/^hello from web\/0/);
-      const recreate = await c.finish(await put(`/deployments/web/jobs/web/${(await c.instances('web'))[0].id}?state=recreate`));
+      const recreate = await c.finish(
+        await put(`/deployments/web/jobs/web/${(await c.instances('web'))[0].id}?state=recreate`),
+      );
       expect(recreate.state).to.equal('done');
       const after = (await c.containers('web'))[0];
       expect(after.Id).to.not.equal(before.Id);
       expect(await c.serve(after.Id)).to.match(/^hello from web\/0/);
       await put('/deployments/web/jobs/web/0?state=sideways').expect(400);
       await put('/deployments/web/jobs/nope?state=stopped').expect(400);
-      const actions = ((await h.api.get('/events?object_type=instance').set('Authorization', asAdmin)).body as Line[]).map((e) => e.action);
+      const actions = (
+        (await h.api.get('/events?object_type=instance').set('Authorization', asAdmin)).body as Line[]
+      ).map((e) => e.action);
       expect(actions).to.include.members(['stop', 'start', 'restart', 'recreate']);
     });
 
@@ -375,11 +555,24 @@ describeOnBothBackends(
       await c.uploadBasics();
       const lastError = async (t: Task) => (await c.events(t)).at(-1)!.error?.message as string;
 
-      await c.deploy('name: [unclosed').expect(400).expect((r) => expect(r.body.description).to.match(/not valid YAML/));
+      await c
+        .deploy('name: [unclosed')
+        .expect(400)
+        .expect((r) => expect(r.body.description).to.match(/not valid YAML/));
       await c.deploy('- a list').expect(400);
       await c.deploy('name: "has space"').expect(400);
-      await h.api.post('/deployments').set('Authorization', asAdmin).set('Content-Type', 'application/json').send('{}').expect(415);
-      await h.api.post('/deployments').set('Authorization', asReader).set('Content-Type', 'text/yaml').send(webManifest()).expect(401);
+      await h.api
+        .post('/deployments')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'application/json')
+        .send('{}')
+        .expect(415);
+      await h.api
+        .post('/deployments')
+        .set('Authorization', asReader)
+        .set('Content-Type', 'text/yaml')
+        .send(webManifest())
+        .expect(401);
       await h.api.post('/deployments').set('Content-Type', 'text/yaml').send(webManifest()).expect(401);
       await h.api.delete('/deployments/nope').set('Authorization', asAdmin).expect(404);
       await h.api.get('/deployments/nope/vms').set('Authorization', asAdmin).expect(404);
@@ -392,25 +585,51 @@ describeOnBothBackends(
       expect(invalid.state).to.equal('error');
       expect(await lastError(invalid)).to.match(/instance_groups\.0\.instances/);
 
-      const crash = await c.deployed(webManifest({ name: 'crashy', extraGroups: [{ name: 'crash', instances: 1, stemcell: 'default', jobs: [{ name: 'crasher', release: 'web-release' }] }] }));
+      const crash = await c.deployed(
+        webManifest({
+          name: 'crashy',
+          extraGroups: [
+            { name: 'crash', instances: 1, stemcell: 'default', jobs: [{ name: 'crasher', release: 'web-release' }] },
+          ],
+        }),
+      );
       expect(crash.state).to.equal('error');
-      expect(await lastError(crash)).to.match(/'crash\/[0-9a-f-]+ \(0\)' is not running after update. Review logs for failed jobs: crasher/);
+      expect(await lastError(crash)).to.match(
+        /'crash\/[0-9a-f-]+ \(0\)' is not running after update. Review logs for failed jobs: crasher/,
+      );
       const failedStep = (await c.events(crash)).find((e) => e.state === 'failed');
       expect(failedStep!.data.error).to.match(/is not running after update/);
 
-      const missingProp = await c.deployed(webManifest({ name: 'props', extraGroups: [{ name: 'conf', instances: 1, stemcell: 'default', jobs: [{ name: 'needs-prop', release: 'web-release' }] }] }));
+      const missingProp = await c.deployed(
+        webManifest({
+          name: 'props',
+          extraGroups: [
+            { name: 'conf', instances: 1, stemcell: 'default', jobs: [{ name: 'needs-prop', release: 'web-release' }] },
+          ],
+        }),
+      );
       expect(missingProp.state).to.equal('error');
-      expect(await lastError(missingProp)).to.match(/Error filling in template 'conf.erb' \(line 1: Can't find property '\["required"\]'\)/);
+      expect(await lastError(missingProp)).to.match(
+        /Error filling in template 'conf.erb' \(line 1: Can't find property '\["required"\]'\)/,
+      );
 
-      const r2 = await c.finish(await c.upload('/releases', (await webRelease('9', { packaging: 'echo "about to fail"\nexit 3\n' })).tarball));
+      const r2 = await c.finish(
+        await c.upload('/releases', (await webRelease('9', { packaging: 'echo "about to fail"\nexit 3\n' })).tarball),
+      );
       expect(r2.state).to.equal('done');
       const compileFail = await c.deployed(webManifest({ name: 'broken', releaseVersion: '9' }));
       expect(compileFail.state).to.equal('error');
-      expect(await lastError(compileFail)).to.match(/Compiling package 'greeting': packaging script exited with code 3/);
+      expect(await lastError(compileFail)).to.match(
+        /Compiling package 'greeting': packaging script exited with code 3/,
+      );
       expect(await readLog(h.tasks, compileFail.id, 'debug')).to.contain('about to fail');
 
-      expect((await h.api.get('/deployments/crashy').set('Authorization', asAdmin).expect(200)).body).to.deep.equal({ manifest: '' });
-      expect((await c.finish(await h.api.delete('/deployments/crashy?force=true').set('Authorization', asAdmin))).state).to.equal('done');
+      expect((await h.api.get('/deployments/crashy').set('Authorization', asAdmin).expect(200)).body).to.deep.equal({
+        manifest: '',
+      });
+      expect(
+        (await c.finish(await h.api.delete('/deployments/crashy?force=true').set('Authorization', asAdmin))).state,
+      ).to.equal('done');
       expect(await c.containers('crashy')).to.deep.equal([]);
     });
 
@@ -421,7 +640,9 @@ describeOnBothBackends(
       const size = 200 * 1024 * 1024;
       const packaging = `set -e\ncp greeting.txt "$BOSH_INSTALL_TARGET/"\nhead -c ${size} /dev/zero > "$BOSH_INSTALL_TARGET/big"\n`;
       expect((await c.finish(await c.upload('/stemcells', await buildStemcell()))).state).to.equal('done');
-      expect((await c.finish(await c.upload('/releases', (await webRelease('1', { packaging })).tarball))).state).to.equal('done');
+      expect(
+        (await c.finish(await c.upload('/releases', (await webRelease('1', { packaging })).tarball))).state,
+      ).to.equal('done');
 
       const peak = rssPeakSampler();
       const t = await c.deployed(webManifest());
@@ -429,7 +650,11 @@ describeOnBothBackends(
       expect(t.state, JSON.stringify((await c.events(t)).at(-1))).to.equal('done');
 
       const [container] = await c.containers('web');
-      const out = await execInContainer(docker.getContainer(container.Id), ['sh', '-c', 'wc -c < /var/vcap/packages/greeting/big; sha1sum /var/vcap/packages/greeting/big']);
+      const out = await execInContainer(docker.getContainer(container.Id), [
+        'sh',
+        '-c',
+        'wc -c < /var/vcap/packages/greeting/big; sha1sum /var/vcap/packages/greeting/big',
+      ]);
       const zeros = crypto.createHash('sha1');
       for (let left = size; left > 0; left -= 1024 * 1024) zeros.update(Buffer.alloc(Math.min(left, 1024 * 1024)));
       const [bytes, sum] = out.stdout.trim().split(/\s+/);

@@ -149,5 +149,9 @@ describeOnBothBackends(
       expect(fine.state, fine.result ?? '').to.equal('done');
     });
   },
-  { withFamilies: (h) => [directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, Buffer.alloc(32, 7)) }))] },
+  {
+    withFamilies: (h) => [
+      directorFamily(familyDeps(h, { docker, secrets: new SecretStore(h.db.knex, Buffer.alloc(32, 7)) })),
+    ],
+  },
 );

@@ -32,7 +32,12 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
       this.skip();
     }
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-real-cli-'));
-    daemon = await spawnDaemon({ BOSUN_DATA_DIR: dataDir, BOSUN_ADMIN_PASSWORD: 'cli-secret', BOSUN_WORKERS: '3', BOSUN_NODE_ID: 'real-cli-node' });
+    daemon = await spawnDaemon({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ADMIN_PASSWORD: 'cli-secret',
+      BOSUN_WORKERS: '3',
+      BOSUN_NODE_ID: 'real-cli-node',
+    });
     fs.writeFileSync(path.join(dataDir, 'stemcell.tgz'), await buildStemcell());
     fs.writeFileSync(path.join(dataDir, 'release.tgz'), (await buildRelease(webReleaseOptions('1'))).tarball);
     fs.writeFileSync(path.join(dataDir, 'manifest.yml'), webManifest({ name: deployment, instances: 2 }));
@@ -44,7 +49,10 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
       await daemon.exited;
     }
     if (!dataDir) return;
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } })) {
+    for (const c of await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.deployment}=${deployment}`] },
+    })) {
       await docker.getContainer(c.Id).remove({ force: true });
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -61,8 +69,12 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
   it('bosh upload-stemcell, upload-release, then stemcells and releases list them', async () => {
     await bosh('-n', 'upload-stemcell', path.join(dataDir, 'stemcell.tgz'));
     await bosh('-n', 'upload-release', path.join(dataDir, 'release.tgz'));
-    expect((await table('stemcells')).Tables[0].Rows.map((r) => `${r.name}/${r.version}`)).to.deep.equal(['bosh-docker-busybox/1.0']);
-    expect((await table('releases')).Tables[0].Rows.map((r) => `${r.name}/${r.version}`)).to.deep.equal(['web-release/1']);
+    expect((await table('stemcells')).Tables[0].Rows.map((r) => `${r.name}/${r.version}`)).to.deep.equal([
+      'bosh-docker-busybox/1.0',
+    ]);
+    expect((await table('releases')).Tables[0].Rows.map((r) => `${r.name}/${r.version}`)).to.deep.equal([
+      'web-release/1',
+    ]);
   });
 
   it('bosh deploy, then instances --ps shows every instance running', async () => {
@@ -83,7 +95,11 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
 
   it('bosh tasks --recent, task N, task N --debug, events, locks', async () => {
     const recent = (await table('tasks', '--recent')).Tables[0].Rows;
-    expect(recent.map((r) => r.description)).to.include.members(['create deployment', 'create stemcell', 'create release']);
+    expect(recent.map((r) => r.description)).to.include.members([
+      'create deployment',
+      'create stemcell',
+      'create release',
+    ]);
     const deploy = recent.find((r) => r.description === 'create deployment')!;
     // Without a terminal the CLI prints the event lines alone; --tty adds its start, finish and state lines.
     const shown = (await bosh('--tty', 'task', deploy.id)).stdout;
@@ -95,7 +111,10 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
   });
 
   it('a failing deploy fails the CLI with the Director error', async () => {
-    fs.writeFileSync(path.join(dataDir, 'bad.yml'), webManifest({ name: deployment }).replace(/web-release/g, 'missing-release'));
+    fs.writeFileSync(
+      path.join(dataDir, 'bad.yml'),
+      webManifest({ name: deployment }).replace(/web-release/g, 'missing-release'),
+    );
     const failed = await bosh('-n', '-d', deployment, 'deploy', path.join(dataDir, 'bad.yml')).then(
       () => null,
       (err: CliError) => err,
@@ -107,7 +126,9 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
   it('bosh delete-deployment and clean-up --all leave nothing behind in Docker', async () => {
     await bosh('-n', '-d', deployment, 'delete-deployment');
     expect((await table('deployments')).Tables[0].Rows).to.deep.equal([]);
-    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } })).to.deep.equal([]);
+    expect(
+      await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } }),
+    ).to.deep.equal([]);
     await bosh('-n', 'clean-up', '--all');
   });
 });
@@ -133,17 +154,21 @@ function run(cli: string, args: string[], dataDir: string, port: number): Promis
   };
   return new Promise((resolve, reject) => {
     execFile(cli, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (err, stdout, stderr) => {
-      if (err) reject(new CliError(`bosh ${args.join(' ')} failed (${err.message}):\n${stdout}\n${stderr}`, stdout, stderr));
+      if (err)
+        reject(new CliError(`bosh ${args.join(' ')} failed (${err.message}):\n${stdout}\n${stderr}`, stdout, stderr));
       else resolve({ stdout, stderr });
     });
   });
 }
 
 function findBoshCli(): string | null {
-  const candidates = process.env.BOSUN_BOSH_CLI ? [process.env.BOSUN_BOSH_CLI] : (process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'bosh'));
+  const candidates = process.env.BOSUN_BOSH_CLI
+    ? [process.env.BOSUN_BOSH_CLI]
+    : (process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'bosh'));
   for (const candidate of candidates) {
     try {
-      if (/^version 7\./.test(execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 10_000 }))) return candidate;
+      if (/^version 7\./.test(execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 10_000 })))
+        return candidate;
     } catch {
       // not there, or not a BOSH CLI
     }

@@ -7,11 +7,16 @@ import { TEST_IMAGE } from '../support/test-env';
 
 /** Open connections to the Docker engine that carry a container's attach stream. */
 function attachConnections(): number {
-  const handles = (process as unknown as { _getActiveHandles(): Array<{ _httpMessage?: { path?: string } }> })._getActiveHandles();
+  const handles = (
+    process as unknown as { _getActiveHandles(): Array<{ _httpMessage?: { path?: string } }> }
+  )._getActiveHandles();
   return handles.filter((h) => String(h?._httpMessage?.path ?? '').includes('/attach?')).length;
 }
 
-const policy: ContainerPolicy = { limits: { memoryBytes: 64 * 1024 ** 2, pids: 64, cpus: 0.5 }, security: { noNewPrivileges: true, capDrop: ['NET_RAW'] } };
+const policy: ContainerPolicy = {
+  limits: { memoryBytes: 64 * 1024 ** 2, pids: 64, cpus: 0.5 },
+  security: { noNewPrivileges: true, capDrop: ['NET_RAW'] },
+};
 
 describe('running a container', function () {
   this.timeout(30_000);
@@ -25,7 +30,11 @@ describe('running a container', function () {
       await runContainer(
         docker,
         { image: TEST_IMAGE, cmd: ['true'], tty: false, taskId: 1, nodeId, networkMode: 'none', policy, overlays: [] },
-        { created: async () => controller.abort(new Error('cancelled now')), output: async () => undefined, ended: async () => undefined },
+        {
+          created: async () => controller.abort(new Error('cancelled now')),
+          output: async () => undefined,
+          ended: async () => undefined,
+        },
         controller.signal,
         1,
       );
@@ -35,7 +44,9 @@ describe('running a container', function () {
     expect(error?.message).to.equal('cancelled now');
     for (let i = 0; i < 50 && attachConnections() > before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(attachConnections()).to.equal(before);
-    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } })).to.have.length(0);
+    expect(
+      await docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } }),
+    ).to.have.length(0);
   });
 
   it('returns the exit code of containers that exit at once, many at a time (the wait is asked after the output ends)', async function () {
@@ -48,13 +59,21 @@ describe('running a container', function () {
       Array.from({ length: 8 }, async () => {
         for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
           const cmd = i % 2 ? ['true'] : ['sh', '-c', `exit ${i % 7}`];
-          const outcome = await runContainer(docker, { image: TEST_IMAGE, cmd, tty: false, taskId: i, nodeId, networkMode: 'none', policy, overlays: [] }, hooks, new AbortController().signal, 1);
+          const outcome = await runContainer(
+            docker,
+            { image: TEST_IMAGE, cmd, tty: false, taskId: i, nodeId, networkMode: 'none', policy, overlays: [] },
+            hooks,
+            new AbortController().signal,
+            1,
+          );
           codes[i] = outcome.exitCode;
         }
       }),
     );
     expect(codes).to.deep.equal(Array.from({ length: 32 }, (_, i) => (i % 2 ? 0 : i % 7)));
-    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } })).to.have.length(0);
+    expect(
+      await docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } }),
+    ).to.have.length(0);
   });
 
   it('creates the container with its memory, pids and CPU limits, no-new-privileges and the capabilities dropped', async () => {
@@ -74,6 +93,13 @@ describe('running a container', function () {
       1,
     );
     expect(outcome.exitCode).to.equal(0);
-    expect(hostConfig).to.deep.include({ Memory: 64 * 1024 ** 2, MemorySwap: 64 * 1024 ** 2, PidsLimit: 64, NanoCpus: 500_000_000, SecurityOpt: ['no-new-privileges'], CapDrop: ['NET_RAW'] });
+    expect(hostConfig).to.deep.include({
+      Memory: 64 * 1024 ** 2,
+      MemorySwap: 64 * 1024 ** 2,
+      PidsLimit: 64,
+      NanoCpus: 500_000_000,
+      SecurityOpt: ['no-new-privileges'],
+      CapDrop: ['NET_RAW'],
+    });
   });
 });

@@ -20,7 +20,9 @@ describe('the registry allow-list', () => {
   it('allows only the listed registries, none when empty', () => {
     const none = new RegistryAllowList([]);
     expect(none.allows('busybox')).to.equal(false);
-    expect(none.refusal('busybox')).to.match(/registry docker\.io is not allowed \(docker\.allowed_registries is empty/);
+    expect(none.refusal('busybox')).to.match(
+      /registry docker\.io is not allowed \(docker\.allowed_registries is empty/,
+    );
     const some = new RegistryAllowList(['Docker.io', 'registry.example.com:5000']);
     expect(some.allows('busybox:latest')).to.equal(true);
     expect(some.allows('registry.example.com:5000/x')).to.equal(true);
@@ -37,9 +39,16 @@ describe('the registry allow-list', () => {
       },
     } as unknown as Docker;
     const signal = new AbortController().signal;
-    const refused = await pullImage(engine, '127.0.0.1:25555/bosun:1', signal, new RegistryAllowList(['docker.io'])).catch((e) => e);
+    const refused = await pullImage(
+      engine,
+      '127.0.0.1:25555/bosun:1',
+      signal,
+      new RegistryAllowList(['docker.io']),
+    ).catch((e) => e);
     expect(refused).to.be.instanceOf(PullRefusedError);
-    expect(refused.message).to.equal('Image 127.0.0.1:25555/bosun:1 cannot be pulled: registry 127.0.0.1:25555 is not allowed (docker.allowed_registries: docker.io)');
+    expect(refused.message).to.equal(
+      'Image 127.0.0.1:25555/bosun:1 cannot be pulled: registry 127.0.0.1:25555 is not allowed (docker.allowed_registries: docker.io)',
+    );
     expect(asked).to.deep.equal([]);
     const failed = await pullImage(engine, 'busybox:1', signal, new RegistryAllowList(['docker.io'])).catch((e) => e);
     expect(failed.message).to.equal('Pulling image busybox:1 failed: engine says no');
@@ -63,7 +72,9 @@ describe('container limits', () => {
   it('gives a job the defaults with its overrides, and names every override above a maximum', () => {
     expect(limitsFor(defaults, maxima, undefined)).to.deep.equal({ limits: defaults });
     expect(limitsFor(defaults, maxima, { pids: 50 })).to.deep.equal({ limits: { ...defaults, pids: 50 } });
-    expect(limitsFor(defaults, maxima, { memory: 4 * 1024 ** 3, cpus: 2 })).to.deep.equal({ limits: { memoryBytes: 4 * 1024 ** 3, pids: 1024, cpus: 2 } });
+    expect(limitsFor(defaults, maxima, { memory: 4 * 1024 ** 3, cpus: 2 })).to.deep.equal({
+      limits: { memoryBytes: 4 * 1024 ** 3, pids: 1024, cpus: 2 },
+    });
     const over = limitsFor(defaults, maxima, { memory: 5 * 1024 ** 3, pids: 5000, cpus: 2.5 });
     expect(over).to.have.property('problems').with.length(3);
   });

@@ -15,7 +15,11 @@ export const IMAGE = 'bosun-test/busybox:latest';
 export function testDrydock(h: Harness, nodeId = 'node-a'): Family {
   const config = loadConfig({ env: { BOSUN_NODE_ID: nodeId } });
   return drydockFamily(
-    familyDeps(h, { config: { ...config, drydock: { ...config.drydock, node_parallelism: 4, unit_timeout_seconds: 20 } }, auth: h.auth, tokens: h.tokens }),
+    familyDeps(h, {
+      config: { ...config, drydock: { ...config.drydock, node_parallelism: 4, unit_timeout_seconds: 20 } },
+      auth: h.auth,
+      tokens: h.tokens,
+    }),
   );
 }
 
@@ -91,16 +95,27 @@ export async function removeNodes(this: Mocha.Context | void): Promise<void> {
   // Removing containers waits on the engine, which a loaded machine makes slow.
   this?.timeout?.(120_000);
   for (const c of await docker.listContainers({ all: true, filters: { label: [NODE_LABELS.node] } })) {
-    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
   }
   for (const n of await docker.listNetworks({ filters: { label: ['bosun.drydock.network'] } })) {
-    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
   }
 }
 
 /** Stores a design; its ref. */
 export async function storeDesign(h: Harness, yaml = siteYaml()): Promise<string> {
-  const res = await h.api.post('/api/v1.0/designs').set('Authorization', asAdmin).set('Content-Type', 'application/x-yaml').send(yaml).expect(201);
+  const res = await h.api
+    .post('/api/v1.0/designs')
+    .set('Authorization', asAdmin)
+    .set('Content-Type', 'application/x-yaml')
+    .send(yaml)
+    .expect(201);
   return res.body.design_ref;
 }
 
@@ -109,4 +124,3 @@ export async function runTask(h: Harness, body: Record<string, unknown>) {
   await waitForTask(h.tasks, res.body.bosun_task_id, undefined, 60_000);
   return (await h.api.get(`/api/v1.0/tasks/${res.body.task_id}`).set('Authorization', asReader).expect(200)).body;
 }
-

@@ -22,9 +22,15 @@ describeOnBothBackends('Director authentication', (h) => {
 
   it('rejects a wrong password, an unknown user and a malformed header', async () => {
     await h.api.get('/tasks').set('Authorization', withWrongPassword).expect(401);
-    await h.api.get('/tasks').set('Authorization', `Basic ${Buffer.from('ghost:x').toString('base64')}`).expect(401);
+    await h.api
+      .get('/tasks')
+      .set('Authorization', `Basic ${Buffer.from('ghost:x').toString('base64')}`)
+      .expect(401);
     await h.api.get('/tasks').set('Authorization', 'Basic !!!').expect(401);
-    await h.api.get('/tasks').set('Authorization', `Basic ${Buffer.from('admin').toString('base64')}`).expect(401);
+    await h.api
+      .get('/tasks')
+      .set('Authorization', `Basic ${Buffer.from('admin').toString('base64')}`)
+      .expect(401);
     await h.api.get('/tasks').set('Authorization', 'Bearer abc').expect(401);
   });
 

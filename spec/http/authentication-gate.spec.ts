@@ -20,7 +20,11 @@ function everyRoute(h: Harness): Array<[string, string]> {
   for (const router of routers) {
     for (const layer of router.stack) {
       if (!layer.methods.length || typeof layer.path !== 'string') continue;
-      const path = layer.path.replace(/\(.*?\)/g, '').replace(/:[A-Za-z_]+\??/g, '1').replace(/\/$/, '') || '/';
+      const path =
+        layer.path
+          .replace(/\(.*?\)/g, '')
+          .replace(/:[A-Za-z_]+\??/g, '1')
+          .replace(/\/$/, '') || '/';
       for (const method of layer.methods) if (method !== 'HEAD') routes.set(`${method} ${path}`, [method, path]);
     }
   }
@@ -64,10 +68,13 @@ describeOnBothBackends(
       new Promise<number>((resolve, reject) => {
         const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Content-Length': '2' };
         if (authorization) headers.Authorization = authorization;
-        const req = http.request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, method, path, headers }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode!));
-        });
+        const req = http.request(
+          { host: '127.0.0.1', port: (server.address() as AddressInfo).port, method, path, headers },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
         req.on('error', reject);
         req.end('{}');
       });
@@ -102,7 +109,11 @@ describeOnBothBackends(
     });
 
     it('answers the secret store only to an admin, whatever the spelling (it answered without credentials)', async () => {
-      await h.api.put('/api/v1/data').set('Authorization', asAdmin).send({ name: '/a', type: 'value', value: 'v' }).expect(200);
+      await h.api
+        .put('/api/v1/data')
+        .set('Authorization', asAdmin)
+        .send({ name: '/a', type: 'value', value: 'v' })
+        .expect(200);
       for (const path of ['/API/V1/DATA', '/Api/V1/Data', '//api/v1/data', '/api/v1/data/', '/api/v1/%64ata']) {
         const anonymous = await h.api.get(`${path}?name=/a`);
         expect(anonymous.status, path).to.equal(401);
@@ -114,7 +125,16 @@ describeOnBothBackends(
     });
 
     it('answers the sync task API (CTS) in its own error shape, with the exact Content-Type, whatever the spelling', async () => {
-      for (const path of ['/v1/tasks', '/V1/Tasks', '//v1/tasks', '/v1/tasks/', '/v1/%74asks', '/v1/status/tasks', '/v1/health', '/v1/modules']) {
+      for (const path of [
+        '/v1/tasks',
+        '/V1/Tasks',
+        '//v1/tasks',
+        '/v1/tasks/',
+        '/v1/%74asks',
+        '/v1/status/tasks',
+        '/v1/health',
+        '/v1/modules',
+      ]) {
         const anonymous = await h.api.get(path).expect(401);
         expect(anonymous.headers['content-type'], path).to.equal('application/json');
         expect(anonymous.body.error.message, path).to.be.a('string');
@@ -138,7 +158,9 @@ describeOnBothBackends(
         make({
           docker: connectDockerEngine(),
           secrets: new SecretStore(h.db.knex, crypto.randomBytes(32)),
-          config: loadConfig({ env: { BOSUN_NODE_ID: 'node-a', BOSUN_SECRETS_KEY: crypto.randomBytes(32).toString('base64') } }),
+          config: loadConfig({
+            env: { BOSUN_NODE_ID: 'node-a', BOSUN_SECRETS_KEY: crypto.randomBytes(32).toString('base64') },
+          }),
           db: h.db,
           tasks: h.tasks,
           users,

@@ -24,7 +24,9 @@ describeOnBothBackends('bad input to the Director API', (h) => {
       ['/tasks/cancel', { deployment: 5 }],
     ];
     for (const [path, body] of bodies) {
-      const res = await post(path).send(body as object).expect(400);
+      const res = await post(path)
+        .send(body as object)
+        .expect(400);
       expect(res.body.code, JSON.stringify(body)).to.equal(40000);
       expect(res.body.description).to.match(/^Invalid request body: /);
     }
@@ -73,7 +75,15 @@ describeOnBothBackends('bad input to the Director API', (h) => {
   });
 
   it('answers odd query strings on GET /tasks without a 500', async () => {
-    for (const q of ['limit=1e309', 'limit=99999999999999999999', 'state=', 'state=%00', 'deployment=%E2%98%83', 'limit=1&limit=2', 'context_id=' + 'x'.repeat(200)]) {
+    for (const q of [
+      'limit=1e309',
+      'limit=99999999999999999999',
+      'state=',
+      'state=%00',
+      'deployment=%E2%98%83',
+      'limit=1&limit=2',
+      'context_id=' + 'x'.repeat(200),
+    ]) {
       const res = await h.api.get(`/tasks?${q}`).set('Authorization', asAdmin);
       expect(res.status, q).to.be.oneOf([200, 400]);
     }

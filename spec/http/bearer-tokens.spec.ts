@@ -13,7 +13,10 @@ describeOnBothBackends('bearer tokens (/api/v1/auth/tokens)', (h) => {
     expect(res.body).to.include({ duration: 300, token_type: 'Bearer' });
     const bearer = `Bearer ${res.body.jwt}`;
     await h.api.get('/tasks').set('Authorization', bearer).expect(200);
-    await h.api.get('/v1/api/job').set('Authorization', bearer).expect((r) => expect(r.status).not.to.equal(401));
+    await h.api
+      .get('/v1/api/job')
+      .set('Authorization', bearer)
+      .expect((r) => expect(r.status).not.to.equal(401));
     await h.api.post('/cleanup').set('Authorization', bearer).send({}).expect(302);
     await h.api.get('/tasks').set('X-Auth-Token', res.body.jwt).expect(200);
   });
@@ -27,36 +30,54 @@ describeOnBothBackends('bearer tokens (/api/v1/auth/tokens)', (h) => {
     expect(await h.tasks.list({})).to.have.length(0);
   });
 
-  it('refuses wrong passwords, bad grants and unknown fields with 4xx in CipherTrust\'s shape', async () => {
+  it("refuses wrong passwords, bad grants and unknown fields with 4xx in CipherTrust's shape", async () => {
     const wrong = await login({ name: ADMIN.name, password: 'nope' }).expect(401);
     expect(wrong.body).to.have.keys('code', 'codeDesc', 'message', 'requestID');
     expect(wrong.body.codeDesc).to.match(/^NCERR/);
     await h.api.post('/api/v1/auth/tokens').send({ grant_type: 'client_credentials' }).expect(400);
-    await h.api.post('/api/v1/auth/tokens').send({ grant_type: 'password', username: 'a', password: 'b', extra: 1 }).expect(400);
+    await h.api
+      .post('/api/v1/auth/tokens')
+      .send({ grant_type: 'password', username: 'a', password: 'b', extra: 1 })
+      .expect(400);
     await h.api.post('/api/v1/auth/tokens').set('Content-Type', 'text/plain').send('x').expect(415);
     await h.api.post('/api/v1/auth/tokens').set('Content-Type', 'application/json').send('{').expect(400);
   });
 
   it('refreshes an access token until the refresh token is revoked, by id or by user', async () => {
     const first = (await login(ADMIN).expect(200)).body;
-    const refreshed = (await h.api.post('/api/v1/auth/tokens').send({ grant_type: 'refresh_token', refresh_token: first.refresh_token }).expect(200)).body;
+    const refreshed = (
+      await h.api
+        .post('/api/v1/auth/tokens')
+        .send({ grant_type: 'refresh_token', refresh_token: first.refresh_token })
+        .expect(200)
+    ).body;
     await h.api.get('/tasks').set('Authorization', `Bearer ${refreshed.jwt}`).expect(200);
 
-    const listed = (await h.api.get('/api/v1/auth/tokens').set('Authorization', `Bearer ${refreshed.jwt}`).expect(200)).body;
+    const listed = (await h.api.get('/api/v1/auth/tokens').set('Authorization', `Bearer ${refreshed.jwt}`).expect(200))
+      .body;
     expect(listed.resources.map((r: { id: string }) => r.id)).to.include(first.refresh_token_id);
     expect(JSON.stringify(listed)).not.to.include(first.refresh_token);
 
-    await h.api.delete(`/api/v1/auth/tokens/${first.refresh_token_id}`).set('Authorization', `Bearer ${refreshed.jwt}`).expect(204);
-    await h.api.post('/api/v1/auth/tokens').send({ grant_type: 'refresh_token', refresh_token: first.refresh_token }).expect(401);
+    await h.api
+      .delete(`/api/v1/auth/tokens/${first.refresh_token_id}`)
+      .set('Authorization', `Bearer ${refreshed.jwt}`)
+      .expect(204);
+    await h.api
+      .post('/api/v1/auth/tokens')
+      .send({ grant_type: 'refresh_token', refresh_token: first.refresh_token })
+      .expect(401);
 
     const second = (await login(READER).expect(200)).body;
     const { jwt: readerJwt } = second;
     await h.api.delete('/api/v1/auth/tokens?user=reader').set('Authorization', `Bearer ${readerJwt}`).expect(403);
     await h.api.delete('/api/v1/auth/tokens?user=reader').set('Authorization', `Bearer ${refreshed.jwt}`).expect(204);
-    await h.api.post('/api/v1/auth/tokens').send({ grant_type: 'refresh_token', refresh_token: second.refresh_token }).expect(401);
+    await h.api
+      .post('/api/v1/auth/tokens')
+      .send({ grant_type: 'refresh_token', refresh_token: second.refresh_token })
+      .expect(401);
   });
 
-  it("is accepted by every node sharing the database, and refused when forged or expired", async function () {
+  it('is accepted by every node sharing the database, and refused when forged or expired', async function () {
     this.timeout(20_000);
     const nodeA = await TokenService.open(h.db.knex, users, { accessSeconds: 300, refreshSeconds: 60 });
     const nodeB = await TokenService.open(h.db.knex, users, { accessSeconds: 1, refreshSeconds: 60 });
@@ -86,7 +107,8 @@ describeOnBothBackends('too many failed logins', (h) => {
     this.timeout(60_000);
     await h.api.get('/tasks').set('Authorization', basic(ADMIN.name, ADMIN.password)).expect(200);
     const statuses: number[] = [];
-    for (let i = 0; i < 22; i++) statuses.push((await h.api.get('/tasks').set('Authorization', basic('ghost', `guess-${i}`))).status);
+    for (let i = 0; i < 22; i++)
+      statuses.push((await h.api.get('/tasks').set('Authorization', basic('ghost', `guess-${i}`))).status);
     expect(statuses.slice(0, 20)).to.deep.equal(Array(20).fill(401));
     const director = await h.api.get('/tasks').set('Authorization', basic('ghost', 'again')).expect(429);
     expect(Number(director.headers['retry-after'])).to.be.at.least(1);
@@ -95,7 +117,10 @@ describeOnBothBackends('too many failed logins', (h) => {
     expect(gostint.body).to.have.keys('status', 'error');
     const credhub = await h.api.get('/api/v1/data?name=/x').set('Authorization', basic('ghost', 'again')).expect(429);
     expect(credhub.body).to.have.keys('error');
-    const tokens = await h.api.post('/api/v1/auth/tokens').send({ grant_type: 'password', username: 'ghost', password: 'again' }).expect(429);
+    const tokens = await h.api
+      .post('/api/v1/auth/tokens')
+      .send({ grant_type: 'password', username: 'ghost', password: 'again' })
+      .expect(429);
     expect(tokens.body).to.have.keys('code', 'codeDesc', 'message', 'requestID');
     const info = await h.api.get('/info').set('Authorization', basic('ghost', 'again')).expect(200);
     expect(info.body.user).to.equal(null);

@@ -21,7 +21,13 @@ describeOnBothBackends(
       ['br', Buffer.from('not compressed at all')],
     ];
 
-    for (const [method, path] of [['post', '/cleanup'], ['post', '/tasks/cancel'], ['post', '/v1/api/job'], ['put', '/api/v1/data'], ['post', '/api/v1/data']] as const) {
+    for (const [method, path] of [
+      ['post', '/cleanup'],
+      ['post', '/tasks/cancel'],
+      ['post', '/v1/api/job'],
+      ['put', '/api/v1/data'],
+      ['post', '/api/v1/data'],
+    ] as const) {
       it(`${method.toUpperCase()} ${path}: 400, nothing stored`, async () => {
         for (const [encoding, body] of bodies) {
           const res = await h.api[method](path)
@@ -51,6 +57,9 @@ describeOnBothBackends(
     });
   },
   {
-    withFamilies: (h) => [secretsFamily(familyDeps(h, { secrets: store(h) })), containerJobsFamily(familyDeps(h, { secrets: store(h) }))],
+    withFamilies: (h) => [
+      secretsFamily(familyDeps(h, { secrets: store(h) })),
+      containerJobsFamily(familyDeps(h, { secrets: store(h) })),
+    ],
   },
 );

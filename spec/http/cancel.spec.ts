@@ -23,10 +23,12 @@ describeOnBothBackends('cancelling tasks', (h) => {
     const ended = await waitForTask(h.tasks, task.id);
     expect(ended).to.include({ state: 'cancelled', result: 'task cancelled' });
     const events = await h.api.get(`/tasks/${task.id}/output?type=event`).set('Authorization', asAdmin).expect(200);
-    expect(events.text.trim().split('\n').pop()).to.contain(`"error":{"code":10001,"message":"Task ${task.id} cancelled"}`);
+    expect(events.text.trim().split('\n').pop()).to.contain(
+      `"error":{"code":10001,"message":"Task ${task.id} cancelled"}`,
+    );
   });
 
-  it('refuses a finished task with 400 and the Director\'s plain-text message', async () => {
+  it("refuses a finished task with 400 and the Director's plain-text message", async () => {
     const task = await h.tasks.enqueue({ type: 'update_deployment', description: 'x' });
     await h.db.knex('tasks').where({ id: task.id }).update({ state: 'done' });
     const res = await h.api.delete(`/task/${task.id}`).set('Authorization', asAdmin).expect(400);
@@ -50,7 +52,11 @@ describeOnBothBackends('cancelling tasks', (h) => {
     const a = await h.tasks.enqueue({ type: 'update_deployment', description: 'a', deploymentName: 'd1' });
     const b = await h.tasks.enqueue({ type: 'update_deployment', description: 'b', deploymentName: 'd2' });
     const c = await h.tasks.enqueue({ type: 'vms', description: 'c', deploymentName: 'd1' });
-    await h.api.post('/tasks/cancel').set('Authorization', asAdmin).send({ types: ['update_deployment'], deployment: 'd1' }).expect(204);
+    await h.api
+      .post('/tasks/cancel')
+      .set('Authorization', asAdmin)
+      .send({ types: ['update_deployment'], deployment: 'd1' })
+      .expect(204);
     expect((await h.tasks.get(a.id))!.state).to.equal('cancelled');
     expect((await h.tasks.get(b.id))!.state).to.equal('queued');
     expect((await h.tasks.get(c.id))!.state).to.equal('queued');
@@ -60,7 +66,14 @@ describeOnBothBackends('cancelling tasks', (h) => {
   });
 
   it('POST /tasks/cancel refuses states that cannot be cancelled', async () => {
-    const res = await h.api.post('/tasks/cancel').set('Authorization', asAdmin).send({ states: ['done'] }).expect(400);
-    expect(res.body).to.deep.equal({ code: 40000, description: 'done is not one of the cancellable states: queued, processing' });
+    const res = await h.api
+      .post('/tasks/cancel')
+      .set('Authorization', asAdmin)
+      .send({ states: ['done'] })
+      .expect(400);
+    expect(res.body).to.deep.equal({
+      code: 40000,
+      description: 'done is not one of the cancellable states: queued, processing',
+    });
   });
 });

@@ -20,7 +20,11 @@ describeOnBothBackends('POST /cleanup (bosh clean-up)', (h) => {
     const vms = await h.tasks.enqueue({ type: 'vms', description: 'vms' });
     await h.db.knex('tasks').where({ id: vms.id }).update({ state: 'error' });
 
-    const res = await h.api.post('/cleanup').set('Authorization', asAdmin).send({ config: { remove_all: false } }).expect(302);
+    const res = await h.api
+      .post('/cleanup')
+      .set('Authorization', asAdmin)
+      .send({ config: { remove_all: false } })
+      .expect(302);
     expect(res.headers.location).to.match(/^\/tasks\/\d+$/);
     const id = Number(res.headers.location.split('/').pop());
     const task = await waitForTask(h.tasks, id);
@@ -35,7 +39,10 @@ describeOnBothBackends('POST /cleanup (bosh clean-up)', (h) => {
     expect(JSON.parse(result.text)).to.deep.equal({ deleted_tasks: 2, kept_per_type: 3 });
     // Only the types that can hold more than 3 tasks are walked: vms (one task) and cleanup_artifacts are not.
     const events = await h.api.get(`/tasks/${id}/output?type=event`).set('Authorization', asAdmin).expect(200);
-    const steps = events.text.trim().split('\n').map((l) => JSON.parse(l));
+    const steps = events.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(steps.map((e) => [e.stage, e.task, e.state])).to.deep.equal([
       ['Deleting tasks', 'update_deployment', 'started'],
       ['Deleting tasks', 'update_deployment', 'finished'],
@@ -51,23 +58,47 @@ describeOnBothBackends('POST /cleanup (bosh clean-up)', (h) => {
       await h.db.knex('tasks').where({ id: t.id }).update({ state: 'done' });
       ids[type].push(t.id);
     }
-    const res = await h.api.post('/cleanup').set('Authorization', asAdmin).send({ config: { remove_all: false } }).expect(302);
+    const res = await h.api
+      .post('/cleanup')
+      .set('Authorization', asAdmin)
+      .send({ config: { remove_all: false } })
+      .expect(302);
     const task = await waitForTask(h.tasks, Number(res.headers.location.split('/').pop()));
     expect(task.result).to.equal('Deleted 3 task(s)');
-    const left = (await h.db.knex('tasks').select('id').whereIn('type', ['sparse', 'dense']).orderBy('id')).map((r: { id: number }) => r.id);
+    const left = (await h.db.knex('tasks').select('id').whereIn('type', ['sparse', 'dense']).orderBy('id')).map(
+      (r: { id: number }) => r.id,
+    );
     expect(left).to.deep.equal([...ids.sparse, ...ids.dense.slice(3)].sort((a, b) => a - b));
   });
 
   it('records the X-Bosh-Context-Id header as the task context_id, and refuses one over 64 characters', async () => {
-    const res = await h.api.post('/cleanup').set('Authorization', asAdmin).set('X-Bosh-Context-Id', 'abc-123').send({}).expect(302);
+    const res = await h.api
+      .post('/cleanup')
+      .set('Authorization', asAdmin)
+      .set('X-Bosh-Context-Id', 'abc-123')
+      .send({})
+      .expect(302);
     const task = await h.api.get(res.headers.location).set('Authorization', asAdmin).expect(200);
     expect(task.body.context_id).to.equal('abc-123');
-    const long = await h.api.post('/cleanup').set('Authorization', asAdmin).set('X-Bosh-Context-Id', 'x'.repeat(65)).send({}).expect(400);
+    const long = await h.api
+      .post('/cleanup')
+      .set('Authorization', asAdmin)
+      .set('X-Bosh-Context-Id', 'x'.repeat(65))
+      .send({})
+      .expect(400);
     expect(long.body.code).to.equal(70010);
   });
 
   it('GET /cleanup/dryrun answers the empty lists the CLI reads', async () => {
     const res = await h.api.get('/cleanup/dryrun?remove_all=false').set('Authorization', asAdmin).expect(200);
-    expect(res.body).to.have.keys('releases', 'stemcells', 'compiled_packages', 'orphaned_disks', 'orphaned_vms', 'exported_releases', 'dns_blobs');
+    expect(res.body).to.have.keys(
+      'releases',
+      'stemcells',
+      'compiled_packages',
+      'orphaned_disks',
+      'orphaned_vms',
+      'exported_releases',
+      'dns_blobs',
+    );
   });
 });

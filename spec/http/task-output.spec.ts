@@ -92,7 +92,11 @@ describeOnBothBackends('GET /tasks/:id/output', (h) => {
     const tail = await output(task.id, 'debug', `bytes=${size - 4096}-`).expect(206);
     expect(Buffer.byteLength(tail.text)).to.equal(4096);
     expect(tail.text.endsWith(line(9999))).to.equal(true);
-    const middle = await output(task.id, 'debug', `bytes=${start + line(0).length * 5000}-${start + line(0).length * 5001 - 1}`).expect(206);
+    const middle = await output(
+      task.id,
+      'debug',
+      `bytes=${start + line(0).length * 5000}-${start + line(0).length * 5001 - 1}`,
+    ).expect(206);
     expect(middle.text).to.equal(line(5000));
     const whole = await output(task.id, 'debug').expect(200);
     expect(Buffer.byteLength(whole.text)).to.equal(size);
@@ -105,13 +109,24 @@ describeOnBothBackends('GET /tasks/:id/output', (h) => {
     let seen = '';
     for (let i = 0; i < 5; i++) {
       await w.write(`{"time":${i},"type":"warning","message":"m${i}"}\n`);
-      const res = await h.api.get(`/tasks/${task.id}/output?type=event`).set('Authorization', asReader).set('Range', `bytes=${offset}-`);
+      const res = await h.api
+        .get(`/tasks/${task.id}/output?type=event`)
+        .set('Authorization', asReader)
+        .set('Range', `bytes=${offset}-`);
       expect(res.status).to.equal(206);
       seen += res.text;
       offset += Buffer.byteLength(res.text);
-      const idle = await h.api.get(`/tasks/${task.id}/output?type=event`).set('Authorization', asReader).set('Range', `bytes=${offset}-`);
+      const idle = await h.api
+        .get(`/tasks/${task.id}/output?type=event`)
+        .set('Authorization', asReader)
+        .set('Range', `bytes=${offset}-`);
       expect(idle.status).to.equal(416);
     }
-    expect(seen.trim().split('\n').map((l) => JSON.parse(l).message)).to.deep.equal(['m0', 'm1', 'm2', 'm3', 'm4']);
+    expect(
+      seen
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).message),
+    ).to.deep.equal(['m0', 'm1', 'm2', 'm3', 'm4']);
   });
 });

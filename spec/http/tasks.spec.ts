@@ -4,10 +4,27 @@ import { asAdmin } from '../support/auth';
 
 describeOnBothBackends('GET /tasks and /tasks/:id', (h) => {
   async function seed() {
-    const a = await h.tasks.enqueue({ type: 'update_deployment', description: 'create deployment', deploymentName: 'd1', username: 'admin' });
-    const b = await h.tasks.enqueue({ type: 'vms', description: 'retrieve vm-stats', deploymentName: 'd1', contextId: 'ctx-1' });
-    const c = await h.tasks.enqueue({ type: 'delete_deployment', description: 'delete deployment d2', deploymentName: 'd2' });
-    await h.db.knex('tasks').where({ id: c.id }).update({ state: 'error', result: 'boom', started_at: new Date(), timestamp: new Date(Date.now() + 1000) });
+    const a = await h.tasks.enqueue({
+      type: 'update_deployment',
+      description: 'create deployment',
+      deploymentName: 'd1',
+      username: 'admin',
+    });
+    const b = await h.tasks.enqueue({
+      type: 'vms',
+      description: 'retrieve vm-stats',
+      deploymentName: 'd1',
+      contextId: 'ctx-1',
+    });
+    const c = await h.tasks.enqueue({
+      type: 'delete_deployment',
+      description: 'delete deployment d2',
+      deploymentName: 'd2',
+    });
+    await h.db
+      .knex('tasks')
+      .where({ id: c.id })
+      .update({ state: 'error', result: 'boom', started_at: new Date(), timestamp: new Date(Date.now() + 1000) });
     return { a, b, c };
   }
 
@@ -20,13 +37,21 @@ describeOnBothBackends('GET /tasks and /tasks/:id', (h) => {
     expect(Object.keys(first).sort()).to.deep.equal(
       ['context_id', 'deployment', 'description', 'id', 'result', 'started_at', 'state', 'timestamp', 'user'].sort(),
     );
-    expect(first).to.include({ state: 'queued', timestamp: null, started_at: null, result: null, user: 'admin', deployment: 'd1', context_id: '' });
+    expect(first).to.include({
+      state: 'queued',
+      timestamp: null,
+      started_at: null,
+      result: null,
+      user: 'admin',
+      deployment: 'd1',
+      context_id: '',
+    });
     const failed = res.body.find((t: { id: number }) => t.id === c.id);
     expect(failed.timestamp).to.be.a('number');
     expect(failed.started_at).to.be.a('number');
   });
 
-  it('verbose=1 (the default) lists only the Director\'s deployment task types', async () => {
+  it("verbose=1 (the default) lists only the Director's deployment task types", async () => {
     await seed();
     const res = await h.api.get('/tasks').set('Authorization', asAdmin).expect(200);
     expect(res.body.map((t: { id: number }) => t.id)).to.deep.equal([3, 1]);
@@ -35,7 +60,9 @@ describeOnBothBackends('GET /tasks and /tasks/:id', (h) => {
   it('filters by state (comma list, `errored` as an alias of error), deployment and context_id', async () => {
     await seed();
     const get = async (q: string) =>
-      (await h.api.get(`/tasks?verbose=2&${q}`).set('Authorization', asAdmin).expect(200)).body.map((t: { id: number }) => t.id);
+      (await h.api.get(`/tasks?verbose=2&${q}`).set('Authorization', asAdmin).expect(200)).body.map(
+        (t: { id: number }) => t.id,
+      );
     expect(await get('state=queued')).to.deep.equal([2, 1]);
     expect(await get('state=errored')).to.deep.equal([3]);
     expect(await get('state=error,queued')).to.deep.equal([3, 2, 1]);
@@ -69,7 +96,7 @@ describeOnBothBackends('GET /tasks and /tasks/:id', (h) => {
     }
   });
 
-  it('answers 404 with the Director\'s text for an unknown endpoint', async () => {
+  it("answers 404 with the Director's text for an unknown endpoint", async () => {
     const res = await h.api.get('/nowhere').set('Authorization', asAdmin).expect(404);
     expect(res.text).to.equal("Endpoint '/nowhere' not found.");
   });
@@ -78,10 +105,14 @@ describeOnBothBackends('GET /tasks and /tasks/:id', (h) => {
 describeOnBothBackends(
   'GET /tasks?verbose=1 with an API family',
   (h) => {
-    it('lists the task types the app\'s families declare, beside the Director\'s', async () => {
-      const deploy = await h.tasks.enqueue({ type: 'update_deployment', description: 'create deployment', deploymentName: 'd1' });
-      const followed = await h.tasks.enqueue({ type: 'test_followed', description: 'a family\'s long work' });
-      await h.tasks.enqueue({ type: 'test_unfollowed', description: 'a family\'s quick work' });
+    it("lists the task types the app's families declare, beside the Director's", async () => {
+      const deploy = await h.tasks.enqueue({
+        type: 'update_deployment',
+        description: 'create deployment',
+        deploymentName: 'd1',
+      });
+      const followed = await h.tasks.enqueue({ type: 'test_followed', description: "a family's long work" });
+      await h.tasks.enqueue({ type: 'test_unfollowed', description: "a family's quick work" });
       const res = await h.api.get('/tasks?verbose=1').set('Authorization', asAdmin).expect(200);
       expect(res.body.map((t: { id: number }) => t.id)).to.deep.equal([followed.id, deploy.id]);
     });

@@ -9,7 +9,10 @@ import { readLog } from '../support/runners';
 async function processingTasks(h: Harness, n: number, nodeId: string): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < n; i++) ids.push((await h.tasks.enqueue({ type: 'test_sleep', description: `t${i}` })).id);
-  await h.db.knex('tasks').whereIn('id', ids).update({ state: 'processing', node_id: nodeId, started_at: new Date(), checkpoint_time: new Date() });
+  await h.db
+    .knex('tasks')
+    .whereIn('id', ids)
+    .update({ state: 'processing', node_id: nodeId, started_at: new Date(), checkpoint_time: new Date() });
   return ids;
 }
 
@@ -50,14 +53,29 @@ describeOnBothBackends('commits shared between tasks', (h) => {
     await h.db.knex('task_logs').insert({ task_id: a, log: 'result', start_offset: 0, data: Buffer.from('x') });
     const finishes = new FinishBatcher(h.db.knex, new TasksRepo(h.db.knex), 'node-a', h.db.notifier.viaDatabase);
     const results = await Promise.allSettled([
-      finishes.finish({ id: a, state: 'done', result: 'a', chunks: [{ log: 'result', offset: 0, data: Buffer.from('conflict') }] }),
-      finishes.finish({ id: b, state: 'error', result: 'b failed', chunks: [{ log: 'event', offset: 0, data: Buffer.from('{"time":1}\n') }] }),
+      finishes.finish({
+        id: a,
+        state: 'done',
+        result: 'a',
+        chunks: [{ log: 'result', offset: 0, data: Buffer.from('conflict') }],
+      }),
+      finishes.finish({
+        id: b,
+        state: 'error',
+        result: 'b failed',
+        chunks: [{ log: 'event', offset: 0, data: Buffer.from('{"time":1}\n') }],
+      }),
       finishes.finish({ id: c, state: 'done', result: 'not mine', chunks: [] }),
     ]);
     expect(results[0].status).to.equal('rejected');
     expect(results[1]).to.deep.equal({ status: 'fulfilled', value: true });
     expect(results[2]).to.deep.equal({ status: 'fulfilled', value: false });
-    const states = Object.fromEntries((await h.db.knex('tasks').whereIn('id', [a, b, c]).select('id', 'state', 'result')).map((r) => [r.id, [r.state, r.result]]));
+    const states = Object.fromEntries(
+      (await h.db.knex('tasks').whereIn('id', [a, b, c]).select('id', 'state', 'result')).map((r) => [
+        r.id,
+        [r.state, r.result],
+      ]),
+    );
     expect(states).to.deep.equal({ [a]: ['processing', null], [b]: ['error', 'b failed'], [c]: ['processing', null] });
     expect(await readLog(h.tasks, b, 'event')).to.equal('{"time":1}\n');
   });
@@ -68,14 +86,19 @@ describeOnBothBackends('tasks queued at the same time', (h) => {
     let statements = 0;
     const count = (q: { sql: string }) => void (q.sql.includes('bosun_enqueue_tasks') && statements++);
     h.db.knex.on('query', count);
-    const tasks = await Promise.all(Array.from({ length: 20 }, (_, i) => h.tasks.enqueue({ type: 'test_sleep', description: `t${i}`, params: { i } }))).finally(() =>
-      h.db.knex.off('query', count),
-    );
+    const tasks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        h.tasks.enqueue({ type: 'test_sleep', description: `t${i}`, params: { i } }),
+      ),
+    ).finally(() => h.db.knex.off('query', count));
     expect(statements).to.be.within(2, 19);
     expect(tasks.map((t) => t.description)).to.deep.equal(Array.from({ length: 20 }, (_, i) => `t${i}`));
     expect(tasks.map((t) => t.id)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(tasks.every((t) => t.state === 'queued')).to.equal(true);
-    for (const t of tasks) expect(await readLog(h.tasks, t.id, 'debug')).to.contain(`[task:${t.id}]  INFO -- TaskHelper: Enqueuing task: ${t.id}\n`);
+    for (const t of tasks)
+      expect(await readLog(h.tasks, t.id, 'debug')).to.contain(
+        `[task:${t.id}]  INFO -- TaskHelper: Enqueuing task: ${t.id}\n`,
+      );
     expect((await h.tasks.get(7))!.params).to.deep.equal({ i: 6 });
   });
 
@@ -86,7 +109,9 @@ describeOnBothBackends('tasks queued at the same time', (h) => {
       h.tasks.enqueue({ type: 'test_sleep', description: 'third' }),
     ]);
     expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
-    const stored = (await h.db.knex('tasks').select('description').orderBy('id')).map((r: { description: string }) => r.description);
+    const stored = (await h.db.knex('tasks').select('description').orderBy('id')).map(
+      (r: { description: string }) => r.description,
+    );
     expect(stored).to.deep.equal(['first', 'third']);
   });
 });

@@ -35,7 +35,10 @@ describeOnBothBackends('tasks queued on the node that runs them', (h) => {
     const done = await waitForTask(tasks, task.id);
     expect(done).to.include({ state: 'done', result: 'slept 10 ms' });
     const debug = await readLog(tasks, task.id, 'debug');
-    const lines = debug.trimEnd().split('\n').map((l) => l.replace(/^.*-- /, ''));
+    const lines = debug
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(/^.*-- /, ''));
     expect(lines).to.deep.equal([
       `TaskHelper: Director Version: ${lines[0].replace('TaskHelper: Director Version: ', '')}`,
       `TaskHelper: Enqueuing task: ${task.id}`,
@@ -63,12 +66,27 @@ describeOnBothBackends('tasks queued on the node that runs them', (h) => {
   it('are queued when pinned to another node, and only that node claims them', async () => {
     const { tasks } = await idleRunner(2);
     // (In this order: a queued task wakes the runner, whose claim holds its free workers for a moment.)
-    const here = await tasks.enqueue({ type: 'test_sleep', description: 'for node-a', params: { ms: 1 }, pinnedNodeId: 'node-a' });
-    const pinned = await tasks.enqueue({ type: 'test_sleep', description: 'for node-b', params: { ms: 1 }, pinnedNodeId: 'node-b' });
+    const here = await tasks.enqueue({
+      type: 'test_sleep',
+      description: 'for node-a',
+      params: { ms: 1 },
+      pinnedNodeId: 'node-a',
+    });
+    const pinned = await tasks.enqueue({
+      type: 'test_sleep',
+      description: 'for node-b',
+      params: { ms: 1 },
+      pinnedNodeId: 'node-b',
+    });
     expect([here.state, pinned.state]).to.deep.equal(['processing', 'queued']);
     await waitForTask(tasks, here.id);
     // node-a's claim loop passes over it, however often it claims.
-    const other = await tasks.enqueue({ type: 'test_sleep', description: 'any node', params: { ms: 1 }, queueName: 'wake-a' });
+    const other = await tasks.enqueue({
+      type: 'test_sleep',
+      description: 'any node',
+      params: { ms: 1 },
+      queueName: 'wake-a',
+    });
     expect((await waitForTask(tasks, other.id)).nodeId).to.equal('node-a');
     expect((await tasks.get(pinned.id))!.state).to.equal('queued');
     await startRunner(h.db, [sleepOp], { nodeId: 'node-b', workers: 1 });
@@ -92,7 +110,12 @@ describeOnBothBackends('tasks queued on the node that runs them', (h) => {
       await trx('settings').insert({ key: `row-of-${task.id}`, value: 'x' });
     });
     expect(withRow.state).to.equal('processing');
-    expect(await h.db.knex('settings').where({ key: `row-of-${withRow.id}` }).first()).to.include({ value: 'x' });
+    expect(
+      await h.db
+        .knex('settings')
+        .where({ key: `row-of-${withRow.id}` })
+        .first(),
+    ).to.include({ value: 'x' });
     await waitForTask(tasks, withRow.id);
     // A refused row leaves no task, and gives its worker back.
     const refused = tasks.enqueue({ type: 'test_record', description: 'refused' }, async (trx) => {
@@ -124,11 +147,17 @@ describeOnBothBackends('task signals', (h) => {
     try {
       await startRunner(h.db, [sleepOp]);
       const plain = await h.tasks.enqueue({ type: 'test_sleep', description: 'plain', params: { ms: 1 } });
-      const serial = await h.tasks.enqueue({ type: 'test_sleep', description: 'serial', params: { ms: 1 }, queueName: 'lock:deployment:web' });
+      const serial = await h.tasks.enqueue({
+        type: 'test_sleep',
+        description: 'serial',
+        params: { ms: 1 },
+        queueName: 'lock:deployment:web',
+      });
       await waitForTask(h.tasks, plain.id);
       await waitForTask(h.tasks, serial.id);
       const deadline = Date.now() + 5000;
-      while (seen.filter((s) => s.kind === 'finished').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (seen.filter((s) => s.kind === 'finished').length < 2 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
       expect(seen).to.deep.include({ kind: 'queued', id: plain.id, type: 'test_sleep' });
       expect(seen).to.deep.include({ kind: 'queued', id: serial.id, type: 'test_sleep' });
       expect(seen).to.deep.include({ kind: 'finished', id: plain.id, queue: null });

@@ -12,7 +12,11 @@ describeOnBothBackends('a node id held by one live process', (h) => {
     leases.push(lease);
     return lease;
   };
-  const refusal = (nodeId = 'node-x') => NodeLease.acquire(h.db, nodeId, 30, silentLog).then(() => null, (e: Error) => e);
+  const refusal = (nodeId = 'node-x') =>
+    NodeLease.acquire(h.db, nodeId, 30, silentLog).then(
+      () => null,
+      (e: Error) => e,
+    );
 
   beforeEach(async () => {
     await h.db.knex('nodes').delete();
@@ -26,7 +30,11 @@ describeOnBothBackends('a node id held by one live process', (h) => {
     const err = await refusal();
     expect(err).to.be.instanceOf(ConfigError);
     expect((err as ConfigError).problems).to.have.length(1);
-    expect((err as ConfigError).problems[0]).to.match(new RegExp(`^node_id: 'node-x' is in use by a live node \\(host .+, pid ${process.pid}, last seen [\\d.]+ s ago\\)`));
+    expect((err as ConfigError).problems[0]).to.match(
+      new RegExp(
+        `^node_id: 'node-x' is in use by a live node \\(host .+, pid ${process.pid}, last seen [\\d.]+ s ago\\)`,
+      ),
+    );
     await acquire('node-y');
   });
 

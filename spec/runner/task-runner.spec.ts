@@ -15,14 +15,28 @@ describeOnBothBackends('task runner', (h) => {
     expect(done.state).to.equal('done');
     expect(done.result).to.equal('slept 10 ms');
     expect(done.startedAt).to.be.instanceOf(Date);
-    const events = (await readLog(h.tasks, task.id, 'event')).trim().split('\n').map((l) => JSON.parse(l));
+    const events = (await readLog(h.tasks, task.id, 'event'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.state)).to.deep.equal(['started', 'finished']);
     expect(events[0]).to.include({ stage: 'Sleeping', total: 1, task: '10 ms', index: 1, progress: 0 });
-    expect(Object.keys(events[0])).to.deep.equal(['time', 'stage', 'tags', 'total', 'task', 'index', 'state', 'progress']);
+    expect(Object.keys(events[0])).to.deep.equal([
+      'time',
+      'stage',
+      'tags',
+      'total',
+      'task',
+      'index',
+      'state',
+      'progress',
+    ]);
     expect(events[1]).to.include({ progress: 100 });
     expect(Number.isInteger(events[0].time)).to.equal(true);
     const debug = await readLog(h.tasks, task.id, 'debug');
-    expect(debug).to.match(/^I, \[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} #\d+\] \[task:1\]  INFO -- TaskHelper: Director Version: /);
+    expect(debug).to.match(
+      /^I, \[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} #\d+\] \[task:1\]  INFO -- TaskHelper: Director Version: /,
+    );
     expect(debug).to.contain('Enqueuing task: 1\n');
     expect(debug).to.contain('DirectorJobRunner: Starting task: 1\n');
     expect(debug).to.match(/\] \[task:1\]  INFO -- DirectorJobRunner: Task 1 done\n$/);
@@ -35,7 +49,10 @@ describeOnBothBackends('task runner', (h) => {
     const ended = await waitForTask(h.tasks, task.id);
     expect(ended.state).to.equal('error');
     expect(ended.result).to.equal('disk on fire');
-    const events = (await readLog(h.tasks, task.id, 'event')).trim().split('\n').map((l) => JSON.parse(l));
+    const events = (await readLog(h.tasks, task.id, 'event'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events[1]).to.include({ state: 'failed', progress: 100 });
     expect(events[1].data).to.deep.equal({ error: 'disk on fire' });
     expect(events[2].error).to.deep.equal({ code: 100, message: 'disk on fire' });
@@ -64,7 +81,8 @@ describeOnBothBackends('task runner', (h) => {
     await startRunner(h.db, [sleepOp]);
     const task = await h.tasks.enqueue({ type: 'test_sleep', description: 'long', params: { ms: 60_000 } });
     const processing = await waitForTask(h.tasks, task.id, (t) => t.state === 'processing');
-    while (!(await readLog(h.tasks, task.id, 'event')).includes('"started"')) await new Promise((r) => setTimeout(r, 10));
+    while (!(await readLog(h.tasks, task.id, 'event')).includes('"started"'))
+      await new Promise((r) => setTimeout(r, 10));
     const outcome = await h.tasks.cancel(processing);
     expect(outcome.outcome).to.equal('cancelling');
     expect(outcome.task.state).to.equal('cancelling');
@@ -163,7 +181,11 @@ describeOnBothBackends('task runner', (h) => {
               checkpoint_time = now() - interval '1 hour' where id = ?`,
       [task.id],
     );
-    await (await h.tasks.openLog(task.id, 'event')).write(Buffer.from('{"time":1,"stage":"x","tags":[],"total":1,"task":"y","index":1,"state":"started","progress":0}\n'));
+    await (
+      await h.tasks.openLog(task.id, 'event')
+    ).write(
+      Buffer.from('{"time":1,"stage":"x","tags":[],"total":1,"task":"y","index":1,"state":"started","progress":0}\n'),
+    );
     await startRunner(h.db, [sleepOp], { nodeId: 'live-node', checkpointIntervalMs: 100, timeoutSeconds: 1 });
     const ended = await waitForTask(h.tasks, task.id);
     expect(ended.state).to.equal('timeout');

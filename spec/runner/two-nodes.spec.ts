@@ -38,7 +38,8 @@ describe('two nodes on one PostgreSQL', () => {
     await startRunner(second, [recordOp(ran, 30)], { nodeId: 'node-2', workers: 4 });
     const tasks = new TaskService(second);
     const ids: number[] = [];
-    for (let i = 0; i < 8; i++) ids.push((await tasks.enqueue({ type: 'test_record', description: 'q', queueName: 'shared' })).id);
+    for (let i = 0; i < 8; i++)
+      ids.push((await tasks.enqueue({ type: 'test_record', description: 'q', queueName: 'shared' })).id);
     for (const id of ids) await waitForTask(tasks, id);
     const runs = ids.map((id) => ran.find((r) => r.id === id)!);
     for (let i = 1; i < runs.length; i++) expect(runs[i].start).to.be.at.least(runs[i - 1].end);

@@ -17,7 +17,16 @@ export function scheduledSleep(tasks: TaskService): ScheduledOperation {
     name: 'sleep',
     params: z.object({ ms: z.number().int().min(0).max(60_000) }).strict(),
     start: (p: { ms: number }, run) =>
-      tasks.enqueue({ type: 'test_sleep', description: `sleep ${p.ms}`, username: run.username, pinnedNodeId: run.pinnedNodeId, params: p }, run.withRows),
+      tasks.enqueue(
+        {
+          type: 'test_sleep',
+          description: `sleep ${p.ms}`,
+          username: run.username,
+          pinnedNodeId: run.pinnedNodeId,
+          params: p,
+        },
+        run.withRows,
+      ),
   };
 }
 

@@ -77,9 +77,16 @@ describe('secret redaction', () => {
     const bytes = Buffer.byteLength(text);
     for (let i = 0; i <= bytes; i++) {
       expect(streamed(r, text, [i]), `cut at ${i}`).to.equal(whole);
-      for (let j = i; j <= Math.min(bytes, i + 12); j++) expect(streamed(r, text, [i, j]), `cuts at ${i}, ${j}`).to.equal(whole);
+      for (let j = i; j <= Math.min(bytes, i + 12); j++)
+        expect(streamed(r, text, [i, j]), `cuts at ${i}, ${j}`).to.equal(whole);
     }
-    expect(streamed(r, text, Array.from({ length: bytes }, (_, i) => i))).to.equal(whole);
+    expect(
+      streamed(
+        r,
+        text,
+        Array.from({ length: bytes }, (_, i) => i),
+      ),
+    ).to.equal(whole);
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % (bytes + 1);
     for (let round = 0; round < 300; round++) {
@@ -95,6 +102,9 @@ describe('secret redaction', () => {
 
   it('redacts every string of a value before it is serialized, keeping its shape', () => {
     const r = redactorOf(quoted);
-    expect(r.value({ a: [quoted, 1, null], b: { c: `x ${quoted}` } })).to.deep.equal({ a: ['[redacted]', 1, null], b: { c: 'x [redacted]' } });
+    expect(r.value({ a: [quoted, 1, null], b: { c: `x ${quoted}` } })).to.deep.equal({
+      a: ['[redacted]', 1, null],
+      b: { c: 'x [redacted]' },
+    });
   });
 });

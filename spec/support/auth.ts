@@ -1,6 +1,7 @@
 import { ADMIN, READER } from './harness';
 
-const basic = (u: { name: string; password: string }) => `Basic ${Buffer.from(`${u.name}:${u.password}`).toString('base64')}`;
+const basic = (u: { name: string; password: string }) =>
+  `Basic ${Buffer.from(`${u.name}:${u.password}`).toString('base64')}`;
 
 export const asAdmin = basic(ADMIN);
 export const asReader = basic(READER);

@@ -19,16 +19,41 @@ export class BoshCliLike {
     private readonly auth: { user: string; password: string } | null,
   ) {}
 
-  private once(method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  private once(
+    method: string,
+    path: string,
+    body?: Buffer | string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     this.requests.push(`${method} ${path}`);
-    const auth = this.auth ? { Authorization: `Basic ${Buffer.from(`${this.auth.user}:${this.auth.password}`).toString('base64')}` } : {};
+    const auth = this.auth
+      ? { Authorization: `Basic ${Buffer.from(`${this.auth.user}:${this.auth.password}`).toString('base64')}` }
+      : {};
     return new Promise((resolve, reject) => {
       const req = https.request(
-        { host: '127.0.0.1', port: this.port, method, path, ca: fs.readFileSync(this.caPath), agent: false, headers: { ...auth, ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) } },
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method,
+          path,
+          ca: fs.readFileSync(this.caPath),
+          agent: false,
+          headers: {
+            ...auth,
+            ...headers,
+            ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+          },
+        },
         (res) => {
           const parts: Buffer[] = [];
           res.on('data', (d: Buffer) => parts.push(d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(parts) }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers as Record<string, string>,
+              body: Buffer.concat(parts),
+            }),
+          );
         },
       );
       req.on('error', reject);
@@ -37,7 +62,11 @@ export class BoshCliLike {
   }
 
   /** One CLI request: redirects followed as Go follows them, then the CLI's status check. */
-  async request(method: string, path: string, opts: { body?: Buffer | string; contentType?: string; range?: string } = {}) {
+  async request(
+    method: string,
+    path: string,
+    opts: { body?: Buffer | string; contentType?: string; range?: string } = {},
+  ) {
     const headers: Record<string, string> = {};
     if (opts.contentType) headers['Content-Type'] = opts.contentType;
     if (opts.range) headers.Range = opts.range;
@@ -49,7 +78,9 @@ export class BoshCliLike {
       res = await this.once('GET', location.pathname + location.search);
     }
     if (![200, 201, 204, 206, 302, 416].includes(res.status) || (res.status === 416 && !opts.range)) {
-      throw new Error(`Director responded with non-successful status code '${res.status}' response '${res.body.toString()}'`);
+      throw new Error(
+        `Director responded with non-successful status code '${res.status}' response '${res.body.toString()}'`,
+      );
     }
     return res;
   }
@@ -59,7 +90,15 @@ export class BoshCliLike {
   }
 
   /** A task-backed call (PostResult/PutResult/DeleteResult/GetResult): follow, tail events, then the whole result. */
-  async taskResult(method: string, path: string, opts: { body?: Buffer | string; contentType?: string } = {}): Promise<{ task: z.infer<typeof types.taskShort>; events: Array<z.infer<typeof types.taskEvent>>; result: string }> {
+  async taskResult(
+    method: string,
+    path: string,
+    opts: { body?: Buffer | string; contentType?: string } = {},
+  ): Promise<{
+    task: z.infer<typeof types.taskShort>;
+    events: Array<z.infer<typeof types.taskEvent>>;
+    result: string;
+  }> {
     const res = await this.request(method, path, opts);
     const task = decode(types.taskShort, res.body.toString(), `${method} ${path} (after redirect)`);
     return this.follow(task.id);
@@ -80,7 +119,10 @@ export class BoshCliLike {
       if (!['queued', 'processing', 'cancelling'].includes(task.state)) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    const events = text.split('\n').filter(Boolean).map((line) => decode(types.taskEvent, line, `event line of task ${id}`));
+    const events = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => decode(types.taskEvent, line, `event line of task ${id}`));
     if (task.state !== 'done') {
       const error = events.find((e) => e.error)?.error?.message ?? '';
       throw new TaskFailed(`Expected task '${id}' to succeed but state is '${task.state}'`, error);
@@ -107,8 +149,15 @@ function decode<T>(schema: z.ZodType<T>, text: string, what: string): T {
     throw new Error(`${what}: not JSON: ${text.slice(0, 200)}`);
   }
   const r = schema.safeParse(value);
-  if (!r.success) throw new Error(`${what}: the CLI could not decode it: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new Error(
+      `${what}: the CLI could not decode it: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 
-export const ndjsonOf = <T>(schema: z.ZodType<T>, text: string): T[] => text.split('\n').filter(Boolean).map((l) => decode(schema, l, 'result line'));
+export const ndjsonOf = <T>(schema: z.ZodType<T>, text: string): T[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => decode(schema, l, 'result line'));

@@ -51,14 +51,27 @@ export const info = z.object({
 });
 
 export const stemcells = z.array(
-  z.object({ name: z.string(), version: semiSemantic, operating_system: z.string(), cid: z.string(), cpi: z.string(), deployments: z.array(z.unknown()) }),
+  z.object({
+    name: z.string(),
+    version: semiSemantic,
+    operating_system: z.string(),
+    cid: z.string(),
+    cpi: z.string(),
+    deployments: z.array(z.unknown()),
+  }),
 );
 
 export const releaseSeries = z.array(
   z.object({
     name: z.string(),
     release_versions: z.array(
-      z.object({ version: semiSemantic, commit_hash: z.string(), uncommitted_changes: z.boolean(), currently_deployed: z.boolean(), job_names: z.array(z.string()) }),
+      z.object({
+        version: semiSemantic,
+        commit_hash: z.string(),
+        uncommitted_changes: z.boolean(),
+        currently_deployed: z.boolean(),
+        job_names: z.array(z.string()),
+      }),
     ),
   }),
 );
@@ -72,7 +85,10 @@ export const deployments = z.array(
   }),
 );
 
-export const diff = z.object({ context: z.record(z.string(), z.unknown()), diff: z.array(z.array(z.string().nullable()).min(2)) });
+export const diff = z.object({
+  context: z.record(z.string(), z.unknown()),
+  diff: z.array(z.array(z.string().nullable()).min(2)),
+});
 
 export const vmInfo = z.object({
   agent_id: z.string(),
@@ -92,23 +108,41 @@ export const vmInfo = z.object({
   ignore: z.boolean(),
   vm_created_at: z.string(),
   processes: z.array(
-    z.object({ name: z.string(), state: z.string(), cpu: z.object({ total: z.number() }), mem: z.object({ kb: int.min(0), percent: z.number() }), uptime: z.object({ secs: int.min(0) }) }),
+    z.object({
+      name: z.string(),
+      state: z.string(),
+      cpu: z.object({ total: z.number() }),
+      mem: z.object({ kb: int.min(0), percent: z.number() }),
+      uptime: z.object({ secs: int.min(0) }),
+    }),
   ),
-  vitals: z.object({
-    cpu: z.object({ sys: z.string(), user: z.string(), wait: z.string() }),
-    mem: z.object({ kb: z.string(), percent: z.string() }),
-    swap: z.object({ kb: z.string(), percent: z.string() }),
-    load: z.array(z.string()),
-    disk: z.record(z.string(), z.object({ percent: z.string(), inode_percent: z.string() })),
-  }).partial(),
+  vitals: z
+    .object({
+      cpu: z.object({ sys: z.string(), user: z.string(), wait: z.string() }),
+      mem: z.object({ kb: z.string(), percent: z.string() }),
+      swap: z.object({ kb: z.string(), percent: z.string() }),
+      load: z.array(z.string()),
+      disk: z.record(z.string(), z.object({ percent: z.string(), inode_percent: z.string() })),
+    })
+    .partial(),
   resurrection_paused: z.boolean(),
   stemcell: z.object({ name: z.string(), version: z.string(), api_version: int.nullable() }),
 });
 
-export const errandRun = z.object({ exit_code: int, stdout: z.string(), stderr: z.string(), logs: z.object({ blobstore_id: z.string(), sha1: z.string() }) });
+export const errandRun = z.object({
+  exit_code: int,
+  stdout: z.string(),
+  stderr: z.string(),
+  logs: z.object({ blobstore_id: z.string(), sha1: z.string() }),
+});
 
 export const locks = z.array(
-  z.object({ type: z.string(), resource: z.array(z.string()), timeout: z.string().refine((s) => Number.isFinite(parseFloat(s))), task_id: z.string() }),
+  z.object({
+    type: z.string(),
+    resource: z.array(z.string()),
+    timeout: z.string().refine((s) => Number.isFinite(parseFloat(s))),
+    task_id: z.string(),
+  }),
 );
 
 export const events = z.array(

@@ -46,7 +46,13 @@ export const stemcellDigests = {
 };
 
 export async function buildStemcell(
-  opts: { name?: string; version?: string; os?: string; corruptDigest?: boolean; digest?: (image: Buffer) => string | undefined } = {},
+  opts: {
+    name?: string;
+    version?: string;
+    os?: string;
+    corruptDigest?: boolean;
+    digest?: (image: Buffer) => string | undefined;
+  } = {},
 ): Promise<Buffer> {
   const image = await busyboxRootfs();
   const digest = opts.corruptDigest ? '0'.repeat(40) : (opts.digest ?? stemcellDigests.sha1)(image);
@@ -88,20 +94,42 @@ export interface ReleaseFixture {
 
 export async function buildRelease(opts: ReleaseFixture) {
   const files: Record<string, Buffer> = {};
-  const manifest = { name: opts.name, version: opts.version, commit_hash: 'abc1234', uncommitted_changes: false, jobs: [] as object[], packages: [] as object[] };
+  const manifest = {
+    name: opts.name,
+    version: opts.version,
+    commit_hash: 'abc1234',
+    uncommitted_changes: false,
+    jobs: [] as object[],
+    packages: [] as object[],
+  };
   for (const [i, p] of opts.packages.entries()) {
     const archive = await tgz(p.files);
     const fingerprint = sha1(Buffer.from(JSON.stringify(p)));
-    manifest.packages.push({ name: p.name, version: fingerprint, fingerprint, sha1: i % 2 ? `sha256:${sha256(archive)}` : sha1(archive), dependencies: p.dependencies ?? [] });
+    manifest.packages.push({
+      name: p.name,
+      version: fingerprint,
+      fingerprint,
+      sha1: i % 2 ? `sha256:${sha256(archive)}` : sha1(archive),
+      dependencies: p.dependencies ?? [],
+    });
     if (!opts.omitPackages?.includes(p.name)) files[`packages/${p.name}.tgz`] = archive;
   }
   for (const [i, j] of opts.jobs.entries()) {
-    const content: Record<string, string> = { 'job.MF': YAML.stringify({ name: j.name, ...j.spec }), monit: j.monit ?? '' };
+    const content: Record<string, string> = {
+      'job.MF': YAML.stringify({ name: j.name, ...j.spec }),
+      monit: j.monit ?? '',
+    };
     for (const [src, body] of Object.entries(j.templates)) content[`templates/${src}`] = body;
     const archive = await tgz(content);
     const fingerprint = sha1(Buffer.from(JSON.stringify(j)));
-    manifest.jobs.push({ name: j.name, version: fingerprint, fingerprint, sha1: i % 2 ? sha1(archive) : `sha256:${sha256(archive)}` });
-    files[`jobs/${j.name}.tgz`] = opts.corruptJob === j.name ? Buffer.concat([archive, Buffer.from('tampered')]) : archive;
+    manifest.jobs.push({
+      name: j.name,
+      version: fingerprint,
+      fingerprint,
+      sha1: i % 2 ? sha1(archive) : `sha256:${sha256(archive)}`,
+    });
+    files[`jobs/${j.name}.tgz`] =
+      opts.corruptJob === j.name ? Buffer.concat([archive, Buffer.from('tampered')]) : archive;
   }
   return { tarball: await tgz({ 'release.MF': YAML.stringify(manifest), ...files }), manifest };
 }
@@ -116,7 +144,15 @@ export function webReleaseOptions(version = '1', extra: { packaging?: string } =
     name: 'web-release',
     version,
     packages: [
-      { name: 'greeting', files: { packaging: extra.packaging ?? 'set -e\ncp greeting.txt "$BOSH_INSTALL_TARGET/"\necho compiled > "$BOSH_INSTALL_TARGET/built"\n', 'greeting.txt': 'hello from a package\n' } },
+      {
+        name: 'greeting',
+        files: {
+          packaging:
+            extra.packaging ??
+            'set -e\ncp greeting.txt "$BOSH_INSTALL_TARGET/"\necho compiled > "$BOSH_INSTALL_TARGET/built"\n',
+          'greeting.txt': 'hello from a package\n',
+        },
+      },
     ],
     jobs: [
       {
@@ -127,25 +163,38 @@ export function webReleaseOptions(version = '1', extra: { packaging?: string } =
           properties: { port: { default: 8080 }, message: { default: 'hello' }, 'secret.password': {} },
         },
         templates: {
-          'bpm.yml.erb': "processes:\n- name: web\n  executable: /bin/httpd\n  args: ['-f', '-p', '127.0.0.1:<%= p(\"port\") %>', '-h', '/var/vcap/jobs/web/html']\n",
-          'index.html.erb': '<%= p("message") %> from <%= spec.name %>/<%= spec.index %><% if_p("secret.password") do |pw| %> secret=<%= pw %><% end %>\n',
+          'bpm.yml.erb':
+            "processes:\n- name: web\n  executable: /bin/httpd\n  args: ['-f', '-p', '127.0.0.1:<%= p(\"port\") %>', '-h', '/var/vcap/jobs/web/html']\n",
+          'index.html.erb':
+            '<%= p("message") %> from <%= spec.name %>/<%= spec.index %><% if_p("secret.password") do |pw| %> secret=<%= pw %><% end %>\n',
           'ctl.erb': '#!/bin/sh\necho "ctl for <%= spec.deployment %>"\n',
         },
       },
       {
         name: 'smoke',
-        spec: { templates: { 'run.erb': 'bin/run' }, packages: ['greeting'], properties: { exit_code: { default: 0 } } },
-        templates: { 'run.erb': '#!/bin/sh\ncat /var/vcap/packages/greeting/greeting.txt\necho "smoke errand on stderr" >&2\nexit <%= p("exit_code") %>\n' },
+        spec: {
+          templates: { 'run.erb': 'bin/run' },
+          packages: ['greeting'],
+          properties: { exit_code: { default: 0 } },
+        },
+        templates: {
+          'run.erb':
+            '#!/bin/sh\ncat /var/vcap/packages/greeting/greeting.txt\necho "smoke errand on stderr" >&2\nexit <%= p("exit_code") %>\n',
+        },
       },
       {
         name: 'crasher',
         spec: { templates: { 'bpm.yml.erb': 'config/bpm.yml' }, properties: {} },
-        templates: { 'bpm.yml.erb': "processes:\n- name: crasher\n  executable: /bin/sh\n  args: ['-c', 'echo crashing; exit 1']\n" },
+        templates: {
+          'bpm.yml.erb':
+            "processes:\n- name: crasher\n  executable: /bin/sh\n  args: ['-c', 'echo crashing; exit 1']\n",
+        },
       },
       {
         name: 'legacy',
         spec: { templates: { 'ctl.erb': 'bin/ctl' }, properties: { interval: { default: 1 } } },
-        monit: 'check process legacy\n  with pidfile /var/vcap/sys/run/legacy/legacy.pid\n  start program "/var/vcap/jobs/legacy/bin/ctl start"\n  stop program "/var/vcap/jobs/legacy/bin/ctl stop"\n  group vcap\n',
+        monit:
+          'check process legacy\n  with pidfile /var/vcap/sys/run/legacy/legacy.pid\n  start program "/var/vcap/jobs/legacy/bin/ctl start"\n  stop program "/var/vcap/jobs/legacy/bin/ctl stop"\n  group vcap\n',
         templates: {
           'ctl.erb':
             '#!/bin/sh\nmkdir -p /var/vcap/sys/run/legacy\ncase "$1" in\n  start) sh -c "while :; do sleep <%= p(\'interval\') %>; done" >/dev/null 2>&1 &\n    echo $! > /var/vcap/sys/run/legacy/legacy.pid ;;\n  stop) kill "$(cat /var/vcap/sys/run/legacy/legacy.pid)" ;;\nesac\n',
@@ -160,7 +209,16 @@ export function webReleaseOptions(version = '1', extra: { packaging?: string } =
   };
 }
 
-export function webManifest(opts: { name?: string; instances?: number; message?: string; extraGroups?: object[]; errandExit?: number; releaseVersion?: string } = {}) {
+export function webManifest(
+  opts: {
+    name?: string;
+    instances?: number;
+    message?: string;
+    extraGroups?: object[];
+    errandExit?: number;
+    releaseVersion?: string;
+  } = {},
+) {
   return YAML.stringify({
     name: opts.name ?? 'web',
     releases: [{ name: 'web-release', version: opts.releaseVersion ?? 'latest' }],
@@ -175,7 +233,13 @@ export function webManifest(opts: { name?: string; instances?: number; message?:
         stemcell: 'default',
         vm_type: 'default',
         networks: [{ name: 'default' }],
-        jobs: [{ name: 'web', release: 'web-release', properties: { message: opts.message ?? 'hello', secret: { password: '((web_password))' } } }],
+        jobs: [
+          {
+            name: 'web',
+            release: 'web-release',
+            properties: { message: opts.message ?? 'hello', secret: { password: '((web_password))' } },
+          },
+        ],
       },
       {
         name: 'smoke-tests',

@@ -17,10 +17,19 @@ export interface DaemonProcess {
 export const spawnedDaemons = new Set<ChildProcess>();
 
 /** Starts bosun's command line (with the test family) as its own process and waits until it listens. */
-export async function spawnDaemon(env: Record<string, string>, script = 'spec/support/test-daemon.ts'): Promise<DaemonProcess> {
+export async function spawnDaemon(
+  env: Record<string, string>,
+  script = 'spec/support/test-daemon.ts',
+): Promise<DaemonProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, 'start'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', BOSUN_PORT: '0', BOSUN_LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      BOSUN_PORT: '0',
+      BOSUN_LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   spawnedDaemons.add(child);

@@ -9,7 +9,9 @@ export { familyDeps } from './harness';
 
 /** base64 of a tar.gz holding `files`, as a GoStint client sends `content`. */
 export async function contentOf(files: Record<string, string>): Promise<string> {
-  const tar = await tarFiles(Object.entries(files).map(([name, text]) => ({ name, content: Buffer.from(text), mode: 0o644 })));
+  const tar = await tarFiles(
+    Object.entries(files).map(([name, text]) => ({ name, content: Buffer.from(text), mode: 0o644 })),
+  );
   return zlib.gzipSync(tar).toString('base64');
 }
 

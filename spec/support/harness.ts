@@ -60,9 +60,15 @@ export function describeOnBothBackends(
         h.db = await testDatabase(backend);
         h.tasks = new TaskService(h.db);
         h.tokens = await TokenService.open(h.db.knex, users, { accessSeconds: 300, refreshSeconds: 3600 });
-        h.auth = new Authenticator(users, new LoginLimiter({ perSource: 20, perUser: 50, windowSeconds: 60 }), h.tokens);
+        h.auth = new Authenticator(
+          users,
+          new LoginLimiter({ perSource: 20, perUser: 50, windowSeconds: 60 }),
+          h.tokens,
+        );
         // The Director's task routes are every app's, as in the daemon; the spec's own families come first.
-        const core = directorTasksFamily(familyDeps(h, { config: directorConfig, verboseTaskTypes: () => verboseTaskTypesOf(h.families) }));
+        const core = directorTasksFamily(
+          familyDeps(h, { config: directorConfig, verboseTaskTypes: () => verboseTaskTypesOf(h.families) }),
+        );
         h.families = [...(opts.withFamilies?.(h) ?? []), core];
         const app = createApp({
           auth: h.auth,

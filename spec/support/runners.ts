@@ -48,7 +48,11 @@ export async function waitForTask(
   }
 }
 
-export async function readLog(tasks: TaskService, id: number, log: 'event' | 'debug' | 'result' | 'cpi'): Promise<string> {
+export async function readLog(
+  tasks: TaskService,
+  id: number,
+  log: 'event' | 'debug' | 'result' | 'cpi',
+): Promise<string> {
   const size = (await tasks.logSize(id, log)) ?? 0;
   const parts: Buffer[] = [];
   for await (const b of tasks.readLog(id, log, 0, size)) parts.push(b);

@@ -42,7 +42,16 @@ function testFamily({ tasks }: FamilyDeps): Family {
     name: 'test_ticking',
     params: z.object({ ms: z.number().int().min(0).max(60_000) }).strict(),
     start: (p: { ms: number }, run: ScheduledStart) =>
-      tasks.enqueue({ type: 'test_ticking', description: 'tick', username: run.username, pinnedNodeId: run.pinnedNodeId, params: p }, run.withRows),
+      tasks.enqueue(
+        {
+          type: 'test_ticking',
+          description: 'tick',
+          username: run.username,
+          pinnedNodeId: run.pinnedNodeId,
+          params: p,
+        },
+        run.withRows,
+      ),
   };
   return { operations: [ticking], routers: [router], schedulable: [schedulable] };
 }

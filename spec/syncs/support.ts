@@ -100,10 +100,18 @@ export function modulesRoot(): { root: string; out: string } {
 export const SECRETS_KEY = crypto.randomBytes(32).toString('base64');
 
 /** The syncs family on `db`, with a modules root, a short watch interval and no buffer by default. */
-export function testSyncs(db: Database, tasks: TaskService, root: string, env: Record<string, string> = {}, opts: Partial<WatcherOptions> = {}): Family {
+export function testSyncs(
+  db: Database,
+  tasks: TaskService,
+  root: string,
+  env: Record<string, string> = {},
+  opts: Partial<WatcherOptions> = {},
+): Family {
   return syncsFamily(
     {
-      config: loadConfig({ env: { BOSUN_NODE_ID: 'node-a', BOSUN_SECRETS_KEY: SECRETS_KEY, BOSUN_SYNC_MODULES_ROOT: root, ...env } }),
+      config: loadConfig({
+        env: { BOSUN_NODE_ID: 'node-a', BOSUN_SECRETS_KEY: SECRETS_KEY, BOSUN_SYNC_MODULES_ROOT: root, ...env },
+      }),
       db,
       tasks,
       users,
@@ -118,7 +126,11 @@ export function testSyncs(db: Database, tasks: TaskService, root: string, env: R
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns a truthy value. */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -41,10 +41,19 @@ describe('the syncs section of the configuration', () => {
   });
 
   it('refuses at boot a modules root that is relative or no directory, and bad durations, listing every problem', () => {
-    expect(problems({ BOSUN_SYNC_MODULES_ROOT: '/nonexistent/modules' })).to.deep.equal(['syncs.modules_root: /nonexistent/modules is not a directory']);
-    expect(problems({ BOSUN_SYNC_MODULES_ROOT: 'modules' })).to.deep.equal(['syncs.modules_root: must be an absolute path']);
+    expect(problems({ BOSUN_SYNC_MODULES_ROOT: '/nonexistent/modules' })).to.deep.equal([
+      'syncs.modules_root: /nonexistent/modules is not a directory',
+    ]);
+    expect(problems({ BOSUN_SYNC_MODULES_ROOT: 'modules' })).to.deep.equal([
+      'syncs.modules_root: must be an absolute path',
+    ]);
     const listed = problems({}, 'syncs:\n  events_per_task: 0\n  buffer_period:\n    min: soon\n  colour: red\n');
-    expect(listed.join('\n')).to.include('syncs.events_per_task').and.include('syncs.buffer_period.min').and.include('colour');
-    expect(problems({}, 'syncs:\n  buffer_period:\n    min: 30s\n    max: 10s\n')).to.deep.equal(['syncs.buffer_period.max: must not be shorter than buffer_period.min']);
+    expect(listed.join('\n'))
+      .to.include('syncs.events_per_task')
+      .and.include('syncs.buffer_period.min')
+      .and.include('colour');
+    expect(problems({}, 'syncs:\n  buffer_period:\n    min: 30s\n    max: 10s\n')).to.deep.equal([
+      'syncs.buffer_period.max: must not be shorter than buffer_period.min',
+    ]);
   });
 });

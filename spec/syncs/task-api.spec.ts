@@ -18,7 +18,11 @@ const task = (over: Record<string, unknown> = {}) => ({
 describeOnBothBackends(
   'sync tasks: the CTS task API (/v1/tasks)',
   (h) => {
-    const create = (body: unknown, query = '') => h.api.post(`/v1/tasks${query}`).set('Authorization', asAdmin).send(body as object);
+    const create = (body: unknown, query = '') =>
+      h.api
+        .post(`/v1/tasks${query}`)
+        .set('Authorization', asAdmin)
+        .send(body as object);
     const count = async () => Number((await h.db.knex('sync_tasks').count({ n: '*' }))[0].n);
 
     it('creates a task, answers it back in CTS shape with defaults, and lists and reads it', async () => {
@@ -49,10 +53,24 @@ describeOnBothBackends(
     it('keeps a buffer period, a secrets or schedule condition and module_input as given', async () => {
       const a = await create({ task: task({ name: 'a', buffer_period: { min: '2s' } }) }).expect(201);
       expect(a.body.task.buffer_period).to.deep.equal({ enabled: true, min: '2s', max: '8s' });
-      const b = await create({ task: task({ name: 'b', condition: { secrets: { path: 'app/db', recurse: true } }, buffer_period: { enabled: false } }) }).expect(201);
-      expect(b.body.task.condition).to.deep.equal({ secrets: { path: '/app/db', recurse: true, use_as_module_input: true } });
+      const b = await create({
+        task: task({
+          name: 'b',
+          condition: { secrets: { path: 'app/db', recurse: true } },
+          buffer_period: { enabled: false },
+        }),
+      }).expect(201);
+      expect(b.body.task.condition).to.deep.equal({
+        secrets: { path: '/app/db', recurse: true, use_as_module_input: true },
+      });
       expect(b.body.task.buffer_period.enabled).to.equal(false);
-      const c = await create({ task: task({ name: 'c', condition: { schedule: { cron: '*/5 * * * *' } }, module_input: { instances: { deployment: 'web', instance_group: 'api' } } }) }).expect(201);
+      const c = await create({
+        task: task({
+          name: 'c',
+          condition: { schedule: { cron: '*/5 * * * *' } },
+          module_input: { instances: { deployment: 'web', instance_group: 'api' } },
+        }),
+      }).expect(201);
       expect(c.body.task.module_input).to.deep.equal({ instances: { deployment: 'web', instance_group: 'api' } });
       const row = await h.db.knex('sync_tasks').where({ name: 'c' }).first();
       expect(row.next_tick_at).to.not.equal(null);
@@ -63,10 +81,16 @@ describeOnBothBackends(
       const cases: Array<[unknown, string]> = [
         [{ task: task({ colour: 'red' }) }, 'task.colour'],
         [{ task: task(), extra: 1 }, 'extra'],
-        [{ task: task({ condition: { instances: { deployment: 'web', colour: 1 } } }) }, 'task.condition.instances.colour'],
+        [
+          { task: task({ condition: { instances: { deployment: 'web', colour: 1 } } }) },
+          'task.condition.instances.colour',
+        ],
         [{ task: task({ condition: { services: { names: ['web'] } } }) }, 'task.condition.services'],
         [{ task: task({ condition: {} }) }, 'task.condition'],
-        [{ task: task({ condition: { instances: { deployment: 'web' }, schedule: { cron: '* * * * *' } } }) }, 'task.condition'],
+        [
+          { task: task({ condition: { instances: { deployment: 'web' }, schedule: { cron: '* * * * *' } } }) },
+          'task.condition',
+        ],
         [{ task: task({ condition: { schedule: { cron: '0 0 30 2 *' } } }) }, 'task.condition.schedule.cron'],
         [{ task: task({ condition: { schedule: { cron: 'often' } } }) }, 'task.condition.schedule.cron'],
         [{ task: task({ name: 'bad name' }) }, 'task.name'],
@@ -97,8 +121,18 @@ describeOnBothBackends(
       }
       await create({ task: task() }, '?run=later').expect(400);
       await create({ task: task() }, '?run=now&run=now').expect(400);
-      await h.api.post('/v1/tasks').set('Authorization', asAdmin).set('Content-Type', 'application/json').send('{"task":').expect(400);
-      await h.api.post('/v1/tasks').set('Authorization', asAdmin).set('Content-Type', 'text/plain').send('{}').expect(415);
+      await h.api
+        .post('/v1/tasks')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'application/json')
+        .send('{"task":')
+        .expect(400);
+      await h.api
+        .post('/v1/tasks')
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'text/plain')
+        .send('{}')
+        .expect(415);
       expect(await count()).to.equal(0);
     });
 
@@ -110,19 +144,36 @@ describeOnBothBackends(
 
     it('PATCH takes enabled (also without a Content-Type) and the fields bosun adds; refuses unknown keys', async () => {
       await create({ task: task() }).expect(201);
-      const off = await h.api.patch('/v1/tasks/web-hosts').set('Authorization', asAdmin).unset('Content-Type').send(Buffer.from('{"enabled":false}')).expect(200);
+      const off = await h.api
+        .patch('/v1/tasks/web-hosts')
+        .set('Authorization', asAdmin)
+        .unset('Content-Type')
+        .send(Buffer.from('{"enabled":false}'))
+        .expect(200);
       expect(off.body).to.have.keys('request_id');
       expect(off.headers['content-type']).to.equal('application/json');
       expect((await h.api.get('/v1/tasks/web-hosts').set('Authorization', asReader)).body.task.enabled).to.equal(false);
-      await h.api.patch('/v1/tasks/web-hosts').set('Authorization', asAdmin).send({ variables: { out: '/tmp/b', label: 'x' }, buffer_period: { enabled: false } }).expect(200);
+      await h.api
+        .patch('/v1/tasks/web-hosts')
+        .set('Authorization', asAdmin)
+        .send({ variables: { out: '/tmp/b', label: 'x' }, buffer_period: { enabled: false } })
+        .expect(200);
       const read = (await h.api.get('/v1/tasks/web-hosts').set('Authorization', asReader)).body.task;
       expect(read.variables).to.deep.equal({ out: '/tmp/b', label: 'x' });
       expect(read.buffer_period).to.deep.equal({ enabled: false, min: '5s', max: '20s' });
-      const unknown = await h.api.patch('/v1/tasks/web-hosts').set('Authorization', asAdmin).send({ enabled: true, name: 'other' }).expect(400);
+      const unknown = await h.api
+        .patch('/v1/tasks/web-hosts')
+        .set('Authorization', asAdmin)
+        .send({ enabled: true, name: 'other' })
+        .expect(400);
       expect(unknown.body.error.message).to.include('name').and.include('unsupported');
       await h.api.patch('/v1/tasks/web-hosts').set('Authorization', asAdmin).send({}).expect(400);
       await h.api.patch('/v1/tasks/web-hosts').set('Authorization', asAdmin).send({ enabled: 'no' }).expect(400);
-      const missing = await h.api.patch('/v1/tasks/nope').set('Authorization', asAdmin).send({ enabled: true }).expect(404);
+      const missing = await h.api
+        .patch('/v1/tasks/nope')
+        .set('Authorization', asAdmin)
+        .send({ enabled: true })
+        .expect(404);
       expect(missing.body.error.message).to.include('nope');
     });
 
@@ -144,7 +195,11 @@ describeOnBothBackends(
       const reader = await h.api.post('/v1/tasks').set('Authorization', asReader).send({ task: task() }).expect(403);
       expect(reader.headers['content-type']).to.equal('application/json');
       expect(reader.body.error.message).to.include('bosh.admin');
-      for (const [method, path] of [['patch', '/v1/tasks/x'], ['delete', '/v1/tasks/x'], ['post', '/v1/modules?name=m']] as const) {
+      for (const [method, path] of [
+        ['patch', '/v1/tasks/x'],
+        ['delete', '/v1/tasks/x'],
+        ['post', '/v1/modules?name=m'],
+      ] as const) {
         expect((await h.api[method](path).set('Authorization', asReader)).status, path).to.equal(403);
       }
       await h.api.get('/v1/health').expect(401);
@@ -161,9 +216,19 @@ describeOnBothBackends(
       await create({ task: task() }).expect(201);
       await create({ task: task({ name: 'off', enabled: false }) }).expect(201);
       const summary = await h.api.get('/v1/status').set('Authorization', asReader).expect(200);
-      expect(summary.body.task_summary).to.deep.equal({ status: { successful: 0, errored: 0, critical: 0, unknown: 2 }, enabled: { true: 1, false: 1 } });
+      expect(summary.body.task_summary).to.deep.equal({
+        status: { successful: 0, errored: 0, critical: 0, unknown: 2 },
+        enabled: { true: 1, false: 1 },
+      });
       const all = await h.api.get('/v1/status/tasks').set('Authorization', asReader).expect(200);
-      expect(all.body['web-hosts']).to.deep.equal({ task_name: 'web-hosts', status: 'unknown', enabled: true, providers: [], services: [], events_url: '/v1/status/tasks/web-hosts?include=events' });
+      expect(all.body['web-hosts']).to.deep.equal({
+        task_name: 'web-hosts',
+        status: 'unknown',
+        enabled: true,
+        providers: [],
+        services: [],
+        events_url: '/v1/status/tasks/web-hosts?include=events',
+      });
       expect(all.body.request_id).to.match(UUID);
       const one = await h.api.get('/v1/status/tasks/off?include=events').set('Authorization', asReader).expect(200);
       expect(one.body.off.events).to.deep.equal([]);

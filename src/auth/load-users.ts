@@ -13,7 +13,11 @@ import { UserStore } from './user-store';
 export async function loadUsers(config: Config, knex: Knex, announce: (password: string) => void): Promise<UserStore> {
   const users = config.users
     .filter((u) => !(u.name === 'admin' && config.admin_password))
-    .map((u) => ({ name: u.name, scopes: u.scopes, passwordHash: u.password_hash ?? hashPassword(u.password as string) }));
+    .map((u) => ({
+      name: u.name,
+      scopes: u.scopes,
+      passwordHash: u.password_hash ?? hashPassword(u.password as string),
+    }));
   if (config.admin_password) {
     users.push({ name: 'admin', scopes: ['bosh.admin'], passwordHash: hashPassword(config.admin_password) });
   } else if (!users.some((u) => u.name === 'admin')) {

@@ -48,11 +48,19 @@ export class RefreshTokensRepo {
 
   /** Revokes one token; false when there is no live token with that id. */
   async revoke(id: string): Promise<boolean> {
-    return (await this.knex('refresh_tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: this.knex.fn.now() })) > 0;
+    return (
+      (await this.knex('refresh_tokens')
+        .where({ id })
+        .whereNull('revoked_at')
+        .update({ revoked_at: this.knex.fn.now() })) > 0
+    );
   }
 
   /** Revokes every live token of a user; the count revoked. */
   async revokeUser(username: string): Promise<number> {
-    return this.knex('refresh_tokens').where({ username }).whereNull('revoked_at').update({ revoked_at: this.knex.fn.now() });
+    return this.knex('refresh_tokens')
+      .where({ username })
+      .whereNull('revoked_at')
+      .update({ revoked_at: this.knex.fn.now() });
   }
 }

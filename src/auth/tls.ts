@@ -18,7 +18,11 @@ export function loadTls(opts: { cert: string | null; key: string | null; dataDir
     return { cert: fs.readFileSync(opts.cert, 'utf8'), key: fs.readFileSync(opts.key, 'utf8'), caPath: null };
   }
   const dir = path.join(opts.dataDir, 'tls');
-  const files = { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server-key.pem') };
+  const files = {
+    ca: path.join(dir, 'ca.pem'),
+    cert: path.join(dir, 'server.pem'),
+    key: path.join(dir, 'server-key.pem'),
+  };
   if (!fs.existsSync(files.cert) || !fs.existsSync(files.key) || !fs.existsSync(files.ca)) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const made = generateCertificates(opts.bind);
@@ -33,6 +37,10 @@ function generateCertificates(bind: string): { ca: string; cert: string; key: st
   const ca = issueCertificate({ commonName: 'bosun CA', isCa: true });
   const alternativeNames = ['localhost', '127.0.0.1', '::1'];
   if (bind !== '0.0.0.0' && !alternativeNames.includes(bind)) alternativeNames.push(bind);
-  const server = issueCertificate({ commonName: 'bosun', ca: { certificate: ca.certificate, private_key: ca.private_key }, alternativeNames });
+  const server = issueCertificate({
+    commonName: 'bosun',
+    ca: { certificate: ca.certificate, private_key: ca.private_key },
+    alternativeNames,
+  });
   return { ca: ca.certificate, cert: server.certificate, key: server.private_key };
 }

@@ -37,7 +37,9 @@ export class TokenService {
   ) {}
 
   static async open(knex: Knex, users: UserStore, lifetimes: TokenLifetimes): Promise<TokenService> {
-    const { value } = await new SettingsRepo(knex).getOrCreate('token_signing_key', () => crypto.randomBytes(32).toString('base64'));
+    const { value } = await new SettingsRepo(knex).getOrCreate('token_signing_key', () =>
+      crypto.randomBytes(32).toString('base64'),
+    );
     return new TokenService(Buffer.from(value, 'base64'), new RefreshTokensRepo(knex), users, lifetimes);
   }
 
@@ -70,7 +72,9 @@ export class TokenService {
   async verify(jwt: string): Promise<User | null> {
     try {
       const { payload } = await jwtVerify(jwt, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
-      const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is Scope => SCOPES.includes(s as Scope)) : [];
+      const scopes = Array.isArray(payload.scopes)
+        ? payload.scopes.filter((s): s is Scope => SCOPES.includes(s as Scope))
+        : [];
       if (typeof payload.sub !== 'string' || !payload.sub || scopes.length === 0) return null;
       return { name: payload.sub, scopes };
     } catch {

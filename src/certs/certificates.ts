@@ -39,7 +39,10 @@ export function issueCertificate(req: CertificateRequest): CertificateMaterial {
   cert.serialNumber = serial();
   cert.validity.notBefore = now;
   cert.validity.notAfter = new Date(now.getTime() + (req.durationDays ?? 3650) * 24 * 3600 * 1000);
-  const subject = [{ name: 'commonName', value: req.commonName }, { name: 'organizationName', value: req.organization ?? 'bosun' }];
+  const subject = [
+    { name: 'commonName', value: req.commonName },
+    { name: 'organizationName', value: req.organization ?? 'bosun' },
+  ];
   cert.setSubject(subject);
   const signer = req.ca ? forge.pki.certificateFromPem(req.ca.certificate) : null;
   cert.setIssuer(signer ? signer.subject.attributes : subject);
@@ -54,12 +57,25 @@ export function issueCertificate(req: CertificateRequest): CertificateMaterial {
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       ];
   const usage = req.extKeyUsage ?? (req.isCa ? [] : ['server_auth']);
-  if (usage.length) extensions.push({ name: 'extKeyUsage', serverAuth: usage.includes('server_auth'), clientAuth: usage.includes('client_auth') });
+  if (usage.length)
+    extensions.push({
+      name: 'extKeyUsage',
+      serverAuth: usage.includes('server_auth'),
+      clientAuth: usage.includes('client_auth'),
+    });
   const alt = req.alternativeNames ?? [];
-  if (alt.length) extensions.push({ name: 'subjectAltName', altNames: alt.map((n) => (isIp(n) ? { type: 7, ip: n } : { type: 2, value: n })) });
+  if (alt.length)
+    extensions.push({
+      name: 'subjectAltName',
+      altNames: alt.map((n) => (isIp(n) ? { type: 7, ip: n } : { type: 2, value: n })),
+    });
   cert.setExtensions(extensions);
   const signingKey = req.ca ? forge.pki.privateKeyFromPem(req.ca.private_key) : keys.privateKey;
   cert.sign(signingKey, forge.md.sha256.create());
   const pem = forge.pki.certificateToPem(cert);
-  return { ca: req.ca ? req.ca.certificate : pem, certificate: pem, private_key: forge.pki.privateKeyToPem(keys.privateKey) };
+  return {
+    ca: req.ca ? req.ca.certificate : pem,
+    certificate: pem,
+    private_key: forge.pki.privateKeyToPem(keys.privateKey),
+  };
 }

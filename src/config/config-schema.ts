@@ -28,8 +28,16 @@ const syncsSchema = z
     events_per_task: z.number().int().min(1).max(1000),
     watch_interval_ms: z.number().int().min(20).max(60_000),
     buffer_period: z.object({ enabled: z.boolean(), min: duration, max: duration }).strict(),
-    max_variables_bytes: z.number().int().min(1024).max(16 * 1024 * 1024),
-    max_module_bytes: z.number().int().min(1024).max(256 * 1024 * 1024),
+    max_variables_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024),
+    max_module_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024),
   })
   .strict()
   .refine((s) => parseDuration(s.buffer_period.max)! >= parseDuration(s.buffer_period.min)!, {
@@ -105,7 +113,10 @@ export const configSchema = z
       .object({
         key: z
           .string()
-          .refine((k) => Buffer.from(k, 'base64').length === 32 && /^[A-Za-z0-9+/]+=*$/.test(k), 'must be base64 of 32 bytes')
+          .refine(
+            (k) => Buffer.from(k, 'base64').length === 32 && /^[A-Za-z0-9+/]+=*$/.test(k),
+            'must be base64 of 32 bytes',
+          )
           .nullable(),
       })
       .strict(),
@@ -117,9 +128,18 @@ export const configSchema = z
         limits: limitsSchema,
         max_limits: limitsSchema,
         no_new_privileges: z.boolean(),
-        cap_drop: z.array(z.string().regex(/^(ALL|[A-Z_]+)$/, 'must be a capability name like NET_RAW, or ALL')).max(64),
+        cap_drop: z
+          .array(z.string().regex(/^(ALL|[A-Z_]+)$/, 'must be a capability name like NET_RAW, or ALL'))
+          .max(64),
         allowed_registries: z
-          .array(z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a registry host, with its port if any (docker.io, registry.example.com:5000)'))
+          .array(
+            z
+              .string()
+              .regex(
+                /^[a-z0-9.-]+(:\d+)?$/i,
+                'must be a registry host, with its port if any (docker.io, registry.example.com:5000)',
+              ),
+          )
           .max(256),
       })
       .strict()

@@ -31,15 +31,20 @@ export function normaliseCron(runAt: string): string {
     return macro;
   }
   const fields = text.split(/\s+/);
-  if (fields.length !== 5 && fields.length !== 6) throw new CronError(`expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`);
+  if (fields.length !== 5 && fields.length !== 6)
+    throw new CronError(`expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`);
   const offset = fields.length - 5;
   const out = fields.map((raw, i) => {
     const pos = i - offset;
     let f = raw.toUpperCase();
     if (pos === 3) MONTHS.forEach((m, n) => (f = f.replaceAll(m, String(n + 1))));
     if (pos === 4) DAYS.forEach((d, n) => (f = f.replaceAll(d, String(n))));
-    if (!FIELD.test(f)) throw new CronError(`field ${i + 1} (${raw}) may hold only digits, * / , -${pos === 3 ? ' and JAN-DEC' : pos === 4 ? ' and SUN-SAT' : ''}`);
-    if (f.includes('?') && pos !== 2 && pos !== 4) throw new CronError(`? is allowed only in day-of-month and day-of-week, not in field ${i + 1} (${raw})`);
+    if (!FIELD.test(f))
+      throw new CronError(
+        `field ${i + 1} (${raw}) may hold only digits, * / , -${pos === 3 ? ' and JAN-DEC' : pos === 4 ? ' and SUN-SAT' : ''}`,
+      );
+    if (f.includes('?') && pos !== 2 && pos !== 4)
+      throw new CronError(`? is allowed only in day-of-month and day-of-week, not in field ${i + 1} (${raw})`);
     return f;
   });
   const normalised = out.join(' ');
@@ -97,7 +102,10 @@ export function nextTick(s: Schedule, after: Date): Date | null {
 /** The last tick at or before `at` (and not past the end date), or null when there is none since the start date. */
 export function lastTickBy(s: Schedule, at: Date): Date | null {
   const until = s.endDate && s.endDate.getTime() < at.getTime() ? s.endDate : at;
-  const it = CronExpressionParser.parse(normaliseCron(s.runAt), { currentDate: new Date(until.getTime() + 1), tz: s.timeZone ?? 'UTC' });
+  const it = CronExpressionParser.parse(normaliseCron(s.runAt), {
+    currentDate: new Date(until.getTime() + 1),
+    tz: s.timeZone ?? 'UTC',
+  });
   try {
     const t = it.prev().toDate();
     return s.startDate && t.getTime() < s.startDate.getTime() ? null : t;

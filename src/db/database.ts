@@ -65,11 +65,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // process of its own, whose memory goes when it exits.
     if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
       try {
-        execFileSync(process.execPath, ['-e', CREATE_CLUSTER], { env: { ...process.env, BOSUN_CLUSTER_DIR: dir }, stdio: ['ignore', 'ignore', 'pipe'] });
+        execFileSync(process.execPath, ['-e', CREATE_CLUSTER], {
+          env: { ...process.env, BOSUN_CLUSTER_DIR: dir },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
       } catch (err) {
         lock.release();
         const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-        throw new Error(`creating the embedded database in ${dir} failed${stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : ''}`);
+        throw new Error(
+          `creating the embedded database in ${dir} failed${stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : ''}`,
+        );
       }
     }
   }

@@ -8,7 +8,11 @@ export class SettingsRepo {
   async getOrCreate(key: string, make: () => string): Promise<{ value: string; created: boolean }> {
     const existing = await this.knex('settings').where({ key }).first();
     if (existing) return { value: existing.value, created: false };
-    const inserted = await this.knex('settings').insert({ key, value: make() }).onConflict('key').ignore().returning('value');
+    const inserted = await this.knex('settings')
+      .insert({ key, value: make() })
+      .onConflict('key')
+      .ignore()
+      .returning('value');
     if (inserted.length) return { value: inserted[0].value, created: true };
     const row = await this.knex('settings').where({ key }).first();
     return { value: row.value, created: false };

@@ -34,16 +34,14 @@ export function parseMemory(text: string | number): number | null {
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null;
 }
 
-const memory = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const bytes = parseMemory(v);
-    if (bytes === null || bytes < MIN_MEMORY) {
-      ctx.addIssue({ code: 'custom', message: 'must be a size of at least 6m, like 512m or 1g' });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+const memory = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const bytes = parseMemory(v);
+  if (bytes === null || bytes < MIN_MEMORY) {
+    ctx.addIssue({ code: 'custom', message: 'must be a size of at least 6m, like 512m or 1g' });
+    return z.NEVER;
+  }
+  return bytes;
+});
 const pids = z.number().int().min(8).max(4_194_304);
 // Docker counts CPU time in billionths of a CPU.
 const cpus = z.number().min(0.01).max(1024);
@@ -52,7 +50,9 @@ const cpus = z.number().min(0.01).max(1024);
 export const limitsSchema = z.object({ memory, pids, cpus }).strict();
 
 /** A job's own limits: any of them, each within the administrator's maximum. */
-export const limitOverridesSchema = z.object({ memory: memory.optional(), pids: pids.optional(), cpus: cpus.optional() }).strict();
+export const limitOverridesSchema = z
+  .object({ memory: memory.optional(), pids: pids.optional(), cpus: cpus.optional() })
+  .strict();
 
 export type LimitOverrides = z.infer<typeof limitOverridesSchema>;
 
@@ -64,16 +64,23 @@ export function toLimits(v: z.infer<typeof limitsSchema>): ContainerLimits {
  * The limits of a job asking for `asked`: the defaults with its overrides, or the overrides that exceed
  * the maxima (each as a sentence).
  */
-export function limitsFor(defaults: ContainerLimits, maxima: ContainerLimits, asked: LimitOverrides | undefined): { limits: ContainerLimits } | { problems: string[] } {
+export function limitsFor(
+  defaults: ContainerLimits,
+  maxima: ContainerLimits,
+  asked: LimitOverrides | undefined,
+): { limits: ContainerLimits } | { problems: string[] } {
   const limits = {
     memoryBytes: asked?.memory ?? defaults.memoryBytes,
     pids: asked?.pids ?? defaults.pids,
     cpus: asked?.cpus ?? defaults.cpus,
   };
   const problems: string[] = [];
-  if (asked?.memory !== undefined && asked.memory > maxima.memoryBytes) problems.push(`resources.memory: ${asked.memory} bytes is above the maximum of ${maxima.memoryBytes}`);
-  if (asked?.pids !== undefined && asked.pids > maxima.pids) problems.push(`resources.pids: ${asked.pids} is above the maximum of ${maxima.pids}`);
-  if (asked?.cpus !== undefined && asked.cpus > maxima.cpus) problems.push(`resources.cpus: ${asked.cpus} is above the maximum of ${maxima.cpus}`);
+  if (asked?.memory !== undefined && asked.memory > maxima.memoryBytes)
+    problems.push(`resources.memory: ${asked.memory} bytes is above the maximum of ${maxima.memoryBytes}`);
+  if (asked?.pids !== undefined && asked.pids > maxima.pids)
+    problems.push(`resources.pids: ${asked.pids} is above the maximum of ${maxima.pids}`);
+  if (asked?.cpus !== undefined && asked.cpus > maxima.cpus)
+    problems.push(`resources.cpus: ${asked.cpus} is above the maximum of ${maxima.cpus}`);
   return problems.length ? { problems } : { limits };
 }
 

@@ -58,20 +58,21 @@ export async function runContainer(
   signal: AbortSignal,
   stopGraceSeconds: number,
 ): Promise<ContainerOutcome> {
-  const create = () => docker.createContainer({
-    name: `bosun-task-${spec.taskId}-${Date.now().toString(36)}`,
-    Image: spec.image,
-    Entrypoint: spec.entrypoint,
-    Cmd: spec.cmd,
-    WorkingDir: spec.workingDir,
-    Env: spec.env,
-    Tty: spec.tty,
-    AttachStdout: true,
-    AttachStderr: true,
-    OpenStdin: false,
-    Labels: containerLabels(spec.taskId, spec.nodeId),
-    HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false, ...hostConfigOf(spec.policy) },
-  });
+  const create = () =>
+    docker.createContainer({
+      name: `bosun-task-${spec.taskId}-${Date.now().toString(36)}`,
+      Image: spec.image,
+      Entrypoint: spec.entrypoint,
+      Cmd: spec.cmd,
+      WorkingDir: spec.workingDir,
+      Env: spec.env,
+      Tty: spec.tty,
+      AttachStdout: true,
+      AttachStderr: true,
+      OpenStdin: false,
+      Labels: containerLabels(spec.taskId, spec.nodeId),
+      HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false, ...hostConfigOf(spec.policy) },
+    });
   let container: EngineContainer;
   try {
     container = await create();

@@ -5,7 +5,12 @@ import type { RegistryAllowList } from './registry-allow-list';
 export class PullRefusedError extends Error {}
 
 /** Pulls `image` from its registry, if the allow-list allows that registry (checked before the engine is asked). */
-export async function pullImage(docker: DockerEngine, image: string, signal: AbortSignal, registries: RegistryAllowList): Promise<void> {
+export async function pullImage(
+  docker: DockerEngine,
+  image: string,
+  signal: AbortSignal,
+  registries: RegistryAllowList,
+): Promise<void> {
   const refusal = registries.refusal(image);
   if (refusal) throw new PullRefusedError(`Image ${image} cannot be pulled: ${refusal}`);
   try {

@@ -21,7 +21,10 @@ export async function removeOrphanContainers(
     if (c.Labels[LABELS.keptBy]) continue;
     const taskId = Number(c.Labels[LABELS.taskId]);
     if (Number.isInteger(taskId) && (await isRunning(taskId))) continue;
-    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
     removed.push(c.Id);
   }
   return removed;

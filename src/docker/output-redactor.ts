@@ -26,10 +26,14 @@ export class OutputRedactor {
     const all = Buffer.concat([this.tail, chunk]);
     const ranges = this.rangesIn(all, false);
     const cut = Math.max(0, all.length - this.holdBack);
-    const emitted = ranges.filter(([start]) => start < cut).map(([start, end]): [number, number] => [start, Math.min(end, cut)]);
+    const emitted = ranges
+      .filter(([start]) => start < cut)
+      .map(([start, end]): [number, number] => [start, Math.min(end, cut)]);
     const out = replaceRanges(all.subarray(0, cut), emitted, this.secretCarried > 0);
     // A secret that crosses the cut, or one carried in that nothing was emitted of yet, goes on being carried.
-    const straddling = ranges.find(([start, end]) => end > cut && (start < cut || (start === 0 && this.secretCarried > 0)));
+    const straddling = ranges.find(
+      ([start, end]) => end > cut && (start < cut || (start === 0 && this.secretCarried > 0)),
+    );
     this.secretCarried = straddling ? straddling[1] - cut : 0;
     if (cut > 0) this.before = all[cut - 1];
     this.tail = all.subarray(cut);

@@ -14,8 +14,7 @@ export class DirectorError extends Error {
 
 export const taskNotFound = (id: string | number) => new DirectorError(10000, 404, `Task ${id} not found`);
 export const badRequest = (message: string) => new DirectorError(40000, 400, message);
-export const contextIdTooLong = () =>
-  new DirectorError(70010, 400, 'Context id cannot be longer than 64 characters');
+export const contextIdTooLong = () => new DirectorError(70010, 400, 'Context id cannot be longer than 64 characters');
 export const scopeRequired = (scopes: string[]) =>
   new DirectorError(600000, 401, `Require one of the scopes: ${scopes.join(', ')}`);
 export const payloadTooLarge = (limit: string) => new DirectorError(40001, 413, `Request body is larger than ${limit}`);
@@ -23,4 +22,5 @@ export const deploymentNotFound = (name: string) => new DirectorError(70000, 404
 export const releaseNotFound = (slug: string) => new DirectorError(30000, 404, `Release '${slug}' doesn't exist`);
 export const stemcellNotFound = (slug: string) => new DirectorError(50003, 404, `Stemcell '${slug}' doesn't exist`);
 export const eventNotFound = () => new DirectorError(10000, 404, 'Event not found');
-export const unsupportedMediaType = (expected: string) => new DirectorError(40002, 415, `Content-Type must be ${expected}`);
+export const unsupportedMediaType = (expected: string) =>
+  new DirectorError(40002, 415, `Content-Type must be ${expected}`);

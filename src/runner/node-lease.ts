@@ -69,8 +69,15 @@ export class NodeLease {
 
   async heartbeat(): Promise<void> {
     try {
-      const updated = await this.db.knex('nodes').where({ node_id: this.nodeId, instance_token: this.token }).update({ last_seen_at: this.db.knex.fn.now() });
-      if (updated === 0) this.log.error({ node: this.nodeId }, 'another process has taken this node id (this node had stopped saying it was alive)');
+      const updated = await this.db
+        .knex('nodes')
+        .where({ node_id: this.nodeId, instance_token: this.token })
+        .update({ last_seen_at: this.db.knex.fn.now() });
+      if (updated === 0)
+        this.log.error(
+          { node: this.nodeId },
+          'another process has taken this node id (this node had stopped saying it was alive)',
+        );
     } catch (err) {
       this.log.error({ err }, 'node heartbeat failed');
     }

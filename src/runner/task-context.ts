@@ -45,7 +45,13 @@ function queued(writer: TaskLogWriter) {
   };
 }
 
-export function createTaskContext(task: Task, writers: LogWriters, signal: AbortSignal, log: Logger, redactor: SecretRedactor): TaskContext {
+export function createTaskContext(
+  task: Task,
+  writers: LogWriters,
+  signal: AbortSignal,
+  log: Logger,
+  redactor: SecretRedactor,
+): TaskContext {
   const events = new EventLog({ write: queued(writers.event) }, (entry) => redactor.value(entry));
   const resultLine = queued(writers.result);
   const debugLine = queued(writers.debug);
@@ -56,10 +62,12 @@ export function createTaskContext(task: Task, writers: LogWriters, signal: Abort
     events,
     redactor,
     beginStage: (name, total = null, tags = []) => events.beginStage(name, total, tags),
-    debug: (message, level = 'INFO', component = 'DirectorJobRunner') => debugLine(formatDebugLine(task.id, level, component, redactor.text(message))),
+    debug: (message, level = 'INFO', component = 'DirectorJobRunner') =>
+      debugLine(formatDebugLine(task.id, level, component, redactor.text(message))),
     debugRaw: (data) => writers.debug.write(data),
     writeLog: (log, data) => writers[log].write(data),
-    result: (line) => resultLine(`${typeof line === 'string' ? redactor.text(line) : JSON.stringify(redactor.value(line))}\n`),
+    result: (line) =>
+      resultLine(`${typeof line === 'string' ? redactor.text(line) : JSON.stringify(redactor.value(line))}\n`),
     checkpoint() {
       if (signal.aborted) {
         throw signal.reason instanceof Error ? signal.reason : new TaskCancelledError(task.id);

@@ -33,7 +33,12 @@ export class TaskExecutor {
    * Runs a claimed task (its debug log already says it started) and moves it to its final state;
    * `freeWorker` is called once the operation is over and only the statement that ends the task is left.
    */
-  async run(task: Task, sizes: ClaimedTask['logSizes'], controller: AbortController, freeWorker: () => void): Promise<void> {
+  async run(
+    task: Task,
+    sizes: ClaimedTask['logSizes'],
+    controller: AbortController,
+    freeWorker: () => void,
+  ): Promise<void> {
     // Everything written about the task, from its logs to its result and the daemon's lines, passes through it.
     const redactor = new SecretRedactor();
     const log = redactingTaskLogger(this.log, task, redactor);
@@ -71,7 +76,9 @@ export class TaskExecutor {
     }
     // Everything the task wrote is stored before its state turns final, or by the statement that ends it:
     // what is still queued (a short task's every line) goes with that statement.
-    const rest = await Promise.all(Object.entries(writers).map(async ([name, w]) => (await w.takeRest()).map((c) => ({ log: name, ...c }))));
+    const rest = await Promise.all(
+      Object.entries(writers).map(async ([name, w]) => (await w.takeRest()).map((c) => ({ log: name, ...c }))),
+    );
     const failed = Object.values(writers).find((w) => w.failed)?.failed;
     if (failed instanceof TaskLostError) {
       log.warn({ err: failed }, 'task lost to another node');
@@ -88,11 +95,17 @@ export class TaskExecutor {
       lastChunks.push({ log: 'debug', offset: writers.debug.bytesWritten, data: doneLine });
     }
     // Redacted before truncating: a cut could otherwise leave a secret's first part unmatched.
-    const ending = this.finishes.finish({ id: task.id, state, result: truncateResult(redactor.text(result)), chunks: lastChunks });
+    const ending = this.finishes.finish({
+      id: task.id,
+      state,
+      result: truncateResult(redactor.text(result)),
+      chunks: lastChunks,
+    });
     freeWorker();
     const ended = await ending;
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
-    else if (!this.db.notifier.viaDatabase) this.db.notifier.publish({ kind: 'finished', id: task.id, queue: task.queueName });
+    else if (!this.db.notifier.viaDatabase)
+      this.db.notifier.publish({ kind: 'finished', id: task.id, queue: task.queueName });
   }
 
   private async bestEffort(p: Promise<void>): Promise<void> {

@@ -103,7 +103,10 @@ export class TaskRunner implements LocalDispatch {
   private onSignal(s: TaskSignal): void {
     if (s.kind === 'cancel') {
       this.running.get(s.id)?.controller.abort(new TaskCancelledError(s.id));
-    } else if ((s.kind === 'queued' && (s.type === null || this.registry.has(s.type))) || (s.kind === 'finished' && s.queue !== null)) {
+    } else if (
+      (s.kind === 'queued' && (s.type === null || this.registry.has(s.type))) ||
+      (s.kind === 'finished' && s.queue !== null)
+    ) {
       // A task queued, or the end of one whose serial queue may hold the next: there may be work to claim.
       this.claims.wake();
     }

@@ -91,7 +91,12 @@ const isWordByte = (b: number | undefined) =>
  * is the byte preceding `buf` in its stream, if any; `atEnd` false means the byte after `buf` is not
  * known yet, so a whole-word match ending there does not count (yet).
  */
-export function secretRanges(buf: Buffer, patterns: readonly SecretPattern[], before?: number, atEnd = true): Array<[number, number]> {
+export function secretRanges(
+  buf: Buffer,
+  patterns: readonly SecretPattern[],
+  before?: number,
+  atEnd = true,
+): Array<[number, number]> {
   const found: Array<[number, number]> = [];
   for (const { bytes, wholeWord } of patterns) {
     for (let at = buf.indexOf(bytes); at >= 0; at = buf.indexOf(bytes, at + 1)) {

@@ -66,7 +66,12 @@ export class SecretStore implements SecretResolver {
   /** Generates a password for `name` unless it has a value already (CredHub's no-overwrite). */
   async generatePassword(name: string, length: number): Promise<Secret> {
     const password = randomPassword(length);
-    const row = await this.repo.insertIfAbsent(crypto.randomUUID(), name, 'password', this.cipher.seal(name, JSON.stringify(password)));
+    const row = await this.repo.insertIfAbsent(
+      crypto.randomUUID(),
+      name,
+      'password',
+      this.cipher.seal(name, JSON.stringify(password)),
+    );
     return row ? this.open(row) : (await this.get(name))!;
   }
 
@@ -102,7 +107,9 @@ export class SecretStore implements SecretResolver {
     const secret = await this.get(secretName(p));
     if (!secret) return { variable, missing: `no secret named ${secretName(p)}` };
     if (secret.type !== 'json') {
-      return key === 'value' ? { variable, value: String(secret.value) } : { variable, missing: `${secret.type} secret has only the key 'value'` };
+      return key === 'value'
+        ? { variable, value: String(secret.value) }
+        : { variable, missing: `${secret.type} secret has only the key 'value'` };
     }
     const field = (secret.value as Record<string, unknown>)[key];
     if (field === undefined) return { variable, missing: `secret ${secret.name} has no key '${key}'` };

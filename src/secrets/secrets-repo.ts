@@ -18,14 +18,16 @@ function fromRow(r: Record<string, unknown>): SecretRow {
     ciphertext: buf(r.ciphertext),
     iv: buf(r.iv),
     authTag: buf(r.auth_tag),
-    versionCreatedAt: r.version_created_at instanceof Date ? r.version_created_at : new Date(String(r.version_created_at)),
+    versionCreatedAt:
+      r.version_created_at instanceof Date ? r.version_created_at : new Date(String(r.version_created_at)),
   };
 }
 
 /** `name` itself, and with `recurse` the names under `name/` (LIKE's wildcards in the name escaped). */
 function underName(q: Knex.QueryBuilder, name: string, recurse: boolean): void {
   q.where('name', name);
-  if (recurse) q.orWhereRaw(`name like ? escape '\\'`, [`${name === '/' ? '' : name.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`]);
+  if (recurse)
+    q.orWhereRaw(`name like ? escape '\\'`, [`${name === '/' ? '' : name.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`]);
 }
 
 /** All SQL on `secrets`. */
@@ -37,7 +39,14 @@ export class SecretsRepo {
     const rows = await this.knex('secrets')
       .insert({ id, name, type, ciphertext: sealed.ciphertext, iv: sealed.iv, auth_tag: sealed.authTag })
       .onConflict('name')
-      .merge({ id, type, ciphertext: sealed.ciphertext, iv: sealed.iv, auth_tag: sealed.authTag, version_created_at: this.knex.fn.now() })
+      .merge({
+        id,
+        type,
+        ciphertext: sealed.ciphertext,
+        iv: sealed.iv,
+        auth_tag: sealed.authTag,
+        version_created_at: this.knex.fn.now(),
+      })
       .returning('*');
     return fromRow(rows[0]);
   }
@@ -64,7 +73,9 @@ export class SecretsRepo {
 
   /** `name`, and with `recurse` every secret under `name/`, ordered by name (read-only; sync tasks watch these). */
   async findUnder(name: string, recurse: boolean): Promise<SecretRow[]> {
-    const rows = await this.knex('secrets').where((q) => underName(q, name, recurse)).orderBy('name');
+    const rows = await this.knex('secrets')
+      .where((q) => underName(q, name, recurse))
+      .orderBy('name');
     return rows.map(fromRow);
   }
 

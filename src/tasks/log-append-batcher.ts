@@ -39,9 +39,17 @@ export class LogAppendBatcher {
 /** Inserts the chunks not stored yet; each chunk's answer says whether it was this insert that stored it. */
 async function insertChunks(knex: Knex, chunks: LogChunk[]): Promise<Array<void | Error>> {
   const rows = chunks.map((c) => ({ task_id: c.taskId, log: c.log, start_offset: c.startOffset, data: c.data }));
-  const returned = await knex('task_logs').insert(rows).onConflict(['task_id', 'log', 'start_offset']).ignore().returning(['task_id', 'log', 'start_offset']);
-  const stored = new Set(returned.map((r: Record<string, unknown>) => `${Number(r.task_id)}/${r.log}/${Number(r.start_offset)}`));
+  const returned = await knex('task_logs')
+    .insert(rows)
+    .onConflict(['task_id', 'log', 'start_offset'])
+    .ignore()
+    .returning(['task_id', 'log', 'start_offset']);
+  const stored = new Set(
+    returned.map((r: Record<string, unknown>) => `${Number(r.task_id)}/${r.log}/${Number(r.start_offset)}`),
+  );
   return chunks.map((c) =>
-    stored.has(`${c.taskId}/${c.log}/${c.startOffset}`) ? undefined : new TaskLostError(`task ${c.taskId}'s ${c.log} log was written by another node`),
+    stored.has(`${c.taskId}/${c.log}/${c.startOffset}`)
+      ? undefined
+      : new TaskLostError(`task ${c.taskId}'s ${c.log} log was written by another node`),
   );
 }

@@ -83,7 +83,8 @@ export class TaskLogWriter {
     const all = Buffer.concat(this.pending.map((p) => p.data));
     this.pending = [];
     const chunks = [];
-    for (let offset = 0; offset < all.length; offset += MAX_CHUNK) chunks.push({ offset: this.size + offset, data: all.subarray(offset, offset + MAX_CHUNK) });
+    for (let offset = 0; offset < all.length; offset += MAX_CHUNK)
+      chunks.push({ offset: this.size + offset, data: all.subarray(offset, offset + MAX_CHUNK) });
     this.size += all.length;
     return chunks;
   }
@@ -120,7 +121,14 @@ export class TaskLogWriter {
   private async store(all: Buffer): Promise<void> {
     const appends: Array<Promise<void>> = [];
     for (let offset = 0; offset < all.length; offset += MAX_CHUNK) {
-      appends.push(this.appender.append({ taskId: this.taskId, log: this.log, startOffset: this.size + offset, data: all.subarray(offset, offset + MAX_CHUNK) }));
+      appends.push(
+        this.appender.append({
+          taskId: this.taskId,
+          log: this.log,
+          startOffset: this.size + offset,
+          data: all.subarray(offset, offset + MAX_CHUNK),
+        }),
+      );
     }
     await Promise.all(appends);
     this.size += all.length;

@@ -13,9 +13,11 @@ import { EnqueuedTask, NewTask, TaskFilter, TasksRepo } from './tasks-repo';
 import { BOSUN_VERSION } from '../version';
 
 /** The debug lines of a task as bosun_enqueue_tasks stores them, with its id in place of [task:0] and %ID%. */
-const withTaskId = (lines: string, id: number) => lines.replaceAll('[task:0]', `[task:${id}]`).replaceAll('%ID%', String(id));
+const withTaskId = (lines: string, id: number) =>
+  lines.replaceAll('[task:0]', `[task:${id}]`).replaceAll('%ID%', String(id));
 
-export type CancelOutcome = { outcome: 'cancelled' | 'cancelling'; task: Task } | { outcome: 'not_cancellable'; task: Task };
+export type CancelOutcome =
+  { outcome: 'cancelled' | 'cancelling'; task: Task } | { outcome: 'not_cancellable'; task: Task };
 
 /**
  * Creating, finding, listing, cancelling and deleting tasks, and reading their logs: what the API
@@ -137,7 +139,10 @@ export class TaskService {
     const notify = this.db.notifier.viaDatabase;
     if (task.state === 'queued') {
       const cancelled = await this.db.knex.transaction(async (trx) => {
-        const locked = await trx.raw(`select id from tasks where id = ? and state = ${sqlStates('queued')} for update skip locked`, [task.id]);
+        const locked = await trx.raw(
+          `select id from tasks where id = ? and state = ${sqlStates('queued')} for update skip locked`,
+          [task.id],
+        );
         if (!locked.rows.length) return null;
         await this.logs.appendAtEnd(trx, task.id, 'event', eventErrorLine(10001, `Task ${task.id} cancelled`));
         return this.tasks.cancelQueued(trx, task.id, notify);

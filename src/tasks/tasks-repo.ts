@@ -86,21 +86,24 @@ export class TasksRepo {
    * `notifyInSql`, the queued ones wake every node's runner as they commit.
    */
   async enqueueMany(db: Knex | Knex.Transaction, rows: EnqueuedTask[], notifyInSql: boolean): Promise<Task[]> {
-    const res = await db.raw(`select * from bosun_enqueue_tasks(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::text[], ?::text[], ?)`, [
-      rows.map((r) => r.type),
-      rows.map((r) => r.state),
-      rows.map((r) => r.description),
-      rows.map((r) => r.deploymentName ?? null),
-      rows.map((r) => r.username ?? null),
-      rows.map((r) => r.contextId ?? ''),
-      rows.map((r) => JSON.stringify(r.params ?? {})),
-      rows.map((r) => r.queueName ?? null),
-      rows.map((r) => r.nodeId),
-      rows.map((r) => r.pinnedNodeId ?? null),
-      rows.map((r) => r.debug),
-      notifyInSql,
-      // Arrays with nulls bind as SQL arrays; knex's typings know arrays of strings only.
-    ] as unknown as Knex.RawBinding[]);
+    const res = await db.raw(
+      `select * from bosun_enqueue_tasks(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::text[], ?::text[], ?)`,
+      [
+        rows.map((r) => r.type),
+        rows.map((r) => r.state),
+        rows.map((r) => r.description),
+        rows.map((r) => r.deploymentName ?? null),
+        rows.map((r) => r.username ?? null),
+        rows.map((r) => r.contextId ?? ''),
+        rows.map((r) => JSON.stringify(r.params ?? {})),
+        rows.map((r) => r.queueName ?? null),
+        rows.map((r) => r.nodeId),
+        rows.map((r) => r.pinnedNodeId ?? null),
+        rows.map((r) => r.debug),
+        notifyInSql,
+        // Arrays with nulls bind as SQL arrays; knex's typings know arrays of strings only.
+      ] as unknown as Knex.RawBinding[],
+    );
     return (res.rows as Row[]).map(taskFromRow);
   }
 
@@ -132,11 +135,18 @@ export class TasksRepo {
    * connection keeps.
    */
   async claim(nodeId: string, limit: number, types: string[], startLine: string): Promise<ClaimedTask[]> {
-    const res = await this.knex.raw(`select task, log_sizes from bosun_claim_tasks(?, ?, ?::text[], ?)`, [nodeId, limit, types, startLine]);
+    const res = await this.knex.raw(`select task, log_sizes from bosun_claim_tasks(?, ?, ?::text[], ?)`, [
+      nodeId,
+      limit,
+      types,
+      startLine,
+    ]);
     return (res.rows as Row[])
       .map((r) => {
         const sizes = jsonColumn<Record<string, unknown>>(r.log_sizes);
-        const logSizes = Object.fromEntries(Object.entries(sizes).map(([log, size]) => [log, Number(size)])) as Partial<Record<TaskLogName, number>>;
+        const logSizes = Object.fromEntries(Object.entries(sizes).map(([log, size]) => [log, Number(size)])) as Partial<
+          Record<TaskLogName, number>
+        >;
         return { task: taskFromRow(jsonColumn<Row>(r.task)), logSizes };
       })
       .sort((a, b) => a.task.id - b.task.id);
@@ -157,20 +167,28 @@ export class TasksRepo {
    * Ends several of this node's tasks in one statement (each with its last log chunks; bosun_finish_tasks);
    * returns the ids that were still this node's to end.
    */
-  async finishMany(db: Knex | Knex.Transaction, nodeId: string, ends: TaskEnd[], notifyInSql: boolean): Promise<Set<number>> {
+  async finishMany(
+    db: Knex | Knex.Transaction,
+    nodeId: string,
+    ends: TaskEnd[],
+    notifyInSql: boolean,
+  ): Promise<Set<number>> {
     if (!ends.length) return new Set();
     const chunks = ends.flatMap((e) => e.chunks.map((c) => ({ id: e.id, ...c })));
-    const res = await db.raw(`select id from bosun_finish_tasks(?, ?::int[], ?::text[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::bytea[], ?) as id`, [
-      nodeId,
-      ends.map((e) => e.id),
-      ends.map((e) => e.state),
-      ends.map((e) => e.result),
-      chunks.map((c) => c.id),
-      chunks.map((c) => c.log),
-      chunks.map((c) => c.offset),
-      chunks.map((c) => c.data),
-      notifyInSql,
-    ]);
+    const res = await db.raw(
+      `select id from bosun_finish_tasks(?, ?::int[], ?::text[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::bytea[], ?) as id`,
+      [
+        nodeId,
+        ends.map((e) => e.id),
+        ends.map((e) => e.state),
+        ends.map((e) => e.result),
+        chunks.map((c) => c.id),
+        chunks.map((c) => c.log),
+        chunks.map((c) => c.offset),
+        chunks.map((c) => c.data),
+        notifyInSql,
+      ],
+    );
     return new Set((res.rows as Row[]).map((r) => Number(r.id)));
   }
 
@@ -223,10 +241,10 @@ export class TasksRepo {
 
   async markTimedOut(trx: Knex.Transaction, id: number, result: string, notifyInSql: boolean): Promise<void> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
-    await trx.raw(`update tasks set state = ${sqlStates('timeout')}, result = ?, timestamp = now() where id = ? returning id${notify}`, [
-      result,
-      id,
-    ]);
+    await trx.raw(
+      `update tasks set state = ${sqlStates('timeout')}, result = ?, timestamp = now() where id = ? returning id${notify}`,
+      [result, id],
+    );
   }
 
   /**

@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import { renderTemplate, TemplateError, TemplateSpec } from '../../../src/families/director/templates/render-template';
 
-const spec: TemplateSpec = { name: 'web', id: 'id-0', index: 0, deployment: 'd', address: '127.0.0.1', bootstrap: true, job: { name: 'nginx' } };
+const spec: TemplateSpec = {
+  name: 'web',
+  id: 'id-0',
+  index: 0,
+  deployment: 'd',
+  address: '127.0.0.1',
+  bootstrap: true,
+  job: { name: 'nginx' },
+};
 
 function renderError(source: string): TemplateError {
   try {
@@ -34,7 +42,11 @@ describe('template render limits (one budget per render)', () => {
   }
 
   it('leaves ordinary templates with loops and string building alone', () => {
-    const out = renderTemplate('<% s = ""; 3000.times { |i| s += i.to_s + "\\n" } %><%= s.lines.size %>', { properties: {}, spec, templateName: 't.erb' });
+    const out = renderTemplate('<% s = ""; 3000.times { |i| s += i.to_s + "\\n" } %><%= s.lines.size %>', {
+      properties: {},
+      spec,
+      templateName: 't.erb',
+    });
     expect(out).to.equal('3000');
   });
 });

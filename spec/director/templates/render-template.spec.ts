@@ -53,7 +53,9 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('strips the indentation before <%- at the start of a line', () => {
-      expect(render('list:\n  <%- [1, 2].each do |i| -%>\n  - <%= i %>\n  <%- end -%>\ndone\n')).to.equal('list:\n  - 1\n  - 2\ndone\n');
+      expect(render('list:\n  <%- [1, 2].each do |i| -%>\n  - <%= i %>\n  <%- end -%>\ndone\n')).to.equal(
+        'list:\n  - 1\n  - 2\ndone\n',
+      );
       expect(render('a <%- x = 1 %>b')).to.equal('a b');
     });
 
@@ -80,11 +82,25 @@ describe('renderTemplate (ERB job templates)', () => {
     const props = { a: { b: 'x', n: 0, f: false, nil: null, list: [1, 2] }, port: 8080 };
 
     it('reads dotted property names', () => {
-      expectOutputs([['p("a.b")', 'x'], ['p("port")', '8080'], ['p("a.list").size', '2'], ['p("a.n")', '0']], props);
+      expectOutputs(
+        [
+          ['p("a.b")', 'x'],
+          ['p("port")', '8080'],
+          ['p("a.list").size', '2'],
+          ['p("a.n")', '0'],
+        ],
+        props,
+      );
     });
 
     it('returns false and 0 as set values', () => {
-      expectOutputs([['p("a.f", true)', 'false'], ['p("a.n", 5)', '0']], props);
+      expectOutputs(
+        [
+          ['p("a.f", true)', 'false'],
+          ['p("a.n", 5)', '0'],
+        ],
+        props,
+      );
     });
 
     it('falls back to a default of any kind when the property is missing', () => {
@@ -104,11 +120,19 @@ describe('renderTemplate (ERB job templates)', () => {
 
     it('treats a property set to nil as missing: the default, or an error without one', () => {
       expect(render('<%= p("a.nil", "d") %>', props)).to.equal('d');
-      expect(renderError('<%= p("a.nil") %>', props).message).to.equal(`Error filling in template 'test.erb' (line 1: Can't find property '["a.nil"]')`);
+      expect(renderError('<%= p("a.nil") %>', props).message).to.equal(
+        `Error filling in template 'test.erb' (line 1: Can't find property '["a.nil"]')`,
+      );
     });
 
     it('takes the first set name of a list', () => {
-      expectOutputs([['p(["x.y", "a.b", "port"])', 'x'], ['p(["x.y", "z"], "none")', 'none']], props);
+      expectOutputs(
+        [
+          ['p(["x.y", "a.b", "port"])', 'x'],
+          ['p(["x.y", "z"], "none")', 'none'],
+        ],
+        props,
+      );
     });
 
     it("fails on a missing property with the Director's message and the line", () => {
@@ -119,7 +143,13 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('reaches properties as an OpenStruct too (properties.a.b)', () => {
-      expectOutputs([['properties.a.b', 'x'], ['properties.a.missing.nil?', 'true']], props);
+      expectOutputs(
+        [
+          ['properties.a.b', 'x'],
+          ['properties.a.missing.nil?', 'true'],
+        ],
+        props,
+      );
     });
   });
 
@@ -131,7 +161,9 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('yields several values, and skips the block when one is missing', () => {
-      expect(render('<% if_p("tls.cert", "tls.key") do |c, k| %><%= c %>/<%= k %><% end %>', props)).to.equal('CERT/KEY');
+      expect(render('<% if_p("tls.cert", "tls.key") do |c, k| %><%= c %>/<%= k %><% end %>', props)).to.equal(
+        'CERT/KEY',
+      );
       expect(render('<% if_p("tls.cert", "tls.ca") do |c, ca| %>yes<% end %>', props)).to.equal('');
     });
 
@@ -186,7 +218,11 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('has name (the job name, as the Director) and index', () => {
-      expectOutputs([['name', 'nginx'], ['index', '2'], ['index.zero?', 'false']]);
+      expectOutputs([
+        ['name', 'nginx'],
+        ['index', '2'],
+        ['index.zero?', 'false'],
+      ]);
     });
 
     it('branches on spec.bootstrap', () => {
@@ -254,23 +290,25 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('arithmetic as Ruby does it', () => {
-      expectOutputs([
-        ['1 + 2 * 3', '7'],
-        ['(1 + 2) * 3', '9'],
-        ['7 / 2', '3'],
-        ['-7 / 2', '-4'],
-        ['7 % 3', '1'],
-        ['-7 % 3', '2'],
-        ['7.0 / 2', '3.5'],
-        ['2 ** 10', '1024'],
-        ['1.0', '1.0'],
-        ['1.5 + 1.5', '3.0'],
-        ['10 - 2.5', '7.5'],
-        ['"a" + "b"', 'ab'],
-        ['"ab" * 3', 'ababab'],
-        ['[1] + [2]', '[1, 2]'],
-        ['-x', '-4'],
-      ].map(([e, o]) => [`(x = 4; ${e})`, o] as [string, string]));
+      expectOutputs(
+        [
+          ['1 + 2 * 3', '7'],
+          ['(1 + 2) * 3', '9'],
+          ['7 / 2', '3'],
+          ['-7 / 2', '-4'],
+          ['7 % 3', '1'],
+          ['-7 % 3', '2'],
+          ['7.0 / 2', '3.5'],
+          ['2 ** 10', '1024'],
+          ['1.0', '1.0'],
+          ['1.5 + 1.5', '3.0'],
+          ['10 - 2.5', '7.5'],
+          ['"a" + "b"', 'ab'],
+          ['"ab" * 3', 'ababab'],
+          ['[1] + [2]', '[1, 2]'],
+          ['-x', '-4'],
+        ].map(([e, o]) => [`(x = 4; ${e})`, o] as [string, string]),
+      );
     });
   });
 
@@ -337,13 +375,27 @@ describe('renderTemplate (ERB job templates)', () => {
     it('iterates hashes with |k, v| and |(k, v), i|', () => {
       const props = { env: { A: '1', B: '2' } };
       expect(render('<% p("env").each do |k, v| %><%= k %>=<%= v %>;<% end %>', props)).to.equal('A=1;B=2;');
-      expect(render('<% p("env").each_with_index do |(k, v), i| %><%= i %><%= k %><%= v %><% end %>', props)).to.equal('0A11B2');
-      expectOutputs([['p("env").map { |k, v| "#{k}:#{v}" }.join(" ")', 'A:1 B:2'], ['p("env").select { |k, v| v == "2" }.keys', '["B"]']], props);
+      expect(render('<% p("env").each_with_index do |(k, v), i| %><%= i %><%= k %><%= v %><% end %>', props)).to.equal(
+        '0A11B2',
+      );
+      expectOutputs(
+        [
+          ['p("env").map { |k, v| "#{k}:#{v}" }.join(" ")', 'A:1 B:2'],
+          ['p("env").select { |k, v| v == "2" }.keys', '["B"]'],
+        ],
+        props,
+      );
     });
 
     it('block variables stay in their block; outer variables can be changed from inside', () => {
-      expect(render('<% total = 0 %><% [1, 2].each do |i| total += i; inner = i end %><%= total %>|<%= defined_later = 1 %>')).to.equal('3|1');
-      expect(renderError('<% [1].each { |i| z = i } %><%= z %>').message).to.contain("undefined local variable or method 'z'");
+      expect(
+        render(
+          '<% total = 0 %><% [1, 2].each do |i| total += i; inner = i end %><%= total %>|<%= defined_later = 1 %>',
+        ),
+      ).to.equal('3|1');
+      expect(renderError('<% [1].each { |i| z = i } %><%= z %>').message).to.contain(
+        "undefined local variable or method 'z'",
+      );
     });
 
     it('next and break in blocks', () => {
@@ -357,7 +409,8 @@ describe('renderTemplate (ERB job templates)', () => {
       expect(render('<% x = p("a.b") rescue "fallback" %><%= x %>')).to.equal('fallback');
       expect(render('<%= Integer("zz") rescue -1 %>')).to.equal('-1');
       expect(render('<% begin %>a<%= p("nope") %><% rescue %>rescued<% end %>')).to.equal('arescued');
-      const t = '<% begin %><% Integer("x") %><% rescue ArgumentError, URI::InvalidURIError => e %>error: <%= e.message %><% end %>';
+      const t =
+        '<% begin %><% Integer("x") %><% rescue ArgumentError, URI::InvalidURIError => e %>error: <%= e.message %><% end %>';
       expect(render(t)).to.equal('error: invalid value for Integer(): String (value not shown)');
     });
 
@@ -383,7 +436,9 @@ describe('renderTemplate (ERB job templates)', () => {
 -%>
 <%= dig_path(p_opt("tree"), *path).inspect %> <%= dig_path(p_opt("tree"), "a", "b", "c").inspect %> <%= p_opt("none").inspect %>`;
       expect(render(t, { tree: { a: { b: 1 } } })).to.equal('1 nil nil');
-      expect(renderError('<% def f(a) a end %><%= f(1, 2) %>').message).to.contain('wrong number of arguments (given 2, expected 1)');
+      expect(renderError('<% def f(a) a end %><%= f(1, 2) %>').message).to.contain(
+        'wrong number of arguments (given 2, expected 1)',
+      );
     });
 
     it('defined? tells locals, methods and constants from unknown names', () => {
@@ -436,9 +491,15 @@ describe('renderTemplate (ERB job templates)', () => {
 
     it('to_yaml', () => {
       expectOutputs([
-        ['{ "a" => 1, "list" => ["x", "y"], "h" => { "k" => nil } }.to_yaml', "---\na: 1\nlist:\n- x\n- 'y'\nh:\n  k: null\n"],
+        [
+          '{ "a" => 1, "list" => ["x", "y"], "h" => { "k" => nil } }.to_yaml',
+          "---\na: 1\nlist:\n- x\n- 'y'\nh:\n  k: null\n",
+        ],
         ['[1, 2].to_yaml', '---\n- 1\n- 2\n'],
-        ['{ "bool_like" => "yes", "num_like" => "8080", "plain" => "abc" }.to_yaml', "---\nbool_like: 'yes'\nnum_like: '8080'\nplain: abc\n"],
+        [
+          '{ "bool_like" => "yes", "num_like" => "8080", "plain" => "abc" }.to_yaml',
+          "---\nbool_like: 'yes'\nnum_like: '8080'\nplain: abc\n",
+        ],
         ['YAML.load("a: [1, 2]")', '{"a"=>[1, 2]}'],
       ]);
       expect(render('<%= p("cfg").to_yaml %>', { cfg: { port: 80 } })).to.equal('---\nport: 80\n');
@@ -527,9 +588,15 @@ describe('renderTemplate (ERB job templates)', () => {
 
     it('bang methods change arrays, hashes and string variables in place', () => {
       expect(render('<% a = [3, 1, 3] %><% a.sort! %><% a.uniq! %><%= a %>')).to.equal('[1, 3]');
-      expect(render('<% h = { "a" => nil, "b" => 1 } %><% h.compact! %><% h.merge!("c" => 2) %><%= h %>')).to.equal('{"b"=>1, "c"=>2}');
-      expect(render('<% s = "  x-y " %><% s.strip! %><% s.gsub!("-", "_") %><% s << "!" %>[<%= s %>]')).to.equal('[x_y!]');
-      expect(renderError('<%= [1].frobnicate! %>').message).to.contain("undefined method 'frobnicate!' for an instance of Array");
+      expect(render('<% h = { "a" => nil, "b" => 1 } %><% h.compact! %><% h.merge!("c" => 2) %><%= h %>')).to.equal(
+        '{"b"=>1, "c"=>2}',
+      );
+      expect(render('<% s = "  x-y " %><% s.strip! %><% s.gsub!("-", "_") %><% s << "!" %>[<%= s %>]')).to.equal(
+        '[x_y!]',
+      );
+      expect(renderError('<%= [1].frobnicate! %>').message).to.contain(
+        "undefined method 'frobnicate!' for an instance of Array",
+      );
     });
 
     it('type checks: is_a?, nil?, respond_to?, class', () => {
@@ -551,11 +618,13 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('require is a no-op; raise fails the render with the message', () => {
-      expect(render("<% require 'json' %><% require \"yaml\" %>ok")).to.equal('ok');
+      expect(render('<% require \'json\' %><% require "yaml" %>ok')).to.equal('ok');
       const e = renderError('ok\n<% raise "port must be set" if p("port", nil).nil? %>');
       expect(e.message).to.equal("Error filling in template 'test.erb' (line 2: port must be set)");
       expect(e.line).to.equal(2);
-      expect(renderError('<% raise ArgumentError, "bad tls mode" %>').message).to.equal("Error filling in template 'test.erb' (line 1: bad tls mode)");
+      expect(renderError('<% raise ArgumentError, "bad tls mode" %>').message).to.equal(
+        "Error filling in template 'test.erb' (line 1: bad tls mode)",
+      );
     });
   });
 
@@ -576,7 +645,9 @@ describe('renderTemplate (ERB job templates)', () => {
         expect(message, source).to.match(/^Error filling in template 'test.erb' \(line 1: /);
         expect(message, source).not.to.contain('hunter2');
       }
-      expect(renderError('<%= Integer(p("pw")) %>', props).message).to.contain('invalid value for Integer(): String (value not shown)');
+      expect(renderError('<%= Integer(p("pw")) %>', props).message).to.contain(
+        'invalid value for Integer(): String (value not shown)',
+      );
     });
 
     it('unknown local variables and methods name the line', () => {
@@ -585,7 +656,9 @@ describe('renderTemplate (ERB job templates)', () => {
       expect(e.message).to.equal(
         "Error filling in template 'test.erb' (line 3: undefined local variable or method 'nope' for an instance of Bosh::Template::EvaluationContext)",
       );
-      expect(renderError('<%= "s".frobnicate %>').message).to.contain("undefined method 'frobnicate' for an instance of String");
+      expect(renderError('<%= "s".frobnicate %>').message).to.contain(
+        "undefined method 'frobnicate' for an instance of String",
+      );
       expect(renderError('<%= nil.empty? %>').message).to.contain("undefined method 'empty?' for nil");
     });
 
@@ -608,7 +681,20 @@ describe('renderTemplate (ERB job templates)', () => {
     });
 
     it('type errors never escape as JS exceptions', () => {
-      for (const src of ['<%= 1 + "a" %>', '<%= "a" + 1 %>', '<%= nil + 1 %>', '<%= [1] - 5 %>', '<%= 1 / 0 %>', '<%= {}.fetch("x") %>', '<%= [3, "a"].sort %>', '<% def f(n) f(n) end %><%= f(1) %>', '<%= [1, 2].each_slice(0) %>', '<%= (1..10**9).to_a %>', '<%= Array.new(10**9) %>', '<%= [1] & nil %>']) {
+      for (const src of [
+        '<%= 1 + "a" %>',
+        '<%= "a" + 1 %>',
+        '<%= nil + 1 %>',
+        '<%= [1] - 5 %>',
+        '<%= 1 / 0 %>',
+        '<%= {}.fetch("x") %>',
+        '<%= [3, "a"].sort %>',
+        '<% def f(n) f(n) end %><%= f(1) %>',
+        '<%= [1, 2].each_slice(0) %>',
+        '<%= (1..10**9).to_a %>',
+        '<%= Array.new(10**9) %>',
+        '<%= [1] & nil %>',
+      ]) {
         const e = renderError(src);
         expect(e.message, src).to.match(/^Error filling in template 'test.erb' \(/);
         expect(e.message, src).not.to.match(/is not a function|Cannot read properties|of undefined/);
@@ -679,7 +765,9 @@ end
 YAML.dump(bpm)
 %>
 `;
-      const out = render(template, { worker: { max_open_files: 4096, state_file: '/var/vcap/data/worker/state.json', env: { LOG: 'debug' } } });
+      const out = render(template, {
+        worker: { max_open_files: 4096, state_file: '/var/vcap/data/worker/state.json', env: { LOG: 'debug' } },
+      });
       expect(out).to.equal(`---
 processes:
 - name: worker
@@ -782,7 +870,10 @@ esac
       const full = render(template, {
         nginx: {
           ssl: { cert: '-----BEGIN-----\nabc\n-----END-----\n', key: ' secret \n' },
-          locations: [{ path: '/', websocket: true }, { path: '/api', upstream: 'http://api' }],
+          locations: [
+            { path: '/', websocket: true },
+            { path: '/api', upstream: 'http://api' },
+          ],
         },
       });
       expect(full).to.equal(`server {

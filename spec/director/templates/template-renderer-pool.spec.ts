@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import type { InstanceTemplates, JobTemplates } from '../../../src/families/director/templates/instance-templates';
 import { TemplateError, TemplateSpec } from '../../../src/families/director/templates/render-template';
-import { TemplateRendererPool, TemplateRendererSettings } from '../../../src/families/director/templates/template-renderer-pool';
+import {
+  TemplateRendererPool,
+  TemplateRendererSettings,
+} from '../../../src/families/director/templates/template-renderer-pool';
 import { describeOnBothBackends } from '../../support/harness';
 
 const spec: TemplateSpec = {
@@ -130,9 +133,16 @@ describe('TemplateRendererPool (job templates in worker threads)', function () {
       // A deadline far off, so that the heap ceiling (not a slow, busy machine's clock) is what stops it.
       const roomy = new TemplateRendererPool({ ...settings, deadlineMs: 150_000 });
       try {
-        const e = await renderError(roomy, { group: 'web', jobs: [job('hostile', { 'hostile.erb': '<% a = (1..900000).map { |i| [i, i.to_s] } %>' })] });
-        expect(e.message.split('\n')[2]).to.match(/^ {4}- Error filling in template 'hostile.erb' \(rendering needed more than 48 MB of memory; its renderer was stopped\)$/);
-        expect(await roomy.render({ group: 'web', jobs: [job('fine', { 'fine.erb': '<%= 6 * 7 %>' })] })).to.deep.equal([['42']]);
+        const e = await renderError(roomy, {
+          group: 'web',
+          jobs: [job('hostile', { 'hostile.erb': '<% a = (1..900000).map { |i| [i, i.to_s] } %>' })],
+        });
+        expect(e.message.split('\n')[2]).to.match(
+          /^ {4}- Error filling in template 'hostile.erb' \(rendering needed more than 48 MB of memory; its renderer was stopped\)$/,
+        );
+        expect(await roomy.render({ group: 'web', jobs: [job('fine', { 'fine.erb': '<%= 6 * 7 %>' })] })).to.deep.equal(
+          [['42']],
+        );
       } finally {
         await roomy.close();
       }

@@ -23,7 +23,8 @@ export function admissionProblems(
   if ('problems' in limits) problems.push(...limits.problems);
   if (req.image_pull_policy === 'Always') {
     const refusal = admission.registries.refusal(req.container_image);
-    if (refusal) problems.push(`container_image: image_pull_policy Always would pull ${req.container_image}, and ${refusal}`);
+    if (refusal)
+      problems.push(`container_image: image_pull_policy Always would pull ${req.container_image}, and ${refusal}`);
   }
   return problems;
 }

@@ -54,7 +54,8 @@ export class ContainerJobBodyScanner {
     for await (const chunk of body) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       this.bodyBytes += buf.length;
-      if (this.bodyBytes > this.limits.body) throw tooLarge(`the request body is larger than ${this.limits.body} bytes`);
+      if (this.bodyBytes > this.limits.body)
+        throw tooLarge(`the request body is larger than ${this.limits.body} bytes`);
       for (const out of this.scan(buf)) yield out;
     }
     if (this.state !== 'end') throw invalidContainerJob(NOT_JSON);
@@ -64,7 +65,10 @@ export class ContainerJobBodyScanner {
   fields(): Record<string, unknown> {
     if (this.state !== 'end') throw new Error('the body has not been read to its end');
     try {
-      return JSON.parse(Buffer.concat([...this.fieldParts, Buffer.from('}')]).toString('utf8')) as Record<string, unknown>;
+      return JSON.parse(Buffer.concat([...this.fieldParts, Buffer.from('}')]).toString('utf8')) as Record<
+        string,
+        unknown
+      >;
     } catch {
       throw invalidContainerJob(NOT_JSON);
     }
@@ -72,7 +76,8 @@ export class ContainerJobBodyScanner {
 
   private keep(bytes: Buffer) {
     this.fieldBytes += bytes.length;
-    if (this.fieldBytes > this.limits.fields) throw tooLarge(`the fields other than content are larger than ${this.limits.fields} bytes`);
+    if (this.fieldBytes > this.limits.fields)
+      throw tooLarge(`the fields other than content are larger than ${this.limits.fields} bytes`);
     this.fieldParts.push(Buffer.from(bytes)); // a copy: a slice would keep the whole chunk alive
   }
 
@@ -144,7 +149,8 @@ export class ContainerJobBodyScanner {
     }
     const rest = buf.subarray(from);
     this.fieldBytes += rest.length; // keys count against the fields' bound while they are held
-    if (this.fieldBytes > this.limits.fields) throw tooLarge(`the fields other than content are larger than ${this.limits.fields} bytes`);
+    if (this.fieldBytes > this.limits.fields)
+      throw tooLarge(`the fields other than content are larger than ${this.limits.fields} bytes`);
     this.key.push(Buffer.from(rest));
     return buf.length;
   }
@@ -197,7 +203,8 @@ export class ContainerJobBodyScanner {
     const parts: Buffer[] = [];
     const take = (text: string) => {
       this.contentChars += text.length;
-      if (this.contentChars > this.limits.content) throw tooLarge(`content is larger than ${this.limits.content} characters`);
+      if (this.contentChars > this.limits.content)
+        throw tooLarge(`content is larger than ${this.limits.content} characters`);
       const out = decoder.push(text);
       if (out?.length) parts.push(out);
     };

@@ -8,7 +8,11 @@ import { GostintError, invalidContainerJob } from './container-jobs-errors';
 import { ContainerJobBodyLimits, ContainerJobBodyScanner, tooLarge } from './container-job-body-scanner';
 
 /** GoStint's bounds: a 64 MiB content string in a body of at most 96 MiB; the other fields are small. */
-export const CONTAINER_JOB_BODY_LIMITS: ContainerJobBodyLimits = { body: 96 * 1024 * 1024, content: 64 * 1024 * 1024, fields: 1024 * 1024 };
+export const CONTAINER_JOB_BODY_LIMITS: ContainerJobBodyLimits = {
+  body: 96 * 1024 * 1024,
+  content: 64 * 1024 * 1024,
+  fields: 1024 * 1024,
+};
 
 /**
  * The most one job request holds in memory while its body streams into the database: its other
@@ -26,9 +30,15 @@ export interface ContainerJobBody {
 /** The body as its Content-Encoding says to decode it; a stream that does not decode fails with zlib's error. */
 function decodedBody(ctx: AppContext): AsyncIterable<Buffer> {
   const encoding = (ctx.get('Content-Encoding') || 'identity').trim().toLowerCase();
-  const inflate = { gzip: zlib.createGunzip, 'x-gzip': zlib.createGunzip, deflate: zlib.createInflate, br: zlib.createBrotliDecompress }[encoding];
+  const inflate = {
+    gzip: zlib.createGunzip,
+    'x-gzip': zlib.createGunzip,
+    deflate: zlib.createInflate,
+    br: zlib.createBrotliDecompress,
+  }[encoding];
   if (encoding === 'identity') return ctx.req;
-  if (!inflate) throw new GostintError(415, 'Unsupported content encoding.', `Content-Encoding ${encoding} is not supported`);
+  if (!inflate)
+    throw new GostintError(415, 'Unsupported content encoding.', `Content-Encoding ${encoding} is not supported`);
   const decoded = inflate();
   pipeline(ctx.req, decoded, () => undefined);
   return decoded;

@@ -85,6 +85,7 @@ export function decodeContent(content: string): { archive: Buffer } | { problem:
   const b64 = content.startsWith('targz,') ? content.slice('targz,'.length) : content;
   if (!/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/.test(b64)) return { problem: 'content is not base64' };
   const archive = Buffer.from(b64, 'base64');
-  if (archive.length < 2 || archive[0] !== 0x1f || archive[1] !== 0x8b) return { problem: 'content is not a gzip-compressed tar' };
+  if (archive.length < 2 || archive[0] !== 0x1f || archive[1] !== 0x8b)
+    return { problem: 'content is not a gzip-compressed tar' };
   return { archive };
 }

@@ -18,7 +18,12 @@ import { ContainerJobOutput, presentContainerJob, presentContainerJobSummary } f
 const INLINE_OUTPUT_LIMIT = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function containerJobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, admission: ContainerJobAdmission, blobs: BlobStore): Router<AppState> {
+export function containerJobRoutes(
+  tasks: TaskService,
+  jobs: ContainerJobsRepo,
+  admission: ContainerJobAdmission,
+  blobs: BlobStore,
+): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/v1/api/job' });
   const startTask = taskStarter(tasks);
 
@@ -72,7 +77,8 @@ export function containerJobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, 
     const skip = Number(ctx.query.skip ?? 0);
     const limit = Number(ctx.query.limit ?? 10);
     if (!Number.isInteger(skip) || skip < 0) throw invalidContainerJob('skip must be a whole number');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidContainerJob('limit must be a whole number from 1 to 100');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw invalidContainerJob('limit must be a whole number from 1 to 100');
     const { jobs: list, total } = await jobs.list(skip, limit);
     ctx.body = { data: list.map(presentContainerJobSummary), skip, limit, total };
   });
@@ -86,7 +92,11 @@ export function containerJobRoutes(tasks: TaskService, jobs: ContainerJobsRepo, 
     const job = await loadJob(ctx);
     const outcome = await tasks.cancel(job.task);
     if (outcome.outcome === 'not_cancellable') {
-      throw new GostintError(400, 'Cannot kill job.', `job ${job.id} is not queued or running (${presentContainerJobSummary(job).status})`);
+      throw new GostintError(
+        400,
+        'Cannot kill job.',
+        `job ${job.id} is not queued or running (${presentContainerJobSummary(job).status})`,
+      );
     }
     ctx.body = presentContainerJobSummary({ ...job, task: outcome.task });
   });

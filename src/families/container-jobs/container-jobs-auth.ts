@@ -23,7 +23,8 @@ export const gostintRealm: AuthRealm = {
 };
 
 export async function containerJobReader(ctx: AppContext, next: Next) {
-  if (!canRead(ctx.state.user!)) throw new GostintError(403, 'Forbidden.', 'requires the scope bosh.read or bosh.admin');
+  if (!canRead(ctx.state.user!))
+    throw new GostintError(403, 'Forbidden.', 'requires the scope bosh.read or bosh.admin');
   await next();
 }
 

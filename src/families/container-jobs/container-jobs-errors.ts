@@ -17,7 +17,8 @@ export const containerJobNotFound = (id: string) => new GostintError(404, 'Job n
 export const gostintErrors = errorBoundary(
   (ctx, status, message, err) => {
     ctx.status = status;
-    const summary = err instanceof GostintError ? err.summary : status === 413 ? 'Request too large.' : 'Invalid job request.';
+    const summary =
+      err instanceof GostintError ? err.summary : status === 413 ? 'Request too large.' : 'Invalid job request.';
     ctx.body = { status: summary, error: message };
   },
   (err) => (err instanceof GostintError ? { status: err.status, message: err.message } : null),

@@ -39,8 +39,17 @@ const SELECT_JOB = `select j.id as job_id, j.task_id, j.qname, j.container_image
 export class ContainerJobsRepo {
   constructor(private readonly knex: Knex) {}
 
-  async insert(db: Knex | Knex.Transaction, job: { id: string; taskId: number; qname: string | null; image: string; tty: boolean }): Promise<void> {
-    await db('container_jobs').insert({ id: job.id, task_id: job.taskId, qname: job.qname, container_image: job.image, tty: job.tty });
+  async insert(
+    db: Knex | Knex.Transaction,
+    job: { id: string; taskId: number; qname: string | null; image: string; tty: boolean },
+  ): Promise<void> {
+    await db('container_jobs').insert({
+      id: job.id,
+      task_id: job.taskId,
+      qname: job.qname,
+      container_image: job.image,
+      tty: job.tty,
+    });
   }
 
   async find(id: string): Promise<ContainerJob | null> {
@@ -55,7 +64,10 @@ export class ContainerJobsRepo {
 
   /** Newest first. */
   async list(skip: number, limit: number): Promise<{ jobs: ContainerJob[]; total: number }> {
-    const res = await this.knex.raw(`${SELECT_JOB} order by j.submitted desc, j.task_id desc offset ? limit ?`, [skip, limit]);
+    const res = await this.knex.raw(`${SELECT_JOB} order by j.submitted desc, j.task_id desc offset ? limit ?`, [
+      skip,
+      limit,
+    ]);
     const count = await this.knex('container_jobs').count({ n: '*' });
     return { jobs: res.rows.map(jobFromRow), total: Number(count[0].n) };
   }

@@ -13,7 +13,8 @@ export type ContainerJobRequestWithContent = ContainerJobRequest & { content?: s
 /** Why a job request that matches the schema still cannot run, or null when it can. */
 export function containerJobRequestProblem(req: ContainerJobRequestWithContent): string | null {
   const vault = VAULT_FIELDS.filter((f) => req[f] !== undefined);
-  if (vault.length) return `${vault.join(', ')} need HashiCorp Vault, and no Vault is configured; use secret_refs with bosun's secret store`;
+  if (vault.length)
+    return `${vault.join(', ')} need HashiCorp Vault, and no Vault is configured; use secret_refs with bosun's secret store`;
   if (req.content !== undefined) {
     const decoded = decodeContent(req.content);
     if ('problem' in decoded) return decoded.problem;
@@ -22,7 +23,11 @@ export function containerJobRequestProblem(req: ContainerJobRequestWithContent):
 }
 
 /** What a job request queues: the task's parameters, description and queue, and the job row stored with it. */
-export function containerJobPlan(jobs: ContainerJobsRepo, req: ContainerJobRequestWithContent, contentBlob: string | null = null) {
+export function containerJobPlan(
+  jobs: ContainerJobsRepo,
+  req: ContainerJobRequestWithContent,
+  contentBlob: string | null = null,
+) {
   const jobId = crypto.randomUUID();
   const qname = req.qname ?? null;
   const params: z.input<typeof containerJobTask.params> = {
@@ -48,7 +53,8 @@ export function containerJobPlan(jobs: ContainerJobsRepo, req: ContainerJobReque
     description: `run container job ${jobId} (${req.container_image})`,
     /** Jobs of one `qname` run one at a time, in order. */
     lock: qname ? `job:${qname}` : null,
-    storeJob: (trx: Knex.Transaction, task: Task) => jobs.insert(trx, { id: jobId, taskId: task.id, qname, image: req.container_image, tty: req.tty }),
+    storeJob: (trx: Knex.Transaction, task: Task) =>
+      jobs.insert(trx, { id: jobId, taskId: task.id, qname, image: req.container_image, tty: req.tty }),
   };
 }
 
@@ -64,7 +70,14 @@ export async function enqueueContainerJob(
 ): Promise<Task> {
   const plan = containerJobPlan(jobs, req);
   return tasks.enqueue(
-    { type: containerJobTask.type, description: plan.description, username, pinnedNodeId, queueName: plan.lock, params: plan.params },
+    {
+      type: containerJobTask.type,
+      description: plan.description,
+      username,
+      pinnedNodeId,
+      queueName: plan.lock,
+      params: plan.params,
+    },
     async (trx, t) => {
       await plan.storeJob(trx, t);
       await withRows?.(trx, t);

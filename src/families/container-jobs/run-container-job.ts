@@ -35,7 +35,13 @@ const MAX_BUFFERED_OUTPUT = 8 * 1024 * 1024;
  * stream live into the debug log and into the task's `stdout`/`stderr` logs (merged in `stdout` with a
  * tty). The job fails when the container exits non-zero; cancelling the task stops the container.
  */
-export function runContainerJob(docker: DockerEngine, jobs: ContainerJobsRepo, blobs: BlobStore, secrets: SecretResolver, settings: ContainerJobSettings) {
+export function runContainerJob(
+  docker: DockerEngine,
+  jobs: ContainerJobsRepo,
+  blobs: BlobStore,
+  secrets: SecretResolver,
+  settings: ContainerJobSettings,
+) {
   return defineOperation({
     ...containerJobTask,
     async run(params, ctx) {
@@ -49,74 +55,88 @@ export function runContainerJob(docker: DockerEngine, jobs: ContainerJobsRepo, b
   });
 
   async function runJob(params: ContainerJobParams, ctx: TaskContext): Promise<string> {
-      const stage = ctx.beginStage('Running container job', 3, [params.job_id]);
-      // This node's maxima may be lower than those of the node that took the request.
-      const limited = limitsFor(settings.admission.defaults, settings.admission.maxima, params.resources);
-      if ('problems' in limited) throw new Error(`Job refused on node '${settings.nodeId}': ${limited.problems.join('; ')}`);
+    const stage = ctx.beginStage('Running container job', 3, [params.job_id]);
+    // This node's maxima may be lower than those of the node that took the request.
+    const limited = limitsFor(settings.admission.defaults, settings.admission.maxima, params.resources);
+    if ('problems' in limited)
+      throw new Error(`Job refused on node '${settings.nodeId}': ${limited.problems.join('; ')}`);
 
-      const pull = async () => {
-        await pullImage(docker, params.container_image, ctx.signal, settings.admission.registries);
-        await ctx.debug(`Image ${params.container_image}: pulled`, 'INFO', 'ContainerJob');
-      };
-      await stage.step(`Preparing image ${params.container_image}`, async () => {
-        // IfNotPresent: the engine's own image is used, and pulled only if creating the container finds it missing.
-        if (params.image_pull_policy === 'Always') await pull();
-        else await ctx.debug(`Image ${params.container_image}: used as present on the engine, pulled if missing`, 'INFO', 'ContainerJob');
-      });
-      ctx.checkpoint();
+    const pull = async () => {
+      await pullImage(docker, params.container_image, ctx.signal, settings.admission.registries);
+      await ctx.debug(`Image ${params.container_image}: pulled`, 'INFO', 'ContainerJob');
+    };
+    await stage.step(`Preparing image ${params.container_image}`, async () => {
+      // IfNotPresent: the engine's own image is used, and pulled only if creating the container finds it missing.
+      if (params.image_pull_policy === 'Always') await pull();
+      else
+        await ctx.debug(
+          `Image ${params.container_image}: used as present on the engine, pulled if missing`,
+          'INFO',
+          'ContainerJob',
+        );
+    });
+    ctx.checkpoint();
 
-      const overlays: Overlay[] = [];
-      await stage.step('Preparing content and secrets', async () => {
-        // Streamed out of the database part by part as the engine reads it.
-        if (params.content_blob) {
-          const blob = params.content_blob;
-          overlays.push(() => Readable.from(blobs.read(blob)));
-        } else if (params.content) {
-          const decoded = decodeContent(params.content);
-          if ('problem' in decoded) throw new Error(decoded.problem);
-          overlays.push(decoded.archive);
-        }
-        const refs = params.secret_refs ?? [];
-        if (!refs.length) return;
-        const { values, missing } = await resolveSecrets(secrets.readingFor(ctx.redactor), refs);
-        if (missing.length) {
-          const text = `Secrets not resolved: ${missing.join('; ')}`;
-          if (!params.cont_on_warnings) throw new Error(text);
-          await ctx.events.warning(text);
-        }
-        overlays.push(await tarFiles([secretsFile(values, params.secret_file_type)]));
-        await ctx.debug(`Writing ${Object.keys(values).length} secret(s) to /secrets.${params.secret_file_type === 'json' ? 'json' : 'yml'}`, 'INFO', 'ContainerJob');
-      });
-      ctx.checkpoint();
-
-      const outcome = await stage.step(`Running ${params.container_image}`, async () =>
-        runContainer(
-          docker,
-          {
-            image: params.container_image,
-            entrypoint: params.entrypoint,
-            cmd: params.run,
-            workingDir: params.working_directory,
-            env: params.env_vars,
-            tty: params.tty,
-            taskId: ctx.task.id,
-            nodeId: settings.nodeId,
-            networkMode: settings.networkMode,
-            policy: { limits: limited.limits, security: settings.security },
-            overlays,
-            pullIfMissing: params.image_pull_policy === 'IfNotPresent' ? pull : undefined,
-          },
-          outputHooks(ctx, jobs),
-          ctx.signal,
-          settings.stopGraceSeconds,
-        ),
+    const overlays: Overlay[] = [];
+    await stage.step('Preparing content and secrets', async () => {
+      // Streamed out of the database part by part as the engine reads it.
+      if (params.content_blob) {
+        const blob = params.content_blob;
+        overlays.push(() => Readable.from(blobs.read(blob)));
+      } else if (params.content) {
+        const decoded = decodeContent(params.content);
+        if ('problem' in decoded) throw new Error(decoded.problem);
+        overlays.push(decoded.archive);
+      }
+      const refs = params.secret_refs ?? [];
+      if (!refs.length) return;
+      const { values, missing } = await resolveSecrets(secrets.readingFor(ctx.redactor), refs);
+      if (missing.length) {
+        const text = `Secrets not resolved: ${missing.join('; ')}`;
+        if (!params.cont_on_warnings) throw new Error(text);
+        await ctx.events.warning(text);
+      }
+      overlays.push(await tarFiles([secretsFile(values, params.secret_file_type)]));
+      await ctx.debug(
+        `Writing ${Object.keys(values).length} secret(s) to /secrets.${params.secret_file_type === 'json' ? 'json' : 'yml'}`,
+        'INFO',
+        'ContainerJob',
       );
-      await jobs.recordExit(ctx.task.id, outcome.exitCode);
-      await ctx.result({ return_code: outcome.exitCode, container_id: outcome.containerId });
-      await ctx.debug(`Container ${outcome.containerId.slice(0, 12)} exited with code ${outcome.exitCode}`, 'INFO', 'ContainerJob');
-      ctx.checkpoint();
-      if (outcome.exitCode !== 0) throw new Error(`Container exited with code ${outcome.exitCode}`);
-      return 'Container exited with code 0';
+    });
+    ctx.checkpoint();
+
+    const outcome = await stage.step(`Running ${params.container_image}`, async () =>
+      runContainer(
+        docker,
+        {
+          image: params.container_image,
+          entrypoint: params.entrypoint,
+          cmd: params.run,
+          workingDir: params.working_directory,
+          env: params.env_vars,
+          tty: params.tty,
+          taskId: ctx.task.id,
+          nodeId: settings.nodeId,
+          networkMode: settings.networkMode,
+          policy: { limits: limited.limits, security: settings.security },
+          overlays,
+          pullIfMissing: params.image_pull_policy === 'IfNotPresent' ? pull : undefined,
+        },
+        outputHooks(ctx, jobs),
+        ctx.signal,
+        settings.stopGraceSeconds,
+      ),
+    );
+    await jobs.recordExit(ctx.task.id, outcome.exitCode);
+    await ctx.result({ return_code: outcome.exitCode, container_id: outcome.containerId });
+    await ctx.debug(
+      `Container ${outcome.containerId.slice(0, 12)} exited with code ${outcome.exitCode}`,
+      'INFO',
+      'ContainerJob',
+    );
+    ctx.checkpoint();
+    if (outcome.exitCode !== 0) throw new Error(`Container exited with code ${outcome.exitCode}`);
+    return 'Container exited with code 0';
   }
 }
 

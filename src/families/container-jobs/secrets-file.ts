@@ -21,6 +21,7 @@ export async function resolveSecrets(resolver: SecretResolver, refs: string[]): 
 
 /** `/secrets.yml` or `/secrets.json`, read-only, as GoStint writes them (in the forms the redactor knows). */
 export function secretsFile(values: Record<string, string>, type: 'yaml' | 'json'): TarFile {
-  const content = type === 'json' ? `${JSON.stringify(values, null, 2)}\n` : YAML.stringify(values, SECRETS_YAML_OPTIONS);
+  const content =
+    type === 'json' ? `${JSON.stringify(values, null, 2)}\n` : YAML.stringify(values, SECRETS_YAML_OPTIONS);
   return { name: type === 'json' ? 'secrets.json' : 'secrets.yml', content: Buffer.from(content), mode: 0o444 };
 }

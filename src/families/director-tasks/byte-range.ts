@@ -3,7 +3,8 @@
  * no header, a malformed one or several ranges mean the whole body; a single range that cannot be
  * satisfied (start at or past the end, an empty body included) is `unsatisfiable`.
  */
-export type ResolvedRange = { kind: 'whole' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
+export type ResolvedRange =
+  { kind: 'whole' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 export function resolveRange(header: string | undefined, size: number): ResolvedRange {
   if (!header) return { kind: 'whole' };

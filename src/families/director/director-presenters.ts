@@ -40,7 +40,13 @@ export function presentDeployment(d: Deployment, locked: boolean) {
 }
 
 export function presentVm(i: Instance) {
-  return { agent_id: i.id, cid: i.containerId ? i.containerId.slice(0, 12) : null, job: i.group, index: i.index, id: i.id };
+  return {
+    agent_id: i.id,
+    cid: i.containerId ? i.containerId.slice(0, 12) : null,
+    job: i.group,
+    index: i.index,
+    id: i.id,
+  };
 }
 
 export function presentInstance(i: Instance) {

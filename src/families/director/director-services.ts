@@ -51,14 +51,22 @@ export class DirectorServices {
     this.events = new EventRecorder(this.eventsRepo);
     const policy = containerPolicy(config.docker, toLimits(config.docker.limits));
     this.containers = new InstanceContainers(docker, config.docker.stop_grace_seconds, policy);
-    const settings = { nodeId: config.node_id, networkMode: config.docker.network, stopGraceSeconds: config.docker.stop_grace_seconds };
+    const settings = {
+      nodeId: config.node_id,
+      networkMode: config.docker.network,
+      stopGraceSeconds: config.docker.stop_grace_seconds,
+    };
     this.updater = new InstanceUpdater(this.containers, this.instances, settings);
     this.compiler = new PackageCompiler(docker, this.blobs, this.releases, this.compiled, { ...settings, policy });
     const t = config.templates;
     this.renderer = new TemplateRendererPool({
       workers: t.workers,
       deadlineMs: t.deadline_seconds * 1000,
-      resourceLimits: { maxOldGenerationSizeMb: t.max_old_generation_mb, maxYoungGenerationSizeMb: t.max_young_generation_mb, stackSizeMb: t.stack_size_mb },
+      resourceLimits: {
+        maxOldGenerationSizeMb: t.max_old_generation_mb,
+        maxYoungGenerationSizeMb: t.max_young_generation_mb,
+        stackSizeMb: t.stack_size_mb,
+      },
     });
   }
 

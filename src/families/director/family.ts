@@ -30,7 +30,13 @@ import { uploadStemcell } from './stemcells/upload-stemcell';
 export function directorFamily(deps: FamilyDeps): Family {
   const { docker, secrets } = deps;
   const s = new DirectorServices(deps.config, deps.db, deps.tasks, docker, secrets);
-  const resolveDeps = { releases: s.releases, stemcells: s.stemcells, blobs: s.blobs, secrets, directorName: s.directorName };
+  const resolveDeps = {
+    releases: s.releases,
+    stemcells: s.stemcells,
+    blobs: s.blobs,
+    secrets,
+    directorName: s.directorName,
+  };
   const startTask = taskStarter(deps.tasks);
   const router = new Router<AppState>();
   router.use(directorErrors, rejectNulBytes);
@@ -52,10 +58,28 @@ export function directorFamily(deps: FamilyDeps): Family {
       deleteRelease(s.releases, s.deployments, s.compiled, s.blobs, s.events),
       vmStates(s.instances, s.containers),
       ...[
-        deployDeployment({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, updater: s.updater, compiler: s.compiler, renderer: s.renderer, events: s.events }),
+        deployDeployment({
+          ...resolveDeps,
+          deployments: s.deployments,
+          instances: s.instances,
+          containers: s.containers,
+          updater: s.updater,
+          compiler: s.compiler,
+          renderer: s.renderer,
+          events: s.events,
+        }),
         deleteDeployment(s.deployments, s.instances, s.containers, s.events),
         changeInstanceState(s.deployments, s.instances, s.containers, s.updater, s.events),
-        runErrand({ ...resolveDeps, deployments: s.deployments, instances: s.instances, containers: s.containers, compiler: s.compiler, renderer: s.renderer, events: s.events, ...network }),
+        runErrand({
+          ...resolveDeps,
+          deployments: s.deployments,
+          instances: s.instances,
+          containers: s.containers,
+          compiler: s.compiler,
+          renderer: s.renderer,
+          events: s.events,
+          ...network,
+        }),
       ].map((op) => withLockEvents<any>(op, s.events)),
     ],
     routers: [router],

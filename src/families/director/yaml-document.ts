@@ -11,7 +11,12 @@ export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, label: stri
   }
   const r = schema.safeParse(doc);
   if (!r.success) {
-    throw new Error(`${label} is invalid: ${r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'document'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${label} is invalid: ${r.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || 'document'}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   return r.data;
 }

@@ -12,7 +12,10 @@ import type { DrydockTasksRepo } from './drydock-tasks-repo';
 const reportSchema = z
   .object({
     status: z.enum(['Failure', 'Success', 'failure', 'success']).optional(),
-    details: z.array(z.object({ message: z.string().max(65_536), error: z.boolean() }).passthrough()).max(1000).optional(),
+    details: z
+      .array(z.object({ message: z.string().max(65_536), error: z.boolean() }).passthrough())
+      .max(1000)
+      .optional(),
   })
   .strict();
 
@@ -24,7 +27,10 @@ export type ReportListener = (entry: { node: string; action: string; message: st
 /** The key check of Drydock's `check_auth`: missing 401, anything but the node's key 403. */
 export function checkBootActionKey(stored: string, given: string | undefined): void {
   if (!given) throw new DrydockError(401, 'No X-Bootaction-Key');
-  const ok = /^[0-9a-f]+$/i.test(given) && given.length === stored.length && crypto.timingSafeEqual(Buffer.from(given.toLowerCase()), Buffer.from(stored.toLowerCase()));
+  const ok =
+    /^[0-9a-f]+$/i.test(given) &&
+    given.length === stored.length &&
+    crypto.timingSafeEqual(Buffer.from(given.toLowerCase()), Buffer.from(stored.toLowerCase()));
   if (!ok) throw new DrydockError(403, 'Invalid X-Bootaction-Key');
 }
 
@@ -49,7 +55,11 @@ export class BootActionService {
     return () => this.listeners.delete(parentTaskId);
   }
 
-  async report(actionId: string, key: string | undefined, body: unknown): Promise<Omit<BootActionRecord, 'identityKey' | 'createdAt'>> {
+  async report(
+    actionId: string,
+    key: string | undefined,
+    body: unknown,
+  ): Promise<Omit<BootActionRecord, 'identityKey' | 'createdAt'>> {
     const found = await this.bootActions.find(actionId);
     if (!found) throw new DrydockError(404, `Boot action ${actionId} not found`);
     checkBootActionKey(found.identityKey, key);
@@ -58,16 +68,32 @@ export class BootActionService {
     const report = parsed.data;
     const updated = await this.knex.transaction(async (trx) => {
       const row = (await this.bootActions.lockForUpdate(trx, actionId))!;
-      if (row.actionStatus.toLowerCase() !== 'incomplete') throw new DrydockError(409, `Action ${row.actionId} status finalized, not available for update.`);
+      if (row.actionStatus.toLowerCase() !== 'incomplete')
+        throw new DrydockError(409, `Action ${row.actionId} status finalized, not available for update.`);
       for (const d of report.details ?? []) {
         const { message, error, ...extra } = d;
-        await this.drydockTasks.addMessage(row.taskId, { message, error, contextType: 'bootaction', context: row.actionId, extra }, trx);
+        await this.drydockTasks.addMessage(
+          row.taskId,
+          { message, error, contextType: 'bootaction', context: row.actionId, extra },
+          trx,
+        );
       }
       if (report.status) await this.bootActions.setStatus(trx, row.actionId, report.status.toLowerCase());
       return { ...row, actionStatus: report.status?.toLowerCase() ?? row.actionStatus };
     });
-    const lines = (report.details ?? []).map((d) => ({ node: updated.nodeName, action: updated.actionName, message: d.message, error: d.error }));
-    if (report.status) lines.push({ node: updated.nodeName, action: updated.actionName, message: `status ${report.status.toLowerCase()}`, error: report.status.toLowerCase() === 'failure' });
+    const lines = (report.details ?? []).map((d) => ({
+      node: updated.nodeName,
+      action: updated.actionName,
+      message: d.message,
+      error: d.error,
+    }));
+    if (report.status)
+      lines.push({
+        node: updated.nodeName,
+        action: updated.actionName,
+        message: `status ${report.status.toLowerCase()}`,
+        error: report.status.toLowerCase() === 'failure',
+      });
     await this.log(updated.taskId, lines);
     const { identityKey: _k, createdAt: _c, ...answer } = updated;
     return answer;

@@ -32,7 +32,14 @@ export class BootActionsRepo {
   async insert(records: Array<Omit<BootActionRecord, 'createdAt'>>): Promise<void> {
     if (!records.length) return;
     await this.knex('drydock_boot_actions').insert(
-      records.map((r) => ({ action_id: r.actionId, node_name: r.nodeName, action_name: r.actionName, task_id: r.taskId, identity_key: r.identityKey, action_status: r.actionStatus })),
+      records.map((r) => ({
+        action_id: r.actionId,
+        node_name: r.nodeName,
+        action_name: r.actionName,
+        task_id: r.taskId,
+        identity_key: r.identityKey,
+        action_status: r.actionStatus,
+      })),
     );
   }
 
@@ -43,9 +50,16 @@ export class BootActionsRepo {
 
   /** The boot actions of a node's latest deployment (Drydock's boot-action context of the node). */
   async latestForNode(nodeName: string): Promise<BootActionRecord[]> {
-    const latest = await this.knex('drydock_boot_actions').where({ node_name: nodeName }).orderBy('created_at', 'desc').first();
+    const latest = await this.knex('drydock_boot_actions')
+      .where({ node_name: nodeName })
+      .orderBy('created_at', 'desc')
+      .first();
     if (!latest) return [];
-    return (await this.knex('drydock_boot_actions').where({ node_name: nodeName, task_id: latest.task_id }).orderBy('action_name')).map(fromRow);
+    return (
+      await this.knex('drydock_boot_actions')
+        .where({ node_name: nodeName, task_id: latest.task_id })
+        .orderBy('action_name')
+    ).map(fromRow);
   }
 
   /**

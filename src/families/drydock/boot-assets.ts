@@ -48,7 +48,8 @@ function runPipeline(asset: AssetModel, ctx: Context): Buffer {
     switch (segment) {
       case 'base64_decode': {
         const text = bytes.toString('latin1').replace(/\s+/g, '');
-        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new AssetRenderError(`Error when running bootaction pipeline segment base64_decode: not base64`);
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+          throw new AssetRenderError(`Error when running bootaction pipeline segment base64_decode: not base64`);
         data = Buffer.from(text, 'base64');
         break;
       }
@@ -100,12 +101,23 @@ export function renderNodeAssets(
     const id = identities.get(ba.name);
     const ctx = {
       node: nodeContext(site, node),
-      action: { action_id: id?.actionId ?? '', action_key: id?.identityKey ?? '', report_url: reportUrl, design_ref: designRef },
+      action: {
+        action_id: id?.actionId ?? '',
+        action_key: id?.identityKey ?? '',
+        report_url: reportUrl,
+        design_ref: designRef,
+      },
     };
     for (const asset of ba.assets) {
       if (asset.type === 'pkg_list' || !asset.path) continue;
       if (type && asset.type !== type) continue;
-      out.push({ type: asset.type, bootAction: ba.name, name: asset.path, mode: asset.mode, content: runPipeline(asset, ctx) });
+      out.push({
+        type: asset.type,
+        bootAction: ba.name,
+        name: asset.path,
+        mode: asset.mode,
+        content: runPipeline(asset, ctx),
+      });
     }
   }
   return out;
@@ -113,7 +125,9 @@ export function renderNodeAssets(
 
 /** A gzipped tar of assets with their modes (Drydock's `tarbuilder`). */
 export async function assetsTarball(assets: RenderedAsset[]): Promise<Buffer> {
-  const tar = await tarFiles(assets.map((a) => ({ name: a.name.replace(/^\/+/, ''), mode: a.mode, content: a.content })));
+  const tar = await tarFiles(
+    assets.map((a) => ({ name: a.name.replace(/^\/+/, ''), mode: a.mode, content: a.content })),
+  );
   return zlib.gzipSync(tar);
 }
 

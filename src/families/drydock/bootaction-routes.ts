@@ -9,7 +9,14 @@ import type { DesignStore } from './design-store';
 import { DrydockError } from './drydock-errors';
 import type { DrydockTasksRepo } from './drydock-tasks-repo';
 
-const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '256kb', jsonStrict: false });
+const parseJson = koaBody({
+  json: true,
+  urlencoded: false,
+  text: false,
+  multipart: false,
+  jsonLimit: '256kb',
+  jsonStrict: false,
+});
 
 /**
  * The routes nodes call, authenticated by the node's boot-action key (`X-Bootaction-Key`), not by
@@ -17,7 +24,13 @@ const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipar
  * `/bootdata/{hostname}/files|units` (the seed's path) and `/bootactions/nodes/{hostname}/files|units`
  * (Drydock's), and boot-action reports at `POST /bootactions/{id}`.
  */
-export function bootActionRoutes(d: { bootActions: BootActionsRepo; drydockTasks: DrydockTasksRepo; designs: DesignStore; reports: BootActionService; reportUrl: string }): Router<AppState> {
+export function bootActionRoutes(d: {
+  bootActions: BootActionsRepo;
+  drydockTasks: DrydockTasksRepo;
+  designs: DesignStore;
+  reports: BootActionService;
+  reportUrl: string;
+}): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1.0' });
 
   async function bootData(ctx: AppContext, type: 'file' | 'unit') {
@@ -26,10 +39,21 @@ export function bootActionRoutes(d: { bootActions: BootActionsRepo; drydockTasks
     if (!actions.length) throw new DrydockError(404, `Error locating boot action for ${hostname}`);
     checkBootActionKey(actions[0].identityKey, ctx.get('X-Bootaction-Key') || undefined);
     const subtask = await d.drydockTasks.find(actions[0].taskId);
-    const design = subtask?.designId ? await d.designs.repo.find(subtask.designId, subtask.designVersion ?? undefined) : null;
+    const design = subtask?.designId
+      ? await d.designs.repo.find(subtask.designId, subtask.designVersion ?? undefined)
+      : null;
     if (!subtask || !design) throw new DrydockError(404, `Error locating boot action for ${hostname}`);
-    const identities = new Map(actions.map((a) => [a.actionName, { actionId: a.actionId, identityKey: a.identityKey }]));
-    const assets = renderNodeAssets(d.designs.effective(design), hostname, identities, subtask.designRef, d.reportUrl, type);
+    const identities = new Map(
+      actions.map((a) => [a.actionName, { actionId: a.actionId, identityKey: a.identityKey }]),
+    );
+    const assets = renderNodeAssets(
+      d.designs.effective(design),
+      hostname,
+      identities,
+      subtask.designRef,
+      d.reportUrl,
+      type,
+    );
     ctx.set('Content-Type', 'application/gzip');
     ctx.set('Content-Disposition', `attachment; filename="${hostname}-${type}.tar.gz"`);
     ctx.body = await assetsTarball(assets);
@@ -53,8 +77,18 @@ export function bootActionRoutes(d: { bootActions: BootActionsRepo; drydockTasks
       await next();
     },
     async (ctx: AppContext) => {
-      const r = await d.reports.report(String(ctx.params.id), ctx.get('X-Bootaction-Key') || undefined, ctx.request.body);
-      ctx.body = { node_name: r.nodeName, task_id: r.taskId, action_id: r.actionId, action_name: r.actionName, action_status: r.actionStatus };
+      const r = await d.reports.report(
+        String(ctx.params.id),
+        ctx.get('X-Bootaction-Key') || undefined,
+        ctx.request.body,
+      );
+      ctx.body = {
+        node_name: r.nodeName,
+        task_id: r.taskId,
+        action_id: r.actionId,
+        action_name: r.actionName,
+        action_status: r.actionStatus,
+      };
     },
   );
 

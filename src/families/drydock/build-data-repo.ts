@@ -28,7 +28,14 @@ export class BuildDataRepo {
   async insert(records: BuildData[]): Promise<void> {
     if (!records.length) return;
     await this.knex('drydock_build_data').insert(
-      records.map((b) => ({ node_name: b.nodeName, task_id: b.taskId, collected_date: b.collectedDate, generator: b.generator, data_format: b.dataFormat, data_element: b.dataElement })),
+      records.map((b) => ({
+        node_name: b.nodeName,
+        task_id: b.taskId,
+        collected_date: b.collectedDate,
+        generator: b.generator,
+        data_format: b.dataFormat,
+        data_element: b.dataElement,
+      })),
     );
   }
 
@@ -44,7 +51,12 @@ export class BuildDataRepo {
       );
       return (res.rows as Row[]).map(fromRow);
     }
-    const rows = await this.knex('drydock_build_data').where({ node_name: nodeName }).orderBy([{ column: 'collected_date', order: 'desc' }, { column: 'id', order: 'desc' }]);
+    const rows = await this.knex('drydock_build_data')
+      .where({ node_name: nodeName })
+      .orderBy([
+        { column: 'collected_date', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
     return rows.map(fromRow);
   }
 
@@ -57,5 +69,12 @@ export class BuildDataRepo {
 
 /** The seed's record shape (BuildData.to_dict). */
 export function presentBuildData(b: BuildData, time: (d: Date) => string) {
-  return { node_name: b.nodeName, task_id: b.taskId, collected_date: time(b.collectedDate), generator: b.generator, data_format: b.dataFormat, data_element: b.dataElement };
+  return {
+    node_name: b.nodeName,
+    task_id: b.taskId,
+    collected_date: time(b.collectedDate),
+    generator: b.generator,
+    data_format: b.dataFormat,
+    data_element: b.dataElement,
+  };
 }

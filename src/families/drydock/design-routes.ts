@@ -56,14 +56,19 @@ export function designRoutes(store: DesignStore): Router<AppState> {
   router.get('/designs/:id', async (ctx: AppContext) => {
     const id = String(ctx.params.id);
     const version = ctx.query.version === undefined ? undefined : Number(ctx.query.version);
-    if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw badRequest('version must be a positive whole number');
+    if (version !== undefined && !(Number.isInteger(version) && version > 0))
+      throw badRequest('version must be a positive whole number');
     const design = UUID.test(id) ? await store.repo.find(id.toLowerCase(), version) : null;
     if (!design) throw notFound(`Design ${id} not found`);
     const { documents } = readDocuments(design.documents);
     ctx.body = {
       ...presentDesign(design),
       versions: await store.repo.versions(design.id),
-      documents: documents.map((d) => ({ schema: d.ref.schema, metadata: { name: d.name }, data: stripInternal(d.data) })),
+      documents: documents.map((d) => ({
+        schema: d.ref.schema,
+        metadata: { name: d.name },
+        data: stripInternal(d.data),
+      })),
     };
   });
 
@@ -76,7 +81,8 @@ export function designRoutes(store: DesignStore): Router<AppState> {
       await drydockJson(ctx, async () => {
         body = ctx.request.body;
       });
-      if (!body || typeof body !== 'object' || Array.isArray(body) || !Object.keys(body).length) throw badRequest('Request body must not be empty for validation.');
+      if (!body || typeof body !== 'object' || Array.isArray(body) || !Object.keys(body).length)
+        throw badRequest('Request body must not be empty for validation.');
       const b = body as { href?: unknown; documents?: unknown };
       if (typeof b.documents === 'string') text = b.documents;
       else if (typeof b.href === 'string' && b.href) text = (await store.resolve(b.href)).documents;

@@ -4,7 +4,8 @@ import { EffectiveSite, problemMessages, statusOf, validateSite, ValidationStatu
 import { DesignParseError, describeSite, readDocuments } from './site-design';
 
 /** `bosun+design://<id>` (its latest version) or `bosun+design://<id>/<version>`. */
-const DESIGN_REF = /^bosun\+design:\/\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/(\d{1,9}))?\/?$/i;
+const DESIGN_REF =
+  /^bosun\+design:\/\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/(\d{1,9}))?\/?$/i;
 
 export const designRef = (id: string, version?: number) => `bosun+design://${id}${version ? `/${version}` : ''}`;
 
@@ -15,7 +16,9 @@ export const designRef = (id: string, version?: number) => `bosun+design://${id}
  */
 export class InvalidDesignError extends DrydockError {
   constructor(readonly validation: ValidationStatus) {
-    super(400, validation.details.messageList.find((m) => m.error)?.message ?? validation.message, false, { ...validation });
+    super(400, validation.details.messageList.find((m) => m.error)?.message ?? validation.message, false, {
+      ...validation,
+    });
   }
 }
 
@@ -44,7 +47,8 @@ export class DesignStore {
   async resolve(ref: unknown): Promise<StoredDesign> {
     if (typeof ref !== 'string' || !ref) throw badRequest('Task creation requires fields design_ref, action');
     const m = DESIGN_REF.exec(ref.trim());
-    if (!m) throw badRequest(`Unable to resolve design_ref ${ref}: bosun resolves bosun+design://<design id>[/<version>]`);
+    if (!m)
+      throw badRequest(`Unable to resolve design_ref ${ref}: bosun resolves bosun+design://<design id>[/<version>]`);
     const design = await this.repo.find(m[1].toLowerCase(), m[2] ? Number(m[2]) : undefined);
     if (!design) throw badRequest(`Unable to resolve design_ref ${ref}: no such design`);
     return design;

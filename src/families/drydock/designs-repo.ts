@@ -32,7 +32,9 @@ export class DesignsRepo {
       const [{ next }] = await this.knex('drydock_designs').where({ id }).max({ next: 'version' });
       const version = Number(next ?? 0) + 1;
       try {
-        const [row] = await this.knex('drydock_designs').insert({ id, version, documents, created_by: createdBy }).returning('*');
+        const [row] = await this.knex('drydock_designs')
+          .insert({ id, version, documents, created_by: createdBy })
+          .returning('*');
         return fromRow(row);
       } catch (err) {
         if ((err as { code?: string }).code !== '23505' || attempt >= 5) throw err;
@@ -60,6 +62,8 @@ export class DesignsRepo {
   }
 
   async versions(id: string): Promise<number[]> {
-    return (await this.knex('drydock_designs').where({ id }).orderBy('version').select('version')).map((r: Row) => Number(r.version));
+    return (await this.knex('drydock_designs').where({ id }).orderBy('version').select('version')).map((r: Row) =>
+      Number(r.version),
+    );
   }
 }

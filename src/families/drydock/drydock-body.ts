@@ -5,7 +5,14 @@ import { readTextBody } from '../../http/raw-body';
 import { findNul, nulMessage } from '../../http/nul-detector';
 import { badRequest } from './drydock-errors';
 
-const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '1mb', jsonStrict: false });
+const parseJson = koaBody({
+  json: true,
+  urlencoded: false,
+  text: false,
+  multipart: false,
+  jsonLimit: '1mb',
+  jsonStrict: false,
+});
 
 /** A body Drydock's `req_json` would read: `application/json`, else 400 "Requires application/json payload". */
 export async function drydockJson(ctx: AppContext, next: Next) {

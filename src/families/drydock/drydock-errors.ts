@@ -20,7 +20,13 @@ export const badRequest = (message: string) => new DrydockError(400, message);
 export const notFound = (message: string) => new DrydockError(404, message);
 
 /** `{"type":"error","message","retry"}`, as Drydock's `return_error` writes it. */
-export function renderDrydockError(ctx: AppContext, status: number, message: string, retry = false, extra: Record<string, unknown> = {}): void {
+export function renderDrydockError(
+  ctx: AppContext,
+  status: number,
+  message: string,
+  retry = false,
+  extra: Record<string, unknown> = {},
+): void {
   ctx.status = status;
   ctx.type = 'application/json';
   ctx.body = { ...extra, type: 'error', message, retry };
@@ -41,6 +47,9 @@ export async function tagDrydockRequest(ctx: AppContext, next: Next) {
 }
 
 export const drydockErrors = errorBoundary(
-  (ctx, status, message, err) => (err instanceof DrydockError ? renderDrydockError(ctx, status, message, err.retry, err.extra) : renderDrydockError(ctx, status, message)),
+  (ctx, status, message, err) =>
+    err instanceof DrydockError
+      ? renderDrydockError(ctx, status, message, err.retry, err.extra)
+      : renderDrydockError(ctx, status, message),
   (err) => (err instanceof DrydockError ? { status: err.status, message: err.message } : null),
 );

@@ -58,7 +58,14 @@ export function drydockOperation(d: DrydockOperationDeps): Operation<{ task_id: 
       }
       task.status = 'running';
       await d.drydockTasks.save(task);
-      const note = (message: string, error = false) => d.drydockTasks.addMessage(task.taskId, { message, error, contextType: 'task', context: task.taskId, extra: {} });
+      const note = (message: string, error = false) =>
+        d.drydockTasks.addMessage(task.taskId, {
+          message,
+          error,
+          contextType: 'task',
+          context: task.taskId,
+          extra: {},
+        });
       try {
         await runAction(d, task, ctx, note);
       } catch (err) {
@@ -79,8 +86,19 @@ export function drydockOperation(d: DrydockOperationDeps): Operation<{ task_id: 
       }
       task.status = 'complete';
       await d.drydockTasks.save(task);
-      const summary = `${task.action} ${task.taskId}: ${task.result.status}` + (task.result.successes.length || task.result.failures.length ? ` (${task.result.successes.length} succeeded, ${task.result.failures.length} failed)` : '');
-      await ctx.result({ task_id: task.taskId, action: task.action, status: task.status, result: task.result.status, successes: task.result.successes, failures: task.result.failures });
+      const summary =
+        `${task.action} ${task.taskId}: ${task.result.status}` +
+        (task.result.successes.length || task.result.failures.length
+          ? ` (${task.result.successes.length} succeeded, ${task.result.failures.length} failed)`
+          : '');
+      await ctx.result({
+        task_id: task.taskId,
+        action: task.action,
+        status: task.status,
+        result: task.result.status,
+        successes: task.result.successes,
+        failures: task.result.failures,
+      });
       if (task.result.status === 'failure') throw new Error(summary);
       return summary;
     },
@@ -95,20 +113,40 @@ async function finishTerminated(d: DrydockOperationDeps, task: DrydockTask, ctx:
   task.status = 'terminated';
   for (const st of await d.drydockTasks.subtasks(task.taskId)) {
     if (st.status !== 'complete' && st.status !== 'terminated') {
-      await d.drydockTasks.save({ ...st, status: 'terminated', terminate: true, terminatedAt: task.terminatedAt, terminatedBy: task.terminatedBy });
+      await d.drydockTasks.save({
+        ...st,
+        status: 'terminated',
+        terminate: true,
+        terminatedAt: task.terminatedAt,
+        terminatedBy: task.terminatedBy,
+      });
     }
   }
   await d.drydockTasks.save(task);
   if (!ctx.signal.aborted) throw new TaskCancelledError(ctx.task.id);
 }
 
-async function runAction(d: DrydockOperationDeps, task: DrydockTask, ctx: TaskContext, note: (m: string, e?: boolean) => Promise<void>): Promise<void> {
+async function runAction(
+  d: DrydockOperationDeps,
+  task: DrydockTask,
+  ctx: TaskContext,
+  note: (m: string, e?: boolean) => Promise<void>,
+): Promise<void> {
   // The version resolved when the task was created: a later version does not change a task.
   const design = await d.designs.repo.find(task.designId!, task.designVersion!);
   if (!design) throw new Error(`Design ${task.designId} version ${task.designVersion} is gone`);
   if (task.action === 'validate_design') {
-    const { status } = await ctx.beginStage('Validating design', 1).step(task.designRef, async () => validateDocuments(design.documents));
-    for (const m of status.details.messageList) await d.drydockTasks.addMessage(task.taskId, { message: m.message, error: m.error, contextType: 'validation', context: m.name, extra: { level: m.level, diagnostic: m.diagnostic, documents: m.documents } });
+    const { status } = await ctx
+      .beginStage('Validating design', 1)
+      .step(task.designRef, async () => validateDocuments(design.documents));
+    for (const m of status.details.messageList)
+      await d.drydockTasks.addMessage(task.taskId, {
+        message: m.message,
+        error: m.error,
+        contextType: 'validation',
+        context: m.name,
+        extra: { level: m.level, diagnostic: m.diagnostic, documents: m.documents },
+      });
     if (status.status === 'Success') succeed(task.result);
     else fail(task.result);
     task.result.message = status.message;
@@ -132,10 +170,19 @@ async function runAction(d: DrydockOperationDeps, task: DrydockTask, ctx: TaskCo
   await runSubtasks(d, task, site, nodes, action[task.action], ctx);
 }
 
-async function runSubtasks(d: DrydockOperationDeps, task: DrydockTask, site: EffectiveSite, nodes: NodeModel[], action: NodeAction, ctx: TaskContext): Promise<void> {
+async function runSubtasks(
+  d: DrydockOperationDeps,
+  task: DrydockTask,
+  site: EffectiveSite,
+  nodes: NodeModel[],
+  action: NodeAction,
+  ctx: TaskContext,
+): Promise<void> {
   const stage = ctx.beginStage(STAGES[task.action] ?? task.action, nodes.length);
   const stopListening = d.reports.listen(task.taskId, (l) => {
-    void stage.start(`${l.node}/${l.action}: ${l.message}`).then((s: Step) => (l.error ? s.fail(l.message) : s.finish()));
+    void stage
+      .start(`${l.node}/${l.action}: ${l.message}`)
+      .then((s: Step) => (l.error ? s.fail(l.message) : s.finish()));
   });
   const subtasks: DrydockTask[] = [];
   for (const node of nodes) {
@@ -159,7 +206,16 @@ async function runSubtasks(d: DrydockOperationDeps, task: DrydockTask, site: Eff
   }
   // One statement for the subtasks and one for their messages, not two a node before any node starts.
   await d.drydockTasks.insertMany(subtasks);
-  await d.drydockTasks.addMessages(subtasks.map((st) => ({ taskId: task.taskId, message: `Started subtask ${st.taskId} for action ${st.action}`, error: false, contextType: 'task', context: task.taskId, extra: {} })));
+  await d.drydockTasks.addMessages(
+    subtasks.map((st) => ({
+      taskId: task.taskId,
+      message: `Started subtask ${st.taskId} for action ${st.action}`,
+      error: false,
+      contextType: 'task',
+      context: task.taskId,
+      extra: {},
+    })),
+  );
   let next = 0;
   const worker = async () => {
     while (next < subtasks.length && !ctx.signal.aborted) {
@@ -170,15 +226,38 @@ async function runSubtasks(d: DrydockOperationDeps, task: DrydockTask, site: Eff
       let outcome: NodeOutcome;
       try {
         outcome = await stage.step(node.name, async (step) => {
-          const o = await action({ node, site, designId: task.designId!, designRef: task.designRef, subtaskId: st.taskId, directorTaskId: ctx.task.id, signal: ctx.signal });
-          if (!o.ok) await step.fail(o.messages.filter((m) => m.error).map((m) => m.message).join('; ') || 'failed');
+          const o = await action({
+            node,
+            site,
+            designId: task.designId!,
+            designRef: task.designRef,
+            subtaskId: st.taskId,
+            directorTaskId: ctx.task.id,
+            signal: ctx.signal,
+          });
+          if (!o.ok)
+            await step.fail(
+              o.messages
+                .filter((m) => m.error)
+                .map((m) => m.message)
+                .join('; ') || 'failed',
+            );
           return o;
         });
       } catch (err) {
         if (ctx.signal.aborted) break;
         outcome = { ok: false, messages: [{ message: `Node ${node.name}: ${(err as Error).message}`, error: true }] };
       }
-      await d.drydockTasks.addMessages(outcome.messages.map((m) => ({ taskId: st.taskId, message: m.message, error: m.error, contextType: 'node', context: node.name, extra: {} })));
+      await d.drydockTasks.addMessages(
+        outcome.messages.map((m) => ({
+          taskId: st.taskId,
+          message: m.message,
+          error: m.error,
+          contextType: 'node',
+          context: node.name,
+          extra: {},
+        })),
+      );
       if (outcome.ok) succeed(st.result, node.name);
       else fail(st.result, node.name);
       st.status = 'complete';
@@ -190,10 +269,19 @@ async function runSubtasks(d: DrydockOperationDeps, task: DrydockTask, site: Eff
   } finally {
     stopListening();
   }
-  alignWithSubtasks(task.result, subtasks.filter((s) => s.status === 'complete').map((s) => s.result));
+  alignWithSubtasks(
+    task.result,
+    subtasks.filter((s) => s.status === 'complete').map((s) => s.result),
+  );
 }
 
-async function verifySite(d: DrydockOperationDeps, task: DrydockTask, site: EffectiveSite, ctx: TaskContext, note: (m: string, e?: boolean) => Promise<void>): Promise<void> {
+async function verifySite(
+  d: DrydockOperationDeps,
+  task: DrydockTask,
+  site: EffectiveSite,
+  ctx: TaskContext,
+  note: (m: string, e?: boolean) => Promise<void>,
+): Promise<void> {
   const images = [...new Set(site.nodes.map((n) => n.image!))];
   const stage = ctx.beginStage('Verifying site', images.length + 1);
   await stage.step('Docker engine', async () => {
@@ -209,7 +297,13 @@ async function verifySite(d: DrydockOperationDeps, task: DrydockTask, site: Effe
   if (!images.length) succeed(task.result);
 }
 
-async function prepareSite(d: DrydockOperationDeps, task: DrydockTask, site: EffectiveSite, ctx: TaskContext, note: (m: string, e?: boolean) => Promise<void>): Promise<void> {
+async function prepareSite(
+  d: DrydockOperationDeps,
+  task: DrydockTask,
+  site: EffectiveSite,
+  ctx: TaskContext,
+  note: (m: string, e?: boolean) => Promise<void>,
+): Promise<void> {
   const stage = ctx.beginStage('Preparing site networks', site.design.networks.length);
   for (const net of site.design.networks) {
     const name = `bosun-drydock-${net.name}`;
@@ -219,7 +313,11 @@ async function prepareSite(d: DrydockOperationDeps, task: DrydockTask, site: Eff
         await note(`Network ${net.name}: ${name} already exists`);
       } else {
         // Internal: nodes on it reach each other, not the outside (nodes have no network unless given one).
-        await d.containers.docker.createNetwork({ Name: name, Internal: true, Labels: { 'bosun.drydock.network': net.name, 'bosun.drydock.design': task.designId ?? '' } });
+        await d.containers.docker.createNetwork({
+          Name: name,
+          Internal: true,
+          Labels: { 'bosun.drydock.network': net.name, 'bosun.drydock.design': task.designId ?? '' },
+        });
         await note(`Network ${net.name}: ${name} created`);
       }
     });

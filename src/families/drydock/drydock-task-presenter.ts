@@ -23,7 +23,14 @@ export function effectiveStatus(t: TaskView): { status: DrydockStatus; result: T
 }
 
 export function presentMessage(m: StatusMessage) {
-  return { message: m.message, error: m.error, context_type: m.contextType, context: m.context, ts: drydockTime(m.ts), extra: m.extra };
+  return {
+    message: m.message,
+    error: m.error,
+    context_type: m.contextType,
+    context: m.context,
+    ts: drydockTime(m.ts),
+    extra: m.extra,
+  };
 }
 
 /** Drydock's `Task.to_dict()`, plus the Director task it is (`bosun_task_id`, top-level tasks only). */

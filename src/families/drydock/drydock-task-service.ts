@@ -35,15 +35,19 @@ export class DrydockTaskService {
   async create(body: unknown, username: string): Promise<{ task: TaskView; director: Task }> {
     const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     const action = b.action;
-    if (typeof action !== 'string' || !(TASK_ACTIONS as readonly string[]).includes(action)) throw badRequest(`Unsupported action ${action === undefined || action === null ? 'None' : String(action)}`);
-    if (b.design_ref === undefined || b.design_ref === null) throw badRequest('Task creation requires fields design_ref, action');
+    if (typeof action !== 'string' || !(TASK_ACTIONS as readonly string[]).includes(action))
+      throw badRequest(`Unsupported action ${action === undefined || action === null ? 'None' : String(action)}`);
+    if (b.design_ref === undefined || b.design_ref === null)
+      throw badRequest('Task creation requires fields design_ref, action');
     const design = await this.designs.resolve(b.design_ref);
     let nodeFilter: NodeFilterSet | null = null;
     if (b.node_filter !== undefined && b.node_filter !== null) {
       const parsed = nodeFilterSetSchema.safeParse(b.node_filter);
       if (!parsed.success) {
         const i = parsed.error.issues[0];
-        throw badRequest(`Invalid node_filter, must be a dictionary with keys 'filter_set_type' and 'filter_set': ${i.path.join('.') || 'node_filter'}: ${i.message}`);
+        throw badRequest(
+          `Invalid node_filter, must be a dictionary with keys 'filter_set_type' and 'filter_set': ${i.path.join('.') || 'node_filter'}: ${i.message}`,
+        );
       }
       nodeFilter = parsed.data;
     }
@@ -75,7 +79,12 @@ export class DrydockTaskService {
       retry: 0,
     };
     const director = await this.tasks.enqueue(
-      { type: DRYDOCK_TASK_TYPE, description: `drydock ${action} ${task.taskId}`, username, params: { task_id: task.taskId } },
+      {
+        type: DRYDOCK_TASK_TYPE,
+        description: `drydock ${action} ${task.taskId}`,
+        username,
+        params: { task_id: task.taskId },
+      },
       (trx, t) => this.drydockTasks.insert({ ...task, directorTaskId: t.id }, trx),
     );
     return { task: (await this.drydockTasks.find(task.taskId))!, director };
@@ -83,11 +92,15 @@ export class DrydockTaskService {
 
   async present(views: TaskView[], builddata = false): Promise<Array<Record<string, unknown>>> {
     const ids = views.map((v) => v.taskId);
-    const [subtasks, messages] = await Promise.all([this.drydockTasks.subtaskIds(ids), this.drydockTasks.messages(ids)]);
+    const [subtasks, messages] = await Promise.all([
+      this.drydockTasks.subtaskIds(ids),
+      this.drydockTasks.messages(ids),
+    ]);
     const out = views.map((v) => presentTask(v, subtasks.get(v.taskId) ?? [], messages.get(v.taskId) ?? []));
     if (builddata) {
       const records = await this.buildData.forTasks(ids);
-      for (const body of out) body.build_data = records.filter((r) => r.taskId === body.task_id).map((r) => presentBuildData(r, drydockTime));
+      for (const body of out)
+        body.build_data = records.filter((r) => r.taskId === body.task_id).map((r) => presentBuildData(r, drydockTime));
     }
     return out;
   }
@@ -152,4 +165,3 @@ export class DrydockTaskService {
     return n;
   }
 }
-

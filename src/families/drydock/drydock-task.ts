@@ -8,9 +8,24 @@ export type ActionResult = 'incomplete' | 'success' | 'partial_success' | 'failu
 export const FINAL_STATUSES: DrydockStatus[] = ['terminated', 'complete'];
 
 /** The actions the API accepts (plural); a node subtask runs the singular one. */
-export const TASK_ACTIONS = ['validate_design', 'verify_site', 'prepare_site', 'verify_nodes', 'prepare_nodes', 'deploy_nodes', 'destroy_nodes', 'relabel_nodes'] as const;
+export const TASK_ACTIONS = [
+  'validate_design',
+  'verify_site',
+  'prepare_site',
+  'verify_nodes',
+  'prepare_nodes',
+  'deploy_nodes',
+  'destroy_nodes',
+  'relabel_nodes',
+] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
-export const NODE_ACTIONS: TaskAction[] = ['verify_nodes', 'prepare_nodes', 'deploy_nodes', 'destroy_nodes', 'relabel_nodes'];
+export const NODE_ACTIONS: TaskAction[] = [
+  'verify_nodes',
+  'prepare_nodes',
+  'deploy_nodes',
+  'destroy_nodes',
+  'relabel_nodes',
+];
 export const subtaskAction = (action: string) => action.replace(/_nodes$/, '_node');
 
 export interface TaskResult {
@@ -52,7 +67,14 @@ export interface StatusMessage {
   extra: Record<string, unknown>;
 }
 
-export const newResult = (): TaskResult => ({ status: 'incomplete', message: null, reason: null, successes: [], failures: [], links: [] });
+export const newResult = (): TaskResult => ({
+  status: 'incomplete',
+  message: null,
+  reason: null,
+  successes: [],
+  failures: [],
+  links: [],
+});
 
 /**
  * Drydock's `Task.success()`: after a failure (or a partial success) the result is partial_success,

@@ -124,13 +124,20 @@ export class DrydockTasksRepo {
   async subtaskIds(parentIds: string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>(parentIds.map((id) => [id, []]));
     if (!parentIds.length) return out;
-    const rows = await this.knex('drydock_tasks').whereIn('parent_task_id', parentIds).orderBy([{ column: 'created_at' }, { column: 'task_id' }]).select('task_id', 'parent_task_id');
+    const rows = await this.knex('drydock_tasks')
+      .whereIn('parent_task_id', parentIds)
+      .orderBy([{ column: 'created_at' }, { column: 'task_id' }])
+      .select('task_id', 'parent_task_id');
     for (const r of rows as Row[]) out.get(String(r.parent_task_id))?.push(String(r.task_id));
     return out;
   }
 
   async subtasks(parentId: string): Promise<TaskView[]> {
-    return (await this.select().where('t.parent_task_id', parentId).orderBy([{ column: 't.created_at' }, { column: 't.task_id' }])).map(fromRow);
+    return (
+      await this.select()
+        .where('t.parent_task_id', parentId)
+        .orderBy([{ column: 't.created_at' }, { column: 't.task_id' }])
+    ).map(fromRow);
   }
 
   /** Writes a task's status, result and termination fields. */
@@ -151,12 +158,19 @@ export class DrydockTasksRepo {
     return n > 0;
   }
 
-  async addMessage(taskId: string, m: Omit<StatusMessage, 'ts'> & { ts?: Date }, db: Knex | Knex.Transaction = this.knex): Promise<void> {
+  async addMessage(
+    taskId: string,
+    m: Omit<StatusMessage, 'ts'> & { ts?: Date },
+    db: Knex | Knex.Transaction = this.knex,
+  ): Promise<void> {
     await this.addMessages([{ taskId, ...m }], db);
   }
 
   /** Messages in one statement, in the order given (their ids keep it). */
-  async addMessages(ms: Array<Omit<StatusMessage, 'ts'> & { ts?: Date; taskId: string }>, db: Knex | Knex.Transaction = this.knex): Promise<void> {
+  async addMessages(
+    ms: Array<Omit<StatusMessage, 'ts'> & { ts?: Date; taskId: string }>,
+    db: Knex | Knex.Transaction = this.knex,
+  ): Promise<void> {
     if (!ms.length) return;
     await db('drydock_task_messages').insert(
       ms.map((m) => ({
@@ -184,8 +198,15 @@ export class DrydockTasksRepo {
 
   /** Top-level finished tasks created before `before`, with their Director tasks. */
   async finishedBefore(before: Date): Promise<Array<{ taskId: string; directorTaskId: number | null }>> {
-    const rows = await this.knex('drydock_tasks').whereNull('parent_task_id').where('created_at', '<', before).whereIn('status', ['complete', 'terminated']).select('task_id', 'director_task_id');
-    return (rows as Row[]).map((r) => ({ taskId: String(r.task_id), directorTaskId: r.director_task_id == null ? null : Number(r.director_task_id) }));
+    const rows = await this.knex('drydock_tasks')
+      .whereNull('parent_task_id')
+      .where('created_at', '<', before)
+      .whereIn('status', ['complete', 'terminated'])
+      .select('task_id', 'director_task_id');
+    return (rows as Row[]).map((r) => ({
+      taskId: String(r.task_id),
+      directorTaskId: r.director_task_id == null ? null : Number(r.director_task_id),
+    }));
   }
 
   async delete(taskId: string): Promise<void> {

@@ -44,32 +44,58 @@ export function drydockFamily(deps: FamilyDeps, docker: DockerEngine = deps.dock
     nodeId: deps.config.node_id,
     stopGraceSeconds: deps.config.docker.stop_grace_seconds,
   });
-  const actions = new NodeActions({ containers, nodes, buildData, bootActions, reports, unitTimeoutMs: cfg.unit_timeout_seconds * 1000, reportUrl: cfg.report_url });
+  const actions = new NodeActions({
+    containers,
+    nodes,
+    buildData,
+    bootActions,
+    reports,
+    unitTimeoutMs: cfg.unit_timeout_seconds * 1000,
+    reportUrl: cfg.report_url,
+  });
   const service = new DrydockTaskService(drydockTasks, designs, deps.tasks, buildData);
 
   const router = new Router<AppState>();
   router.use('/api/v1.0', tagDrydockRequest, drydockErrors, rejectNulBytes);
-  for (const r of [designRoutes(designs), taskRoutes(service), nodeRoutes(nodes, buildData, containers, designs), bootActionRoutes({ bootActions, drydockTasks, designs, reports, reportUrl: cfg.report_url })]) {
+  for (const r of [
+    designRoutes(designs),
+    taskRoutes(service),
+    nodeRoutes(nodes, buildData, containers, designs),
+    bootActionRoutes({ bootActions, drydockTasks, designs, reports, reportUrl: cfg.report_url }),
+  ]) {
     router.use(r.routes());
   }
   // Any other path under /api/v1.0 answers in Drydock's shape too: 405 where another method is served, else 404.
-  router.register('/api/v1.0/{*rest}', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], async function drydockEndpointNotFound(ctx: AppContext) {
-    const allowed = new Set(router.match(ctx.path, ctx.method).path.filter((l) => l.methods.length && String(l.path) !== '/api/v1.0/{*rest}').flatMap((l) => l.methods));
-    if (allowed.size) {
-      ctx.set('Allow', [...allowed].join(', '));
-      return renderDrydockError(ctx, 405, `Method ${ctx.method} is not allowed on ${ctx.path}`);
-    }
-    renderDrydockError(ctx, 404, `Endpoint '${ctx.path}' not found.`);
-  });
+  router.register(
+    '/api/v1.0/{*rest}',
+    ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    async function drydockEndpointNotFound(ctx: AppContext) {
+      const allowed = new Set(
+        router
+          .match(ctx.path, ctx.method)
+          .path.filter((l) => l.methods.length && String(l.path) !== '/api/v1.0/{*rest}')
+          .flatMap((l) => l.methods),
+      );
+      if (allowed.size) {
+        ctx.set('Allow', [...allowed].join(', '));
+        return renderDrydockError(ctx, 405, `Method ${ctx.method} is not allowed on ${ctx.path}`);
+      }
+      renderDrydockError(ctx, 404, `Endpoint '${ctx.path}' not found.`);
+    },
+  );
 
   const keystone = deps.auth && deps.tokens ? [keystoneRoutes(deps.auth, deps.tokens)] : [];
   return {
-    operations: [drydockOperation({ drydockTasks, designs, actions, containers, reports, width: cfg.node_parallelism })],
+    operations: [
+      drydockOperation({ drydockTasks, designs, actions, containers, reports, width: cfg.node_parallelism }),
+    ],
     routers: [router, ...keystone],
     realms: [drydockRealm, keystoneRealm],
     verboseTaskTypes: [DRYDOCK_TASK_TYPE],
     async start() {
-      const removed = await removeLeftoverNodes(containers, nodes, (id) => deps.tasks.isRunningOn(id, deps.config.node_id));
+      const removed = await removeLeftoverNodes(containers, nodes, (id) =>
+        deps.tasks.isRunningOn(id, deps.config.node_id),
+      );
       if (removed.length) deps.log.info({ containers: removed }, 'removed node containers no provisioned node claims');
     },
   };

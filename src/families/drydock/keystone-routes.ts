@@ -19,7 +19,15 @@ export class KeystoneError extends Error {
   }
 }
 
-const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+};
 
 export function renderKeystoneError(ctx: AppContext, status: number, message: string): void {
   ctx.status = status;
@@ -51,7 +59,9 @@ const authSchema = z.object({
       identity: z
         .object({
           methods: z.array(z.string()).min(1),
-          password: z.object({ user: named.extend({ password: z.string().min(1).max(1024), domain: named.optional() }) }).optional(),
+          password: z
+            .object({ user: named.extend({ password: z.string().min(1).max(1024), domain: named.optional() }) })
+            .optional(),
           token: z.object({ id: z.string().min(1).max(4096) }).optional(),
         })
         .passthrough(),
@@ -60,7 +70,14 @@ const authSchema = z.object({
     .passthrough(),
 });
 
-const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '64kb', jsonStrict: true });
+const parseJson = koaBody({
+  json: true,
+  urlencoded: false,
+  text: false,
+  multipart: false,
+  jsonLimit: '64kb',
+  jsonStrict: true,
+});
 
 const DOMAIN = { id: 'default', name: 'Default' };
 
@@ -74,56 +91,70 @@ export function keystoneRoutes(auth: Authenticator, tokens: TokenService): Route
   const router = new Router<AppState>({ prefix: '/v3' });
   router.use(keystoneErrors);
 
-  router.post('/auth/tokens', async (ctx: AppContext, next) => {
-    if (!ctx.is('application/json')) throw new KeystoneError(415, 'Content-Type must be application/json');
-    await parseJson(ctx as never, next);
-  }, async (ctx: AppContext) => {
-    const parsed = authSchema.safeParse(ctx.request.body);
-    if (!parsed.success) throw new KeystoneError(400, `Invalid request body: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
-    const identity = parsed.data.auth.identity;
-    let user: User | null = null;
-    let method: string;
-    if (identity.methods.includes('password') && identity.password) {
-      method = 'password';
-      const u = identity.password.user;
-      const who = await auth.checkPassword(u.name ?? u.id ?? '', u.password, ctx.ip);
-      if (who.kind === 'limited') {
-        ctx.set('Retry-After', String(who.retryAfterSeconds));
-        throw new KeystoneError(429, 'Too many failed logins; try again later');
+  router.post(
+    '/auth/tokens',
+    async (ctx: AppContext, next) => {
+      if (!ctx.is('application/json')) throw new KeystoneError(415, 'Content-Type must be application/json');
+      await parseJson(ctx as never, next);
+    },
+    async (ctx: AppContext) => {
+      const parsed = authSchema.safeParse(ctx.request.body);
+      if (!parsed.success)
+        throw new KeystoneError(
+          400,
+          `Invalid request body: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`,
+        );
+      const identity = parsed.data.auth.identity;
+      let user: User | null = null;
+      let method: string;
+      if (identity.methods.includes('password') && identity.password) {
+        method = 'password';
+        const u = identity.password.user;
+        const who = await auth.checkPassword(u.name ?? u.id ?? '', u.password, ctx.ip);
+        if (who.kind === 'limited') {
+          ctx.set('Retry-After', String(who.retryAfterSeconds));
+          throw new KeystoneError(429, 'Too many failed logins; try again later');
+        }
+        user = who.kind === 'user' ? who.user : null;
+      } else if (identity.methods.includes('token') && identity.token) {
+        method = 'token';
+        user = await tokens.verify(identity.token.id);
+      } else {
+        throw new KeystoneError(400, 'Only the password and token methods are supported');
       }
-      user = who.kind === 'user' ? who.user : null;
-    } else if (identity.methods.includes('token') && identity.token) {
-      method = 'token';
-      user = await tokens.verify(identity.token.id);
-    } else {
-      throw new KeystoneError(400, 'Only the password and token methods are supported');
-    }
-    if (!user) throw new KeystoneError(401, 'The request you have made requires authentication.');
-    const issued = await tokens.issueAccess(user);
-    const now = new Date();
-    const url = `${ctx.protocol}://${ctx.host}/api/v1.0`;
-    ctx.status = 201;
-    ctx.set('X-Subject-Token', issued.jwt);
-    ctx.body = {
-      token: {
-        methods: [method],
-        user: { domain: DOMAIN, id: user.name, name: user.name, password_expires_at: null },
-        audit_ids: [crypto.randomBytes(16).toString('base64url').slice(0, 22)],
-        issued_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + issued.duration * 1000).toISOString(),
-        project: { domain: DOMAIN, id: 'bosun', name: 'bosun' },
-        is_domain: false,
-        roles: user.scopes.map((s) => ({ id: s, name: s === 'bosh.admin' ? 'admin' : 'reader' })),
-        catalog: [
-          {
-            id: 'drydock',
-            type: 'physicalprovisioner',
-            name: 'drydock',
-            endpoints: ['internal', 'public', 'admin'].map((iface) => ({ id: `drydock-${iface}`, interface: iface, region: 'RegionOne', region_id: 'RegionOne', url })),
-          },
-        ],
-      },
-    };
-  });
+      if (!user) throw new KeystoneError(401, 'The request you have made requires authentication.');
+      const issued = await tokens.issueAccess(user);
+      const now = new Date();
+      const url = `${ctx.protocol}://${ctx.host}/api/v1.0`;
+      ctx.status = 201;
+      ctx.set('X-Subject-Token', issued.jwt);
+      ctx.body = {
+        token: {
+          methods: [method],
+          user: { domain: DOMAIN, id: user.name, name: user.name, password_expires_at: null },
+          audit_ids: [crypto.randomBytes(16).toString('base64url').slice(0, 22)],
+          issued_at: now.toISOString(),
+          expires_at: new Date(now.getTime() + issued.duration * 1000).toISOString(),
+          project: { domain: DOMAIN, id: 'bosun', name: 'bosun' },
+          is_domain: false,
+          roles: user.scopes.map((s) => ({ id: s, name: s === 'bosh.admin' ? 'admin' : 'reader' })),
+          catalog: [
+            {
+              id: 'drydock',
+              type: 'physicalprovisioner',
+              name: 'drydock',
+              endpoints: ['internal', 'public', 'admin'].map((iface) => ({
+                id: `drydock-${iface}`,
+                interface: iface,
+                region: 'RegionOne',
+                region_id: 'RegionOne',
+                url,
+              })),
+            },
+          ],
+        },
+      };
+    },
+  );
   return router;
 }

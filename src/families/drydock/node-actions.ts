@@ -62,9 +62,17 @@ export class NodeActions {
 
   async verify(w: NodeWork): Promise<NodeOutcome> {
     const image = w.node.image!;
-    if (!(await this.d.containers.imagePresent(image))) return { ok: false, messages: [says(`Image ${image} of node ${w.node.name} is not on the engine`, true)] };
+    if (!(await this.d.containers.imagePresent(image)))
+      return { ok: false, messages: [says(`Image ${image} of node ${w.node.name} is not on the engine`, true)] };
     const info = await this.d.containers.inspect(w.node.name);
-    return { ok: true, messages: [says(`Node ${w.node.name}: image ${image} present; container ${info ? (info.State.Running ? 'running' : 'stopped') : 'not created'}`)] };
+    return {
+      ok: true,
+      messages: [
+        says(
+          `Node ${w.node.name}: image ${image} present; container ${info ? (info.State.Running ? 'running' : 'stopped') : 'not created'}`,
+        ),
+      ],
+    };
   }
 
   /** The node's container, created stopped, and its build data. */
@@ -87,16 +95,33 @@ export class NodeActions {
     const record = known ? known.record : await this.d.nodes.find(w.node.name);
     let info = known ? known.info : await this.d.containers.inspect(w.node.name);
     if (info?.State.Running && record?.statusName === 'Deployed') {
-      return { outcome: { ok: true, messages: [says(`Node ${w.node.name} is already deployed; left as it is`)] }, info };
+      return {
+        outcome: { ok: true, messages: [says(`Node ${w.node.name} is already deployed; left as it is`)] },
+        info,
+      };
     }
     if (info && info.Config.Image !== w.node.image) {
       await this.d.containers.remove(w.node.name);
-      messages.push(says(`Node ${w.node.name}: container of image ${info.Config.Image} replaced (the design says ${w.node.image})`));
+      messages.push(
+        says(`Node ${w.node.name}: container of image ${info.Config.Image} replaced (the design says ${w.node.image})`),
+      );
       info = null;
     }
     if (!info) {
-      if (!(await this.d.containers.imagePresent(w.node.image!))) return { outcome: { ok: false, messages: [...messages, says(`Image ${w.node.image} of node ${w.node.name} is not on the engine`, true)] }, info: null };
-      info = await this.d.containers.create({ hostname: w.node.name, image: w.node.image!, designId: w.designId, taskId: w.directorTaskId });
+      if (!(await this.d.containers.imagePresent(w.node.image!)))
+        return {
+          outcome: {
+            ok: false,
+            messages: [...messages, says(`Image ${w.node.image} of node ${w.node.name} is not on the engine`, true)],
+          },
+          info: null,
+        };
+      info = await this.d.containers.create({
+        hostname: w.node.name,
+        image: w.node.image!,
+        designId: w.designId,
+        taskId: w.directorTaskId,
+      });
       messages.push(says(`Node ${w.node.name}: container ${info.Id.slice(0, 12)} created from ${w.node.image}`));
     }
     w.signal.throwIfAborted();
@@ -124,10 +149,21 @@ export class NodeActions {
     await this.d.nodes.setStatus(w.node.name, 'Deploying');
 
     const key = crypto.randomBytes(32).toString('hex');
-    const targeting = w.site.design.bootActions.filter((ba) => (w.site.bootActionTargets.get(ba.name) ?? []).includes(w.node.name));
-    const identities = new Map<string, BootActionIdentity>(targeting.map((ba) => [ba.name, { actionId: ulid(), identityKey: key }]));
+    const targeting = w.site.design.bootActions.filter((ba) =>
+      (w.site.bootActionTargets.get(ba.name) ?? []).includes(w.node.name),
+    );
+    const identities = new Map<string, BootActionIdentity>(
+      targeting.map((ba) => [ba.name, { actionId: ulid(), identityKey: key }]),
+    );
     await this.d.bootActions.insert(
-      targeting.map((ba) => ({ actionId: identities.get(ba.name)!.actionId, nodeName: w.node.name, actionName: ba.name, taskId: w.subtaskId, identityKey: key, actionStatus: ba.signaling ? 'incomplete' : 'unreported' })),
+      targeting.map((ba) => ({
+        actionId: identities.get(ba.name)!.actionId,
+        nodeName: w.node.name,
+        actionName: ba.name,
+        taskId: w.subtaskId,
+        identityKey: key,
+        actionStatus: ba.signaling ? 'incomplete' : 'unreported',
+      })),
     );
     let assets;
     try {
@@ -146,7 +182,14 @@ export class NodeActions {
       w.signal.throwIfAborted();
       const id = identities.get(ba.name)!;
       const units = assets.filter((a) => a.bootAction === ba.name && a.type === 'unit');
-      const outcome = await this.runBootAction(w.node.name, ba.name, id, units.flatMap((u) => unitCommands(u.content)), ba.signaling, w.signal);
+      const outcome = await this.runBootAction(
+        w.node.name,
+        ba.name,
+        id,
+        units.flatMap((u) => unitCommands(u.content)),
+        ba.signaling,
+        w.signal,
+      );
       messages.push(...outcome.messages);
       if (!outcome.ok) ok = false;
     }
@@ -157,12 +200,16 @@ export class NodeActions {
   async destroy(w: NodeWork): Promise<NodeOutcome> {
     const removed = await this.d.containers.remove(w.node.name);
     await this.d.nodes.delete(w.node.name);
-    return { ok: true, messages: [says(removed ? `Node ${w.node.name}: container removed` : `Node ${w.node.name} had no container`)] };
+    return {
+      ok: true,
+      messages: [says(removed ? `Node ${w.node.name}: container removed` : `Node ${w.node.name} had no container`)],
+    };
   }
 
   /** The node's labels (its owner data) as the design says now. */
   async relabel(w: NodeWork): Promise<NodeOutcome> {
-    if (!(await this.d.nodes.setLabels(w.node.name, w.node.ownerData))) return { ok: false, messages: [says(`Node ${w.node.name} is not provisioned`, true)] };
+    if (!(await this.d.nodes.setLabels(w.node.name, w.node.ownerData)))
+      return { ok: false, messages: [says(`Node ${w.node.name} is not provisioned`, true)] };
     return { ok: true, messages: [says(`Node ${w.node.name}: labels ${JSON.stringify(w.node.ownerData)}`)] };
   }
 
@@ -172,7 +219,14 @@ export class NodeActions {
    * boot-action API's service with the key the node holds. A signaling action whose commands did not
    * report a final status gets one from their exit codes.
    */
-  private async runBootAction(hostname: string, name: string, id: BootActionIdentity, commands: string[], signaling: boolean, signal: AbortSignal): Promise<NodeOutcome> {
+  private async runBootAction(
+    hostname: string,
+    name: string,
+    id: BootActionIdentity,
+    commands: string[],
+    signaling: boolean,
+    signal: AbortSignal,
+  ): Promise<NodeOutcome> {
     const messages: NodeMessage[] = [];
     const relay = async (body: unknown) => {
       if (!signaling) return;
@@ -205,7 +259,11 @@ export class NodeActions {
         run.catch(() => undefined);
       }
       if (!out) {
-        messages.push(says(`Node ${hostname}: boot action ${name}: '${cmd}' still running after ${this.d.unitTimeoutMs / 1000} s; left running`));
+        messages.push(
+          says(
+            `Node ${hostname}: boot action ${name}: '${cmd}' still running after ${this.d.unitTimeoutMs / 1000} s; left running`,
+          ),
+        );
         continue;
       }
       for (const line of out.stdout.split('\n')) {
@@ -225,7 +283,12 @@ export class NodeActions {
     if (!signaling) return { ok: !failed, messages };
     const record = await this.d.bootActions.find(id.actionId);
     if (record?.actionStatus === 'incomplete') {
-      await relay({ status: failed ? 'failure' : 'success', details: [{ message: commands.length ? `units ${failed ? 'failed' : 'ran'}` : 'assets delivered', error: failed }] });
+      await relay({
+        status: failed ? 'failure' : 'success',
+        details: [
+          { message: commands.length ? `units ${failed ? 'failed' : 'ran'}` : 'assets delivered', error: failed },
+        ],
+      });
     }
     const final = (await this.d.bootActions.find(id.actionId))?.actionStatus;
     if (final === 'failure') messages.push(says(`Node ${hostname}: boot action ${name} reported failure`, true));
@@ -236,14 +299,26 @@ export class NodeActions {
    * `docker inspect`, and `uname -a` and `cat /proc/meminfo` run inside (started for them and stopped
    * again unless `leaveRunning`). Answers how many records were stored and the container after.
    */
-  private async collectBuildData(w: NodeWork, info: EngineContainerInspect, leaveRunning: boolean): Promise<{ records: number; info: EngineContainerInspect }> {
+  private async collectBuildData(
+    w: NodeWork,
+    info: EngineContainerInspect,
+    leaveRunning: boolean,
+  ): Promise<{ records: number; info: EngineContainerInspect }> {
     const wasRunning = info.State.Running;
     const records: BuildData[] = [];
     const add = (generator: string, dataFormat: string, dataElement: string) =>
-      records.push({ nodeName: w.node.name, taskId: w.subtaskId, collectedDate: new Date(), generator, dataFormat, dataElement });
+      records.push({
+        nodeName: w.node.name,
+        taskId: w.subtaskId,
+        collectedDate: new Date(),
+        generator,
+        dataFormat,
+        dataElement,
+      });
     if (!wasRunning) await this.d.containers.start(w.node.name);
     try {
-      for (const out of await this.runGenerators(w.node.name)) if (out.exitCode === 0) add(out.generator, 'text/plain', out.stdout);
+      for (const out of await this.runGenerators(w.node.name))
+        if (out.exitCode === 0) add(out.generator, 'text/plain', out.stdout);
     } catch (err) {
       if (!wasRunning) await this.d.containers.stop(w.node.name);
       throw err;
@@ -261,7 +336,9 @@ export class NodeActions {
    * line with a random boundary and the command's exit code, so each keeps its own output and status
    * (a command whose line is missing, as when the shell failed, has no record).
    */
-  private async runGenerators(hostname: string): Promise<Array<{ generator: string; exitCode: number; stdout: string }>> {
+  private async runGenerators(
+    hostname: string,
+  ): Promise<Array<{ generator: string; exitCode: number; stdout: string }>> {
     const boundary = `BOSUN-BUILD-DATA-${crypto.randomBytes(12).toString('hex')}`;
     const script = BUILD_DATA_COMMANDS.map((cmd) => `${cmd}; printf '\\n${boundary} %d\\n' $?`).join('; ');
     const out = await this.d.containers.exec(hostname, ['/bin/sh', '-c', script]);
@@ -285,7 +362,9 @@ export class NodeActions {
       image: w.node.image,
       statusName,
       cpuCount: nano ? Math.max(1, Math.ceil(nano / 1e9)) : os.cpus().length,
-      memory: info.HostConfig.Memory ? Math.round(info.HostConfig.Memory / (1024 * 1024)) : Math.round(os.totalmem() / (1024 * 1024)),
+      memory: info.HostConfig.Memory
+        ? Math.round(info.HostConfig.Memory / (1024 * 1024))
+        : Math.round(os.totalmem() / (1024 * 1024)),
       labels: w.node.ownerData,
     });
   }

@@ -65,8 +65,17 @@ export class NodeContainers {
       Hostname: spec.hostname.slice(0, 63),
       Cmd: ['/bin/sh', '-c', NODE_AGENT],
       // bosun's own labels (managed, task, node id) and the family keeping it, so clean-ups recognise it.
-      Labels: { ...containerLabels(spec.taskId, this.opts.nodeId), [LABELS.keptBy]: NODE_KEEPER, [NODE_LABELS.node]: spec.hostname, [NODE_LABELS.design]: spec.designId },
-      HostConfig: { NetworkMode: this.opts.networkMode, RestartPolicy: { Name: 'no' }, ...hostConfigOf(this.opts.policy) },
+      Labels: {
+        ...containerLabels(spec.taskId, this.opts.nodeId),
+        [LABELS.keptBy]: NODE_KEEPER,
+        [NODE_LABELS.node]: spec.hostname,
+        [NODE_LABELS.design]: spec.designId,
+      },
+      HostConfig: {
+        NetworkMode: this.opts.networkMode,
+        RestartPolicy: { Name: 'no' },
+        ...hostConfigOf(this.opts.policy),
+      },
     });
     return container.inspect();
   }
@@ -105,18 +114,28 @@ export class NodeContainers {
   /** Writes files (with their modes) into the node, creating their directories. */
   async putFiles(hostname: string, files: TarFile[]): Promise<void> {
     if (!files.length) return;
-    await this.docker.getContainer(containerName(hostname)).putArchive(await tarFiles(files.map((f) => ({ ...f, name: f.name.replace(/^\/+/, '') }))), { path: '/' });
+    await this.docker
+      .getContainer(containerName(hostname))
+      .putArchive(await tarFiles(files.map((f) => ({ ...f, name: f.name.replace(/^\/+/, '') }))), { path: '/' });
   }
 
   /** The node containers this bosun node created. */
   async listOwn(): Promise<EngineContainerInfo[]> {
-    return this.docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`, `${LABELS.nodeId}=${this.opts.nodeId}`, `${LABELS.keptBy}=${NODE_KEEPER}`] } });
+    return this.docker.listContainers({
+      all: true,
+      filters: {
+        label: [`${LABELS.managed}=true`, `${LABELS.nodeId}=${this.opts.nodeId}`, `${LABELS.keptBy}=${NODE_KEEPER}`],
+      },
+    });
   }
 
   async removeById(id: string): Promise<void> {
-    await this.docker.getContainer(id).remove({ force: true, v: true }).catch((err) => {
-      if (statusOf(err) !== 404) throw err;
-    });
+    await this.docker
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch((err) => {
+        if (statusOf(err) !== 404) throw err;
+      });
   }
 
   /** Every node container on the engine, by hostname. */

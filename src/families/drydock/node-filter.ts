@@ -56,16 +56,23 @@ function union(sets: Array<Set<string> | null>): Set<string> {
   return out;
 }
 
-function applyFilter(nodes: FilterableNode[], f: NodeFilter, rackLabels: Map<string, Record<string, string>>): Set<string> {
+function applyFilter(
+  nodes: FilterableNode[],
+  f: NodeFilter,
+  rackLabels: Map<string, Record<string, string>>,
+): Set<string> {
   const pick = (test: (n: FilterableNode) => boolean) => new Set(nodes.filter(test).map((n) => n.name));
-  const matchesLabels = (have: Record<string, string>, want: Record<string, string>) => Object.entries(want).every(([k, v]) => have[k] === v);
+  const matchesLabels = (have: Record<string, string>, want: Record<string, string>) =>
+    Object.entries(want).every(([k, v]) => have[k] === v);
   const criteria: Array<Set<string> | null> = [
     f.node_names?.length ? pick((n) => f.node_names!.includes(n.name)) : null,
     f.node_tags?.length ? pick((n) => f.node_tags!.some((t) => n.tags.includes(t))) : null,
     f.rack_names?.length ? pick((n) => n.rack !== null && f.rack_names!.includes(n.rack)) : null,
     f.node_labels && Object.keys(f.node_labels).length ? pick((n) => matchesLabels(n.ownerData, f.node_labels!)) : null,
     // Drydock leaves rack labels unimplemented (every node); bosun matches the Rack documents' labels.
-    f.rack_labels && Object.keys(f.rack_labels).length ? pick((n) => n.rack !== null && matchesLabels(rackLabels.get(n.rack) ?? {}, f.rack_labels!)) : null,
+    f.rack_labels && Object.keys(f.rack_labels).length
+      ? pick((n) => n.rack !== null && matchesLabels(rackLabels.get(n.rack) ?? {}, f.rack_labels!))
+      : null,
   ];
   if (f.filter_type === 'union') return union(criteria);
   // An intersection of no criteria selects every node, as Drydock's list_intersection of nothing does.
@@ -73,9 +80,14 @@ function applyFilter(nodes: FilterableNode[], f: NodeFilter, rackLabels: Map<str
 }
 
 /** The names of the nodes a filter set selects, in design order; no filter set selects every node. */
-export function selectNodes(nodes: FilterableNode[], filterSet: NodeFilterSet | null | undefined, rackLabels = new Map<string, Record<string, string>>()): string[] {
+export function selectNodes(
+  nodes: FilterableNode[],
+  filterSet: NodeFilterSet | null | undefined,
+  rackLabels = new Map<string, Record<string, string>>(),
+): string[] {
   if (!filterSet) return nodes.map((n) => n.name);
   const results = filterSet.filter_set.map((f) => applyFilter(nodes, f, rackLabels));
-  const chosen = filterSet.filter_set_type === 'union' ? union(results) : (intersect(results) ?? new Set(nodes.map((n) => n.name)));
+  const chosen =
+    filterSet.filter_set_type === 'union' ? union(results) : (intersect(results) ?? new Set(nodes.map((n) => n.name)));
   return nodes.filter((n) => chosen.has(n.name)).map((n) => n.name);
 }

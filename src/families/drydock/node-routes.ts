@@ -16,7 +16,12 @@ const HOSTNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * `/api/v1.0/nodes` (the provisioned nodes, in the fields Drydock's node list shows, with their
  * containers' power state), `/nodes/{hostname}/builddata[?latest=true]`, and `/nodefilter`.
  */
-export function nodeRoutes(nodes: NodesRepo, buildData: BuildDataRepo, containers: NodeContainers, designs: DesignStore): Router<AppState> {
+export function nodeRoutes(
+  nodes: NodesRepo,
+  buildData: BuildDataRepo,
+  containers: NodeContainers,
+  designs: DesignStore,
+): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1.0' });
 
   router.get('/nodes', async (ctx: AppContext) => {
@@ -50,12 +55,16 @@ export function nodeRoutes(nodes: NodesRepo, buildData: BuildDataRepo, container
 
   router.post('/nodefilter', drydockJson, async (ctx: AppContext) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    if (body.design_ref === undefined || body.design_ref === null) throw badRequest('Missing input required value: design_ref');
+    if (body.design_ref === undefined || body.design_ref === null)
+      throw badRequest('Missing input required value: design_ref');
     const site = designs.effective(await designs.resolve(body.design_ref));
     let filter = null;
     if (body.node_filter !== undefined && body.node_filter !== null) {
       const parsed = nodeFilterSetSchema.safeParse(body.node_filter);
-      if (!parsed.success) throw badRequest(`Invalid node_filter: ${parsed.error.issues[0].path.join('.') || 'node_filter'}: ${parsed.error.issues[0].message}`);
+      if (!parsed.success)
+        throw badRequest(
+          `Invalid node_filter: ${parsed.error.issues[0].path.join('.') || 'node_filter'}: ${parsed.error.issues[0].message}`,
+        );
       filter = parsed.data;
     }
     ctx.body = selectNodes(site.nodes, filter, new Map(site.design.racks.map((r) => [r.name, r.labels])));

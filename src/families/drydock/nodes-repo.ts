@@ -36,7 +36,17 @@ export class NodesRepo {
 
   async upsert(n: Omit<NodeRecord, 'updatedAt'>): Promise<void> {
     await this.knex('drydock_nodes')
-      .insert({ name: n.name, design_id: n.designId, container_id: n.containerId, image: n.image, status_name: n.statusName, cpu_count: n.cpuCount, memory: n.memory, labels: JSON.stringify(n.labels), updated_at: new Date() })
+      .insert({
+        name: n.name,
+        design_id: n.designId,
+        container_id: n.containerId,
+        image: n.image,
+        status_name: n.statusName,
+        cpu_count: n.cpuCount,
+        memory: n.memory,
+        labels: JSON.stringify(n.labels),
+        updated_at: new Date(),
+      })
       .onConflict('name')
       .merge();
   }
@@ -46,7 +56,11 @@ export class NodesRepo {
   }
 
   async setLabels(name: string, labels: Record<string, string>): Promise<boolean> {
-    return (await this.knex('drydock_nodes').where({ name }).update({ labels: JSON.stringify(labels), updated_at: new Date() })) > 0;
+    return (
+      (await this.knex('drydock_nodes')
+        .where({ name })
+        .update({ labels: JSON.stringify(labels), updated_at: new Date() })) > 0
+    );
   }
 
   async find(name: string): Promise<NodeRecord | null> {

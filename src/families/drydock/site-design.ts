@@ -8,7 +8,16 @@ import { NodeFilterSet, nodeFilterSetSchema } from './node-filter';
  * Documents of other namespaces (deckhand's own) are skipped, as Drydock skips them.
  */
 
-export const DOCUMENT_KINDS = ['Region', 'Rack', 'HostProfile', 'HardwareProfile', 'BaremetalNode', 'BootAction', 'Network', 'NetworkLink'] as const;
+export const DOCUMENT_KINDS = [
+  'Region',
+  'Rack',
+  'HostProfile',
+  'HardwareProfile',
+  'BaremetalNode',
+  'BootAction',
+  'Network',
+  'NetworkLink',
+] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** Where a model came from, as validation messages name it (`documents: [{schema, name}]`). */
@@ -24,9 +33,21 @@ const hostFields = {
   host_profile: str.optional(),
   hardware_profile: str.optional(),
   primary_network: str.optional(),
-  platform: z.object({ image: str.optional(), kernel: str.optional(), kernel_params: z.record(z.string(), z.unknown()).optional() }).passthrough().optional(),
+  platform: z
+    .object({
+      image: str.optional(),
+      kernel: str.optional(),
+      kernel_params: z.record(z.string(), z.unknown()).optional(),
+    })
+    .passthrough()
+    .optional(),
   metadata: z
-    .object({ tags: z.array(str).optional(), owner_data: strMap.optional(), rack: str.optional(), boot_mac: str.optional() })
+    .object({
+      tags: z.array(str).optional(),
+      owner_data: strMap.optional(),
+      rack: str.optional(),
+      boot_mac: str.optional(),
+    })
     .passthrough()
     .optional(),
   interfaces: z.record(z.string(), z.unknown()).optional(),
@@ -38,25 +59,55 @@ const assetSchema = z
   .object({
     path: str.optional(),
     type: z.enum(['file', 'unit', 'pkg_list']),
-    permissions: z.union([z.string().regex(/^[0-7]{3,4}$/, 'must be an octal mode like 644'), z.number().int().min(0).max(0o7777)]).optional(),
+    permissions: z
+      .union([z.string().regex(/^[0-7]{3,4}$/, 'must be an octal mode like 644'), z.number().int().min(0).max(0o7777)])
+      .optional(),
     data: z.unknown().optional(),
     location: str.optional(),
-    data_pipeline: z.array(z.enum(['base64_decode', 'base64_encode', 'utf8_decode', 'utf8_encode', 'template'])).optional(),
+    data_pipeline: z
+      .array(z.enum(['base64_decode', 'base64_encode', 'utf8_decode', 'utf8_encode', 'template']))
+      .optional(),
     location_pipeline: z.array(str).optional(),
   })
   .passthrough();
 
 /** The part of each kind's data bosun reads, checked as Drydock's JSON schemas check it (DD001). */
 const DATA_SCHEMAS: Record<DocumentKind, z.ZodType<Record<string, unknown>>> = {
-  Region: z.object({ tag_definitions: z.array(z.unknown()).optional(), authorized_keys: z.array(str).optional(), repositories: z.unknown().optional() }).passthrough(),
-  Rack: z.object({ local_networks: z.array(str).optional(), location: z.record(z.string(), z.unknown()).optional() }).passthrough(),
+  Region: z
+    .object({
+      tag_definitions: z.array(z.unknown()).optional(),
+      authorized_keys: z.array(str).optional(),
+      repositories: z.unknown().optional(),
+    })
+    .passthrough(),
+  Rack: z
+    .object({ local_networks: z.array(str).optional(), location: z.record(z.string(), z.unknown()).optional() })
+    .passthrough(),
   HostProfile: z.object(hostFields).passthrough(),
   HardwareProfile: z.object({ vendor: str.optional(), cpu_sets: z.unknown().optional() }).passthrough(),
   BaremetalNode: z
-    .object({ ...hostFields, addressing: z.array(z.object({ network: str, address: z.union([str, z.null()]).optional() }).passthrough()).optional() })
+    .object({
+      ...hostFields,
+      addressing: z
+        .array(z.object({ network: str, address: z.union([str, z.null()]).optional() }).passthrough())
+        .optional(),
+    })
     .passthrough(),
-  BootAction: z.object({ signaling: z.boolean().optional(), assets: z.array(assetSchema).min(1), node_filter: nodeFilterSetSchema.optional() }).passthrough(),
-  Network: z.object({ cidr: str.optional(), vlan: z.union([str, z.number()]).optional(), mtu: z.number().optional(), dns: z.object({ domain: str.optional() }).passthrough().optional() }).passthrough(),
+  BootAction: z
+    .object({
+      signaling: z.boolean().optional(),
+      assets: z.array(assetSchema).min(1),
+      node_filter: nodeFilterSetSchema.optional(),
+    })
+    .passthrough(),
+  Network: z
+    .object({
+      cidr: str.optional(),
+      vlan: z.union([str, z.number()]).optional(),
+      mtu: z.number().optional(),
+      dns: z.object({ domain: str.optional() }).passthrough().optional(),
+    })
+    .passthrough(),
   NetworkLink: z.object({ allowed_networks: z.array(str).optional(), mtu: z.number().optional() }).passthrough(),
 };
 
@@ -142,7 +193,9 @@ export function readDocuments(text: string): { documents: DesignDocument[]; prob
     if (doc.errors.length) {
       const e = doc.errors[0];
       const pos = e.linePos?.[0];
-      throw new DesignParseError(`Error parsing YAML${pos ? ` at (l:${pos.line}, c:${pos.col})` : ''}: ${e.message.split('\n')[0]}`);
+      throw new DesignParseError(
+        `Error parsing YAML${pos ? ` at (l:${pos.line}, c:${pos.col})` : ''}: ${e.message.split('\n')[0]}`,
+      );
     }
     const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (value === null || value === undefined) return;
@@ -154,7 +207,11 @@ export function readDocuments(text: string): { documents: DesignDocument[]; prob
     const schema = typeof d.schema === 'string' ? d.schema : '';
     const parts = schema.split('/');
     if (parts.length !== 3) {
-      problems.push({ code: 'DD000', message: `Error processing document ${i + 1}: schema must be <namespace>/<Kind>/<version>`, ref: null });
+      problems.push({
+        code: 'DD000',
+        message: `Error processing document ${i + 1}: schema must be <namespace>/<Kind>/<version>`,
+        ref: null,
+      });
       return;
     }
     if (parts[0] !== 'drydock') return;
@@ -173,13 +230,24 @@ export function readDocuments(text: string): { documents: DesignDocument[]; prob
     const parsed = DATA_SCHEMAS[kind].safeParse(d.data ?? {});
     if (!parsed.success) {
       for (const issue of parsed.error.issues.slice(0, 10)) {
-        problems.push({ code: 'DD001', message: `${kind}:${parts[2]} schema validation error: ${issue.path.join('.') || 'data'}: ${issue.message}`, ref });
+        problems.push({
+          code: 'DD001',
+          message: `${kind}:${parts[2]} schema validation error: ${issue.path.join('.') || 'data'}: ${issue.message}`,
+          ref,
+        });
       }
       return;
     }
     let labels: Record<string, string> = {};
-    if (meta.labels && typeof meta.labels === 'object') labels = Object.fromEntries(Object.entries(meta.labels).map(([k, v]) => [k, String(v)]));
-    documents.push({ kind, name, ref, data: kind === 'Rack' ? { ...parsed.data, __labels: labels } : parsed.data, index: i + 1 });
+    if (meta.labels && typeof meta.labels === 'object')
+      labels = Object.fromEntries(Object.entries(meta.labels).map(([k, v]) => [k, String(v)]));
+    documents.push({
+      kind,
+      name,
+      ref,
+      data: kind === 'Rack' ? { ...parsed.data, __labels: labels } : parsed.data,
+      index: i + 1,
+    });
   });
   return { documents, problems };
 }
@@ -201,7 +269,12 @@ function hostModel(doc: DesignDocument): HostModel {
 }
 
 function assetModel(a: z.infer<typeof assetSchema>): AssetModel {
-  const mode = a.permissions === undefined ? 0o600 : typeof a.permissions === 'number' ? a.permissions : parseInt(a.permissions, 8);
+  const mode =
+    a.permissions === undefined
+      ? 0o600
+      : typeof a.permissions === 'number'
+        ? a.permissions
+        : parseInt(a.permissions, 8);
   return { type: a.type, path: a.path ?? null, mode, data: a.data ?? null, pipeline: a.data_pipeline ?? [] };
 }
 
@@ -217,18 +290,35 @@ export function describeSite(documents: DesignDocument[]): SiteDesign {
       return {
         ...hostModel(d),
         bootMac: ((d.data.metadata as { boot_mac?: string } | undefined)?.boot_mac ?? null) as string | null,
-        addressing: (data.addressing ?? []).map((a) => ({ network: a.network, address: a.address && a.address !== 'dhcp' ? a.address : null })),
+        addressing: (data.addressing ?? []).map((a) => ({
+          network: a.network,
+          address: a.address && a.address !== 'dhcp' ? a.address : null,
+        })),
       };
     }),
     bootActions: of('BootAction').map((d) => {
-      const data = d.data as { signaling?: boolean; assets: Array<z.infer<typeof assetSchema>>; node_filter?: NodeFilterSet };
-      return { name: d.name, ref: d.ref, signaling: data.signaling ?? true, assets: data.assets.map(assetModel), nodeFilter: data.node_filter ?? null };
+      const data = d.data as {
+        signaling?: boolean;
+        assets: Array<z.infer<typeof assetSchema>>;
+        node_filter?: NodeFilterSet;
+      };
+      return {
+        name: d.name,
+        ref: d.ref,
+        signaling: data.signaling ?? true,
+        assets: data.assets.map(assetModel),
+        nodeFilter: data.node_filter ?? null,
+      };
     }),
     networks: of('Network').map((d) => {
       const data = d.data as { cidr?: string; dns?: { domain?: string } };
       return { name: d.name, ref: d.ref, cidr: data.cidr ?? null, dnsDomain: data.dns?.domain ?? null };
     }),
-    networkLinks: of('NetworkLink').map((d) => ({ name: d.name, ref: d.ref, allowedNetworks: (d.data.allowed_networks as string[] | undefined) ?? [] })),
+    networkLinks: of('NetworkLink').map((d) => ({
+      name: d.name,
+      ref: d.ref,
+      allowedNetworks: (d.data.allowed_networks as string[] | undefined) ?? [],
+    })),
     racks: of('Rack').map((d) => ({ name: d.name, ref: d.ref, labels: d.data.__labels as Record<string, string> })),
     regions: of('Region').map((d) => ({ name: d.name, ref: d.ref })),
   };

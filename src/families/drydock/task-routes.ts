@@ -52,7 +52,11 @@ export function taskRoutes(service: DrydockTaskService): Router<AppState> {
     const taskId = await id(ctx);
     const layersText = typeof ctx.query.layers === 'string' ? ctx.query.layers : '0';
     const layers = /^-?\d{1,4}$/.test(layersText) ? Number(layersText) : 0;
-    const body = await service.view(taskId, { builddata: flag(ctx.query.builddata), subtaskErrors: flag(ctx.query.subtaskerrors), layers });
+    const body = await service.view(taskId, {
+      builddata: flag(ctx.query.builddata),
+      subtaskErrors: flag(ctx.query.subtaskerrors),
+      layers,
+    });
     if (!body) throw notFound(`Task ${taskId} does not exist`);
     ctx.body = body;
   });
@@ -61,7 +65,9 @@ export function taskRoutes(service: DrydockTaskService): Router<AppState> {
     const taskId = await id(ctx);
     const body = await service.view(taskId, { builddata: true, subtaskErrors: false, layers: -1 });
     if (!body) throw notFound(`Task ${taskId} does not exist`);
-    const records = Object.entries(body).filter(([k]) => k !== 'init_task_id').flatMap(([, t]) => (t as { build_data: unknown[] }).build_data);
+    const records = Object.entries(body)
+      .filter(([k]) => k !== 'init_task_id')
+      .flatMap(([, t]) => (t as { build_data: unknown[] }).build_data);
     if (!records.length) throw notFound(`No build data for task ${taskId}`);
     ctx.body = records;
   });
@@ -78,4 +84,3 @@ export function taskRoutes(service: DrydockTaskService): Router<AppState> {
 
   return router;
 }
-

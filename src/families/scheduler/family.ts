@@ -11,7 +11,12 @@ import { JobRunsRepo } from './job-runs-repo';
 import { schedulerRealm } from './scheduler-auth';
 import { ciphertrustErrors } from '../../http/ciphertrust/ciphertrust-errors';
 
-const DEFAULTS: Omit<FiringOptions, 'nodeId'> = { pollMs: 10_000, batch: 500, orphanAfterMs: 15_000, misfireGraceMs: MISFIRE_GRACE_MS };
+const DEFAULTS: Omit<FiringOptions, 'nodeId'> = {
+  pollMs: 10_000,
+  batch: 500,
+  orphanAfterMs: 15_000,
+  misfireGraceMs: MISFIRE_GRACE_MS,
+};
 
 /**
  * The CipherTrust-style scheduler (`/api/v1/scheduler`): job configurations run an operation of any
@@ -34,7 +39,13 @@ export function schedulerFamily(deps: FamilyDeps, opts: Partial<Omit<FiringOptio
   const router = new Router<AppState>();
   router.use('/api/v1/scheduler', ciphertrustErrors, rejectNulBytes);
   for (const r of [
-    jobConfigRoutes({ configs, runs, operation, operationNames: () => schedulable().map((o) => o.name), nodeId: deps.config.node_id }),
+    jobConfigRoutes({
+      configs,
+      runs,
+      operation,
+      operationNames: () => schedulable().map((o) => o.name),
+      nodeId: deps.config.node_id,
+    }),
     jobRunRoutes(runs, deps.tasks),
   ]) {
     router.use(r.routes(), r.allowedMethods());

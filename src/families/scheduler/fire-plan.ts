@@ -4,11 +4,21 @@ import type { JobConfig } from './job-config';
 /** A tick seen later than this after it was due counts as missed (the config's misfire policy decides). */
 export const MISFIRE_GRACE_MS = 60_000;
 
-export const scheduleOf = (c: JobConfig): Schedule => ({ runAt: c.runAt, timeZone: c.timeZone, startDate: c.startDate, endDate: c.endDate });
+export const scheduleOf = (c: JobConfig): Schedule => ({
+  runAt: c.runAt,
+  timeZone: c.timeZone,
+  startDate: c.startDate,
+  endDate: c.endDate,
+});
 
 /** The first tick a config fires after `after`: none while it is disabled. */
-export function firstRun(c: Pick<JobConfig, 'runAt' | 'timeZone' | 'startDate' | 'endDate' | 'disabled'>, after: Date): Date | null {
-  return c.disabled ? null : nextTick({ runAt: c.runAt, timeZone: c.timeZone, startDate: c.startDate, endDate: c.endDate }, after);
+export function firstRun(
+  c: Pick<JobConfig, 'runAt' | 'timeZone' | 'startDate' | 'endDate' | 'disabled'>,
+  after: Date,
+): Date | null {
+  return c.disabled
+    ? null
+    : nextTick({ runAt: c.runAt, timeZone: c.timeZone, startDate: c.startDate, endDate: c.endDate }, after);
 }
 
 /**
@@ -19,7 +29,12 @@ export function firstRun(c: Pick<JobConfig, 'runAt' | 'timeZone' | 'startDate' |
  * not when the node reaches the config: a node working through thousands of configs due on one tick
  * reaches the last of them long after the tick, and was up all along (it must not drop them).
  */
-export function planFiring(c: JobConfig, now: Date, wokeAt: Date = now, graceMs = MISFIRE_GRACE_MS): { fireAt: Date | null; next: Date | null } {
+export function planFiring(
+  c: JobConfig,
+  now: Date,
+  wokeAt: Date = now,
+  graceMs = MISFIRE_GRACE_MS,
+): { fireAt: Date | null; next: Date | null } {
   const s = scheduleOf(c);
   const due = c.nextRunAt as Date;
   const last = lastTickBy(s, now);

@@ -112,7 +112,10 @@ export class FiringLoop {
       const configs = await this.configs.lockDue(trx, this.opts.nodeId, now, this.opts.batch);
       due = configs.length;
       if (!due) return [];
-      const busy = await this.runs.busyConfigs(trx, configs.filter((c) => !c.allowOverlap).map((c) => c.id));
+      const busy = await this.runs.busyConfigs(
+        trx,
+        configs.filter((c) => !c.allowOverlap).map((c) => c.id),
+      );
       const fired: NewRun[] = [];
       const next: Array<{ id: string; at: Date | null }> = [];
       for (const c of configs) {
@@ -159,7 +162,10 @@ export class FiringLoop {
     }
     const parsed = op.params.safeParse(run.params);
     if (!parsed.success) {
-      await this.runs.fail(run.id, `job_config_params no longer valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      await this.runs.fail(
+        run.id,
+        `job_config_params no longer valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
       return null;
     }
     try {
@@ -181,7 +187,9 @@ export class FiringLoop {
   private async startOrphans(): Promise<void> {
     const orphans = await this.runs.unattached(this.opts.orphanAfterMs, this.opts.batch);
     // A run pinned to another node is left to that node, which queues it when it is back.
-    const mine = orphans.filter((run) => run.nodeId === this.opts.nodeId || !run.pinnedNodeId || run.pinnedNodeId === this.opts.nodeId);
+    const mine = orphans.filter(
+      (run) => run.nodeId === this.opts.nodeId || !run.pinnedNodeId || run.pinnedNodeId === this.opts.nodeId,
+    );
     await this.startAll(mine);
   }
 }

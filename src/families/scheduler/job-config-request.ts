@@ -13,7 +13,12 @@ const mutable = {
   description: z.string().max(4096).nullable(),
   run_at: z.string().min(1).max(256),
   time_zone: z.string().min(1).max(64).nullable(),
-  run_on: z.string().trim().min(1).max(255).regex(/^[\w.\-:@]+$/, 'must be any or a node id'),
+  run_on: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .regex(/^[\w.\-:@]+$/, 'must be any or a node id'),
   start_date: dateField,
   end_date: dateField,
   disabled: z.boolean(),
@@ -58,7 +63,8 @@ function unifyParams(body: Body, operation: string | undefined): Body {
   if (!operation) return body;
   const seedName = `${operation}_params`;
   if (!(seedName in body)) return body;
-  if ('job_config_params' in body) throw invalidParam(`job_config_params, ${seedName}`, 'mutually exclusive: give the params once');
+  if ('job_config_params' in body)
+    throw invalidParam(`job_config_params, ${seedName}`, 'mutually exclusive: give the params once');
   const { [seedName]: params, ...rest } = body;
   return { ...rest, job_config_params: params };
 }
@@ -70,15 +76,22 @@ function dateOf(field: string, v: string | null | undefined): Date | null | unde
   return d;
 }
 
-function checkSchedule(f: { runAt: string; timeZone: string | null; startDate: Date | null; endDate: Date | null }): void {
+function checkSchedule(f: {
+  runAt: string;
+  timeZone: string | null;
+  startDate: Date | null;
+  endDate: Date | null;
+}): void {
   try {
     normaliseCron(f.runAt);
   } catch (err) {
     if (err instanceof CronError) throw invalidParam('run_at', `not a cron expression: ${err.message}`);
     throw err;
   }
-  if (f.timeZone !== null && !isTimeZone(f.timeZone)) throw invalidParam('time_zone', `unknown IANA time zone '${f.timeZone}'`);
-  if (f.startDate && f.endDate && f.endDate.getTime() <= f.startDate.getTime()) throw invalidParam('end_date', 'must be after start_date');
+  if (f.timeZone !== null && !isTimeZone(f.timeZone))
+    throw invalidParam('time_zone', `unknown IANA time zone '${f.timeZone}'`);
+  if (f.startDate && f.endDate && f.endDate.getTime() <= f.startDate.getTime())
+    throw invalidParam('end_date', 'must be after start_date');
 }
 
 function checkParams(op: ScheduledOperation, params: unknown): Record<string, unknown> {
@@ -93,7 +106,10 @@ export type OperationLookup = (name: string) => ScheduledOperation | undefined;
 export function parseCreate(raw: unknown, operations: OperationLookup, knownNames: string[]): JobConfigFields {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('The body must be a JSON object');
   rejectNul(raw);
-  const body = unifyParams(raw as Body, typeof (raw as Body).operation === 'string' ? ((raw as Body).operation as string) : undefined);
+  const body = unifyParams(
+    raw as Body,
+    typeof (raw as Body).operation === 'string' ? ((raw as Body).operation as string) : undefined,
+  );
   const parsed = createSchema.safeParse(body);
   if (!parsed.success) firstProblem(parsed.error);
   const b = parsed.data as Body & { name: string; run_at: string; operation: string };

@@ -119,7 +119,9 @@ export class JobConfigsRepo {
 
   async delete(id: string): Promise<boolean> {
     // PGlite's driver does not report a row count for a plain delete: ask for the row back.
-    return this.changing(async (trx) => (await trx('scheduler_job_configs').where({ id }).del().returning('id')).length === 1);
+    return this.changing(
+      async (trx) => (await trx('scheduler_job_configs').where({ id }).del().returning('id')).length === 1,
+    );
   }
 
   async list(f: ConfigFilter, q: ListQuery): Promise<{ total: number; configs: JobConfig[] }> {

@@ -52,7 +52,11 @@ export function jobRunRoutes(runs: JobRunsRepo, tasks: TaskService): Router<AppS
   router.delete('/:id', schedulerAdmin, async (ctx: AppContext) => {
     const run = await load(ctx);
     const outcome = await runs.delete(run.id, tasks);
-    if (outcome === 'running') throw new CiphertrustError(400, `job ${run.id} is running (task ${run.taskId}); cancel it with DELETE /task/${run.taskId} first`);
+    if (outcome === 'running')
+      throw new CiphertrustError(
+        400,
+        `job ${run.id} is running (task ${run.taskId}); cancel it with DELETE /task/${run.taskId} first`,
+      );
     if (outcome === 'gone') throw notFound('job', run.id);
     ctx.status = 204;
   });

@@ -101,7 +101,13 @@ export class JobRunsRepo {
   private select(db: Knex | Knex.Transaction = this.knex) {
     return db('scheduler_runs as r')
       .leftJoin('tasks as t', 't.id', 'r.task_id')
-      .select('r.*', db.raw(`${STATUS_SQL} as run_status`), 't.node_id as task_node', 't.result as task_result', 't.timestamp as task_timestamp');
+      .select(
+        'r.*',
+        db.raw(`${STATUS_SQL} as run_status`),
+        't.node_id as task_node',
+        't.result as task_result',
+        't.timestamp as task_timestamp',
+      );
   }
 
   /** Stores runs, leaving out any whose (config, tick) is already stored; returns those stored. */
@@ -149,7 +155,12 @@ export class JobRunsRepo {
 
   /** Links a run to its task, in the task's transaction; false when another node linked one first. */
   async attach(trx: Knex.Transaction, runId: string, taskId: number): Promise<boolean> {
-    const linked = await trx('scheduler_runs').where({ id: runId }).whereNull('task_id').whereNull('status').update({ task_id: taskId }).returning('id');
+    const linked = await trx('scheduler_runs')
+      .where({ id: runId })
+      .whereNull('task_id')
+      .whereNull('status')
+      .update({ task_id: taskId })
+      .returning('id');
     return linked.length === 1;
   }
 
@@ -214,7 +225,9 @@ export class JobRunsRepo {
       if (f.processingNode !== undefined) qb.whereRaw('coalesce(t.node_id, r.node_id) = ?', [f.processingNode]);
       return whereCreated(qb, q, 'r.created_at');
     };
-    const [{ n }] = await filtered(this.knex('scheduler_runs as r').leftJoin('tasks as t', 't.id', 'r.task_id')).count({ n: '*' });
+    const [{ n }] = await filtered(this.knex('scheduler_runs as r').leftJoin('tasks as t', 't.id', 'r.task_id')).count({
+      n: '*',
+    });
     const rows = await orderAndPage(filtered(this.select()), q, 'r.id');
     return { total: Number(n), runs: rows.map(runFromRow) };
   }

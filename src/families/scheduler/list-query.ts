@@ -55,7 +55,8 @@ export function parseListQuery(query: Record<string, unknown>, sortable: Record<
       const desc = s.startsWith('-');
       const name = s.replace(/^[-+]/, '');
       const column = sortable[name];
-      if (!column) throw invalidParam('sort', `cannot sort by '${name}'; sortable: ${Object.keys(sortable).join(', ')}`);
+      if (!column)
+        throw invalidParam('sort', `cannot sort by '${name}'; sortable: ${Object.keys(sortable).join(', ')}`);
       return { column, desc };
     });
   return {

@@ -20,7 +20,8 @@ export const schedulerRealm: AuthRealm = {
 };
 
 export async function schedulerReader(ctx: AppContext, next: Next) {
-  if (!ctx.state.user || !canRead(ctx.state.user)) throw new CiphertrustError(403, 'requires the scope bosh.read or bosh.admin');
+  if (!ctx.state.user || !canRead(ctx.state.user))
+    throw new CiphertrustError(403, 'requires the scope bosh.read or bosh.admin');
   await next();
 }
 

@@ -15,5 +15,6 @@ export const credhubRealm: AuthRealm = {
     ctx.status = 403;
     ctx.body = { error: 'The secrets API needs the scope bosh.admin' };
   },
-  tooManyAttempts: (ctx, retryAfter) => answerTooMany(ctx, retryAfter, { error: 'Too many failed logins; try again later' }),
+  tooManyAttempts: (ctx, retryAfter) =>
+    answerTooMany(ctx, retryAfter, { error: 'Too many failed logins; try again later' }),
 };

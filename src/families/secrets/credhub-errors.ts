@@ -11,7 +11,10 @@ export class CredhubError extends Error {
 }
 
 export const credentialNotFound = () =>
-  new CredhubError(404, 'The request could not be completed because the credential does not exist or you do not have sufficient authorization.');
+  new CredhubError(
+    404,
+    'The request could not be completed because the credential does not exist or you do not have sufficient authorization.',
+  );
 export const invalidCredential = (message: string) => new CredhubError(400, message);
 
 export const credhubErrors = errorBoundary(

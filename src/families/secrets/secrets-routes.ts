@@ -22,16 +22,31 @@ const generateSchema = z
   .object({
     name: NAME,
     type: z.literal('password'),
-    parameters: z.object({ length: z.number().int().min(8).max(200).optional() }).strict().optional(),
+    parameters: z
+      .object({ length: z.number().int().min(8).max(200).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
-const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '1mb', jsonStrict: true });
+const parseJson = koaBody({
+  json: true,
+  urlencoded: false,
+  text: false,
+  multipart: false,
+  jsonLimit: '1mb',
+  jsonStrict: true,
+});
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
-  throw invalidCredential(r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  throw invalidCredential(
+    r.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+      .join('; '),
+  );
 }
 
 function nameFromQuery(ctx: AppContext): string {
@@ -49,13 +64,11 @@ async function jsonBody(ctx: AppContext, next: Next) {
 export function secretsRoutes(store: SecretStore): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1/data' });
   // Authentication is the app's gate (credhubRealm); the scope is checked here again all the same.
-  router.use(
-    credhubErrors,
-    async (ctx: AppContext, next: Next) => {
-      if (!ctx.state.user || !isAdmin(ctx.state.user)) throw new CredhubError(403, 'The secrets API needs the scope bosh.admin');
-      await next();
-    },
-  );
+  router.use(credhubErrors, async (ctx: AppContext, next: Next) => {
+    if (!ctx.state.user || !isAdmin(ctx.state.user))
+      throw new CredhubError(403, 'The secrets API needs the scope bosh.admin');
+    await next();
+  });
 
   router.put('/', jsonBody, async (ctx: AppContext) => {
     const body = parse(setSchema, ctx.request.body);

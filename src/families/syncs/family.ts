@@ -42,8 +42,27 @@ export function syncsFamily(deps: FamilyDeps, opts: Partial<WatcherOptions> = {}
   const watched = new WatchedData(knex, secrets, secretsKey);
   const terraform = new TerraformBinary(cfg.terraform);
   const queue = new SyncRunQueue(deps.db, deps.tasks, repo, runs);
-  const runDeps = { repo, runs, states, modules, watched, secrets, terraform, modulesRoot: cfg.modules_root, maxModuleBytes: cfg.max_module_bytes, eventsPerTask: cfg.events_per_task };
-  const watcher = new SyncWatcher(deps.db, repo, runs, watched, queue, { intervalMs: cfg.watch_interval_ms, batch: 100, ...opts }, deps.log.child({ component: 'syncs', node: deps.config.node_id }));
+  const runDeps = {
+    repo,
+    runs,
+    states,
+    modules,
+    watched,
+    secrets,
+    terraform,
+    modulesRoot: cfg.modules_root,
+    maxModuleBytes: cfg.max_module_bytes,
+    eventsPerTask: cfg.events_per_task,
+  };
+  const watcher = new SyncWatcher(
+    deps.db,
+    repo,
+    runs,
+    watched,
+    queue,
+    { intervalMs: cfg.watch_interval_ms, batch: 100, ...opts },
+    deps.log.child({ component: 'syncs', node: deps.config.node_id }),
+  );
 
   const router = new Router<AppState>();
   router.use(SYNC_PREFIXES, syncResponses, rejectNulBytes);

@@ -28,9 +28,11 @@ function checkName(raw: string): string {
 /** A link target, resolved from the link's directory, must stay inside the module. */
 function checkLinkTarget(name: string, target: string, kind: string): string {
   if (!target || target.includes('\0')) throw new ModuleArchiveError(`${kind} '${name}' has no usable target`);
-  if (target.startsWith('/')) throw new ModuleArchiveError(`${kind} '${name}' points to an absolute path (${target}), out of the module`);
+  if (target.startsWith('/'))
+    throw new ModuleArchiveError(`${kind} '${name}' points to an absolute path (${target}), out of the module`);
   const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(name), target));
-  if (resolved === '..' || resolved.startsWith('../')) throw new ModuleArchiveError(`${kind} '${name}' points out of the module (${target})`);
+  if (resolved === '..' || resolved.startsWith('../'))
+    throw new ModuleArchiveError(`${kind} '${name}' points out of the module (${target})`);
   return resolved;
 }
 
@@ -45,7 +47,9 @@ export async function readModuleArchive(archive: Buffer, maxBytes: number): Prom
   try {
     tar = gzipped ? zlib.gunzipSync(archive, { maxOutputLength: maxBytes + 1024 * 1024 }) : archive;
   } catch (err) {
-    throw new ModuleArchiveError(`not a valid gzip archive, or larger than ${maxBytes} bytes unpacked: ${(err as Error).message}`);
+    throw new ModuleArchiveError(
+      `not a valid gzip archive, or larger than ${maxBytes} bytes unpacked: ${(err as Error).message}`,
+    );
   }
   const entries: ModuleEntry[] = [];
   const byName = new Map<string, ModuleEntry>();
@@ -66,14 +70,28 @@ export async function readModuleArchive(archive: Buffer, maxBytes: number): Prom
       const mode = (h.mode ?? 0o644) & 0o755;
       let e: ModuleEntry;
       if (h.type === 'directory') e = { name, type: 'directory', mode: 0o755, data: Buffer.alloc(0) };
-      else if (h.type === 'file' || h.type === 'contiguous-file') e = { name, type: 'file', mode, data: Buffer.concat(parts) };
-      else if (h.type === 'symlink') e = { name, type: 'symlink', mode, data: Buffer.alloc(0), target: (checkLinkTarget(name, h.linkname ?? '', 'symlink'), h.linkname!) };
+      else if (h.type === 'file' || h.type === 'contiguous-file')
+        e = { name, type: 'file', mode, data: Buffer.concat(parts) };
+      else if (h.type === 'symlink')
+        e = {
+          name,
+          type: 'symlink',
+          mode,
+          data: Buffer.alloc(0),
+          target: (checkLinkTarget(name, h.linkname ?? '', 'symlink'), h.linkname!),
+        };
       else if (h.type === 'link') {
         const target = checkName(h.linkname ?? '');
         const original = byName.get(target);
-        if (!original || original.type !== 'file') throw new ModuleArchiveError(`hard link '${name}' points to '${h.linkname}', which is no earlier file of the module`);
+        if (!original || original.type !== 'file')
+          throw new ModuleArchiveError(
+            `hard link '${name}' points to '${h.linkname}', which is no earlier file of the module`,
+          );
         e = { name, type: 'file', mode: original.mode, data: original.data };
-      } else throw new ModuleArchiveError(`entry '${name}' is a ${h.type}; a module holds only directories, files and links`);
+      } else
+        throw new ModuleArchiveError(
+          `entry '${name}' is a ${h.type}; a module holds only directories, files and links`,
+        );
       entries.push(e);
       byName.set(name, e);
     }

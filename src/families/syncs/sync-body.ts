@@ -27,7 +27,8 @@ export async function readBody(ctx: AppContext, limit: number): Promise<Buffer> 
  */
 export async function readJson(ctx: AppContext): Promise<unknown> {
   const type = mediaType(ctx);
-  if (type && type !== 'application/json' && !type.endsWith('+json')) throw new SyncError(415, 'Content-Type must be application/json');
+  if (type && type !== 'application/json' && !type.endsWith('+json'))
+    throw new SyncError(415, 'Content-Type must be application/json');
   const text = (await readBody(ctx, MAX_JSON_BODY)).toString('utf8');
   if (!text.trim()) throw new SyncError(400, 'the request body is empty; a JSON object is required');
   try {

@@ -19,7 +19,8 @@ export class SyncError extends Error {
 /** A 400 naming the field (or query parameter) at fault. */
 export const invalidField = (field: string, problem: string) => new SyncError(400, `invalid ${field}: ${problem}`);
 export const badRequest = (message: string) => new SyncError(400, message);
-export const taskNotFound = (name: string) => new SyncError(404, `a task with name '${name}' does not exist or has not been initialized yet`);
+export const taskNotFound = (name: string) =>
+  new SyncError(404, `a task with name '${name}' does not exist or has not been initialized yet`);
 
 /** A JSON answer with `Content-Type: application/json` exactly (Koa would add `; charset=utf-8`). */
 export function sendJson(ctx: AppContext, status: number, body: unknown): void {
@@ -45,7 +46,12 @@ export async function syncResponses(ctx: AppContext, next: Next) {
   await catchErrors(ctx, next);
   if (ctx.status === 500 && !ctx.body) return renderSyncError(ctx, 500, 'internal error');
   const body = ctx.body;
-  if (body && typeof body === 'object' && !Buffer.isBuffer(body) && typeof (body as { pipe?: unknown }).pipe !== 'function') {
+  if (
+    body &&
+    typeof body === 'object' &&
+    !Buffer.isBuffer(body) &&
+    typeof (body as { pipe?: unknown }).pipe !== 'function'
+  ) {
     sendJson(ctx, ctx.status, body);
   }
 }

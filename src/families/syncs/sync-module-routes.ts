@@ -8,7 +8,13 @@ import { badRequest, invalidField, SyncError } from './sync-errors';
 import type { SyncModulesRepo } from './sync-modules-repo';
 import { presentModule } from './sync-presenters';
 
-const ARCHIVE_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar', 'application/x-compressed', 'application/octet-stream'];
+const ARCHIVE_TYPES = [
+  'application/gzip',
+  'application/x-gzip',
+  'application/x-tar',
+  'application/x-compressed',
+  'application/octet-stream',
+];
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$/;
 
 /**
@@ -26,10 +32,13 @@ export function syncModuleRoutes(modules: SyncModulesRepo, maxModuleBytes: numbe
   router.post('/', async (ctx: AppContext) => {
     const name = ctx.query.name;
     const version = ctx.query.version ?? '1';
-    if (typeof name !== 'string' || !MODULE_NAME.test(name)) throw invalidField('name', 'a module name of letters, digits, _ . and - is required (?name=)');
-    if (typeof version !== 'string' || !VERSION.test(version)) throw invalidField('version', 'must be letters, digits, _ . + and -');
+    if (typeof name !== 'string' || !MODULE_NAME.test(name))
+      throw invalidField('name', 'a module name of letters, digits, _ . and - is required (?name=)');
+    if (typeof version !== 'string' || !VERSION.test(version))
+      throw invalidField('version', 'must be letters, digits, _ . + and -');
     const type = mediaType(ctx);
-    if (type && !ARCHIVE_TYPES.includes(type)) throw new SyncError(415, `Content-Type must be one of ${ARCHIVE_TYPES.join(', ')}`);
+    if (type && !ARCHIVE_TYPES.includes(type))
+      throw new SyncError(415, `Content-Type must be one of ${ARCHIVE_TYPES.join(', ')}`);
     const archive = await readBody(ctx, maxModuleBytes);
     if (!archive.length) throw badRequest('the request body is empty; a tar or tar.gz of the module is required');
     let entries;

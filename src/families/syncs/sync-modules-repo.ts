@@ -30,7 +30,15 @@ export class SyncModulesRepo {
   /** False when that name and version exist already (a version is never replaced). */
   async insert(m: Omit<SyncModule, 'createdAt'>, archive: Buffer): Promise<SyncModule | null> {
     const rows = await this.knex('sync_modules')
-      .insert({ name: m.name, version: m.version, sha256: m.sha256, size: m.size, files: m.files, created_by: m.createdBy, archive })
+      .insert({
+        name: m.name,
+        version: m.version,
+        sha256: m.sha256,
+        size: m.size,
+        files: m.files,
+        created_by: m.createdBy,
+        archive,
+      })
       .onConflict(['name', 'version'])
       .ignore()
       .returning(COLUMNS);
@@ -41,7 +49,12 @@ export class SyncModulesRepo {
   async find(name: string, version: string): Promise<SyncModule | null> {
     const q = this.knex('sync_modules').where({ name });
     if (version) q.where({ version });
-    const row = await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'version', order: 'desc' }]).first(COLUMNS);
+    const row = await q
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'version', order: 'desc' },
+      ])
+      .first(COLUMNS);
     return row ? fromRow(row) : null;
   }
 
@@ -52,6 +65,10 @@ export class SyncModulesRepo {
   }
 
   async list(): Promise<SyncModule[]> {
-    return (await this.knex('sync_modules').orderBy([{ column: 'name' }, { column: 'created_at', order: 'desc' }]).select(COLUMNS)).map(fromRow);
+    return (
+      await this.knex('sync_modules')
+        .orderBy([{ column: 'name' }, { column: 'created_at', order: 'desc' }])
+        .select(COLUMNS)
+    ).map(fromRow);
   }
 }

@@ -46,7 +46,12 @@ export function presentEvent(r: SyncRun): Record<string, unknown> {
   };
 }
 
-export function presentTaskStatus(t: SyncTaskConfig, runs: SyncRun[], services: string[], includeEvents: boolean): Record<string, unknown> {
+export function presentTaskStatus(
+  t: SyncTaskConfig,
+  runs: SyncRun[],
+  services: string[],
+  includeEvents: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     task_name: t.name,
     status: statusOf(runs),

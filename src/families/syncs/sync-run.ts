@@ -43,7 +43,12 @@ function lastMatch(text: string, pattern: RegExp): string | null {
  * the task's state read from and (after apply, also a failed one) written back to the database.
  * Terraform's output streams into the debug log, secrets redacted; each command is a step of the event log.
  */
-export async function runSync(d: SyncRunDeps, task: SyncTaskConfig, mode: 'apply' | 'inspect', ctx: TaskContext): Promise<RunOutcome> {
+export async function runSync(
+  d: SyncRunDeps,
+  task: SyncTaskConfig,
+  mode: 'apply' | 'inspect',
+  ctx: TaskContext,
+): Promise<RunOutcome> {
   const stage = ctx.beginStage(mode === 'apply' ? `Syncing ${task.name}` : `Inspecting ${task.name}`, 3, [task.name]);
   const workspace = await TerraformWorkspace.create(String(ctx.task.id));
   try {
@@ -107,7 +112,12 @@ export async function runSync(d: SyncRunDeps, task: SyncTaskConfig, mode: 'apply
 }
 
 /** The module, the root module with its inputs, and the stored state, in the workspace. */
-async function prepare(d: SyncRunDeps, task: SyncTaskConfig, workspace: TerraformWorkspace, ctx: TaskContext): Promise<void> {
+async function prepare(
+  d: SyncRunDeps,
+  task: SyncTaskConfig,
+  workspace: TerraformWorkspace,
+  ctx: TaskContext,
+): Promise<void> {
   let source;
   try {
     source = await resolveModule(task.module, task.version, d.modulesRoot, d.modules);

@@ -27,7 +27,8 @@ export interface SyncRun {
 function fromRow(r: Row): SyncRun {
   const state = (r.task_state as TaskState | null) ?? null;
   const taskEnded = state !== null && TERMINAL_STATES.includes(state);
-  const success = r.success === null || r.success === undefined ? (taskEnded ? state === 'done' : null) : Boolean(r.success);
+  const success =
+    r.success === null || r.success === undefined ? (taskEnded ? state === 'done' : null) : Boolean(r.success);
   return {
     id: Number(r.id),
     syncTask: String(r.sync_task),

@@ -33,16 +33,25 @@ export function syncStatusRoutes(d: SyncStatusRouteDeps): Router<AppState> {
     const w = moduleInputs(t).instances;
     if (!w) return [];
     if (w.instance_group) return [w.instance_group];
-    const rows = await d.knex('instances').where({ deployment: w.deployment }).distinct('instance_group').orderBy('instance_group');
+    const rows = await d
+      .knex('instances')
+      .where({ deployment: w.deployment })
+      .distinct('instance_group')
+      .orderBy('instance_group');
     return rows.map((r: { instance_group: string }) => r.instance_group);
   }
 
   async function statuses(ctx: AppContext, tasks: SyncTask[]): Promise<Record<string, unknown>> {
     const include = single(ctx, 'include');
-    if (include !== undefined && include !== 'events') throw invalidField('include', `must be events, not '${include}'`);
+    if (include !== undefined && include !== 'events')
+      throw invalidField('include', `must be events, not '${include}'`);
     const status = single(ctx, 'status');
-    if (status !== undefined && !STATUSES.includes(status as TaskStatus)) throw invalidField('status', `must be one of ${STATUSES.join(', ')}`);
-    const runs = await d.runs.newest(tasks.map((t) => t.name), d.eventsPerTask);
+    if (status !== undefined && !STATUSES.includes(status as TaskStatus))
+      throw invalidField('status', `must be one of ${STATUSES.join(', ')}`);
+    const runs = await d.runs.newest(
+      tasks.map((t) => t.name),
+      d.eventsPerTask,
+    );
     const out: Record<string, unknown> = {};
     for (const t of tasks) {
       const events = runs.get(t.name) ?? [];
@@ -58,7 +67,10 @@ export function syncStatusRoutes(d: SyncStatusRouteDeps): Router<AppState> {
     const counts: Record<TaskStatus, number> = { successful: 0, errored: 0, critical: 0, unknown: 0 };
     for (const t of tasks) counts[statusOf(runs.get(t.name) ?? [])]++;
     const enabled = await d.repo.countEnabled();
-    ctx.body = { request_id: ctx.state.requestId, task_summary: { status: counts, enabled: { true: enabled.enabled, false: enabled.disabled } } };
+    ctx.body = {
+      request_id: ctx.state.requestId,
+      task_summary: { status: counts, enabled: { true: enabled.enabled, false: enabled.disabled } },
+    };
   });
 
   // A map of task name to status, as CTS answers it; the request id sits beside them (no task may be named request_id).
@@ -70,7 +82,8 @@ export function syncStatusRoutes(d: SyncStatusRouteDeps): Router<AppState> {
     const task = await d.repo.find(ctx.params.name);
     if (!task) throw taskNotFound(ctx.params.name);
     const include = single(ctx, 'include');
-    if (include !== undefined && include !== 'events') throw invalidField('include', `must be events, not '${include}'`);
+    if (include !== undefined && include !== 'events')
+      throw invalidField('include', `must be events, not '${include}'`);
     if (ctx.query.status !== undefined) throw invalidField('status', 'filters only the list of all tasks');
     ctx.body = { request_id: ctx.state.requestId, ...(await statuses(ctx, [task])) };
   });
@@ -83,4 +96,3 @@ export function syncStatusRoutes(d: SyncStatusRouteDeps): Router<AppState> {
 
   return router;
 }
-

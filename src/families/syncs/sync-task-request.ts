@@ -9,10 +9,21 @@ const NAME = /^(?!request_id$)[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
 /** Variables become Terraform input variables of the module block, so they must be identifiers. */
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 /** Names a module block reserves, and the inputs bosun itself gives the module. */
-const RESERVED_VARIABLES = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on', 'services', 'consul_kv']);
+const RESERVED_VARIABLES = new Set([
+  'source',
+  'version',
+  'providers',
+  'count',
+  'for_each',
+  'depends_on',
+  'services',
+  'consul_kv',
+]);
 
 const deployment = z.string().min(1).max(255);
-const instancesWatch = z.object({ deployment, instance_group: z.string().min(1).max(255).nullable().optional() }).strict();
+const instancesWatch = z
+  .object({ deployment, instance_group: z.string().min(1).max(255).nullable().optional() })
+  .strict();
 const secretsWatch = z.object({ path: z.string().min(1).max(1024), recurse: z.boolean().optional() }).strict();
 const useAsInput = { use_as_module_input: z.boolean().optional() };
 
@@ -20,12 +31,17 @@ const conditionSchema = z
   .object({
     instances: instancesWatch.extend(useAsInput).strict().optional(),
     secrets: secretsWatch.extend(useAsInput).strict().optional(),
-    schedule: z.object({ cron: z.string().min(1).max(256) }).strict().optional(),
+    schedule: z
+      .object({ cron: z.string().min(1).max(256) })
+      .strict()
+      .optional(),
   })
   .strict();
 
 const moduleInputSchema = z.object({ instances: instancesWatch.optional(), secrets: secretsWatch.optional() }).strict();
-const bufferSchema = z.object({ enabled: z.boolean().optional(), min: z.string().max(32).optional(), max: z.string().max(32).optional() }).strict();
+const bufferSchema = z
+  .object({ enabled: z.boolean().optional(), min: z.string().max(32).optional(), max: z.string().max(32).optional() })
+  .strict();
 
 const taskSchema = z
   .object({
@@ -54,7 +70,9 @@ const patchSchema = z
   })
   .strict();
 
-export type TaskPatch = Partial<Pick<SyncTaskConfig, 'enabled' | 'variables' | 'module_input' | 'condition' | 'buffer_period'>>;
+export type TaskPatch = Partial<
+  Pick<SyncTaskConfig, 'enabled' | 'variables' | 'module_input' | 'condition' | 'buffer_period'>
+>;
 
 export interface RequestLimits {
   maxVariablesBytes: number;
@@ -66,7 +84,10 @@ function firstProblem(error: z.ZodError, prefix: string): never {
   const at = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
   if (issue.code === 'unrecognized_keys') {
     const fields = issue.keys.map((k) => (at ? `${at}.${k}` : k));
-    throw invalidField(fields.join(', '), `unsupported field${fields.length > 1 ? 's' : ''}; request body's JSON contains unsupported keys`);
+    throw invalidField(
+      fields.join(', '),
+      `unsupported field${fields.length > 1 ? 's' : ''}; request body's JSON contains unsupported keys`,
+    );
   }
   throw invalidField(at || 'body', issue.message);
 }
@@ -78,12 +99,25 @@ function object(raw: unknown): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-function checkVariables(variables: Record<string, unknown>, limits: RequestLimits, field = 'task.variables'): Record<string, unknown> {
+function checkVariables(
+  variables: Record<string, unknown>,
+  limits: RequestLimits,
+  field = 'task.variables',
+): Record<string, unknown> {
   const bytes = Buffer.byteLength(JSON.stringify(variables));
-  if (bytes > limits.maxVariablesBytes) throw invalidField(field, `${bytes} bytes of JSON, more than the ${limits.maxVariablesBytes} allowed`);
+  if (bytes > limits.maxVariablesBytes)
+    throw invalidField(field, `${bytes} bytes of JSON, more than the ${limits.maxVariablesBytes} allowed`);
   for (const key of Object.keys(variables)) {
-    if (!VARIABLE.test(key)) throw invalidField(`${field}.${key}`, 'a variable name must be a Terraform identifier (letters, digits, _ and -, not starting with a digit)');
-    if (RESERVED_VARIABLES.has(key)) throw invalidField(`${field}.${key}`, `'${key}' is reserved (a module block argument, or an input bosun gives the module)`);
+    if (!VARIABLE.test(key))
+      throw invalidField(
+        `${field}.${key}`,
+        'a variable name must be a Terraform identifier (letters, digits, _ and -, not starting with a digit)',
+      );
+    if (RESERVED_VARIABLES.has(key))
+      throw invalidField(
+        `${field}.${key}`,
+        `'${key}' is reserved (a module block argument, or an input bosun gives the module)`,
+      );
     if (variables[key] === null) throw invalidField(`${field}.${key}`, 'must not be null');
   }
   return variables;
@@ -92,8 +126,22 @@ function checkVariables(variables: Record<string, unknown>, limits: RequestLimit
 function checkCondition(c: z.infer<typeof conditionSchema>, field: string): Condition {
   const kinds = (['instances', 'secrets', 'schedule'] as const).filter((k) => c[k] !== undefined);
   if (kinds.length !== 1) throw invalidField(field, 'must hold exactly one of instances, secrets, schedule');
-  if (c.instances) return { instances: { deployment: c.instances.deployment, instance_group: c.instances.instance_group ?? null, use_as_module_input: c.instances.use_as_module_input ?? true } };
-  if (c.secrets) return { secrets: { path: secretPath(c.secrets.path, `${field}.secrets.path`), recurse: c.secrets.recurse ?? false, use_as_module_input: c.secrets.use_as_module_input ?? true } };
+  if (c.instances)
+    return {
+      instances: {
+        deployment: c.instances.deployment,
+        instance_group: c.instances.instance_group ?? null,
+        use_as_module_input: c.instances.use_as_module_input ?? true,
+      },
+    };
+  if (c.secrets)
+    return {
+      secrets: {
+        path: secretPath(c.secrets.path, `${field}.secrets.path`),
+        recurse: c.secrets.recurse ?? false,
+        use_as_module_input: c.secrets.use_as_module_input ?? true,
+      },
+    };
   const cron = c.schedule!.cron;
   try {
     normaliseCron(cron);
@@ -101,7 +149,8 @@ function checkCondition(c: z.infer<typeof conditionSchema>, field: string): Cond
     if (err instanceof CronError) throw invalidField(`${field}.schedule.cron`, `not a cron expression: ${err.message}`);
     throw err;
   }
-  if (!nextTick({ runAt: cron, timeZone: null, startDate: null, endDate: null }, new Date())) throw invalidField(`${field}.schedule.cron`, 'never fires');
+  if (!nextTick({ runAt: cron, timeZone: null, startDate: null, endDate: null }, new Date()))
+    throw invalidField(`${field}.schedule.cron`, 'never fires');
   return { schedule: { cron } };
 }
 
@@ -114,18 +163,26 @@ function secretPath(p: string, field: string): string {
 
 function checkModuleInput(m: z.infer<typeof moduleInputSchema>, field: string): ModuleInput {
   const out: ModuleInput = {};
-  if (m.instances) out.instances = { deployment: m.instances.deployment, instance_group: m.instances.instance_group ?? null };
-  if (m.secrets) out.secrets = { path: secretPath(m.secrets.path, `${field}.secrets.path`), recurse: m.secrets.recurse ?? false };
+  if (m.instances)
+    out.instances = { deployment: m.instances.deployment, instance_group: m.instances.instance_group ?? null };
+  if (m.secrets)
+    out.secrets = { path: secretPath(m.secrets.path, `${field}.secrets.path`), recurse: m.secrets.recurse ?? false };
   return out;
 }
 
 /** A condition and module_input may not both feed the module the same input. */
 function checkInputs(condition: Condition, input: ModuleInput, field: string): void {
   if ('instances' in condition && condition.instances.use_as_module_input && input.instances) {
-    throw invalidField(`${field}.instances`, 'the condition already gives the module its instances; set condition.instances.use_as_module_input to false to give others');
+    throw invalidField(
+      `${field}.instances`,
+      'the condition already gives the module its instances; set condition.instances.use_as_module_input to false to give others',
+    );
   }
   if ('secrets' in condition && condition.secrets.use_as_module_input && input.secrets) {
-    throw invalidField(`${field}.secrets`, 'the condition already gives the module its secrets; set condition.secrets.use_as_module_input to false to give others');
+    throw invalidField(
+      `${field}.secrets`,
+      'the condition already gives the module its secrets; set condition.secrets.use_as_module_input to false to give others',
+    );
   }
 }
 
@@ -176,7 +233,8 @@ export function parsePatch(raw: unknown, current: SyncTaskConfig, limits: Reques
   if (b.variables !== undefined) patch.variables = checkVariables(b.variables, limits, 'variables');
   if (b.condition !== undefined) patch.condition = checkCondition(b.condition, 'condition');
   if (b.module_input !== undefined) patch.module_input = checkModuleInput(b.module_input, 'module_input');
-  if (b.buffer_period !== undefined) patch.buffer_period = checkBuffer(b.buffer_period, current.buffer_period, 'buffer_period');
+  if (b.buffer_period !== undefined)
+    patch.buffer_period = checkBuffer(b.buffer_period, current.buffer_period, 'buffer_period');
   checkInputs(patch.condition ?? current.condition, patch.module_input ?? current.module_input, 'module_input');
   return patch;
 }

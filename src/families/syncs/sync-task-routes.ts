@@ -30,7 +30,10 @@ export interface SyncTaskRouteDeps {
 }
 
 /** The first tick of a schedule condition from now; null for other conditions. */
-const firstTick = (c: Condition) => ('schedule' in c ? nextTick({ runAt: c.schedule.cron, timeZone: null, startDate: null, endDate: null }, new Date()) : null);
+const firstTick = (c: Condition) =>
+  'schedule' in c
+    ? nextTick({ runAt: c.schedule.cron, timeZone: null, startDate: null, endDate: null }, new Date())
+    : null;
 
 /** `/v1/tasks`: CTS's task API. */
 export function syncTaskRoutes(d: SyncTaskRouteDeps): Router<AppState> {
@@ -55,11 +58,17 @@ export function syncTaskRoutes(d: SyncTaskRouteDeps): Router<AppState> {
     const task = await d.queue.inspect(config, ctx.state.user!.name);
     const ended = await d.queue.waitForEnd(task.id);
     if (!ended || ended.state !== 'done') {
-      throw badRequest(`inspecting task '${config.name}' failed (task ${task.id} ${ended?.state ?? 'gone'}): ${ended?.result ?? ''}`.trim());
+      throw badRequest(
+        `inspecting task '${config.name}' failed (task ${task.id} ${ended?.state ?? 'gone'}): ${ended?.result ?? ''}`.trim(),
+      );
     }
     const result = await readResult(d.tasks, task);
     ctx.status = 200;
-    ctx.body = { request_id: ctx.state.requestId, inspect: { changes_present: Boolean(result.changes_present), plan: String(result.plan ?? '') }, task_id: task.id };
+    ctx.body = {
+      request_id: ctx.state.requestId,
+      inspect: { changes_present: Boolean(result.changes_present), plan: String(result.plan ?? '') },
+      task_id: task.id,
+    };
   }
 
   router.get('/', async (ctx: AppContext) => {
@@ -105,7 +114,14 @@ export function syncTaskRoutes(d: SyncTaskRouteDeps): Router<AppState> {
     const current = await d.repo.find(ctx.params.name);
     if (!current) throw taskNotFound(ctx.params.name);
     const patch = parsePatch(body, current, d.limits);
-    const { createdBy: _by, deleting: _deleting, pending: _pending, createdAt: _created, updatedAt: _updated, ...stored } = current;
+    const {
+      createdBy: _by,
+      deleting: _deleting,
+      pending: _pending,
+      createdAt: _created,
+      updatedAt: _updated,
+      ...stored
+    } = current;
     const proposed: SyncTaskConfig = { ...stored, ...patch };
     if (run === 'inspect') {
       await requireTerraform();
@@ -115,7 +131,11 @@ export function syncTaskRoutes(d: SyncTaskRouteDeps): Router<AppState> {
       if (!proposed.enabled) throw invalidField('run', 'a disabled task cannot run now');
       await requireTerraform();
     }
-    const nextTickAt = patch.condition ? firstTick(patch.condition) : patch.enabled === true && !current.enabled ? firstTick(current.condition) : undefined;
+    const nextTickAt = patch.condition
+      ? firstTick(patch.condition)
+      : patch.enabled === true && !current.enabled
+        ? firstTick(current.condition)
+        : undefined;
     if (run === 'now') {
       const task = await d.queue.start(current.name, ctx.state.user!.name, 'now', async (trx) => {
         if (!(await d.repo.update(current.name, patch, nextTickAt, trx))) throw taskNotFound(current.name);

@@ -63,9 +63,13 @@ export const conditionKind = (c: Condition): 'instances' | 'secrets' | 'schedule
   'instances' in c ? 'instances' : 'secrets' in c ? 'secrets' : 'schedule';
 
 /** What a run feeds the module: the watched data as `services` (instances) and `consul_kv` (secrets). */
-export function moduleInputs(t: Pick<SyncTaskConfig, 'condition' | 'module_input'>): { instances: InstancesWatch | null; secrets: SecretsWatch | null } {
+export function moduleInputs(t: Pick<SyncTaskConfig, 'condition' | 'module_input'>): {
+  instances: InstancesWatch | null;
+  secrets: SecretsWatch | null;
+} {
   const c = t.condition;
-  const instances = 'instances' in c && c.instances.use_as_module_input ? c.instances : (t.module_input.instances ?? null);
+  const instances =
+    'instances' in c && c.instances.use_as_module_input ? c.instances : (t.module_input.instances ?? null);
   const secrets = 'secrets' in c && c.secrets.use_as_module_input ? c.secrets : (t.module_input.secrets ?? null);
   return {
     instances: instances && { deployment: instances.deployment, instance_group: instances.instance_group },

@@ -7,7 +7,23 @@ import { conditionKind, SYNC_RUN_TYPE, SyncTask, SyncTaskConfig } from './sync-t
 type Row = Record<string, unknown>;
 
 /** The columns of a task's configuration (not its watch bookkeeping). */
-const COLUMNS = ['name', 'description', 'enabled', 'module', 'version', 'variables', 'providers', 'condition', 'module_input', 'buffer_period', 'created_by', 'deleting', 'pending', 'created_at', 'updated_at'];
+const COLUMNS = [
+  'name',
+  'description',
+  'enabled',
+  'module',
+  'version',
+  'variables',
+  'providers',
+  'condition',
+  'module_input',
+  'buffer_period',
+  'created_by',
+  'deleting',
+  'pending',
+  'created_at',
+  'updated_at',
+];
 
 function fromRow(r: Row): SyncTask {
   return {
@@ -32,8 +48,10 @@ function fromRow(r: Row): SyncTask {
 /** The configuration's columns, with those the dispatch query reads derived from it. */
 function configColumns(c: Partial<SyncTaskConfig>): Row {
   const row: Row = {};
-  for (const key of ['description', 'enabled', 'module', 'version'] as const) if (c[key] !== undefined) row[key] = c[key];
-  for (const key of ['variables', 'providers', 'condition', 'module_input', 'buffer_period'] as const) if (c[key] !== undefined) row[key] = JSON.stringify(c[key]);
+  for (const key of ['description', 'enabled', 'module', 'version'] as const)
+    if (c[key] !== undefined) row[key] = c[key];
+  for (const key of ['variables', 'providers', 'condition', 'module_input', 'buffer_period'] as const)
+    if (c[key] !== undefined) row[key] = JSON.stringify(c[key]);
   if (c.condition) row.watch_kind = conditionKind(c.condition);
   if (c.buffer_period) {
     row.buffer_enabled = c.buffer_period.enabled;
@@ -75,7 +93,12 @@ export class SyncTasksRepo {
   constructor(private readonly knex: Knex) {}
 
   /** Stores a new task; false when the name is taken (by a task, or one being deleted). */
-  async insert(c: SyncTaskConfig, createdBy: string, watch: { fingerprint: string | null; hash: string | null; nextTickAt: Date | null }, db: Knex | Knex.Transaction = this.knex): Promise<boolean> {
+  async insert(
+    c: SyncTaskConfig,
+    createdBy: string,
+    watch: { fingerprint: string | null; hash: string | null; nextTickAt: Date | null },
+    db: Knex | Knex.Transaction = this.knex,
+  ): Promise<boolean> {
     const rows = await db('sync_tasks')
       .insert({
         ...configColumns(c),
@@ -104,12 +127,21 @@ export class SyncTasksRepo {
    * Changes a task's configuration. A changed condition forgets what was seen (the new data is a
    * change); changed inputs make the task pending, since its module now gets other input.
    */
-  async update(name: string, patch: Partial<SyncTaskConfig>, nextTickAt?: Date | null, db: Knex | Knex.Transaction = this.knex): Promise<SyncTask | null> {
+  async update(
+    name: string,
+    patch: Partial<SyncTaskConfig>,
+    nextTickAt?: Date | null,
+    db: Knex | Knex.Transaction = this.knex,
+  ): Promise<SyncTask | null> {
     const row: Row = { ...configColumns(patch), updated_at: db.fn.now() };
     if (patch.condition) Object.assign(row, { seen_fingerprint: null, seen_hash: null });
     if (nextTickAt !== undefined) row.next_tick_at = nextTickAt;
     if (patch.variables || patch.module_input) {
-      Object.assign(row, { pending: true, first_change_at: db.raw('coalesce(first_change_at, now())'), last_change_at: db.fn.now() });
+      Object.assign(row, {
+        pending: true,
+        first_change_at: db.raw('coalesce(first_change_at, now())'),
+        last_change_at: db.fn.now(),
+      });
     }
     const rows = await db('sync_tasks').where({ name, deleting: false }).update(row).returning(COLUMNS);
     return rows.length ? fromRow(rows[0]) : null;
@@ -117,18 +149,33 @@ export class SyncTasksRepo {
 
   /** DELETE: marks the task; it goes once no run of it is queued or running (`deleteIfIdle`). */
   async markDeleting(name: string): Promise<boolean> {
-    return (await this.knex('sync_tasks').where({ name }).update({ deleting: true, pending: false }).returning('name')).length === 1;
+    return (
+      (await this.knex('sync_tasks').where({ name }).update({ deleting: true, pending: false }).returning('name'))
+        .length === 1
+    );
   }
 
   /** Deletes a marked task unless a run of it is unfinished; its runs and Terraform state go with it. */
   async deleteIfIdle(name: string): Promise<boolean> {
-    const res = await this.knex.raw(`delete from sync_tasks s where s.name = ? and s.deleting and not ${RUN_IN_QUEUE(UNFINISHED)} returning s.name`, [name]);
+    const res = await this.knex.raw(
+      `delete from sync_tasks s where s.name = ? and s.deleting and not ${RUN_IN_QUEUE(UNFINISHED)} returning s.name`,
+      [name],
+    );
     return res.rows.length === 1;
   }
 
   /** Every task, with what was last seen of its data (tasks marked for deletion too: they are not watched). */
   async watched(): Promise<WatchState[]> {
-    const rows = await this.knex('sync_tasks').select('name', 'deleting', 'watch_kind', 'enabled', 'condition', 'seen_fingerprint', 'seen_hash', 'next_tick_at');
+    const rows = await this.knex('sync_tasks').select(
+      'name',
+      'deleting',
+      'watch_kind',
+      'enabled',
+      'condition',
+      'seen_fingerprint',
+      'seen_hash',
+      'next_tick_at',
+    );
     return rows.map((r: Row) => ({
       name: String(r.name),
       deleting: Boolean(r.deleting),
@@ -175,7 +222,10 @@ export class SyncTasksRepo {
 
   /** Names of the tasks whose pending change is due now. */
   async due(limit: number): Promise<Array<{ name: string; createdBy: string }>> {
-    const res = await this.knex.raw(`select s.name, s.created_by from sync_tasks s where ${DUE} order by s.first_change_at limit ?`, [limit]);
+    const res = await this.knex.raw(
+      `select s.name, s.created_by from sync_tasks s where ${DUE} order by s.first_change_at limit ?`,
+      [limit],
+    );
     return res.rows.map((r: Row) => ({ name: String(r.name), createdBy: String(r.created_by) }));
   }
 
@@ -212,14 +262,20 @@ export class SyncTasksRepo {
 
   /** A run that could not apply what was pending (its task was disabled meanwhile) leaves it pending. */
   async setPending(name: string): Promise<void> {
-    await this.knex.raw(`update sync_tasks set pending = true, first_change_at = coalesce(first_change_at, now()), last_change_at = coalesce(last_change_at, now()) where name = ?`, [name]);
+    await this.knex.raw(
+      `update sync_tasks set pending = true, first_change_at = coalesce(first_change_at, now()), last_change_at = coalesce(last_change_at, now()) where name = ?`,
+      [name],
+    );
   }
 
   /** Status counts by `enabled`. */
   async countEnabled(): Promise<{ enabled: number; disabled: number }> {
-    const rows = await this.knex('sync_tasks').where({ deleting: false }).groupBy('enabled').select('enabled').count({ n: '*' });
+    const rows = await this.knex('sync_tasks')
+      .where({ deleting: false })
+      .groupBy('enabled')
+      .select('enabled')
+      .count({ n: '*' });
     const n = (flag: boolean) => Number(rows.find((r: Row) => Boolean(r.enabled) === flag)?.n ?? 0);
     return { enabled: n(true), disabled: n(false) };
   }
 }
-

@@ -64,7 +64,10 @@ export class TerraformBinary {
           }),
         );
       } catch (err) {
-        return { ok: false, problem: `${file} does not answer \`terraform version -json\`: ${(err as Error).message.split('\n')[0]}` };
+        return {
+          ok: false,
+          problem: `${file} does not answer \`terraform version -json\`: ${(err as Error).message.split('\n')[0]}`,
+        };
       }
       this.versions.set(file, version);
     }

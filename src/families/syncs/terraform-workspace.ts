@@ -51,12 +51,19 @@ export class TerraformWorkspace {
       values[name] = value;
     }
     if (input.services) {
-      variables.services = { type: 'any', description: 'Instances of the watched deployment, keyed by instance id (CTS services).' };
+      variables.services = {
+        type: 'any',
+        description: 'Instances of the watched deployment, keyed by instance id (CTS services).',
+      };
       args.services = '${var.services}';
       values.services = input.services;
     }
     if (input.kv) {
-      variables.consul_kv = { type: 'map(string)', sensitive: true, description: 'Secrets under the watched path, by name (CTS consul_kv).' };
+      variables.consul_kv = {
+        type: 'map(string)',
+        sensitive: true,
+        description: 'Secrets under the watched path, by name (CTS consul_kv).',
+      };
       args.consul_kv = '${var.consul_kv}';
       values.consul_kv = input.kv;
     }
@@ -95,7 +102,13 @@ export class TerraformWorkspace {
    * `output`. Cancelling sends SIGINT (Terraform stops gracefully and writes its state), then SIGKILL
    * after `graceMs`.
    */
-  run(binary: string, args: string[], signal: AbortSignal, output: (chunk: Buffer) => void, graceMs = 10_000): Promise<number> {
+  run(
+    binary: string,
+    args: string[],
+    signal: AbortSignal,
+    output: (chunk: Buffer) => void,
+    graceMs = 10_000,
+  ): Promise<number> {
     return new Promise((resolve, reject) => {
       const child = spawn(binary, args, { cwd: this.dir, env: terraformEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       let killer: NodeJS.Timeout | null = null;

@@ -59,7 +59,9 @@ export class WatchedData {
 
   /** CTS's `services` input: a map keyed by instance id. */
   async services(w: InstancesWatch): Promise<Record<string, ServiceEntry>> {
-    const rows = await this.instancesOf(w).orderBy('id').select('id', 'deployment', 'instance_group', 'idx', 'bootstrap', 'state', 'container_id', 'vm_created_at');
+    const rows = await this.instancesOf(w)
+      .orderBy('id')
+      .select('id', 'deployment', 'instance_group', 'idx', 'bootstrap', 'state', 'container_id', 'vm_created_at');
     const out: Record<string, ServiceEntry> = {};
     for (const r of rows) {
       const created = dateColumn(r.vm_created_at);
@@ -88,7 +90,8 @@ export class WatchedData {
   /** CTS's `consul_kv` input: secret name → value (json secrets as their JSON text). */
   async kv(w: SecretsWatch, store: SecretStore = this.secrets): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
-    for (const s of await store.listUnder(w.path, w.recurse)) out[s.name] = typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
+    for (const s of await store.listUnder(w.path, w.recurse))
+      out[s.name] = typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
     return out;
   }
 
@@ -97,14 +100,20 @@ export class WatchedData {
   }
 
   secretsHash(kv: Record<string, string>): string {
-    return crypto.createHmac('sha256', this.hmacKey).update(JSON.stringify(Object.entries(kv))).digest('hex');
+    return crypto
+      .createHmac('sha256', this.hmacKey)
+      .update(JSON.stringify(Object.entries(kv)))
+      .digest('hex');
   }
 
   /**
    * The watched data of a condition now. For instances the content hash is its own fingerprint; secrets
    * are decrypted and hashed only when their versions moved (`seenFingerprint` differs).
    */
-  async observe(condition: Condition, seenFingerprint: string | null = null): Promise<Observation | 'unchanged' | null> {
+  async observe(
+    condition: Condition,
+    seenFingerprint: string | null = null,
+  ): Promise<Observation | 'unchanged' | null> {
     if ('instances' in condition) {
       const hash = await this.instancesHash(condition.instances);
       return hash === seenFingerprint ? 'unchanged' : { fingerprint: hash, hash };

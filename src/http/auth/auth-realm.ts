@@ -35,7 +35,8 @@ export function defaultAccess(method: string): Access {
   return SAFE_METHODS.has(method.toUpperCase()) ? 'read' : 'admin';
 }
 
-export const scopesFor = (access: Access): Scope[] => (access === 'admin' ? ['bosh.admin'] : ['bosh.admin', 'bosh.read']);
+export const scopesFor = (access: Access): Scope[] =>
+  access === 'admin' ? ['bosh.admin'] : ['bosh.admin', 'bosh.read'];
 
 /** The realm whose prefix covers the path (the longest wins), else the fallback. */
 export function realmFor(realms: AuthRealm[], canonical: string, fallback: AuthRealm): AuthRealm {

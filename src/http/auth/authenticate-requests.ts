@@ -20,7 +20,10 @@ export function authenticateRequests(auth: Authenticator, realms: AuthRealm[], f
   return async function authenticate(ctx: AppContext, next: Next) {
     const canonical = canonicalPath(ctx.path);
     const realm = realmFor(realms, canonical, fallback);
-    const who = await auth.identify({ authorization: ctx.get('Authorization'), xAuthToken: ctx.get('X-Auth-Token') }, ctx.ip);
+    const who = await auth.identify(
+      { authorization: ctx.get('Authorization'), xAuthToken: ctx.get('X-Auth-Token') },
+      ctx.ip,
+    );
     ctx.state.user = who.kind === 'user' ? who.user : null;
     if (isPublic(realm, ctx.method, ctx.path)) return next();
     realm.decorate?.(ctx);

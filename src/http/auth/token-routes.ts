@@ -9,11 +9,24 @@ import type { AppContext, AppState } from '../context';
 import { ciphertrustErrors, CiphertrustError } from '../ciphertrust/ciphertrust-errors';
 
 const grantSchema = z.discriminatedUnion('grant_type', [
-  z.object({ grant_type: z.literal('password'), username: z.string().min(1).max(256), password: z.string().min(1).max(1024) }).strict(),
+  z
+    .object({
+      grant_type: z.literal('password'),
+      username: z.string().min(1).max(256),
+      password: z.string().min(1).max(1024),
+    })
+    .strict(),
   z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(512) }).strict(),
 ]);
 
-const parseJson = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: '16kb', jsonStrict: true });
+const parseJson = koaBody({
+  json: true,
+  urlencoded: false,
+  text: false,
+  multipart: false,
+  jsonLimit: '16kb',
+  jsonStrict: true,
+});
 
 async function jsonBody(ctx: AppContext, next: Next) {
   if (!ctx.is('application/json')) throw new CiphertrustError(415, 'Content-Type must be application/json');
@@ -76,7 +89,8 @@ export function tokenRoutes(auth: Authenticator, tokens: TokenService): Router<A
 
   router.delete('/:id', async (ctx: AppContext) => {
     const id = String(ctx.params.id);
-    if (!UUID.test(id) || !(await tokens.refreshTokens.revoke(id))) throw new CiphertrustError(404, 'Resource not found');
+    if (!UUID.test(id) || !(await tokens.refreshTokens.revoke(id)))
+      throw new CiphertrustError(404, 'Resource not found');
     ctx.status = 204;
   });
 

@@ -40,17 +40,25 @@ export class CiphertrustError extends Error {
 }
 
 /** A 400 naming the field (or query parameter) at fault. */
-export const invalidParam = (field: string, problem: string) => new CiphertrustError(400, `Invalid value for '${field}': ${problem}`, 'NCERRInvalidParamValue');
+export const invalidParam = (field: string, problem: string) =>
+  new CiphertrustError(400, `Invalid value for '${field}': ${problem}`, 'NCERRInvalidParamValue');
 export const badRequest = (message: string) => new CiphertrustError(400, message, 'NCERRBadRequest');
-export const notFound = (what: string, id: string) => new CiphertrustError(404, `${what} ${id} not found`, 'NCERRResourceNotFound');
+export const notFound = (what: string, id: string) =>
+  new CiphertrustError(404, `${what} ${id} not found`, 'NCERRResourceNotFound');
 
 /** `{code, codeDesc, message, requestID}`, as CipherTrust Manager answers errors (`codeDesc` is `NAME: message`). */
-export function renderCiphertrustError(ctx: AppContext, status: number, message: string, name: CiphertrustCode = BY_STATUS[status] ?? 'NCERRBadRequest'): void {
+export function renderCiphertrustError(
+  ctx: AppContext,
+  status: number,
+  message: string,
+  name: CiphertrustCode = BY_STATUS[status] ?? 'NCERRBadRequest',
+): void {
   ctx.status = status;
   ctx.body = { code: CODES[name], codeDesc: `${name}: ${message}`, message, requestID: ctx.state.requestId };
 }
 
 export const ciphertrustErrors = errorBoundary(
-  (ctx, status, message, err) => renderCiphertrustError(ctx, status, message, err instanceof CiphertrustError ? err.codeName : undefined),
+  (ctx, status, message, err) =>
+    renderCiphertrustError(ctx, status, message, err instanceof CiphertrustError ? err.codeName : undefined),
   (err) => (err instanceof CiphertrustError ? { status: err.status, message: err.message } : null),
 );

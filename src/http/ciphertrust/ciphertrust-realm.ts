@@ -17,4 +17,8 @@ export function ciphertrustRealm(name: string, prefixes: string[], publicRoutes:
 }
 
 /** `/api/v1/auth/tokens`: issuing a token is public (it checks the password itself); the rest needs a user. */
-export const tokensRealm = ciphertrustRealm('tokens', ['/api/v1/auth'], [{ methods: ['POST'], path: '/api/v1/auth/tokens' }]);
+export const tokensRealm = ciphertrustRealm(
+  'tokens',
+  ['/api/v1/auth'],
+  [{ methods: ['POST'], path: '/api/v1/auth/tokens' }],
+);

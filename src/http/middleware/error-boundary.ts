@@ -13,7 +13,8 @@ function isUndecodableBody(err: unknown): boolean {
 /** Errors from body parsing and the like carry an HTTP status and a message safe to show. */
 function clientStatus(err: unknown): number | null {
   if (isUndecodableBody(err)) return 400;
-  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  const status =
+    (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
 
@@ -31,7 +32,10 @@ function clientMessage(err: unknown, status: number): string {
  * `render`; client errors from the framework (bad JSON, too large) become that family's 4xx; anything
  * else is logged and answered 500 without details.
  */
-export function errorBoundary(render: ErrorRenderer, isOwnError: (err: unknown) => { status: number; message: string } | null) {
+export function errorBoundary(
+  render: ErrorRenderer,
+  isOwnError: (err: unknown) => { status: number; message: string } | null,
+) {
   return async function catchErrors(ctx: AppContext, next: Next) {
     try {
       await next();

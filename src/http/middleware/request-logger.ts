@@ -20,7 +20,13 @@ export function requestLogger(root: Logger) {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       ctx.state.log.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, user: (ctx.state as AppState).user?.name },
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(ms * 10) / 10,
+          user: (ctx.state as AppState).user?.name,
+        },
         'request',
       );
     }

@@ -16,7 +16,10 @@ export interface ExpectedDigest {
  * digest that cannot be checked is never taken as checked.
  */
 export function parseDigest(expected: string): ExpectedDigest[] | null {
-  const parts = expected.split(';').map((p) => p.trim()).filter(Boolean);
+  const parts = expected
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (!parts.length) return null;
   const out: ExpectedDigest[] = [];
   for (const part of parts) {

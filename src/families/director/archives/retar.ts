@@ -13,7 +13,8 @@ export function retarUnder(source: AsyncIterable<Buffer>, prefix: string, strip 
   const p = pack();
   const segments = prefix.split('/').filter(Boolean);
   (async () => {
-    for (let i = 1; i <= segments.length; i++) p.entry({ name: `${segments.slice(0, i).join('/')}/`, type: 'directory', mode: 0o755 });
+    for (let i = 1; i <= segments.length; i++)
+      p.entry({ name: `${segments.slice(0, i).join('/')}/`, type: 'directory', mode: 0o755 });
     for await (const e of tarEntries(source)) {
       const rest = e.name.split('/').slice(strip).join('/');
       if (!rest) {
@@ -37,7 +38,11 @@ export function retarUnder(source: AsyncIterable<Buffer>, prefix: string, strip 
 }
 
 /** Writes one file's body into the pack, waiting whenever the pack's consumer is behind. */
-function copyEntry(p: Pack, header: { name: string; mode: number; size: number }, body: AsyncIterable<Buffer>): Promise<void> {
+function copyEntry(
+  p: Pack,
+  header: { name: string; mode: number; size: number },
+  body: AsyncIterable<Buffer>,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const sink = p.entry(header, (err) => (err ? reject(err) : resolve()));
     (async () => {

@@ -14,7 +14,10 @@ export class ArchiveError extends Error {}
 
 /** A name is safe when it stays inside the archive: no `..` segment, no NUL. */
 export function normaliseEntryName(raw: string): string {
-  const name = raw.replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  const name = raw
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
   if (name.includes('\0') || name.split('/').some((seg) => seg === '..')) {
     throw new ArchiveError(`archive entry '${raw.replace(/\0/g, '\\0')}' leaves the archive`);
   }
@@ -54,7 +57,12 @@ export async function* tarEntries(source: AsyncIterable<Buffer>): AsyncGenerator
   try {
     for await (const entry of ex) {
       const h = entry.header;
-      yield { name: normaliseEntryName(h.name), type: h.type ?? 'file', size: h.size ?? 0, body: entry as unknown as Readable };
+      yield {
+        name: normaliseEntryName(h.name),
+        type: h.type ?? 'file',
+        size: h.size ?? 0,
+        body: entry as unknown as Readable,
+      };
       entry.resume();
     }
   } catch (err) {
@@ -66,7 +74,10 @@ export async function* tarEntries(source: AsyncIterable<Buffer>): AsyncGenerator
 }
 
 /** Every regular file of a (small) archive, read into memory. */
-export async function readTarFiles(source: AsyncIterable<Buffer> | Buffer, maxBytes = 256 * 1024 * 1024): Promise<Map<string, Buffer>> {
+export async function readTarFiles(
+  source: AsyncIterable<Buffer> | Buffer,
+  maxBytes = 256 * 1024 * 1024,
+): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   let total = 0;
   const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;

@@ -24,7 +24,9 @@ export const changeStateTask = taskKind(CHANGE_STATE_TYPE, params);
 /** The instances a `PUT /deployments/:d/jobs/:group[/:index_or_id]` names (`*` or no group for all). */
 export function selectInstances(all: Instance[], group: string | null, indexOrId: string | null): Instance[] {
   return all.filter(
-    (i) => (group === null || group === '*' || i.group === group) && (indexOrId === null || String(i.index) === indexOrId || i.id === indexOrId),
+    (i) =>
+      (group === null || group === '*' || i.group === group) &&
+      (indexOrId === null || String(i.index) === indexOrId || i.id === indexOrId),
   );
 }
 
@@ -33,18 +35,33 @@ export function selectInstances(all: Instance[], group: string | null, indexOrId
  * starts it and watches its processes, recreating makes a new container from the instance's last
  * rendered state, restarting is a stop then a start.
  */
-export function changeInstanceState(deployments: DeploymentsRepo, instances: InstancesRepo, containers: InstanceContainers, updater: InstanceUpdater, events: EventRecorder) {
+export function changeInstanceState(
+  deployments: DeploymentsRepo,
+  instances: InstancesRepo,
+  containers: InstanceContainers,
+  updater: InstanceUpdater,
+  events: EventRecorder,
+) {
   return defineOperation({
     ...changeStateTask,
     async run(p, ctx) {
       const name = ctx.task.deploymentName!;
       const deployment = await deployments.find(name);
       const chosen = selectInstances(await instances.ofDeployment(name), p.group, p.index_or_id);
-      if (!chosen.length) throw new Error(`No instances match '${p.group ?? '*'}${p.index_or_id ? `/${p.index_or_id}` : ''}' in deployment '${name}'`);
+      if (!chosen.length)
+        throw new Error(
+          `No instances match '${p.group ?? '*'}${p.index_or_id ? `/${p.index_or_id}` : ''}' in deployment '${name}'`,
+        );
       const doc = deployment?.manifest ? parseManifestDocument(deployment.manifest) : {};
       const update = (doc.update ?? {}) as { canary_watch_time?: number | string };
       const window = watchWindow(update.canary_watch_time, [1000, 30000]);
-      const verb = { started: 'Starting', stopped: 'Stopping', restart: 'Restarting', recreate: 'Recreating', detached: 'Stopping' }[p.state];
+      const verb = {
+        started: 'Starting',
+        stopped: 'Stopping',
+        restart: 'Restarting',
+        recreate: 'Recreating',
+        detached: 'Stopping',
+      }[p.state];
       const stage = ctx.beginStage(`Updating instance`, chosen.length, [...new Set(chosen.map((i) => i.group))]);
       for (const inst of chosen) {
         await stage.step(`${instanceLabel(inst)}`, async (step) => {
@@ -66,8 +83,20 @@ export function changeInstanceState(deployments: DeploymentsRepo, instances: Ins
             inst.state = 'started';
             await updater.startAndWatch(inst, window, ctx.signal);
           }
-          const action = { started: 'start', stopped: 'stop', restart: 'restart', recreate: 'recreate', detached: 'stop' }[p.state];
-          await events.record({ action, objectType: 'instance', objectName: `${inst.group}/${inst.id}`, task: ctx.task, instance: `${inst.group}/${inst.id}` });
+          const action = {
+            started: 'start',
+            stopped: 'stop',
+            restart: 'restart',
+            recreate: 'recreate',
+            detached: 'stop',
+          }[p.state];
+          await events.record({
+            action,
+            objectType: 'instance',
+            objectName: `${inst.group}/${inst.id}`,
+            task: ctx.task,
+            instance: `${inst.group}/${inst.id}`,
+          });
         });
       }
       return `/deployments/${name}`;

@@ -15,12 +15,22 @@ export const deleteDeploymentTask = taskKind(DELETE_DEPLOYMENT_TYPE, z.object({ 
  * deployment (left by a crash), then the deployment. With `force`, failures to delete a container are
  * logged and skipped.
  */
-export function deleteDeployment(deployments: DeploymentsRepo, instances: InstancesRepo, containers: InstanceContainers, events: EventRecorder) {
+export function deleteDeployment(
+  deployments: DeploymentsRepo,
+  instances: InstancesRepo,
+  containers: InstanceContainers,
+  events: EventRecorder,
+) {
   return defineOperation({
     ...deleteDeploymentTask,
     async run(p, ctx) {
       const name = ctx.task.deploymentName!;
-      const started = await events.record({ action: 'delete', objectType: 'deployment', objectName: name, task: ctx.task });
+      const started = await events.record({
+        action: 'delete',
+        objectType: 'deployment',
+        objectName: name,
+        task: ctx.task,
+      });
       try {
         const all = await instances.ofDeployment(name);
         if (all.length) {
@@ -34,7 +44,13 @@ export function deleteDeployment(deployments: DeploymentsRepo, instances: Instan
                 await ctx.debug(`Ignoring failure to delete ${instanceLabel(inst)}: ${(err as Error).message}`, 'WARN');
               }
               await instances.delete(inst.id);
-              await events.record({ action: 'delete', objectType: 'instance', objectName: `${inst.group}/${inst.id}`, task: ctx.task, instance: `${inst.group}/${inst.id}` });
+              await events.record({
+                action: 'delete',
+                objectType: 'instance',
+                objectName: `${inst.group}/${inst.id}`,
+                task: ctx.task,
+                instance: `${inst.group}/${inst.id}`,
+              });
             });
           }
         }
@@ -42,10 +58,23 @@ export function deleteDeployment(deployments: DeploymentsRepo, instances: Instan
           for (const c of await containers.list(name)) await containers.remove(c.Id);
         });
         await ctx.beginStage('Deleting properties', 1).step('Destroying deployment', () => deployments.delete(name));
-        await events.record({ action: 'delete', objectType: 'deployment', objectName: name, task: ctx.task, parent: started });
+        await events.record({
+          action: 'delete',
+          objectType: 'deployment',
+          objectName: name,
+          task: ctx.task,
+          parent: started,
+        });
         return `/deployments/${name}`;
       } catch (err) {
-        await events.record({ action: 'delete', objectType: 'deployment', objectName: name, task: ctx.task, parent: started, error: (err as Error).message });
+        await events.record({
+          action: 'delete',
+          objectType: 'deployment',
+          objectName: name,
+          task: ctx.task,
+          parent: started,
+          error: (err as Error).message,
+        });
         throw err;
       }
     },

@@ -20,7 +20,11 @@ import { resolveManifest, ResolveDeps, ResolvedDeployment } from './resolve-mani
 
 export const DEPLOY_TYPE = 'update_deployment';
 
-const params = z.object({ manifest: z.string(), recreate: z.boolean().default(false), dry_run: z.boolean().default(false) });
+const params = z.object({
+  manifest: z.string(),
+  recreate: z.boolean().default(false),
+  dry_run: z.boolean().default(false),
+});
 
 export const deployTask = taskKind(DEPLOY_TYPE, params);
 
@@ -53,13 +57,36 @@ export function deployDeployment(deps: DeployDeps) {
       const name = ctx.task.deploymentName!;
       const existing = await deps.deployments.find(name);
       const action = existing?.manifest ? 'update' : 'create';
-      const started = await deps.events.record({ action, objectType: 'deployment', objectName: name, task: ctx.task, deployment: name });
+      const started = await deps.events.record({
+        action,
+        objectType: 'deployment',
+        objectName: name,
+        task: ctx.task,
+        deployment: name,
+      });
       try {
         const result = await deploy(deps, p, ctx, name);
-        await deps.events.record({ action, objectType: 'deployment', objectName: name, task: ctx.task, deployment: name, parent: started, context: result.context });
+        await deps.events.record({
+          action,
+          objectType: 'deployment',
+          objectName: name,
+          task: ctx.task,
+          deployment: name,
+          parent: started,
+          context: result.context,
+        });
         return `/deployments/${name}`;
       } catch (err) {
-        await deps.events.record({ action, objectType: 'deployment', objectName: name, task: ctx.task, deployment: name, parent: started, error: (err as Error).message, redactor: ctx.redactor });
+        await deps.events.record({
+          action,
+          objectType: 'deployment',
+          objectName: name,
+          task: ctx.task,
+          deployment: name,
+          parent: started,
+          error: (err as Error).message,
+          redactor: ctx.redactor,
+        });
         throw err;
       }
     },
@@ -69,7 +96,8 @@ export function deployDeployment(deps: DeployDeps) {
 async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskContext, name: string) {
   const resolved = await ctx.beginStage('Preparing deployment', 1).step('Preparing deployment', async () => {
     const r = await resolveManifest(p.manifest, deps, ctx.redactor);
-    if (r.manifest.name !== name) throw new Error(`Manifest names deployment '${r.manifest.name}', but the task is for '${name}'`);
+    if (r.manifest.name !== name)
+      throw new Error(`Manifest names deployment '${r.manifest.name}', but the task is for '${name}'`);
     return r;
   });
   ctx.checkpoint();
@@ -97,7 +125,13 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
       await stage.step(instanceLabel(inst), async () => {
         if (inst.containerId) await deps.containers.remove(inst.containerId);
         await deps.instances.delete(inst.id);
-        await deps.events.record({ action: 'delete', objectType: 'instance', objectName: `${inst.group}/${inst.id}`, task: ctx.task, instance: `${inst.group}/${inst.id}` });
+        await deps.events.record({
+          action: 'delete',
+          objectType: 'instance',
+          objectName: `${inst.group}/${inst.id}`,
+          task: ctx.task,
+          instance: `${inst.group}/${inst.id}`,
+        });
       });
     }
   }
@@ -109,7 +143,13 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
       let inst = kept.find((i) => i.group === plan.group.name && i.index === index);
       const isNew = !inst;
       if (!inst) {
-        inst = await deps.instances.insert({ id: crypto.randomUUID(), deployment: name, group: plan.group.name, index, bootstrap: index === 0 });
+        inst = await deps.instances.insert({
+          id: crypto.randomUUID(),
+          deployment: name,
+          group: plan.group.name,
+          index,
+          bootstrap: index === 0,
+        });
         missing.push(inst);
       }
       const stemcell = resolved.stemcells.get(plan.group.stemcell)!;
@@ -123,8 +163,20 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
     for (const plan of plans) {
       for (const item of plan.instances.filter((x) => x.isNew)) {
         await stage.step(instanceLabel(item.instance), async () => {
-          await deps.updater.replaceContainer(name, item.instance, item.rendered, plan.packages, resolved.stemcells.get(plan.group.stemcell)!);
-          await deps.events.record({ action: 'create', objectType: 'instance', objectName: `${plan.group.name}/${item.instance.id}`, task: ctx.task, instance: `${plan.group.name}/${item.instance.id}` });
+          await deps.updater.replaceContainer(
+            name,
+            item.instance,
+            item.rendered,
+            plan.packages,
+            resolved.stemcells.get(plan.group.stemcell)!,
+          );
+          await deps.events.record({
+            action: 'create',
+            objectType: 'instance',
+            objectName: `${plan.group.name}/${item.instance.id}`,
+            task: ctx.task,
+            instance: `${plan.group.name}/${item.instance.id}`,
+          });
         });
       }
     }
@@ -133,8 +185,13 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
   for (const plan of plans) {
     const changed = [];
     for (const item of plan.instances) {
-      const needsContainer = !item.isNew && (p.recreate || item.instance.configHash !== item.rendered.configHash || !item.instance.containerId);
-      const needsStart = item.isNew || needsContainer || (item.instance.state === 'started' && !(await deps.containers.isRunning(item.instance.containerId!)));
+      const needsContainer =
+        !item.isNew &&
+        (p.recreate || item.instance.configHash !== item.rendered.configHash || !item.instance.containerId);
+      const needsStart =
+        item.isNew ||
+        needsContainer ||
+        (item.instance.state === 'started' && !(await deps.containers.isRunning(item.instance.containerId!)));
       if (needsContainer || needsStart) changed.push({ ...item, needsContainer });
     }
     if (!changed.length) continue;
@@ -175,10 +232,17 @@ async function updateGroup(
   const one = (item: (typeof changed)[number], canary: boolean) =>
     stage.step(`${instanceLabel(item.instance)}${canary ? ' (canary)' : ''}`, async () => {
       ctx.checkpoint();
-      if (item.needsContainer) await deps.updater.replaceContainer(deployment, item.instance, item.rendered, plan.packages, stemcell);
+      if (item.needsContainer)
+        await deps.updater.replaceContainer(deployment, item.instance, item.rendered, plan.packages, stemcell);
       await deps.updater.startAndWatch(item.instance, canary ? canaryWindow : updateWindow, ctx.signal);
       if (!item.isNew) {
-        await deps.events.record({ action: 'update', objectType: 'instance', objectName: `${plan.group.name}/${item.instance.id}`, task: ctx.task, instance: `${plan.group.name}/${item.instance.id}` });
+        await deps.events.record({
+          action: 'update',
+          objectType: 'instance',
+          objectName: `${plan.group.name}/${item.instance.id}`,
+          task: ctx.task,
+          instance: `${plan.group.name}/${item.instance.id}`,
+        });
       }
     });
 
@@ -194,4 +258,3 @@ async function inBatches<T>(items: T[], width: number, fn: (item: T) => Promise<
     if (failed) throw failed.reason;
   }
 }
-

@@ -2,11 +2,18 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { versionText } from '../versions';
 
-const NAME = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only');
+const NAME = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only');
 const VERSION = z.union([z.string().min(1), z.number()]).transform(versionText);
 const properties = z.record(z.string(), z.unknown()).nullish();
 /** `1000-5000` or `3000` milliseconds. */
-const watchTime = z.union([z.number().int().min(0), z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, 'N or N-M milliseconds')]);
+const watchTime = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, 'N or N-M milliseconds'),
+]);
 /** A count or a percentage of the group's instances. */
 const countOrPercent = z.union([z.number().int().min(0), z.string().regex(/^\d+%?$/, 'N or N%')]);
 
@@ -46,7 +53,11 @@ const instanceGroup = z
 
 const variable = z
   .object({
-    name: z.string().min(1).max(400).regex(/^[A-Za-z0-9_.\-/]+$/, 'letters, digits, _ . - / only'),
+    name: z
+      .string()
+      .min(1)
+      .max(400)
+      .regex(/^[A-Za-z0-9_.\-/]+$/, 'letters, digits, _ . - / only'),
     type: z.string().min(1),
     options: z.record(z.string(), z.unknown()).nullish(),
   })
@@ -57,7 +68,16 @@ const schema = z
     name: NAME,
     releases: z.array(z.object({ name: NAME, version: VERSION }).passthrough()).min(1),
     stemcells: z
-      .array(z.object({ alias: z.string().min(1), os: z.string().optional(), name: z.string().optional(), version: VERSION }).passthrough())
+      .array(
+        z
+          .object({
+            alias: z.string().min(1),
+            os: z.string().optional(),
+            name: z.string().optional(),
+            version: VERSION,
+          })
+          .passthrough(),
+      )
       .min(1),
     instance_groups: z.array(instanceGroup).default([]),
     update: update.default({}),
@@ -99,12 +119,17 @@ export function validateManifest(doc: Record<string, unknown>): DeploymentManife
   for (const g of m.instance_groups) {
     if (seen.has(g.name)) throw new ManifestError(`Instance group '${g.name}' appears more than once`);
     seen.add(g.name);
-    if (!m.stemcells.some((s) => s.alias === g.stemcell)) throw new ManifestError(`Instance group '${g.name}' references unknown stemcell alias '${g.stemcell}'`);
+    if (!m.stemcells.some((s) => s.alias === g.stemcell))
+      throw new ManifestError(`Instance group '${g.name}' references unknown stemcell alias '${g.stemcell}'`);
     for (const j of g.jobs) {
-      if (!m.releases.some((r) => r.name === j.release)) throw new ManifestError(`Job '${j.name}' in instance group '${g.name}' references release '${j.release}', which is not in the manifest's releases`);
+      if (!m.releases.some((r) => r.name === j.release))
+        throw new ManifestError(
+          `Job '${j.name}' in instance group '${g.name}' references release '${j.release}', which is not in the manifest's releases`,
+        );
     }
   }
-  for (const s of m.stemcells) if (!s.os && !s.name) throw new ManifestError(`Stemcell '${s.alias}' needs 'os' or 'name'`);
+  for (const s of m.stemcells)
+    if (!s.os && !s.name) throw new ManifestError(`Stemcell '${s.alias}' needs 'os' or 'name'`);
   return m;
 }
 

@@ -53,7 +53,10 @@ export function deploymentsRoutes(s: DirectorServices, startTask: StartTask): Ro
     const { doc } = await manifestOf(ctx);
     const d = await s.deployments.find(ctx.params.name);
     const before = d?.manifest ? parseManifestDocument(d.manifest) : null;
-    ctx.body = { context: { cloud_config_ids: [], runtime_config_ids: [] }, diff: manifestDiff(before, doc, queryParam(ctx, 'redact') !== 'false') };
+    ctx.body = {
+      context: { cloud_config_ids: [], runtime_config_ids: [] },
+      diff: manifestDiff(before, doc, queryParam(ctx, 'redact') !== 'false'),
+    };
   });
 
   router.post('/deployments', requireAdmin, async (ctx: AppContext) => {
@@ -64,13 +67,22 @@ export function deploymentsRoutes(s: DirectorServices, startTask: StartTask): Ro
       ctx,
       deployTask,
       { manifest: text, recreate: flag(ctx, 'recreate'), dry_run: dryRun },
-      { description: dryRun ? 'create deployment (dry run)' : 'create deployment', deployment: name, lock: deploymentLock(name) },
+      {
+        description: dryRun ? 'create deployment (dry run)' : 'create deployment',
+        deployment: name,
+        lock: deploymentLock(name),
+      },
     );
   });
 
   router.delete('/deployments/:name', requireAdmin, async (ctx: AppContext) => {
     const d = await findDeployment(s, ctx.params.name);
-    await startTask(ctx, deleteDeploymentTask, { force: flag(ctx, 'force') }, { description: `delete deployment ${d.name}`, deployment: d.name, lock: deploymentLock(d.name) });
+    await startTask(
+      ctx,
+      deleteDeploymentTask,
+      { force: flag(ctx, 'force') },
+      { description: `delete deployment ${d.name}`, deployment: d.name, lock: deploymentLock(d.name) },
+    );
   });
 
   return router;

@@ -49,5 +49,6 @@ export function interpolate(doc: unknown, values: Map<string, unknown>): unknown
 function walkStrings(node: unknown, fn: (s: string) => void): void {
   if (typeof node === 'string') fn(node);
   else if (Array.isArray(node)) node.forEach((n) => walkStrings(n, fn));
-  else if (node && typeof node === 'object') Object.values(node as Record<string, unknown>).forEach((n) => walkStrings(n, fn));
+  else if (node && typeof node === 'object')
+    Object.values(node as Record<string, unknown>).forEach((n) => walkStrings(n, fn));
 }

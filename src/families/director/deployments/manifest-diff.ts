@@ -9,14 +9,21 @@ const MAX_LINES = 3000;
 function redact(node: unknown, underProperties = false): unknown {
   if (Array.isArray(node)) return node.map((n) => redact(n, underProperties));
   if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, redact(v, underProperties || k === 'properties')]));
+    return Object.fromEntries(
+      Object.entries(node as Record<string, unknown>).map(([k, v]) => [
+        k,
+        redact(v, underProperties || k === 'properties'),
+      ]),
+    );
   }
   return underProperties ? '<redacted>' : node;
 }
 
 function lines(doc: unknown, doRedact: boolean): string[] {
   if (doc === null || doc === undefined) return [];
-  return YAML.stringify(doRedact ? redact(doc) : doc).trimEnd().split('\n');
+  return YAML.stringify(doRedact ? redact(doc) : doc)
+    .trimEnd()
+    .split('\n');
 }
 
 /** The Director's deploy diff: every line of the new manifest, marked added/removed against the deployed one. */
@@ -27,7 +34,9 @@ export function manifestDiff(before: unknown, after: unknown, doRedact: boolean)
   const n = a.length;
   const m = b.length;
   const lcs: Uint16Array[] = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const out: DiffLine[] = [];
   let i = 0;
   let j = 0;

@@ -5,7 +5,13 @@ import { parseJobArchive, JobArchive } from '../releases/job-archive';
 import type { ReleaseVersion, ReleasesRepo } from '../releases/releases-repo';
 import type { Stemcell, StemcellsRepo } from '../stemcells/stemcells-repo';
 import { latestVersion } from '../versions';
-import { DeploymentManifest, ManifestError, manifestHead, parseManifestDocument, validateManifest } from './deployment-manifest';
+import {
+  DeploymentManifest,
+  ManifestError,
+  manifestHead,
+  parseManifestDocument,
+  validateManifest,
+} from './deployment-manifest';
 import { baseName, interpolate, referencedVariables } from './interpolate';
 import { resolveVariables } from './variables';
 
@@ -31,15 +37,27 @@ export interface ResolveDeps {
  * defines them) and registered with the task's `redactor`, the document checked, and every release,
  * stemcell and job it names found.
  */
-export async function resolveManifest(text: string, deps: ResolveDeps, redactor: SecretRedactor): Promise<ResolvedDeployment> {
+export async function resolveManifest(
+  text: string,
+  deps: ResolveDeps,
+  redactor: SecretRedactor,
+): Promise<ResolvedDeployment> {
   const doc = parseManifestDocument(text);
   const { variables: rawVariables, ...rest } = doc;
   const head = manifestHead(doc);
-  const values = await resolveVariables(deps.secrets.readingFor(redactor), head.variables, referencedVariables(rest).map(baseName), {
-    director: deps.directorName,
-    deployment: head.name,
+  const values = await resolveVariables(
+    deps.secrets.readingFor(redactor),
+    head.variables,
+    referencedVariables(rest).map(baseName),
+    {
+      director: deps.directorName,
+      deployment: head.name,
+    },
+  );
+  const manifest = validateManifest({
+    ...(interpolate(rest, values) as Record<string, unknown>),
+    variables: rawVariables ?? [],
   });
-  const manifest = validateManifest({ ...(interpolate(rest, values) as Record<string, unknown>), variables: rawVariables ?? [] });
 
   const releases = new Map<string, ReleaseVersion>();
   for (const r of manifest.releases) {
@@ -48,7 +66,9 @@ export async function resolveManifest(text: string, deps: ResolveDeps, redactor:
     const found = versions.find((v) => v.version === version);
     if (!found) {
       throw new ManifestError(
-        versions.length ? `Release version '${r.name}/${r.version}' doesn't exist` : `Release '${r.name}' doesn't exist`,
+        versions.length
+          ? `Release version '${r.name}/${r.version}' doesn't exist`
+          : `Release '${r.name}' doesn't exist`,
       );
     }
     releases.set(r.name, found);
@@ -60,7 +80,8 @@ export async function resolveManifest(text: string, deps: ResolveDeps, redactor:
     const candidates = all.filter((c) => (s.os ? c.operatingSystem === s.os : c.name === s.name));
     const version = s.version === 'latest' ? latestVersion(candidates.map((c) => c.version)) : s.version;
     const found = candidates.find((c) => c.version === version);
-    if (!found) throw new ManifestError(`Stemcell '${s.os ? `os ${s.os}` : s.name}' version '${s.version}' doesn't exist`);
+    if (!found)
+      throw new ManifestError(`Stemcell '${s.os ? `os ${s.os}` : s.name}' version '${s.version}' doesn't exist`);
     stemcells.set(s.alias, found);
   }
 
@@ -71,7 +92,10 @@ export async function resolveManifest(text: string, deps: ResolveDeps, redactor:
       if (jobs.has(key)) continue;
       const release = releases.get(j.release)!;
       const ref = release.jobs.find((x) => x.name === j.name);
-      if (!ref) throw new ManifestError(`Job '${j.name}' (instance group '${g.name}') is not in release '${release.name}/${release.version}'`);
+      if (!ref)
+        throw new ManifestError(
+          `Job '${j.name}' (instance group '${g.name}') is not in release '${release.name}/${release.version}'`,
+        );
       const stored = await deps.releases.artifact('release_jobs', ref.name, ref.fingerprint);
       if (!stored) throw new Error(`Job '${j.name}' (${ref.fingerprint}) has no stored archive`);
       jobs.set(key, await parseJobArchive(deps.blobs.read(stored.blobId), j.name));

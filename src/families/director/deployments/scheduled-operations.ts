@@ -16,7 +16,12 @@ export function scheduledDeploymentOperations(s: DirectorServices): ScheduledOpe
     {
       name: 'run_errand',
       params: z
-        .object({ deployment, errand: z.string().min(1).max(256), keep_alive: z.boolean().optional(), instances: z.array(z.string().min(1)).max(256).optional() })
+        .object({
+          deployment,
+          errand: z.string().min(1).max(256),
+          keep_alive: z.boolean().optional(),
+          instances: z.array(z.string().min(1)).max(256).optional(),
+        })
         .strict(),
       start(p: { deployment: string; errand: string; keep_alive?: boolean; instances?: string[] }, run) {
         return s.tasks.enqueue(

@@ -36,7 +36,10 @@ export async function resolveVariables(
   for (const name of referenced) {
     if (values.has(name)) continue;
     const found = await store.get(pathOf(name));
-    if (!found) throw new VariableError(`Failed to find variable '${pathOf(name)}' from config server: no value is stored and the manifest does not define it`);
+    if (!found)
+      throw new VariableError(
+        `Failed to find variable '${pathOf(name)}' from config server: no value is stored and the manifest does not define it`,
+      );
     values.set(name, found.value);
   }
   return values;
@@ -53,12 +56,19 @@ function generate(def: VariableSpec, known: Map<string, unknown>): string | Reco
       let ca: { certificate: string; private_key: string } | undefined;
       if (typeof o.ca === 'string') {
         const v = known.get(o.ca) as { certificate?: string; private_key?: string } | undefined;
-        if (!v?.certificate || !v.private_key) throw new VariableError(`Certificate '${def.name}' is signed by '${o.ca}', which is not a certificate defined before it`);
+        if (!v?.certificate || !v.private_key)
+          throw new VariableError(
+            `Certificate '${def.name}' is signed by '${o.ca}', which is not a certificate defined before it`,
+          );
         ca = { certificate: v.certificate, private_key: v.private_key };
       } else if (!o.is_ca && !o.self_sign) {
         throw new VariableError(`Certificate '${def.name}' needs options.ca, options.is_ca or options.self_sign`);
       }
-      const usage = Array.isArray(o.extended_key_usage) ? (o.extended_key_usage as string[]).filter((u): u is 'server_auth' | 'client_auth' => u === 'server_auth' || u === 'client_auth') : undefined;
+      const usage = Array.isArray(o.extended_key_usage)
+        ? (o.extended_key_usage as string[]).filter(
+            (u): u is 'server_auth' | 'client_auth' => u === 'server_auth' || u === 'client_auth',
+          )
+        : undefined;
       return {
         ...issueCertificate({
           commonName: typeof o.common_name === 'string' ? o.common_name : def.name,
@@ -74,16 +84,25 @@ function generate(def: VariableSpec, known: Map<string, unknown>): string | Reco
     case 'ssh': {
       const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
       const pub = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-      const out: Record<string, unknown> = { private_key: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), public_key: pub };
+      const out: Record<string, unknown> = {
+        private_key: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+        public_key: pub,
+      };
       if (def.type === 'ssh') {
         const der = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
         out.public_key = `ssh-rsa ${sshRsaBlob(der.e, der.n)}`;
-        out.public_key_fingerprint = crypto.createHash('md5').update(Buffer.from(sshRsaBlob(der.e, der.n), 'base64')).digest('hex').replace(/(..)(?!$)/g, '$1:');
+        out.public_key_fingerprint = crypto
+          .createHash('md5')
+          .update(Buffer.from(sshRsaBlob(der.e, der.n), 'base64'))
+          .digest('hex')
+          .replace(/(..)(?!$)/g, '$1:');
       }
       return out;
     }
     default:
-      throw new VariableError(`Variable '${def.name}' has type '${def.type}'; bosun generates password, certificate, rsa and ssh`);
+      throw new VariableError(
+        `Variable '${def.name}' has type '${def.type}'; bosun generates password, certificate, rsa and ssh`,
+      );
   }
 }
 

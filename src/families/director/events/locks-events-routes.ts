@@ -30,7 +30,8 @@ export function locksEventsRoutes(s: DirectorServices, liveSeconds: number): Rou
 
   router.get('/events', requireRead, async (ctx: AppContext) => {
     const beforeIdText = queryParam(ctx, 'before_id');
-    if (beforeIdText !== undefined && !/^\d+$/.test(beforeIdText)) throw badRequest(`Invalid before_id parameter: '${beforeIdText}'`);
+    if (beforeIdText !== undefined && !/^\d+$/.test(beforeIdText))
+      throw badRequest(`Invalid before_id parameter: '${beforeIdText}'`);
     const after = timeParam(ctx, 'after_time');
     const filter: EventFilter = {
       limit: EVENTS_LIMIT,

@@ -40,7 +40,10 @@ export class InstanceContainers {
 
   async create(spec: NewInstanceContainer): Promise<EngineContainer> {
     const container = await this.docker.createContainer({
-      name: `bosun-${spec.deployment}-${spec.group}-${spec.index}-${spec.instanceId.slice(0, 8)}-${Date.now().toString(36)}`.slice(0, 120),
+      name: `bosun-${spec.deployment}-${spec.group}-${spec.index}-${spec.instanceId.slice(0, 8)}-${Date.now().toString(36)}`.slice(
+        0,
+        120,
+      ),
       Image: spec.image,
       Hostname: spec.instanceId,
       Cmd: spec.cmd ?? ['/bin/sh', AGENT_PATH],
@@ -77,7 +80,9 @@ export class InstanceContainers {
         continue;
       }
       // Copied straight from the old container into the new one as it is put (the old one is only stopped by then).
-      overlays.push(async () => retarUnder((await old.getArchive({ path })) as unknown as AsyncIterable<Buffer>, 'var/vcap'));
+      overlays.push(async () =>
+        retarUnder((await old.getArchive({ path })) as unknown as AsyncIterable<Buffer>, 'var/vcap'),
+      );
     }
     const labels = info.Config.Labels;
     await this.stop(oldId);
@@ -154,15 +159,24 @@ export class InstanceContainers {
   /** BOSH-style vitals from Docker's one-shot stats: CPU and memory as strings, as the agent reports them. */
   async vitals(id: string): Promise<Record<string, unknown>> {
     const load = os.loadavg().map((l) => l.toFixed(2));
-    const empty = { cpu: { sys: '0.0', user: '0.0', wait: '0.0' }, mem: { kb: '0', percent: '0' }, swap: { kb: '0', percent: '0' }, load, disk: {} };
+    const empty = {
+      cpu: { sys: '0.0', user: '0.0', wait: '0.0' },
+      mem: { kb: '0', percent: '0' },
+      swap: { kb: '0', percent: '0' },
+      load,
+      disk: {},
+    };
     if (!(await this.isRunning(id))) return empty;
     const s = (await this.get(id).stats({ stream: false })) as unknown as DockerStats;
     const cpuDelta = s.cpu_stats.cpu_usage.total_usage - (s.precpu_stats.cpu_usage?.total_usage ?? 0);
     const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
     const cpus = s.cpu_stats.online_cpus ?? 1;
-    const share = (part: number) => (systemDelta > 0 && cpuDelta >= 0 ? ((part / systemDelta) * cpus * 100).toFixed(1) : '0.0');
-    const userDelta = (s.cpu_stats.cpu_usage.usage_in_usermode ?? 0) - (s.precpu_stats.cpu_usage?.usage_in_usermode ?? 0);
-    const sysDelta = (s.cpu_stats.cpu_usage.usage_in_kernelmode ?? 0) - (s.precpu_stats.cpu_usage?.usage_in_kernelmode ?? 0);
+    const share = (part: number) =>
+      systemDelta > 0 && cpuDelta >= 0 ? ((part / systemDelta) * cpus * 100).toFixed(1) : '0.0';
+    const userDelta =
+      (s.cpu_stats.cpu_usage.usage_in_usermode ?? 0) - (s.precpu_stats.cpu_usage?.usage_in_usermode ?? 0);
+    const sysDelta =
+      (s.cpu_stats.cpu_usage.usage_in_kernelmode ?? 0) - (s.precpu_stats.cpu_usage?.usage_in_kernelmode ?? 0);
     const usage = s.memory_stats.usage ?? 0;
     const limit = s.memory_stats.limit || os.totalmem();
     return {
@@ -174,7 +188,14 @@ export class InstanceContainers {
 }
 
 interface DockerStats {
-  cpu_stats: { cpu_usage: { total_usage: number; usage_in_usermode?: number; usage_in_kernelmode?: number }; system_cpu_usage?: number; online_cpus?: number };
-  precpu_stats: { cpu_usage?: { total_usage: number; usage_in_usermode?: number; usage_in_kernelmode?: number }; system_cpu_usage?: number };
+  cpu_stats: {
+    cpu_usage: { total_usage: number; usage_in_usermode?: number; usage_in_kernelmode?: number };
+    system_cpu_usage?: number;
+    online_cpus?: number;
+  };
+  precpu_stats: {
+    cpu_usage?: { total_usage: number; usage_in_usermode?: number; usage_in_kernelmode?: number };
+    system_cpu_usage?: number;
+  };
   memory_stats: { usage?: number; limit?: number };
 }

@@ -36,7 +36,13 @@ export class InstanceUpdater {
   ) {}
 
   /** Replaces the instance's container with one holding `rendered` and `packages`; the old one is removed. */
-  async replaceContainer(deployment: string, inst: Instance, rendered: RenderedInstance, packages: Overlay[], stemcell: Stemcell): Promise<void> {
+  async replaceContainer(
+    deployment: string,
+    inst: Instance,
+    rendered: RenderedInstance,
+    packages: Overlay[],
+    stemcell: Stemcell,
+  ): Promise<void> {
     const container = await this.containers.create({
       deployment,
       group: inst.group,
@@ -78,6 +84,8 @@ export class InstanceUpdater {
       await sleep(500, signal);
     }
     const failing = states.filter((s) => s.state !== 'running').map((s) => s.name);
-    throw new Error(`'${instanceLabel(inst)}' is not running after update. Review logs for failed jobs: ${failing.join(', ') || 'the instance container exited'}`);
+    throw new Error(
+      `'${instanceLabel(inst)}' is not running after update. Review logs for failed jobs: ${failing.join(', ') || 'the instance container exited'}`,
+    );
   }
 }

@@ -33,7 +33,9 @@ export class InstancesRepo {
   constructor(private readonly knex: Knex) {}
 
   async ofDeployment(deployment: string): Promise<Instance[]> {
-    const rows = await this.knex('instances').where({ deployment }).orderBy([{ column: 'instance_group' }, { column: 'idx' }]);
+    const rows = await this.knex('instances')
+      .where({ deployment })
+      .orderBy([{ column: 'instance_group' }, { column: 'idx' }]);
     return rows.map(fromRow);
   }
 
@@ -44,7 +46,10 @@ export class InstancesRepo {
     return fromRow(row);
   }
 
-  async update(id: string, fields: Partial<Pick<Instance, 'state' | 'containerId' | 'configHash' | 'stemcell' | 'vmCreatedAt' | 'bootstrap'>>): Promise<void> {
+  async update(
+    id: string,
+    fields: Partial<Pick<Instance, 'state' | 'containerId' | 'configHash' | 'stemcell' | 'vmCreatedAt' | 'bootstrap'>>,
+  ): Promise<void> {
     const row: Record<string, unknown> = {};
     if (fields.state !== undefined) row.state = fields.state;
     if (fields.containerId !== undefined) row.container_id = fields.containerId;

@@ -16,7 +16,9 @@ import { queryParam } from '../query-flags';
 const errandRunSchema = z.object({
   'keep-alive': z.boolean().optional(),
   'when-changed': z.boolean().optional(),
-  instances: z.array(z.union([z.string(), z.object({ group: z.string(), id: z.string().optional() }).passthrough()])).optional(),
+  instances: z
+    .array(z.union([z.string(), z.object({ group: z.string(), id: z.string().optional() }).passthrough()]))
+    .optional(),
 });
 
 export function instancesRoutes(s: DirectorServices, startTask: StartTask): Router<AppState> {
@@ -42,14 +44,19 @@ export function instancesRoutes(s: DirectorServices, startTask: StartTask): Rout
   const changeState = async (ctx: AppContext) => {
     const d = await findDeployment(s, ctx.params.name);
     const state = queryParam(ctx, 'state');
-    if (!state || !(INSTANCE_STATES as readonly string[]).includes(state)) throw badRequest(`Unknown state '${state ?? ''}': expected one of ${INSTANCE_STATES.join(', ')}`);
+    if (!state || !(INSTANCE_STATES as readonly string[]).includes(state))
+      throw badRequest(`Unknown state '${state ?? ''}': expected one of ${INSTANCE_STATES.join(', ')}`);
     const group = ctx.params.group ?? null;
     const indexOrId = ctx.params.index_or_id ?? null;
     if (!selectInstances(await s.instances.ofDeployment(d.name), group, indexOrId).length) {
-      throw badRequest(`No instances match '${group ?? '*'}${indexOrId ? `/${indexOrId}` : ''}' in deployment '${d.name}'`);
+      throw badRequest(
+        `No instances match '${group ?? '*'}${indexOrId ? `/${indexOrId}` : ''}' in deployment '${d.name}'`,
+      );
     }
     const what = group === null || group === '*' ? 'instances' : `instance ${group}${indexOrId ? `/${indexOrId}` : ''}`;
-    const verb = { started: 'start', stopped: 'stop', detached: 'stop', restart: 'restart', recreate: 'recreate' }[state as (typeof INSTANCE_STATES)[number]];
+    const verb = { started: 'start', stopped: 'stop', detached: 'stop', restart: 'restart', recreate: 'recreate' }[
+      state as (typeof INSTANCE_STATES)[number]
+    ];
     await startTask(
       ctx,
       changeStateTask,
@@ -71,8 +78,16 @@ export function instancesRoutes(s: DirectorServices, startTask: StartTask): Rout
     await startTask(
       ctx,
       runErrandTask,
-      { errand: ctx.params.errand, keep_alive: body['keep-alive'] ?? false, instances: (body.instances ?? []).map((i) => (typeof i === 'string' ? i : i.group)) },
-      { description: `run errand ${ctx.params.errand} from deployment ${d.name}`, deployment: d.name, lock: deploymentLock(d.name) },
+      {
+        errand: ctx.params.errand,
+        keep_alive: body['keep-alive'] ?? false,
+        instances: (body.instances ?? []).map((i) => (typeof i === 'string' ? i : i.group)),
+      },
+      {
+        description: `run errand ${ctx.params.errand} from deployment ${d.name}`,
+        deployment: d.name,
+        lock: deploymentLock(d.name),
+      },
     );
   });
 

@@ -29,7 +29,8 @@ function bpmProcesses(job: string, text: string): JobProcess[] {
   if (!Array.isArray(processes)) throw new Error(`Job '${job}': config/bpm.yml has no processes list`);
   return processes.map((p: Record<string, unknown>, i) => {
     const name = typeof p.name === 'string' && /^[A-Za-z0-9_.\-]+$/.test(p.name) ? p.name : null;
-    if (!name || typeof p.executable !== 'string') throw new Error(`Job '${job}': bpm process ${i} needs a name and an executable`);
+    if (!name || typeof p.executable !== 'string')
+      throw new Error(`Job '${job}': bpm process ${i} needs a name and an executable`);
     const env = p.env && typeof p.env === 'object' ? Object.entries(p.env as Record<string, unknown>) : [];
     const args = Array.isArray(p.args) ? p.args.map((a) => quote(String(a))) : [];
     const lines = [

@@ -3,7 +3,8 @@
 function lookup(source: unknown, dotted: string): unknown {
   let v: unknown = source;
   for (const key of dotted.split('.')) {
-    if (v && typeof v === 'object' && !Array.isArray(v) && key in (v as Record<string, unknown>)) v = (v as Record<string, unknown>)[key];
+    if (v && typeof v === 'object' && !Array.isArray(v) && key in (v as Record<string, unknown>))
+      v = (v as Record<string, unknown>)[key];
     else return undefined;
   }
   return v;
@@ -26,7 +27,11 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
  */
 export function effectiveProperties(
   declared: Record<string, { default?: unknown }>,
-  sources: { job?: Record<string, unknown> | null; group?: Record<string, unknown> | null; global?: Record<string, unknown> | null },
+  sources: {
+    job?: Record<string, unknown> | null;
+    group?: Record<string, unknown> | null;
+    global?: Record<string, unknown> | null;
+  },
 ): Record<string, unknown> {
   const source = sources.job ?? sources.group ?? sources.global ?? {};
   const out: Record<string, unknown> = {};

@@ -29,15 +29,26 @@ export interface RenderedInstance {
 export async function renderInstance(
   renderer: TemplateRenderer,
   jobs: InstanceJob[],
-  context: { groupProperties: Record<string, unknown> | null; globalProperties: Record<string, unknown> | null; spec: Omit<TemplateSpec, 'job' | 'release'> },
+  context: {
+    groupProperties: Record<string, unknown> | null;
+    globalProperties: Record<string, unknown> | null;
+    spec: Omit<TemplateSpec, 'job' | 'release'>;
+  },
   identity: { packageDigests: string[]; image: string },
 ): Promise<RenderedInstance> {
   const request: JobTemplates[] = jobs.map((job) => ({
     job: job.archive.name,
-    properties: effectiveProperties(job.archive.properties, { job: job.properties, group: context.groupProperties, global: context.globalProperties }),
+    properties: effectiveProperties(job.archive.properties, {
+      job: job.properties,
+      group: context.groupProperties,
+      global: context.globalProperties,
+    }),
     spec: { ...context.spec, job: { name: job.archive.name }, release: job.release },
     templates: [
-      ...Object.keys(job.archive.templates).map((src) => ({ name: src, source: job.archive.templateSources.get(src)! })),
+      ...Object.keys(job.archive.templates).map((src) => ({
+        name: src,
+        source: job.archive.templateSources.get(src)!,
+      })),
       ...(job.archive.monit === null ? [] : [{ name: 'monit', source: job.archive.monit }]),
     ],
   }));
@@ -49,19 +60,29 @@ export async function renderInstance(
     for (const [i, dest] of Object.values(job.archive.templates).entries()) {
       const text = texts[j][i];
       rendered.set(dest, text);
-      files.push({ name: `var/vcap/jobs/${job.archive.name}/${dest}`, content: Buffer.from(text), mode: dest.startsWith('bin/') ? 0o755 : 0o644 });
+      files.push({
+        name: `var/vcap/jobs/${job.archive.name}/${dest}`,
+        content: Buffer.from(text),
+        mode: dest.startsWith('bin/') ? 0o755 : 0o644,
+      });
     }
     const monit = job.archive.monit === null ? null : texts[j][texts[j].length - 1];
     for (const p of jobProcesses(job.archive.name, rendered, monit)) {
       processes.push(p);
       files.push({ name: `${PROCESSES_DIR}/${p.job}/${p.name}.sh`, content: Buffer.from(p.script), mode: 0o755 });
-      if (p.pidfile) files.push({ name: `${PROCESSES_DIR}/${p.job}/${p.name}.pidfile`, content: Buffer.from(p.pidfile), mode: 0o644 });
+      if (p.pidfile)
+        files.push({
+          name: `${PROCESSES_DIR}/${p.job}/${p.name}.pidfile`,
+          content: Buffer.from(p.pidfile),
+          mode: 0o644,
+        });
     }
   }
   files.push({ name: AGENT_PATH.slice(1), content: Buffer.from(AGENT_SCRIPT), mode: 0o755 });
   files.push({ name: PROCESS_STATES_PATH.slice(1), content: Buffer.from(PROCESS_STATES_SCRIPT), mode: 0o755 });
   const hash = crypto.createHash('sha256');
-  for (const f of [...files].sort((a, b) => a.name.localeCompare(b.name))) hash.update(f.name).update('\0').update(f.content).update('\0');
+  for (const f of [...files].sort((a, b) => a.name.localeCompare(b.name)))
+    hash.update(f.name).update('\0').update(f.content).update('\0');
   for (const d of [...identity.packageDigests].sort()) hash.update(d);
   hash.update(identity.image);
   return { files, processes, configHash: hash.digest('hex') };

@@ -67,7 +67,10 @@ export class CompiledPackagesRepo {
   }
 
   async deleteForStemcell(os: string, version: string): Promise<string[]> {
-    const rows = await this.knex('compiled_packages').where({ stemcell_os: os, stemcell_version: version }).delete().returning('blob_id');
+    const rows = await this.knex('compiled_packages')
+      .where({ stemcell_os: os, stemcell_version: version })
+      .delete()
+      .returning('blob_id');
     return rows.map((r: Record<string, unknown>) => String(r.blob_id));
   }
 }

@@ -21,7 +21,8 @@ export interface CompileSettings {
 }
 
 /** The shell line that runs a package's `packaging` script as the BOSH agent does (`bash -x`, else `sh -x`). */
-const COMPILE_COMMAND = 'cd "$BOSH_COMPILE_TARGET" && if command -v bash >/dev/null 2>&1; then exec bash -x packaging; else exec sh -x packaging; fi';
+const COMPILE_COMMAND =
+  'cd "$BOSH_COMPILE_TARGET" && if command -v bash >/dev/null 2>&1; then exec bash -x packaging; else exec sh -x packaging; fi';
 
 /**
  * Compiles release packages for a stemcell as BOSH does: each package's `packaging` script runs in a
@@ -39,7 +40,12 @@ export class PackageCompiler {
   ) {}
 
   /** Compiled packages (by name) for `wanted` and their dependencies, compiling what is missing. */
-  async compile(ctx: TaskContext, release: ReleaseVersion, wanted: string[], stemcell: Stemcell): Promise<Map<string, CompiledPackage>> {
+  async compile(
+    ctx: TaskContext,
+    release: ReleaseVersion,
+    wanted: string[],
+    stemcell: Stemcell,
+  ): Promise<Map<string, CompiledPackage>> {
     const order = packagesInBuildOrder(release.packages, wanted, `${release.name}/${release.version}`);
     const done = new Map<string, CompiledPackage>();
     const missing: typeof order = [];
@@ -54,7 +60,9 @@ export class PackageCompiler {
     for (const pkg of missing) {
       ctx.checkpoint();
       const key = this.keyOf(pkg.name, pkg.fingerprint, release, stemcell);
-      const result = await stage.step(`${pkg.name}/${pkg.fingerprint}`, () => this.compileOne(ctx, release, pkg.name, pkg.fingerprint, stemcell, done));
+      const result = await stage.step(`${pkg.name}/${pkg.fingerprint}`, () =>
+        this.compileOne(ctx, release, pkg.name, pkg.fingerprint, stemcell, done),
+      );
       const saved: CompiledPackage = { ...key, ...result };
       if (await this.compiled.save(saved)) done.set(pkg.name, saved);
       else {
@@ -70,7 +78,13 @@ export class PackageCompiler {
   private keyOf(name: string, fingerprint: string, release: ReleaseVersion, stemcell: Stemcell) {
     const deps = transitiveDependencies(release.packages, name).sort();
     const dependencyKey = deps.map((d) => `${d}/${release.packages.find((p) => p.name === d)!.fingerprint}`).join(',');
-    return { name, fingerprint, stemcellOs: stemcell.operatingSystem, stemcellVersion: stemcell.version, dependencyKey };
+    return {
+      name,
+      fingerprint,
+      stemcellOs: stemcell.operatingSystem,
+      stemcellVersion: stemcell.version,
+      dependencyKey,
+    };
   }
 
   /**
@@ -120,7 +134,9 @@ export class PackageCompiler {
         ended: async () => ctx.debugRaw(redacted.end()),
         exited: async (container, code) => {
           if (code !== 0) return;
-          const out = (await container.getArchive({ path: `/var/vcap/packages/${name}` })) as unknown as AsyncIterable<Buffer>;
+          const out = (await container.getArchive({
+            path: `/var/vcap/packages/${name}`,
+          })) as unknown as AsyncIterable<Buffer>;
           const sha1 = crypto.createHash('sha1');
           const stored = await this.blobs.putStream(out, undefined, (chunk) => sha1.update(chunk));
           archive = { blobId: stored.id, sha1: sha1.digest('hex') };
@@ -133,7 +149,9 @@ export class PackageCompiler {
     if (ctx.signal.aborted && result) await this.blobs.delete(result.blobId);
     ctx.checkpoint();
     if (outcome.exitCode !== 0 || !result) {
-      throw new Error(`Compiling package '${name}': packaging script exited with code ${outcome.exitCode} (the task's debug log has its output)`);
+      throw new Error(
+        `Compiling package '${name}': packaging script exited with code ${outcome.exitCode} (the task's debug log has its output)`,
+      );
     }
     return result;
   }

@@ -10,10 +10,16 @@ export function packagesInBuildOrder(all: ReleasePackageRef[], wanted: string[],
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, via: string[]) => {
     const pkg = byName.get(name);
-    if (!pkg) throw new Error(`Package '${name}' is not in release '${release}'${via.length ? ` (needed by '${via.at(-1)}')` : ''}`);
+    if (!pkg)
+      throw new Error(
+        `Package '${name}' is not in release '${release}'${via.length ? ` (needed by '${via.at(-1)}')` : ''}`,
+      );
     const s = state.get(name);
     if (s === 'done') return;
-    if (s === 'visiting') throw new Error(`Packages of release '${release}' depend on each other in a cycle: ${[...via, name].join(' -> ')}`);
+    if (s === 'visiting')
+      throw new Error(
+        `Packages of release '${release}' depend on each other in a cycle: ${[...via, name].join(' -> ')}`,
+      );
     state.set(name, 'visiting');
     for (const dep of pkg.dependencies ?? []) visit(dep, [...via, name]);
     state.set(name, 'done');

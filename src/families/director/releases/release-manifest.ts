@@ -2,18 +2,29 @@ import { z } from 'zod';
 import { isSemiSemantic, versionText } from '../versions';
 import { parseYamlWith } from '../yaml-document';
 
-const NAME = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only');
+const NAME = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only');
 
 const artifact = z.object({
   name: NAME,
   version: z.union([z.string(), z.number()]).transform(versionText).optional(),
-  fingerprint: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:\-]+$/),
+  fingerprint: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:\-]+$/),
   sha1: z.string().min(1).max(300),
 });
 
 const schema = z.object({
   name: NAME,
-  version: z.union([z.string(), z.number()]).transform(versionText).refine(isSemiSemantic, 'not a semi-semantic version'),
+  version: z
+    .union([z.string(), z.number()])
+    .transform(versionText)
+    .refine(isSemiSemantic, 'not a semi-semantic version'),
   commit_hash: z.string().nullish(),
   uncommitted_changes: z.boolean().nullish(),
   jobs: z.array(artifact.extend({ packages: z.array(NAME).nullish() })).default([]),
@@ -29,7 +40,8 @@ export function parseReleaseManifest(text: string): ReleaseManifest {
   const data = parseYamlWith(schema, text, 'release.MF');
   const names = new Set(data.packages.map((p) => p.name));
   for (const p of data.packages) {
-    for (const d of p.dependencies ?? []) if (!names.has(d)) throw new Error(`release.MF: package '${p.name}' depends on unknown package '${d}'`);
+    for (const d of p.dependencies ?? [])
+      if (!names.has(d)) throw new Error(`release.MF: package '${p.name}' depends on unknown package '${d}'`);
   }
   return data;
 }

@@ -88,13 +88,21 @@ export class ReleasesRepo {
     return rows.length > 0;
   }
 
-  async replaceArtifactBlob(table: ArtifactTable, name: string, fingerprint: string, sha1: string, blobId: string): Promise<void> {
+  async replaceArtifactBlob(
+    table: ArtifactTable,
+    name: string,
+    fingerprint: string,
+    sha1: string,
+    blobId: string,
+  ): Promise<void> {
     await this.knex(table).where({ name, fingerprint }).update({ sha1, blob_id: blobId });
   }
 
   async packageFingerprints(fingerprints: string[]): Promise<string[]> {
     if (!fingerprints.length) return [];
-    return (await this.knex('release_packages').whereIn('fingerprint', fingerprints).distinct('fingerprint')).map((r) => String(r.fingerprint));
+    return (await this.knex('release_packages').whereIn('fingerprint', fingerprints).distinct('fingerprint')).map((r) =>
+      String(r.fingerprint),
+    );
   }
 
   /** Jobs or packages no release version lists any more: removed, and their blob ids returned. */

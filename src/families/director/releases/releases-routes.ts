@@ -54,7 +54,9 @@ export function releasesRoutes(s: DirectorServices, startTask: StartTask): Route
     };
   });
 
-  router.post('/releases', requireAdmin, (ctx: AppContext) => uploadTask(ctx, s, startTask, 'release', uploadReleaseTask));
+  router.post('/releases', requireAdmin, (ctx: AppContext) =>
+    uploadTask(ctx, s, startTask, 'release', uploadReleaseTask),
+  );
 
   router.delete('/releases/:name', requireAdmin, async (ctx: AppContext) => {
     const name = ctx.params.name;
@@ -63,7 +65,12 @@ export function releasesRoutes(s: DirectorServices, startTask: StartTask): Route
     if (!versions.length || (version !== null && !versions.some((v) => v.version === version))) {
       throw releaseNotFound(version === null ? name : `${name}/${version}`);
     }
-    await startTask(ctx, deleteReleaseTask, { name, version, force: flag(ctx, 'force') }, { description: `delete release: ${version === null ? name : `${name}/${version}`}` });
+    await startTask(
+      ctx,
+      deleteReleaseTask,
+      { name, version, force: flag(ctx, 'force') },
+      { description: `delete release: ${version === null ? name : `${name}/${version}`}` },
+    );
   });
 
   /** The CLI sends release.MF here before uploading, and leaves out the packages named in the answer. */
@@ -77,7 +84,9 @@ export function releasesRoutes(s: DirectorServices, startTask: StartTask): Route
     }
     const packages = (doc as { packages?: unknown })?.packages;
     if (!Array.isArray(packages)) throw badRequest("Manifest doesn't have a packages list");
-    const fingerprints = packages.map((p) => (p as { fingerprint?: unknown })?.fingerprint).filter((f): f is string => typeof f === 'string');
+    const fingerprints = packages
+      .map((p) => (p as { fingerprint?: unknown })?.fingerprint)
+      .filter((f): f is string => typeof f === 'string');
     ctx.body = await s.releases.packageFingerprints(fingerprints);
   });
 

@@ -36,7 +36,8 @@ export function uploadRelease(blobs: BlobStore, releases: ReleasesRepo, events: 
           if (!extracted.manifest) throw new Error('Release archive has no release.MF');
           const parsed = parseReleaseManifest(extracted.manifest.toString('utf8'));
           for (const job of parsed.jobs) await checkArtifact('jobs', job, files.get(`jobs/${job.name}.tgz`), releases);
-          for (const pkg of parsed.packages) await checkArtifact('packages', pkg, files.get(`packages/${pkg.name}.tgz`), releases);
+          for (const pkg of parsed.packages)
+            await checkArtifact('packages', pkg, files.get(`packages/${pkg.name}.tgz`), releases);
           for (const job of parsed.jobs) {
             const archive = files.get(`jobs/${job.name}.tgz`);
             if (archive) await parseJobArchive(blobs.read(archive.blobId), job.name);
@@ -50,8 +51,26 @@ export function uploadRelease(blobs: BlobStore, releases: ReleasesRepo, events: 
           return `/releases/${slug}`;
         }
         ctx.checkpoint();
-        await storeArtifacts(ctx.beginStage('Creating new packages', manifest.packages.length), 'release_packages', manifest.packages, 'packages', files, blobs, releases, p.fix);
-        await storeArtifacts(ctx.beginStage('Creating new jobs', manifest.jobs.length), 'release_jobs', manifest.jobs, 'jobs', files, blobs, releases, p.fix);
+        await storeArtifacts(
+          ctx.beginStage('Creating new packages', manifest.packages.length),
+          'release_packages',
+          manifest.packages,
+          'packages',
+          files,
+          blobs,
+          releases,
+          p.fix,
+        );
+        await storeArtifacts(
+          ctx.beginStage('Creating new jobs', manifest.jobs.length),
+          'release_jobs',
+          manifest.jobs,
+          'jobs',
+          files,
+          blobs,
+          releases,
+          p.fix,
+        );
         await ctx.beginStage('Release has been created', 1).step(slug, async () => {
           if (existing) await releases.deleteVersion(existing.id);
           await releases.insertVersion({
@@ -74,14 +93,27 @@ export function uploadRelease(blobs: BlobStore, releases: ReleasesRepo, events: 
   });
 }
 
-async function checkArtifact(kind: 'jobs' | 'packages', ref: ReleaseJobRef | ReleasePackageRef, archive: StagedArchive | undefined, releases: ReleasesRepo) {
+async function checkArtifact(
+  kind: 'jobs' | 'packages',
+  ref: ReleaseJobRef | ReleasePackageRef,
+  archive: StagedArchive | undefined,
+  releases: ReleasesRepo,
+) {
   const what = kind === 'jobs' ? 'Job' : 'Package';
   if (archive) {
-    if (!digestsMatch(ref.sha1, archive.digests)) throw new Error(`${what} '${ref.name}' (${ref.fingerprint}): archive does not match its digest ${ref.sha1}`);
+    if (!digestsMatch(ref.sha1, archive.digests))
+      throw new Error(`${what} '${ref.name}' (${ref.fingerprint}): archive does not match its digest ${ref.sha1}`);
     return;
   }
-  const stored = await releases.artifact(kind === 'jobs' ? 'release_jobs' : 'release_packages', ref.name, ref.fingerprint);
-  if (!stored) throw new Error(`${what} '${ref.name}' (${ref.fingerprint}) is missing from the release archive and not uploaded before`);
+  const stored = await releases.artifact(
+    kind === 'jobs' ? 'release_jobs' : 'release_packages',
+    ref.name,
+    ref.fingerprint,
+  );
+  if (!stored)
+    throw new Error(
+      `${what} '${ref.name}' (${ref.fingerprint}) is missing from the release archive and not uploaded before`,
+    );
 }
 
 async function storeArtifacts(
@@ -107,7 +139,9 @@ async function storeArtifacts(
       if (stored) {
         await releases.replaceArtifactBlob(table, ref.name, ref.fingerprint, ref.sha1, blobId);
         await blobs.delete(stored.blobId);
-      } else if (!(await releases.saveArtifact(table, { name: ref.name, fingerprint: ref.fingerprint, sha1: ref.sha1, blobId }))) {
+      } else if (
+        !(await releases.saveArtifact(table, { name: ref.name, fingerprint: ref.fingerprint, sha1: ref.sha1, blobId }))
+      ) {
         await blobs.delete(blobId);
       }
     });

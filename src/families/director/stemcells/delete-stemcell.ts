@@ -10,10 +10,20 @@ import { removeStemcellImage } from './import-stemcell-image';
 import type { StemcellsRepo } from './stemcells-repo';
 
 export const DELETE_STEMCELL_TYPE = 'delete_stemcell';
-export const deleteStemcellTask = taskKind(DELETE_STEMCELL_TYPE, z.object({ name: z.string(), version: z.string(), force: z.boolean().default(false) }));
+export const deleteStemcellTask = taskKind(
+  DELETE_STEMCELL_TYPE,
+  z.object({ name: z.string(), version: z.string(), force: z.boolean().default(false) }),
+);
 
 /** `bosh delete-stemcell`: refused while a deployment uses it unless forced; removes its image and compiled packages. */
-export function deleteStemcell(docker: DockerEngine, stemcells: StemcellsRepo, deployments: DeploymentsRepo, compiled: CompiledPackagesRepo, blobs: BlobStore, events: EventRecorder) {
+export function deleteStemcell(
+  docker: DockerEngine,
+  stemcells: StemcellsRepo,
+  deployments: DeploymentsRepo,
+  compiled: CompiledPackagesRepo,
+  blobs: BlobStore,
+  events: EventRecorder,
+) {
   return defineOperation({
     ...deleteStemcellTask,
     async run(p, ctx) {
@@ -25,7 +35,8 @@ export function deleteStemcell(docker: DockerEngine, stemcells: StemcellsRepo, d
       if (users.length && !p.force) throw new Error(`Stemcell '${slug}' is still in use by: ${users.join(', ')}`);
       await stage.step(`Delete stemcell ${slug}`, async () => {
         await removeStemcellImage(docker, stemcell.cid, p.force);
-        for (const id of await compiled.deleteForStemcell(stemcell.operatingSystem, stemcell.version)) await blobs.delete(id);
+        for (const id of await compiled.deleteForStemcell(stemcell.operatingSystem, stemcell.version))
+          await blobs.delete(id);
         await stemcells.delete(stemcell.id);
       });
       await events.record({ action: 'delete', objectType: 'stemcell', objectName: slug, task: ctx.task });

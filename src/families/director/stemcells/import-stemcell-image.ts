@@ -56,5 +56,9 @@ export async function promoteStemcellImage(docker: DockerEngine, stagingRef: str
   await docker.getImage(stagingRef).tag({ repo, tag });
   await docker.getImage(stagingRef).remove();
   const current = (await docker.getImage(ref).inspect()).Id;
-  if (previous && previous !== current) await docker.getImage(previous).remove().catch(() => undefined);
+  if (previous && previous !== current)
+    await docker
+      .getImage(previous)
+      .remove()
+      .catch(() => undefined);
 }

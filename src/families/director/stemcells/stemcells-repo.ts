@@ -34,7 +34,14 @@ export class StemcellsRepo {
   }
 
   async save(s: Omit<Stemcell, 'id'>): Promise<Stemcell> {
-    const row = { name: s.name, version: s.version, operating_system: s.operatingSystem, api_version: s.apiVersion, cid: s.cid, sha1: s.sha1 };
+    const row = {
+      name: s.name,
+      version: s.version,
+      operating_system: s.operatingSystem,
+      api_version: s.apiVersion,
+      cid: s.cid,
+      sha1: s.sha1,
+    };
     const [saved] = await this.knex('stemcells').insert(row).onConflict(['name', 'version']).merge().returning('*');
     return fromRow(saved);
   }

@@ -36,8 +36,15 @@ async function storeUpload(ctx: AppContext, s: DirectorServices): Promise<string
  * `bosh upload-stemcell|upload-release <file>`: the tarball is stored, then a task of `type` reads it.
  * (Uploads by URL are refused: bosun fetches nothing from the network.)
  */
-export async function uploadTask(ctx: AppContext, s: DirectorServices, startTask: StartTask, what: 'stemcell' | 'release', kind: typeof uploadStemcellTask): Promise<void> {
-  if (ctx.is('application/json')) throw badRequest(`bosun takes ${what} files: upload the tarball itself (bosh upload-${what} <file>)`);
+export async function uploadTask(
+  ctx: AppContext,
+  s: DirectorServices,
+  startTask: StartTask,
+  what: 'stemcell' | 'release',
+  kind: typeof uploadStemcellTask,
+): Promise<void> {
+  if (ctx.is('application/json'))
+    throw badRequest(`bosun takes ${what} files: upload the tarball itself (bosh upload-${what} <file>)`);
   const blobId = await storeUpload(ctx, s);
   await startTask(ctx, kind, { blob_id: blobId, fix: flag(ctx, 'fix') }, { description: `create ${what}` });
 }
@@ -49,11 +56,14 @@ export function stemcellsRoutes(s: DirectorServices, startTask: StartTask): Rout
 
   router.get('/stemcells', requireRead, async (ctx: AppContext) => {
     const out = [];
-    for (const st of await s.stemcells.list()) out.push(presentStemcell(st, await s.deployments.using('stemcells', st.name, st.version)));
+    for (const st of await s.stemcells.list())
+      out.push(presentStemcell(st, await s.deployments.using('stemcells', st.name, st.version)));
     ctx.body = out;
   });
 
-  router.post('/stemcells', requireAdmin, (ctx: AppContext) => uploadTask(ctx, s, startTask, 'stemcell', uploadStemcellTask));
+  router.post('/stemcells', requireAdmin, (ctx: AppContext) =>
+    uploadTask(ctx, s, startTask, 'stemcell', uploadStemcellTask),
+  );
 
   router.post('/stemcell_uploads', requireAdmin, jsonBody, async (ctx: AppContext) => {
     const { stemcell } = parseBody(needsUploadSchema, ctx.request.body);
@@ -63,7 +73,12 @@ export function stemcellsRoutes(s: DirectorServices, startTask: StartTask): Rout
   router.delete('/stemcells/:name/:version', requireAdmin, async (ctx: AppContext) => {
     const { name, version } = ctx.params;
     if (!(await s.stemcells.find(name, version))) throw stemcellNotFound(`${name}/${version}`);
-    await startTask(ctx, deleteStemcellTask, { name, version, force: flag(ctx, 'force') }, { description: `delete stemcell: ${name}/${version}` });
+    await startTask(
+      ctx,
+      deleteStemcellTask,
+      { name, version, force: flag(ctx, 'force') },
+      { description: `delete stemcell: ${name}/${version}` },
+    );
   });
 
   return router;

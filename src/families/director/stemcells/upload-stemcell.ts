@@ -22,7 +22,12 @@ export const uploadStemcellTask = taskKind(UPLOAD_STEMCELL_TYPE, params);
  * read once, streaming; the image is imported into Docker while its digest is computed and checked
  * against the manifest's. The uploaded blob is dropped afterwards, whatever the outcome.
  */
-export function uploadStemcell(docker: DockerEngine, blobs: BlobStore, stemcells: StemcellsRepo, events: EventRecorder) {
+export function uploadStemcell(
+  docker: DockerEngine,
+  blobs: BlobStore,
+  stemcells: StemcellsRepo,
+  events: EventRecorder,
+) {
   return defineOperation({
     ...uploadStemcellTask,
     async run(p, ctx) {
@@ -33,7 +38,8 @@ export function uploadStemcell(docker: DockerEngine, blobs: BlobStore, stemcells
         const stagingRef = `bosun-stemcell/upload:task-${ctx.task.id}`;
         await stage.step('Extracting stemcell archive', async () => {
           for await (const entry of tarEntries(blobs.read(p.blob_id))) {
-            if (entry.name === 'stemcell.MF') manifest = parseStemcellManifest((await readStream(entry.body)).toString('utf8'));
+            if (entry.name === 'stemcell.MF')
+              manifest = parseStemcellManifest((await readStream(entry.body)).toString('utf8'));
             else if (entry.name === 'image') imageDigests = await importStemcellImage(docker, entry.body, stagingRef);
           }
           if (!manifest) throw new Error('Stemcell archive has no stemcell.MF');
@@ -43,23 +49,46 @@ export function uploadStemcell(docker: DockerEngine, blobs: BlobStore, stemcells
         const digests = imageDigests as unknown as Digests;
         ctx.checkpoint();
         await stage.step('Verifying stemcell manifest', async () => verifyImageDigest(mf, digests));
-        const existing = await stage.step('Checking if this stemcell already exists', async () => stemcells.find(mf.name, mf.version));
+        const existing = await stage.step('Checking if this stemcell already exists', async () =>
+          stemcells.find(mf.name, mf.version),
+        );
         const cid = stemcellImageRef(mf.name, mf.version);
         if (existing && !p.fix) {
           await ctx.debug(`Stemcell '${mf.name}/${mf.version}' already exists; nothing to do`);
-          await docker.getImage(stagingRef).remove().catch(() => undefined);
+          await docker
+            .getImage(stagingRef)
+            .remove()
+            .catch(() => undefined);
           await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, async () => undefined);
           await stage.step(`Save stemcell ${mf.name}/${mf.version} (${existing.cid})`, async () => undefined);
           return `/stemcells/${mf.name}/${mf.version}`;
         }
-        await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, () => promoteStemcellImage(docker, stagingRef, cid));
+        await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, () =>
+          promoteStemcellImage(docker, stagingRef, cid),
+        );
         await stage.step(`Save stemcell ${mf.name}/${mf.version} (${cid})`, async () => {
-          await stemcells.save({ name: mf.name, version: mf.version, operatingSystem: mf.operating_system, apiVersion: mf.api_version ?? null, cid, sha1: digests.sha1 });
+          await stemcells.save({
+            name: mf.name,
+            version: mf.version,
+            operatingSystem: mf.operating_system,
+            apiVersion: mf.api_version ?? null,
+            cid,
+            sha1: digests.sha1,
+          });
         });
-        await events.record({ action: 'create', objectType: 'stemcell', objectName: `${mf.name}/${mf.version}`, task: ctx.task, context: {} });
+        await events.record({
+          action: 'create',
+          objectType: 'stemcell',
+          objectName: `${mf.name}/${mf.version}`,
+          task: ctx.task,
+          context: {},
+        });
         return `/stemcells/${mf.name}/${mf.version}`;
       } finally {
-        await docker.getImage(`bosun-stemcell/upload:task-${ctx.task.id}`).remove().catch(() => undefined);
+        await docker
+          .getImage(`bosun-stemcell/upload:task-${ctx.task.id}`)
+          .remove()
+          .catch(() => undefined);
         await blobs.delete(p.blob_id);
       }
     },
@@ -73,8 +102,13 @@ export function uploadStemcell(docker: DockerEngine, blobs: BlobStore, stemcells
  */
 function verifyImageDigest(mf: StemcellManifest, actual: Digests): void {
   if (!mf.sha1?.trim()) throw new Error('stemcell.MF has no sha1: the image digest cannot be verified');
-  if (!parseDigest(mf.sha1)) throw new Error(`stemcell.MF sha1 '${mf.sha1}' is not a digest (hex SHA-1, sha256:<hex> or sha512:<hex>, joined by ';')`);
+  if (!parseDigest(mf.sha1))
+    throw new Error(
+      `stemcell.MF sha1 '${mf.sha1}' is not a digest (hex SHA-1, sha256:<hex> or sha512:<hex>, joined by ';')`,
+    );
   if (!digestsMatch(mf.sha1, actual)) {
-    throw new Error(`Stemcell image digest (sha1 ${actual.sha1}, sha256 ${actual.sha256}) does not match stemcell.MF sha1 ${mf.sha1}`);
+    throw new Error(
+      `Stemcell image digest (sha1 ${actual.sha1}, sha256 ${actual.sha256}) does not match stemcell.MF sha1 ${mf.sha1}`,
+    );
   }
 }

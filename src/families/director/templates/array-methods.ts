@@ -2,14 +2,29 @@
 import { checkArrayLength, MAX_ARRAY_LENGTH } from './render-limits';
 import { RubyError } from './template-error';
 import { arity, arrArg, intArg, MethodTable, methodTable, needBlock, sliceBounds } from './method-support';
-import { compareOrFail, equals, hashGet, hashSet, RBlock, RHash, RRange, RSymbol, toS, truthy, Value } from './ruby-values';
+import {
+  compareOrFail,
+  equals,
+  hashGet,
+  hashSet,
+  RBlock,
+  RHash,
+  RRange,
+  RSymbol,
+  toS,
+  truthy,
+  Value,
+} from './ruby-values';
 
 /** Calls a method by name; set by the dispatcher to break the import cycle (`inject(:+)`, `sum`). */
 export const send: { fn: (self: Value, name: string, args: Value[], block: RBlock | null) => Value } = {
   fn: () => null,
 };
 
-const rangeOf = (v: Value) => (v instanceof RRange ? { from: intArg(v.from), to: v.to === null ? null : intArg(v.to), exclusive: v.exclusive } : null);
+const rangeOf = (v: Value) =>
+  v instanceof RRange
+    ? { from: intArg(v.from), to: v.to === null ? null : intArg(v.to), exclusive: v.exclusive }
+    : null;
 
 function uniq(items: Value[], key: (v: Value) => Value = (v) => v): Value[] {
   const out: Value[] = [];
@@ -47,12 +62,16 @@ function matcher(args: Value[], block: RBlock | null): (x: Value) => boolean {
 }
 
 function sortBy(a: Value[], key: (x: Value) => Value): Value[] {
-  return a.map((x) => [key(x), x] as const).sort((p, q) => compareOrFail(p[0], q[0])).map((p) => p[1]);
+  return a
+    .map((x) => [key(x), x] as const)
+    .sort((p, q) => compareOrFail(p[0], q[0]))
+    .map((p) => p[1]);
 }
 
 function extreme(a: Value[], block: RBlock | null, sign: number, key?: RBlock): Value {
   if (!a.length) return null;
-  const cmp = (x: Value, y: Value) => (block ? (block(x, y) as number) : key ? compareOrFail(key(x), key(y)) : compareOrFail(x, y));
+  const cmp = (x: Value, y: Value) =>
+    block ? (block(x, y) as number) : key ? compareOrFail(key(x), key(y)) : compareOrFail(x, y);
   return a.reduce((best, x) => (cmp(x, best) * sign > 0 ? x : best));
 }
 
@@ -70,7 +89,8 @@ function toH(a: Value[], block: RBlock | null): RHash {
   const h: RHash = new Map();
   for (const x of a) {
     const pair = block ? block(x) : x;
-    if (!Array.isArray(pair) || pair.length !== 2) throw new RubyError('wrong element type (expected array of 2 elements)');
+    if (!Array.isArray(pair) || pair.length !== 2)
+      throw new RubyError('wrong element type (expected array of 2 elements)');
     hashSet(h, pair[0], pair[1]);
   }
   return h;
@@ -106,12 +126,16 @@ export const ARRAY_METHODS: MethodTable<Value[]> = methodTable({
   },
   values_at: (s, a) => a.map((i) => s[intArg(i) < 0 ? intArg(i) + s.length : intArg(i)] ?? null),
   first: (s, a) => (arity(a, 0, 1), a.length ? s.slice(0, intArg(a[0])) : (s[0] ?? null)),
-  last: (s, a) => (arity(a, 0, 1), a.length ? s.slice(Math.max(0, s.length - intArg(a[0]))) : (s[s.length - 1] ?? null)),
+  last: (s, a) => (
+    arity(a, 0, 1),
+    a.length ? s.slice(Math.max(0, s.length - intArg(a[0]))) : (s[s.length - 1] ?? null)
+  ),
   take: (s, a) => (arity(a, 1), s.slice(0, intArg(a[0]))),
   drop: (s, a) => (arity(a, 1), s.slice(intArg(a[0]))),
   length: (s) => s.length,
   size: (s) => s.length,
-  count: (s, a, b) => (a.length || b ? s.filter(a.length ? (x) => equals(x, a[0]) : (x) => truthy(b!(x))).length : s.length),
+  count: (s, a, b) =>
+    a.length || b ? s.filter(a.length ? (x) => equals(x, a[0]) : (x) => truthy(b!(x))).length : s.length,
   'empty?': (s) => s.length === 0,
   'include?': (s, a) => (arity(a, 1), s.some((x) => equals(x, a[0]))),
   'member?': (s, a) => (arity(a, 1), s.some((x) => equals(x, a[0]))),
@@ -149,10 +173,11 @@ export const ARRAY_METHODS: MethodTable<Value[]> = methodTable({
   each_with_object: (s, a, b) => (s.forEach((x) => needBlock(b)(x, a[0])), a[0]),
   map: (s, a, b) => (b ? s.map((x) => b(x)) : s.slice()),
   collect: (s, a, b) => ARRAY_METHODS.map(s, a, b),
-  flat_map: (s, a, b) => s.flatMap((x) => {
-    const r = needBlock(b)(x);
-    return Array.isArray(r) ? r : [r];
-  }),
+  flat_map: (s, a, b) =>
+    s.flatMap((x) => {
+      const r = needBlock(b)(x);
+      return Array.isArray(r) ? r : [r];
+    }),
   filter_map: (s, a, b) => s.map((x) => needBlock(b)(x)).filter(truthy),
   select: (s, a, b) => (b ? s.filter((x) => truthy(b(x))) : s.slice()),
   filter: (s, a, b) => ARRAY_METHODS.select(s, a, b),
@@ -209,5 +234,8 @@ export const ARRAY_METHODS: MethodTable<Value[]> = methodTable({
   entries: (s) => s,
   to_h: (s, a, b) => toH(s, b),
   transpose: (s) => (s.length ? arrArg(s[0]).map((_, i) => s.map((row) => arrArg(row)[i] ?? null)) : []),
-  product: (s, a) => (checkArrayLength(s.length * arrArg(a[0]).length), s.flatMap((x) => arrArg(a[0]).map((y) => [x, y]))),
+  product: (s, a) => (
+    checkArrayLength(s.length * arrArg(a[0]).length),
+    s.flatMap((x) => arrArg(a[0]).map((y) => [x, y]))
+  ),
 });

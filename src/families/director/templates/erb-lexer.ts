@@ -2,8 +2,7 @@
 import { RubyError } from './template-error';
 
 export type Segment =
-  | { kind: 'text'; text: string; line: number }
-  | { kind: 'code' | 'expr'; code: string; line: number };
+  { kind: 'text'; text: string; line: number } | { kind: 'code' | 'expr'; code: string; line: number };
 
 /** Text, `<% code %>` and `<%= expr %>` segments; `<%# %>` comments are dropped, `<%%` is a literal `<%`. */
 export function splitErb(source: string): Segment[] {

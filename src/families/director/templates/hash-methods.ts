@@ -61,7 +61,10 @@ export const HASH_METHODS: MethodTable<RHash> = methodTable({
   select: (h, a, b) => filter(h, (k, v) => truthy(needBlock(b)(k, v))),
   filter: (h, a, b) => filter(h, (k, v) => truthy(needBlock(b)(k, v))),
   reject: (h, a, b) => filter(h, (k, v) => !truthy(needBlock(b)(k, v))),
-  filter_map: (h, a, b) => pairs(h).map((p) => needBlock(b)(p)).filter(truthy),
+  filter_map: (h, a, b) =>
+    pairs(h)
+      .map((p) => needBlock(b)(p))
+      .filter(truthy),
   compact: (h) => filter(h, (k, v) => v !== null),
   slice: (h, a) => filter(h, (k) => a.some((x) => equals(x, k))),
   except: (h, a) => filter(h, (k) => !a.some((x) => equals(x, k))),

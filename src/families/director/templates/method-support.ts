@@ -37,7 +37,11 @@ export function describeType(v: Value): string {
 }
 
 /** Start and length of `[]`'s index forms (index, start+length, range) over a sequence of `size`. */
-export function sliceBounds(size: number, args: Value[], rangeOf: (v: Value) => { from: number; to: number | null; exclusive: boolean } | null): { start: number; len: number; single: boolean } | null {
+export function sliceBounds(
+  size: number,
+  args: Value[],
+  rangeOf: (v: Value) => { from: number; to: number | null; exclusive: boolean } | null,
+): { start: number; len: number; single: boolean } | null {
   const range = args.length === 1 ? rangeOf(args[0]) : null;
   if (range) {
     let start = range.from < 0 ? range.from + size : range.from;

@@ -9,7 +9,8 @@ type Num = number | RFloat;
 const MAX_ITERATIONS = 1_000_000;
 
 export function arith(op: string, a: Num, b: Value): Value {
-  if (!isNumeric(b)) throw new RubyError(`${describeType(b)} can't be coerced into ${isFloat(a) ? 'Float' : 'Integer'}`);
+  if (!isNumeric(b))
+    throw new RubyError(`${describeType(b)} can't be coerced into ${isFloat(a) ? 'Float' : 'Integer'}`);
   let float = isFloat(a) || isFloat(b);
   const x = num(a);
   const y = num(b);
@@ -73,7 +74,10 @@ export const NUMBER_METHODS: MethodTable<Num> = methodTable({
   '>=': (s, a) => (arity(a, 1), compareOrFail(s, a[0]) >= 0),
   '<=>': (s, a) => (arity(a, 1), isNumeric(a[0]) ? compareOrFail(s, a[0]) : null),
   'between?': (s, a) => (arity(a, 2), compareOrFail(s, a[0]) >= 0 && compareOrFail(s, a[1]) <= 0),
-  to_s: (s, a) => (arity(a, 0, 1), a.length ? Math.trunc(num(s)).toString(intArg(a[0])) : isFloat(s) ? floatToS(s.value) : String(s)),
+  to_s: (s, a) => (
+    arity(a, 0, 1),
+    a.length ? Math.trunc(num(s)).toString(intArg(a[0])) : isFloat(s) ? floatToS(s.value) : String(s)
+  ),
   to_i: (s) => Math.trunc(num(s)),
   to_int: (s) => Math.trunc(num(s)),
   to_f: (s) => new RFloat(num(s)),

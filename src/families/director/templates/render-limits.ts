@@ -20,17 +20,22 @@ export const MAX_REGEX_SUBJECT = 1024 * 1024;
 
 /** Refuses, before building it, a string of `length` characters. */
 export function checkStringLength(length: number): void {
-  if (length > MAX_STRING_LENGTH) throw new RubyError(`string of ${length} characters is too large for a template (at most ${MAX_STRING_LENGTH})`);
+  if (length > MAX_STRING_LENGTH)
+    throw new RubyError(`string of ${length} characters is too large for a template (at most ${MAX_STRING_LENGTH})`);
 }
 
 /** Refuses, before building it, an array of `length` elements. */
 export function checkArrayLength(length: number): void {
-  if (length > MAX_ARRAY_LENGTH) throw new RubyError(`array of ${length} elements is too large for a template (at most ${MAX_ARRAY_LENGTH})`);
+  if (length > MAX_ARRAY_LENGTH)
+    throw new RubyError(`array of ${length} elements is too large for a template (at most ${MAX_ARRAY_LENGTH})`);
 }
 
 /** Refuses to match a regular expression against a subject long enough to backtrack for minutes. */
 export function checkRegexSubject(subject: string): string {
-  if (subject.length > MAX_REGEX_SUBJECT) throw new RubyError(`string of ${subject.length} characters is too long to match a regular expression against in a template (at most ${MAX_REGEX_SUBJECT})`);
+  if (subject.length > MAX_REGEX_SUBJECT)
+    throw new RubyError(
+      `string of ${subject.length} characters is too long to match a regular expression against in a template (at most ${MAX_REGEX_SUBJECT})`,
+    );
   return subject;
 }
 

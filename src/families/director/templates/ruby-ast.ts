@@ -24,7 +24,15 @@ export type Node = { line: number } & (
   | { kind: 'assign'; name: string; value: Node }
   | { kind: 'opassign'; target: Node; op: string; value: Node }
   | { kind: 'indexassign'; target: Node; args: Node[]; value: Node }
-  | { kind: 'call'; recv: Node | null; name: string; args: Node[]; block: BlockNode | null; safe: boolean; blockArg: string | null }
+  | {
+      kind: 'call';
+      recv: Node | null;
+      name: string;
+      args: Node[];
+      block: BlockNode | null;
+      safe: boolean;
+      blockArg: string | null;
+    }
   | { kind: 'and' | 'or'; left: Node; right: Node }
   | { kind: 'not'; expr: Node }
   | { kind: 'if'; cond: Node; then: Node[]; else: Node[] }

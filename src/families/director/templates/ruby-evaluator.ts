@@ -13,9 +13,37 @@ export interface TemplateSelf {
 }
 
 const KNOWN_CONSTANTS = new Set([
-  'JSON', 'YAML', 'Psych', 'Base64', 'File', 'Shellwords', 'Hash', 'Array', 'String', 'Integer', 'Float', 'Numeric', 'Symbol',
-  'NilClass', 'TrueClass', 'FalseClass', 'Object', 'Range', 'Regexp', 'OpenStruct', 'Comparable', 'Enumerable', 'Proc',
-  'StandardError', 'RuntimeError', 'ArgumentError', 'KeyError', 'TypeError', 'IndexError', 'NameError', 'NoMethodError',
+  'JSON',
+  'YAML',
+  'Psych',
+  'Base64',
+  'File',
+  'Shellwords',
+  'Hash',
+  'Array',
+  'String',
+  'Integer',
+  'Float',
+  'Numeric',
+  'Symbol',
+  'NilClass',
+  'TrueClass',
+  'FalseClass',
+  'Object',
+  'Range',
+  'Regexp',
+  'OpenStruct',
+  'Comparable',
+  'Enumerable',
+  'Proc',
+  'StandardError',
+  'RuntimeError',
+  'ArgumentError',
+  'KeyError',
+  'TypeError',
+  'IndexError',
+  'NameError',
+  'NoMethodError',
 ]);
 const MAX_LOOP = 1_000_000;
 
@@ -90,7 +118,8 @@ export class Evaluator {
       }
       // JavaScript's stack overflow, as Ruby names it (a def calling itself without end). Whatever this
       // check calls may overflow again, near the bottom: that error is caught one frame up, and so on.
-      if (e instanceof RangeError && e.message.endsWith('Maximum call stack size exceeded')) throw new RubyError('stack level too deep', node.line);
+      if (e instanceof RangeError && e.message.endsWith('Maximum call stack size exceeded'))
+        throw new RubyError('stack level too deep', node.line);
       throw new RubyError(e instanceof Error ? e.message : String(e), node.line);
     }
   }
@@ -116,7 +145,11 @@ export class Evaluator {
       case 'float':
         return new RFloat(node.value);
       case 'str':
-        return this.produced(node.parts.map((p) => (typeof p === 'string' ? p : toS(this.eval(p, scope)))).join(''), null, []);
+        return this.produced(
+          node.parts.map((p) => (typeof p === 'string' ? p : toS(this.eval(p, scope)))).join(''),
+          null,
+          [],
+        );
       case 'sym':
         return RSymbol.of(node.name);
       case 'regex':
@@ -246,9 +279,14 @@ export class Evaluator {
     const block = node.block ? this.block(node.block, scope) : node.blockArg ? symbolProc(node.blockArg) : null;
     try {
       if (!selfCall) {
-        if (node.name === '<<' && typeof recv === 'string') return this.rebindString(node, this.produced(recv + appended(args[0]), recv, args), scope);
+        if (node.name === '<<' && typeof recv === 'string')
+          return this.rebindString(node, this.produced(recv + appended(args[0]), recv, args), scope);
         if (node.name.endsWith('!') && typeof recv === 'string') {
-          return this.rebindString(node, this.produced(callMethod(recv, node.name.slice(0, -1), args, block), recv, args), scope);
+          return this.rebindString(
+            node,
+            this.produced(callMethod(recv, node.name.slice(0, -1), args, block), recv, args),
+            scope,
+          );
         }
         return this.produced(callMethod(recv, node.name, args, block), recv, args);
       }
@@ -279,7 +317,8 @@ export class Evaluator {
 
   private write(text: string): void {
     this.outLength += text.length;
-    if (this.outLength > MAX_OUTPUT_LENGTH) throw new RubyError(`template output is too large (more than ${MAX_OUTPUT_LENGTH} characters)`);
+    if (this.outLength > MAX_OUTPUT_LENGTH)
+      throw new RubyError(`template output is too large (more than ${MAX_OUTPUT_LENGTH} characters)`);
     this.out.push(text);
   }
 
@@ -374,7 +413,11 @@ function bind(params: Param[], args: Value[], scope: Scope): void {
 /** The rescued error as `e`: answers message and to_s. */
 function errorObject(e: unknown): Value {
   const message = e instanceof Error ? e.message : String(e);
-  return new RObject('StandardError', { message: () => message, to_s: () => message, inspect: () => `#<StandardError: ${message}>` });
+  return new RObject('StandardError', {
+    message: () => message,
+    to_s: () => message,
+    inspect: () => `#<StandardError: ${message}>`,
+  });
 }
 
 function appended(v: Value): string {

@@ -8,7 +8,15 @@ const OP_ASSIGN = new Set(['+=', '-=', '*=', '/=', '||=', '&&=', '**=']);
 
 /** Binary operator levels, loosest first; every one is a method call on its left operand. */
 const LEVELS: string[][] = [
-  ['||'], ['&&'], ['<=>', '==', '===', '!=', '=~', '!~'], ['<', '>', '<=', '>='], ['|', '^'], ['&'], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+  ['||'],
+  ['&&'],
+  ['<=>', '==', '===', '!=', '=~', '!~'],
+  ['<', '>', '<=', '>='],
+  ['|', '^'],
+  ['&'],
+  ['<<', '>>'],
+  ['+', '-'],
+  ['*', '/', '%'],
 ];
 
 export abstract class ExprParser extends TokenCursor {
@@ -65,7 +73,13 @@ export abstract class ExprParser extends TokenCursor {
     const t = this.peek();
     if (!this.isOp('..') && !this.isOp('...')) return from;
     this.next();
-    return { kind: 'range', from, to: this.parseBinary(0), exclusive: t.type === 'op' && t.value === '...', line: t.line };
+    return {
+      kind: 'range',
+      from,
+      to: this.parseBinary(0),
+      exclusive: t.type === 'op' && t.value === '...',
+      line: t.line,
+    };
   }
 
   private parseBinary(level: number): Node {
@@ -162,7 +176,10 @@ export abstract class ExprParser extends TokenCursor {
     if (ARG_START_TYPES.has(t.type)) return true;
     if (t.type === 'kw') return ARG_START_KWS.has(t.value);
     if (t.type === 'op' && t.value === '*' && !this.peek(1).space && this.peek(1).type === 'ident') return true;
-    return t.type === 'op' && (t.value === '[' || t.value === '!' || (t.value === '-' && !this.peek(1).space && this.peek(1).type !== 'op'));
+    return (
+      t.type === 'op' &&
+      (t.value === '[' || t.value === '!' || (t.value === '-' && !this.peek(1).space && this.peek(1).type !== 'op'))
+    );
   }
 
   /** Arguments up to `close` (or the end of a command call): positional ones, a trailing hash, `&:sym`. */
@@ -249,11 +266,20 @@ export abstract class ExprParser extends TokenCursor {
         return { kind: t.type, value: t.value, line };
       case 'str': {
         const parts = [...t.parts];
-        for (let n = this.peek(); n.type === 'str' && n.space; n = this.peek()) parts.push(...(this.next() as typeof t).parts);
-        return { kind: 'str', parts: parts.map((p) => (typeof p === 'string' ? p : this.parseInterpolation(p.code, p.line))), line };
+        for (let n = this.peek(); n.type === 'str' && n.space; n = this.peek())
+          parts.push(...(this.next() as typeof t).parts);
+        return {
+          kind: 'str',
+          parts: parts.map((p) => (typeof p === 'string' ? p : this.parseInterpolation(p.code, p.line))),
+          line,
+        };
       }
       case 'words':
-        return { kind: 'array', items: t.words.map((w) => (t.symbols ? { kind: 'sym', name: w, line } : { kind: 'str', parts: [w], line })), line };
+        return {
+          kind: 'array',
+          items: t.words.map((w) => (t.symbols ? { kind: 'sym', name: w, line } : { kind: 'str', parts: [w], line })),
+          line,
+        };
       case 'sym':
         return { kind: 'sym', name: t.value, line };
       case 'regex':
@@ -261,7 +287,8 @@ export abstract class ExprParser extends TokenCursor {
       case 'ivar':
         return { kind: 'var', name: t.value, line };
       case 'ident':
-        if (this.isLocal(t.value) && !(this.isOp('(') && !this.peek().space)) return { kind: 'var', name: t.value, line };
+        if (this.isLocal(t.value) && !(this.isOp('(') && !this.peek().space))
+          return { kind: 'var', name: t.value, line };
         return this.parseCallRest(null, t.value, line, false);
       case 'const':
         if (this.isOp('(') && !this.peek().space) return this.parseCallRest(null, t.value, line, false);
@@ -285,7 +312,8 @@ export abstract class ExprParser extends TokenCursor {
     }
     if (t.value === '[') return { kind: 'array', items: this.parseArgList(']').args, line };
     if (t.value === '{') return this.parseHash(line);
-    if (t.value === '::' && this.peek().type === 'const') return { kind: 'const', name: (this.next() as { value: string }).value, line };
+    if (t.value === '::' && this.peek().type === 'const')
+      return { kind: 'const', name: (this.next() as { value: string }).value, line };
     this.pos--;
     return this.unexpected();
   }

@@ -13,15 +13,97 @@ export type Token =
   | { type: 'text'; text: string; line: number; space: boolean };
 
 const KEYWORDS = new Set([
-  'if', 'unless', 'elsif', 'else', 'end', 'case', 'when', 'then', 'while', 'until', 'do', 'and', 'or', 'not',
-  'nil', 'true', 'false', 'self', 'def', 'return', 'next', 'break', 'begin', 'rescue', 'ensure', 'yield',
-  'in', 'for', 'module', 'class', 'defined?', 'redo', 'retry', 'super', 'alias', 'undef', 'lambda', 'proc',
+  'if',
+  'unless',
+  'elsif',
+  'else',
+  'end',
+  'case',
+  'when',
+  'then',
+  'while',
+  'until',
+  'do',
+  'and',
+  'or',
+  'not',
+  'nil',
+  'true',
+  'false',
+  'self',
+  'def',
+  'return',
+  'next',
+  'break',
+  'begin',
+  'rescue',
+  'ensure',
+  'yield',
+  'in',
+  'for',
+  'module',
+  'class',
+  'defined?',
+  'redo',
+  'retry',
+  'super',
+  'alias',
+  'undef',
+  'lambda',
+  'proc',
 ]);
 
 const OPS = [
-  '**=', '...', '&&=', '||=', '<=>', '===', '..', '==', '!=', '=~', '!~', '>=', '<=', '&&', '||', '<<', '>>',
-  '+=', '-=', '*=', '/=', '**', '=>', '->', '::', '&.',
-  '+', '-', '*', '/', '%', '=', '<', '>', '!', '&', '|', '^', '~', '?', ':', ',', '.', ';', '(', ')', '[', ']', '{', '}',
+  '**=',
+  '...',
+  '&&=',
+  '||=',
+  '<=>',
+  '===',
+  '..',
+  '==',
+  '!=',
+  '=~',
+  '!~',
+  '>=',
+  '<=',
+  '&&',
+  '||',
+  '<<',
+  '>>',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '**',
+  '=>',
+  '->',
+  '::',
+  '&.',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '=',
+  '<',
+  '>',
+  '!',
+  '&',
+  '|',
+  '^',
+  '~',
+  '?',
+  ':',
+  ',',
+  '.',
+  ';',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
 ];
 const VALUE_END_KW = new Set(['end', 'self', 'nil', 'true', 'false']);
 const PAIRS: Record<string, string> = { '[': ']', '(': ')', '{': '}', '<': '>', '|': '|', '!': '!', '/': '/' };
@@ -70,7 +152,10 @@ export function lexRuby(code: string, line: number): Token[] {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(code.slice(i))!;
       let name = m[0];
       i += name.length;
-      const afterDot = out.length > 0 && out[out.length - 1].type === 'op' && ['.', '&.'].includes((out[out.length - 1] as { value: string }).value);
+      const afterDot =
+        out.length > 0 &&
+        out[out.length - 1].type === 'op' &&
+        ['.', '&.'].includes((out[out.length - 1] as { value: string }).value);
       if ((code[i] === '?' || code[i] === '!') && (code[i + 1] !== '=' || code[i + 2] === '=' || code[i + 2] === '~')) {
         name += code[i++];
       }
@@ -93,7 +178,11 @@ export function lexRuby(code: string, line: number): Token[] {
       push({ type: 'str', parts: r.parts, line, space });
       line += r.lines;
       i = r.end;
-    } else if (c === ':' && /[A-Za-z_"]/.test(code[i + 1] ?? '') && (valueExpected() || (space && out[out.length - 1]?.type === 'ident'))) {
+    } else if (
+      c === ':' &&
+      /[A-Za-z_"]/.test(code[i + 1] ?? '') &&
+      (valueExpected() || (space && out[out.length - 1]?.type === 'ident'))
+    ) {
       if (code[i + 1] === '"') {
         const r = readString(code, i + 2, '"', false, line);
         push({ type: 'sym', value: r.parts.join(''), line, space });
@@ -103,7 +192,10 @@ export function lexRuby(code: string, line: number): Token[] {
         push({ type: 'sym', value: m[0], line, space });
         i += 1 + m[0].length;
       }
-    } else if (c === '/' && (valueExpected() || (space && out[out.length - 1]?.type === 'ident' && code[i + 1] !== ' '))) {
+    } else if (
+      c === '/' &&
+      (valueExpected() || (space && out[out.length - 1]?.type === 'ident' && code[i + 1] !== ' '))
+    ) {
       const r = readString(code, i + 1, '/', true, line, true);
       const flags = /^[imx]*/.exec(code.slice(r.end))![0];
       if (r.parts.some((p) => typeof p !== 'string')) fail('interpolation in regular expressions is not supported');
@@ -129,7 +221,18 @@ export function lexRuby(code: string, line: number): Token[] {
   return out;
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', s: ' ', '0': '\0', e: '\x1b', a: '\x07', b: '\b', f: '\f', v: '\v' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  s: ' ',
+  '0': '\0',
+  e: '\x1b',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+};
 
 /** A string body up to `quote`; double-quoted strings (and regexes) take escapes and `#{...}` interpolation. */
 function readString(code: string, i: number, quote: string, interpolate: boolean, line: number, regex = false) {

@@ -8,7 +8,28 @@ import { arity, describeType, intArg, Method, MethodTable, methodTable, nullProt
 import { NUMBER_METHODS } from './number-methods';
 import { parseJson, parseYaml, toJson, toYaml } from './ruby-serialize';
 import { format, STRING_METHODS, SYMBOL_METHODS } from './string-methods';
-import { className, compare, equals, inspect, isA, isNumeric, num, RBlock, RConst, RFloat, RObject, RProc, RRange, RRegexp, RStruct, RSymbol, toS, truthy, Value, withheld } from './ruby-values';
+import {
+  className,
+  compare,
+  equals,
+  inspect,
+  isA,
+  isNumeric,
+  num,
+  RBlock,
+  RConst,
+  RFloat,
+  RObject,
+  RProc,
+  RRange,
+  RRegexp,
+  RStruct,
+  RSymbol,
+  toS,
+  truthy,
+  Value,
+  withheld,
+} from './ruby-values';
 
 function caseEquals(self: Value, other: Value): boolean {
   if (self instanceof RConst) return isA(other, self.name);
@@ -26,10 +47,12 @@ function rangeIncludes(r: RRange, x: Value): boolean {
 function rangeToArray(r: RRange): Value[] {
   if (typeof r.from === 'string' && typeof r.to === 'string' && r.from.length === 1 && r.to.length === 1) {
     const out: Value[] = [];
-    for (let c = r.from.charCodeAt(0); c < r.to.charCodeAt(0) + (r.exclusive ? 0 : 1); c++) out.push(String.fromCharCode(c));
+    for (let c = r.from.charCodeAt(0); c < r.to.charCodeAt(0) + (r.exclusive ? 0 : 1); c++)
+      out.push(String.fromCharCode(c));
     return out;
   }
-  if (typeof r.from !== 'number' || !(typeof r.to === 'number')) throw new RubyError(`can't iterate from ${className(r.from)}`);
+  if (typeof r.from !== 'number' || !(typeof r.to === 'number'))
+    throw new RubyError(`can't iterate from ${className(r.from)}`);
   const out: Value[] = [];
   if (r.to - r.from > 1_000_000) throw new RubyError('range too large to iterate in a template');
   for (let i = r.from; r.exclusive ? i < r.to : i <= r.to; i++) out.push(i);
@@ -44,7 +67,14 @@ const OBJECT_METHODS: MethodTable = methodTable({
   '!=': (s, a) => (arity(a, 1), !equals(s, a[0])),
   '===': (s, a) => (arity(a, 1), caseEquals(s, a[0])),
   '=~': () => null,
-  '<=>': (s, a) => (arity(a, 1), s instanceof RSymbol && a[0] instanceof RSymbol ? compare(s.name, a[0].name) : equals(s, a[0]) ? 0 : compare(s, a[0])),
+  '<=>': (s, a) => (
+    arity(a, 1),
+    s instanceof RSymbol && a[0] instanceof RSymbol
+      ? compare(s.name, a[0].name)
+      : equals(s, a[0])
+        ? 0
+        : compare(s, a[0])
+  ),
   '!': (s) => !truthy(s),
   'is_a?': (s, a) => (arity(a, 1), isA(s, constArg(a[0]))),
   'kind_of?': (s, a) => (arity(a, 1), isA(s, constArg(a[0]))),
@@ -198,7 +228,11 @@ function tableFor(self: Value): MethodTable<never> {
   if (self instanceof RRegexp) return REGEXP_METHODS;
   if (self instanceof RProc) return PROC_METHODS;
   if (self instanceof RObject) {
-    return methodTable(Object.fromEntries(Object.entries(self.methods).map(([k, f]) => [k, (s: Value, a: Value[], b: RBlock | null) => f(a, b)])));
+    return methodTable(
+      Object.fromEntries(
+        Object.entries(self.methods).map(([k, f]) => [k, (s: Value, a: Value[], b: RBlock | null) => f(a, b)]),
+      ),
+    );
   }
   if (self instanceof RConst) return methodTable<RConst>({ ...CONST_COMMON, ...(CONST_METHODS[self.name] ?? {}) });
   return methodTable({});
@@ -209,7 +243,11 @@ function lookup(self: Value, name: string): Method | undefined {
 }
 
 export function respondTo(self: Value, name: string): boolean {
-  return lookup(self, name) !== undefined || (self instanceof RRange && name in ARRAY_METHODS) || (self instanceof RStruct && self.fields.has(name));
+  return (
+    lookup(self, name) !== undefined ||
+    (self instanceof RRange && name in ARRAY_METHODS) ||
+    (self instanceof RStruct && self.fields.has(name))
+  );
 }
 
 /** `self.name(*args, &block)`. */
@@ -260,7 +298,8 @@ export const KERNEL_FUNCTIONS: Record<string, (args: Value[]) => Value> = nullPr
     return new RFloat(n);
   },
   String: (a) => toS(a[0]),
-  Array: (a) => (a[0] === null ? [] : Array.isArray(a[0]) ? a[0] : a[0] instanceof Map ? callMethod(a[0], 'to_a', [], null) : [a[0]]),
+  Array: (a) =>
+    a[0] === null ? [] : Array.isArray(a[0]) ? a[0] : a[0] instanceof Map ? callMethod(a[0], 'to_a', [], null) : [a[0]],
   Hash: (a) => (a[0] === null ? new Map() : a[0]),
   format: (a) => format(strArg(a[0]), a.slice(1)),
   sprintf: (a) => format(strArg(a[0]), a.slice(1)),

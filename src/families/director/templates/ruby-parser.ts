@@ -74,13 +74,14 @@ class RubyParser extends ExprParser {
     for (;;) {
       const m = this.peek();
       if (this.acceptKw('if')) node = { kind: 'if', cond: this.parseExprStmt(), then: [node], else: [], line: m.line };
-      else if (this.acceptKw('unless')) node = { kind: 'if', cond: this.parseExprStmt(), then: [], else: [node], line: m.line };
+      else if (this.acceptKw('unless'))
+        node = { kind: 'if', cond: this.parseExprStmt(), then: [], else: [node], line: m.line };
       else if (this.acceptKw('rescue')) {
         const fallback = this.parseExprStmt();
-        if (node.kind === 'assign' || node.kind === 'opassign') node = { ...node, value: { kind: 'rescue', body: [node.value], rescue: [fallback], line: m.line } };
+        if (node.kind === 'assign' || node.kind === 'opassign')
+          node = { ...node, value: { kind: 'rescue', body: [node.value], rescue: [fallback], line: m.line } };
         else node = { kind: 'rescue', body: [node], rescue: [fallback], line: m.line };
-      }
-      else if (this.isKw('while') || this.isKw('until')) this.unexpected('(modifier loops are not supported)');
+      } else if (this.isKw('while') || this.isKw('until')) this.unexpected('(modifier loops are not supported)');
       else return node;
     }
   }
@@ -149,8 +150,11 @@ class RubyParser extends ExprParser {
       case 'break':
       case 'return': {
         const n = this.peek();
-        const startsValue = n.type !== 'kw' || ['nil', 'true', 'false', 'self', 'not', 'defined?', 'case', 'begin'].includes(n.value);
-        const hasValue = startsValue && !(n.type === 'nl' || n.type === 'eof' || n.type === 'outend' || this.isOp(';') || this.isOp('}'));
+        const startsValue =
+          n.type !== 'kw' || ['nil', 'true', 'false', 'self', 'not', 'defined?', 'case', 'begin'].includes(n.value);
+        const hasValue =
+          startsValue &&
+          !(n.type === 'nl' || n.type === 'eof' || n.type === 'outend' || this.isOp(';') || this.isOp('}'));
         return { kind: t.value, value: hasValue ? this.parseExpr() : null, line };
       }
       case 'def':

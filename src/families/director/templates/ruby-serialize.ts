@@ -36,7 +36,8 @@ const PSYCH = { version: '1.1', indentSeq: false, lineWidth: 0, singleQuote: tru
 export function toYaml(v: Value): string {
   const data = toJs(v);
   if (data !== null && typeof data === 'object') {
-    if (Array.isArray(data) ? data.length === 0 : Object.keys(data).length === 0) return `--- ${Array.isArray(data) ? '[]' : '{}'}\n`;
+    if (Array.isArray(data) ? data.length === 0 : Object.keys(data).length === 0)
+      return `--- ${Array.isArray(data) ? '[]' : '{}'}\n`;
     return `---\n${YAML.stringify(data, PSYCH)}`;
   }
   return `--- ${data === null ? '' : YAML.stringify(data, PSYCH)}${data === null ? '\n' : ''}`;
@@ -48,7 +49,9 @@ export function parseJson(s: Value): Value {
     return fromJs(JSON.parse(s));
   } catch (e) {
     // The parser's own message quotes the text, which may be a secret.
-    throw new RubyError(`JSON::ParserError: ${(e as Error).name === 'SyntaxError' ? 'the text is not valid JSON' : (e as Error).message}`);
+    throw new RubyError(
+      `JSON::ParserError: ${(e as Error).name === 'SyntaxError' ? 'the text is not valid JSON' : (e as Error).message}`,
+    );
   }
 }
 

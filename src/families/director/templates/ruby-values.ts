@@ -4,7 +4,21 @@ import { RubyError } from './template-error';
 /** A block or proc: called with the values it yields. */
 export type RBlock = (...args: Value[]) => Value;
 
-export type Value = null | boolean | number | string | RFloat | RSymbol | RRange | RStruct | RConst | RRegexp | RProc | RObject | Value[] | RHash;
+export type Value =
+  | null
+  | boolean
+  | number
+  | string
+  | RFloat
+  | RSymbol
+  | RRange
+  | RStruct
+  | RConst
+  | RRegexp
+  | RProc
+  | RObject
+  | Value[]
+  | RHash;
 export type RHash = Map<Value, Value>;
 
 export class RFloat {
@@ -46,10 +60,19 @@ export class RStruct {
 }
 
 export class RRegexp {
-  constructor(readonly source: string, readonly flags: string) {}
+  constructor(
+    readonly source: string,
+    readonly flags: string,
+  ) {}
   js(global = false): RegExp {
-    const src = this.source.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$').replace(/\(\?<(\w+)>/g, '(?<$1>');
-    return new RegExp(src, (global ? 'g' : '') + (this.flags.includes('i') ? 'i' : '') + (this.flags.includes('m') ? 's' : 'm'));
+    const src = this.source
+      .replace(/\\A/g, '^')
+      .replace(/\\[zZ]/g, '$')
+      .replace(/\(\?<(\w+)>/g, '(?<$1>');
+    return new RegExp(
+      src,
+      (global ? 'g' : '') + (this.flags.includes('i') ? 'i' : '') + (this.flags.includes('m') ? 's' : 'm'),
+    );
   }
 }
 
@@ -88,7 +111,14 @@ export function className(v: Value): string {
   return 'Class';
 }
 
-const ANCESTORS: Record<string, string[]> = { Integer: ['Numeric', 'Comparable'], Float: ['Numeric', 'Comparable'], String: ['Comparable'], Array: ['Enumerable'], Hash: ['Enumerable'], Range: ['Enumerable'] };
+const ANCESTORS: Record<string, string[]> = {
+  Integer: ['Numeric', 'Comparable'],
+  Float: ['Numeric', 'Comparable'],
+  String: ['Comparable'],
+  Array: ['Enumerable'],
+  Hash: ['Enumerable'],
+  Range: ['Enumerable'],
+};
 
 export function isA(v: Value, klass: string): boolean {
   const own = className(v);
@@ -121,7 +151,8 @@ export function inspect(v: Value): string {
   if (typeof v === 'boolean' || typeof v === 'number') return String(v);
   if (typeof v === 'string') return inspectString(v);
   if (v instanceof RFloat) return floatToS(v.value);
-  if (v instanceof RSymbol) return /^[A-Za-z_][A-Za-z0-9_]*[?!=]?$/.test(v.name) ? `:${v.name}` : `:${inspectString(v.name)}`;
+  if (v instanceof RSymbol)
+    return /^[A-Za-z_][A-Za-z0-9_]*[?!=]?$/.test(v.name) ? `:${v.name}` : `:${inspectString(v.name)}`;
   if (Array.isArray(v)) return `[${v.map(inspect).join(', ')}]`;
   if (v instanceof Map) return `{${[...v].map(([k, x]) => `${inspect(k)}=>${inspect(x)}`).join(', ')}}`;
   if (v instanceof RRange) return `${inspect(v.from)}${v.exclusive ? '...' : '..'}${inspect(v.to)}`;
@@ -132,7 +163,15 @@ export function inspect(v: Value): string {
   return '#<Proc>';
 }
 
-const STRING_ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '"': '\\"', '\\': '\\\\', '\x1b': '\\e', '\0': '\\0' };
+const STRING_ESCAPES: Record<string, string> = {
+  '\n': '\\n',
+  '\t': '\\t',
+  '\r': '\\r',
+  '"': '\\"',
+  '\\': '\\\\',
+  '\x1b': '\\e',
+  '\0': '\\0',
+};
 
 export function inspectString(s: string): string {
   return `"${s.replace(/["\\\n\t\r\x1b\0]|#(?=[{$@])/g, (c) => STRING_ESCAPES[c] ?? `\\${c}`)}"`;
@@ -147,7 +186,8 @@ export function equals(a: Value, b: Value): boolean {
     return true;
   }
   if (a instanceof RStruct && b instanceof RStruct) return equals(new Map(a.fields), new Map(b.fields));
-  if (a instanceof RRange && b instanceof RRange) return equals(a.from, b.from) && equals(a.to, b.to) && a.exclusive === b.exclusive;
+  if (a instanceof RRange && b instanceof RRange)
+    return equals(a.from, b.from) && equals(a.to, b.to) && a.exclusive === b.exclusive;
   return a === b;
 }
 
@@ -213,8 +253,12 @@ export function toJs(v: Value, symbol = (s: RSymbol) => `:${s.name}`): unknown {
   if (v instanceof RFloat) return v.value;
   if (v instanceof RSymbol) return symbol(v);
   if (Array.isArray(v)) return v.map((x) => toJs(x, symbol));
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [typeof k === 'string' ? k : k instanceof RSymbol ? symbol(k) : toS(k), toJs(x, symbol)]));
+  if (v instanceof Map)
+    return Object.fromEntries(
+      [...v].map(([k, x]) => [typeof k === 'string' ? k : k instanceof RSymbol ? symbol(k) : toS(k), toJs(x, symbol)]),
+    );
   if (v instanceof RStruct) return toJs(new Map(v.fields), symbol);
-  if (v instanceof RRange || v instanceof RRegexp || v instanceof RConst || v instanceof RProc || v instanceof RObject) return inspect(v);
+  if (v instanceof RRange || v instanceof RRegexp || v instanceof RConst || v instanceof RProc || v instanceof RObject)
+    return inspect(v);
   return v;
 }

@@ -2,9 +2,25 @@
 import { checkRegexSubject, checkStringLength } from './render-limits';
 import { RubyError } from './template-error';
 import { arity, intArg, MethodTable, methodTable, needBlock, sliceBounds, strArg } from './method-support';
-import { inspect, isNumeric, num, RBlock, RFloat, RRange, RRegexp, RSymbol, toS, Value, compareOrFail, withheld } from './ruby-values';
+import {
+  inspect,
+  isNumeric,
+  num,
+  RBlock,
+  RFloat,
+  RRange,
+  RRegexp,
+  RSymbol,
+  toS,
+  Value,
+  compareOrFail,
+  withheld,
+} from './ruby-values';
 
-const rangeOf = (v: Value) => (v instanceof RRange ? { from: intArg(v.from), to: v.to === null ? null : intArg(v.to), exclusive: v.exclusive } : null);
+const rangeOf = (v: Value) =>
+  v instanceof RRange
+    ? { from: intArg(v.from), to: v.to === null ? null : intArg(v.to), exclusive: v.exclusive }
+    : null;
 
 /** `v` as a JS regular expression for matching against `subject` (refused when the subject is too long to match safely). */
 function pattern(v: Value, global: boolean, subject: string): RegExp {
@@ -27,8 +43,13 @@ function replacer(args: Value[], block: RBlock | null): (m: string, ...rest: unk
   }
   const repl = strArg(args[1]);
   return (m, ...rest) => {
-    const groups = rest.slice(0, rest.findIndex((x) => typeof x === 'number'));
-    return repl.replace(/\\(\d|&|\\)/g, (_, g: string) => (g === '\\' ? '\\' : g === '&' || g === '0' ? m : String(groups[Number(g) - 1] ?? '')));
+    const groups = rest.slice(
+      0,
+      rest.findIndex((x) => typeof x === 'number'),
+    );
+    return repl.replace(/\\(\d|&|\\)/g, (_, g: string) =>
+      g === '\\' ? '\\' : g === '&' || g === '0' ? m : String(groups[Number(g) - 1] ?? ''),
+    );
   };
 }
 
@@ -54,36 +75,43 @@ export function format(fmt: string, args: Value[]): string {
     if (i >= args.length) throw new RubyError('too few arguments');
     return args[i++];
   };
-  return fmt.replace(/%([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([sdifxXobeEgGp%])/g, (_, flags: string, w: string | undefined, prec: string | undefined, conv: string) => {
-    if (conv === '%') return '%';
-    const width = w === '*' ? intArg(nextArg()) : w ? Number(w) : 0;
-    checkStringLength(width);
-    const arg = nextArg();
-    let body: string;
-    if (conv === 's') body = prec ? toS(arg).slice(0, Number(prec)) : toS(arg);
-    else if (conv === 'p') body = inspect(arg);
-    else {
-      const n = isNumeric(arg) ? num(arg) : typeof arg === 'string' && arg.trim() !== '' && !Number.isNaN(Number(arg)) ? Number(arg) : NaN;
-      if (Number.isNaN(n)) throw new RubyError(`invalid value for Integer(): ${withheld(arg)}`);
-      if ('di'.includes(conv)) body = String(Math.trunc(n));
-      else if ('xX'.includes(conv)) body = Math.trunc(n).toString(16);
-      else if (conv === 'o') body = Math.trunc(n).toString(8);
-      else if (conv === 'b') body = Math.trunc(n).toString(2);
-      else if ('eE'.includes(conv)) body = n.toExponential(prec ? Number(prec) : 6).replace(/e([+-])(\d)$/, 'e$10$2');
-      else if ('gG'.includes(conv)) body = String(Number(n.toPrecision(prec ? Number(prec) : 6)));
-      else body = n.toFixed(prec ? Number(prec) : 6);
-      if (conv === 'X' || conv === 'E' || conv === 'G') body = body.toUpperCase();
-      if (flags.includes('+') && n >= 0) body = `+${body}`;
-      else if (flags.includes(' ') && n >= 0) body = ` ${body}`;
-    }
-    if (body.length >= width) return body;
-    if (flags.includes('-')) return body.padEnd(width);
-    if (flags.includes('0') && conv !== 's') {
-      const sign = /^[+ -]/.test(body) ? body[0] : '';
-      return sign + body.slice(sign.length).padStart(width - sign.length, '0');
-    }
-    return body.padStart(width);
-  });
+  return fmt.replace(
+    /%([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([sdifxXobeEgGp%])/g,
+    (_, flags: string, w: string | undefined, prec: string | undefined, conv: string) => {
+      if (conv === '%') return '%';
+      const width = w === '*' ? intArg(nextArg()) : w ? Number(w) : 0;
+      checkStringLength(width);
+      const arg = nextArg();
+      let body: string;
+      if (conv === 's') body = prec ? toS(arg).slice(0, Number(prec)) : toS(arg);
+      else if (conv === 'p') body = inspect(arg);
+      else {
+        const n = isNumeric(arg)
+          ? num(arg)
+          : typeof arg === 'string' && arg.trim() !== '' && !Number.isNaN(Number(arg))
+            ? Number(arg)
+            : NaN;
+        if (Number.isNaN(n)) throw new RubyError(`invalid value for Integer(): ${withheld(arg)}`);
+        if ('di'.includes(conv)) body = String(Math.trunc(n));
+        else if ('xX'.includes(conv)) body = Math.trunc(n).toString(16);
+        else if (conv === 'o') body = Math.trunc(n).toString(8);
+        else if (conv === 'b') body = Math.trunc(n).toString(2);
+        else if ('eE'.includes(conv)) body = n.toExponential(prec ? Number(prec) : 6).replace(/e([+-])(\d)$/, 'e$10$2');
+        else if ('gG'.includes(conv)) body = String(Number(n.toPrecision(prec ? Number(prec) : 6)));
+        else body = n.toFixed(prec ? Number(prec) : 6);
+        if (conv === 'X' || conv === 'E' || conv === 'G') body = body.toUpperCase();
+        if (flags.includes('+') && n >= 0) body = `+${body}`;
+        else if (flags.includes(' ') && n >= 0) body = ` ${body}`;
+      }
+      if (body.length >= width) return body;
+      if (flags.includes('-')) return body.padEnd(width);
+      if (flags.includes('0') && conv !== 's') {
+        const sign = /^[+ -]/.test(body) ? body[0] : '';
+        return sign + body.slice(sign.length).padStart(width - sign.length, '0');
+      }
+      return body.padStart(width);
+    },
+  );
 }
 
 /** A padding width, refused before the padding is built when the result would be too large. */
@@ -128,7 +156,10 @@ export const STRING_METHODS: MethodTable<string> = methodTable({
     const m = pattern(a[0], false, s).exec(s);
     return m ? [...m].map((x) => x ?? null) : null;
   },
-  scan: (s, a) => (arity(a, 1), [...s.matchAll(pattern(a[0], true, s))].map((m) => (m.length > 1 ? m.slice(1).map((x) => x ?? null) : m[0]))),
+  scan: (s, a) => (
+    arity(a, 1),
+    [...s.matchAll(pattern(a[0], true, s))].map((m) => (m.length > 1 ? m.slice(1).map((x) => x ?? null) : m[0]))
+  ),
   '[]': (s, a) => {
     arity(a, 1, 2);
     if (typeof a[0] === 'string') return s.includes(a[0]) ? a[0] : null;
@@ -155,13 +186,21 @@ export const STRING_METHODS: MethodTable<string> = methodTable({
   strip: (s) => s.replace(/^[\s\0]+|[\s\0]+$/g, ''),
   lstrip: (s) => s.replace(/^\s+/, ''),
   rstrip: (s) => s.replace(/[\s\0]+$/, ''),
-  chomp: (s, a) => (a.length ? (s.endsWith(strArg(a[0])) ? s.slice(0, s.length - (a[0] as string).length) : s) : s.replace(/\r?\n$|\r$/, '')),
+  chomp: (s, a) =>
+    a.length
+      ? s.endsWith(strArg(a[0]))
+        ? s.slice(0, s.length - (a[0] as string).length)
+        : s
+      : s.replace(/\r?\n$|\r$/, ''),
   chop: (s) => s.slice(0, -1),
   chars: (s) => [...s],
   lines: (s) => s.split(/(?<=\n)/).filter((l) => l !== ''),
   reverse: (s) => [...s].reverse().join(''),
   'include?': (s, a) => (arity(a, 1), s.includes(strArg(a[0]))),
-  'start_with?': (s, a) => a.some((p) => (p instanceof RRegexp ? new RegExp(`^(?:${p.js().source})`).test(checkRegexSubject(s)) : s.startsWith(strArg(p)))),
+  'start_with?': (s, a) =>
+    a.some((p) =>
+      p instanceof RRegexp ? new RegExp(`^(?:${p.js().source})`).test(checkRegexSubject(s)) : s.startsWith(strArg(p)),
+    ),
   'end_with?': (s, a) => a.some((p) => s.endsWith(strArg(p))),
   'empty?': (s) => s.length === 0,
   index: (s, a) => {

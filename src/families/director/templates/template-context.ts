@@ -12,7 +12,23 @@ export function openstruct(v: Value): Value {
   return v;
 }
 
-const SELF_METHODS = new Set(['p', 'if_p', 'spec', 'properties', 'raw_properties', 'name', 'index', 'raise', 'fail', 'require', 'require_relative', 'puts', 'print', 'pp', 'warn']);
+const SELF_METHODS = new Set([
+  'p',
+  'if_p',
+  'spec',
+  'properties',
+  'raw_properties',
+  'name',
+  'index',
+  'raise',
+  'fail',
+  'require',
+  'require_relative',
+  'puts',
+  'print',
+  'pp',
+  'warn',
+]);
 
 export class TemplateContext implements TemplateSelf {
   private readonly properties: RHash;
@@ -51,7 +67,9 @@ export class TemplateContext implements TemplateSelf {
       case 'raw_properties':
         return this.properties;
       case 'name':
-        return this.spec.fields.get('job') instanceof RStruct ? ((this.spec.fields.get('job') as RStruct).fields.get('name') ?? null) : null;
+        return this.spec.fields.get('job') instanceof RStruct
+          ? ((this.spec.fields.get('job') as RStruct).fields.get('name') ?? null)
+          : null;
       case 'index':
         return this.spec.fields.get('index') ?? null;
       case 'raise':
@@ -96,9 +114,14 @@ export class TemplateContext implements TemplateSelf {
 
   private elseBlock(active: boolean): RObject {
     const self = this;
-    return new RObject(active ? 'Bosh::Template::EvaluationContext::ActiveElseBlock' : 'Bosh::Template::EvaluationContext::InactiveElseBlock', {
-      else: (args, block) => (active ? needBlock(block)() : null),
-      else_if_p: (args, block) => (active ? self.ifP(args, block) : self.elseBlock(false)),
-    });
+    return new RObject(
+      active
+        ? 'Bosh::Template::EvaluationContext::ActiveElseBlock'
+        : 'Bosh::Template::EvaluationContext::InactiveElseBlock',
+      {
+        else: (args, block) => (active ? needBlock(block)() : null),
+        else_if_p: (args, block) => (active ? self.ifP(args, block) : self.elseBlock(false)),
+      },
+    );
   }
 }
