@@ -14,6 +14,6 @@ export const BOSUN_FAMILIES: Array<(deps: FamilyDeps) => Family> = [
   containerJobsFamily,
   directorFamily,
   schedulerFamily,
-  (deps) => drydockFamily(deps),
+  drydockFamily,
   syncsFamily,
 ];

@@ -117,5 +117,5 @@ describeOnBothBackends(
       expect(res.body.map((t: { id: number }) => t.id)).to.deep.equal([followed.id, deploy.id]);
     });
   },
-  { withFamilies: () => [{ operations: [], routers: [], verboseTaskTypes: ['test_followed'] }] },
+  { withFamilies: () => [{ operations: [], routers: [], verboseTaskTypes: ['test_followed'], migrations: [] }] },
 );

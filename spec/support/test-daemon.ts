@@ -53,7 +53,7 @@ function testFamily({ tasks }: FamilyDeps): Family {
         run.withRows,
       ),
   };
-  return { operations: [ticking], routers: [router], schedulable: [schedulable] };
+  return { operations: [ticking], routers: [router], schedulable: [schedulable], migrations: [] };
 }
 
 runCli(process.argv.slice(2), [...BOSUN_FAMILIES, testFamily]);

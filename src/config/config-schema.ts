@@ -1,49 +1,6 @@
 import { z } from 'zod';
-import fs from 'node:fs';
-import path from 'node:path';
 import { limitsSchema } from '../docker/container-limits';
-import { parseDuration } from '../families/syncs/durations';
-
-const duration = z.string().refine((d) => parseDuration(d) !== null, 'must be a duration like 5s, 1m30s or 250ms');
-
-/** The sync tasks' section: where Terraform and local modules are, and how runs are kept and buffered. */
-const syncsSchema = z
-  .object({
-    terraform: z.string().min(1).nullable(),
-    modules_root: z
-      .string()
-      .min(1)
-      .nullable()
-      .superRefine((root, ctx) => {
-        if (root === null) return;
-        if (!path.isAbsolute(root)) return ctx.addIssue({ code: 'custom', message: 'must be an absolute path' });
-        let isDir = false;
-        try {
-          isDir = fs.statSync(root).isDirectory();
-        } catch {
-          // reported below
-        }
-        if (!isDir) ctx.addIssue({ code: 'custom', message: `${root} is not a directory` });
-      }),
-    events_per_task: z.number().int().min(1).max(1000),
-    watch_interval_ms: z.number().int().min(20).max(60_000),
-    buffer_period: z.object({ enabled: z.boolean(), min: duration, max: duration }).strict(),
-    max_variables_bytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(16 * 1024 * 1024),
-    max_module_bytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(256 * 1024 * 1024),
-  })
-  .strict()
-  .refine((s) => parseDuration(s.buffer_period.max)! >= parseDuration(s.buffer_period.min)!, {
-    path: ['buffer_period', 'max'],
-    message: 'must not be shorter than buffer_period.min',
-  });
+import { FAMILY_CONFIG_SECTIONS } from '../families/family-config-sections';
 
 const scope = z.enum(['bosh.admin', 'bosh.read']);
 
@@ -151,24 +108,9 @@ export const configSchema = z
           }
         }
       }),
-    drydock: z
-      .object({
-        node_parallelism: z.number().int().min(1).max(256),
-        unit_timeout_seconds: z.number().min(1).max(86_400),
-        report_url: z.string().min(1),
-      })
-      .strict(),
-    templates: z
-      .object({
-        workers: z.number().int().min(1).max(64),
-        deadline_seconds: z.number().positive().max(3600),
-        max_old_generation_mb: z.number().int().min(16).max(16_384),
-        max_young_generation_mb: z.number().int().min(1).max(1024),
-        stack_size_mb: z.number().min(1).max(64),
-      })
-      .strict(),
-    syncs: syncsSchema,
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    // Each family's own section (templates, drydock, syncs), defined in the family's folder.
+    ...FAMILY_CONFIG_SECTIONS,
   })
   .strict();
 

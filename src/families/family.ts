@@ -33,6 +33,22 @@ export interface Family {
   stop?(): Promise<void>;
   /** The family's operations a scheduler may start on a cron schedule. */
   schedulable?: ScheduledOperation[];
+  /**
+   * Its section of the config file: the key and the schema (kept in the family's folder) that
+   * family-config-sections.ts hands config-schema.ts, so the section is checked at boot with the rest.
+   */
+  config?: FamilyConfig;
+  /**
+   * The migrations (names in migrations/index.ts) that create and change its tables. Every migration has
+   * one owner, a family or the core (CORE_MIGRATIONS): family-contract.ts checks it.
+   */
+  migrations: readonly string[];
+}
+
+/** A family's section of the config file. */
+export interface FamilyConfig {
+  key: keyof Config;
+  schema: z.ZodType;
 }
 
 /** An operation the scheduler can start: the task it queues is the one the family's own API would queue. */

@@ -28,6 +28,7 @@ export function containerJobsFamily(deps: FamilyDeps): Family {
   const routes = containerJobRoutes(deps.tasks, jobs, admission, blobs);
   router.use(routes.routes(), routes.allowedMethods());
   return {
+    migrations: ['20261124000005_create_container_jobs'],
     operations: [
       runContainerJob(deps.docker, jobs, blobs, deps.secrets, {
         nodeId: deps.config.node_id,

@@ -61,6 +61,7 @@ export function directorTasksFamily(deps: FamilyDeps): Family {
     router.use(r.routes()).use(r.allowedMethods());
   }
   return {
+    migrations: [],
     operations: [cleanupArtifacts(deps.tasks)],
     routers: [router],
     verboseTaskTypes: DIRECTOR_VERBOSE_TYPES,

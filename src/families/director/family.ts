@@ -21,6 +21,7 @@ import { deleteRelease } from './releases/delete-release';
 import { uploadRelease } from './releases/upload-release';
 import { deleteStemcell } from './stemcells/delete-stemcell';
 import { uploadStemcell } from './stemcells/upload-stemcell';
+import { templatesConfigSchema } from './templates/templates-config';
 
 /**
  * The Director's workloads on Docker: stemcells are images, VMs are containers. Its routes share the
@@ -51,6 +52,8 @@ export function directorFamily(deps: FamilyDeps): Family {
   }
   const network = { nodeId: deps.config.node_id, networkMode: deps.config.docker.network };
   return {
+    migrations: ['20261129000006_create_director_workloads'],
+    config: { key: 'templates', schema: templatesConfigSchema },
     operations: [
       uploadStemcell(docker, s.blobs, s.stemcells, s.events),
       deleteStemcell(docker, s.stemcells, s.deployments, s.compiled, s.blobs, s.events),

@@ -23,6 +23,7 @@ import { removeLeftoverNodes } from './node-leftovers';
 import { nodeRoutes } from './node-routes';
 import { NodesRepo } from './nodes-repo';
 import { taskRoutes } from './task-routes';
+import { drydockConfigSchema } from './drydock-config';
 
 /**
  * Airship Drydock's API (`/api/v1.0`) on Docker: site designs, provisioning tasks with a subtask per
@@ -86,6 +87,8 @@ export function drydockFamily(deps: FamilyDeps, docker: DockerEngine = deps.dock
 
   const keystone = deps.auth && deps.tokens ? [keystoneRoutes(deps.auth, deps.tokens)] : [];
   return {
+    migrations: ['20261203000030_create_drydock'],
+    config: { key: 'drydock', schema: drydockConfigSchema },
     operations: [
       drydockOperation({ drydockTasks, designs, actions, containers, reports, width: cfg.node_parallelism }),
     ],

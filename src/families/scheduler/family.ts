@@ -51,6 +51,7 @@ export function schedulerFamily(deps: FamilyDeps, opts: Partial<Omit<FiringOptio
     router.use(r.routes(), r.allowedMethods());
   }
   return {
+    migrations: ['20261202000011_create_scheduler_job_configs', '20261202000012_create_scheduler_runs'],
     operations: [],
     routers: [router],
     realms: [schedulerRealm],

@@ -7,5 +7,10 @@ import { secretsRoutes } from './secrets-routes';
  * one secret store (FamilyDeps.secrets), which deploys and container jobs read too.
  */
 export function secretsFamily(deps: FamilyDeps): Family {
-  return { operations: [], routers: [secretsRoutes(deps.secrets)], realms: [credhubRealm] };
+  return {
+    operations: [],
+    routers: [secretsRoutes(deps.secrets)],
+    realms: [credhubRealm],
+    migrations: ['20261124000004_create_secrets'],
+  };
 }

@@ -19,6 +19,7 @@ import { SyncTasksRepo } from './sync-tasks-repo';
 import { TerraformBinary } from './terraform-binary';
 import { SyncWatcher, WatcherOptions } from './sync-watcher';
 import { WatchedData } from './watched-data';
+import { syncsConfigSchema } from './syncs-config';
 
 /** A path of the family: its unknown paths are answered in CTS's error shape, not the Director's text. */
 const FAMILY_PATH = new RegExp(`^(${SYNC_PREFIXES.map((p) => p.replace(/\//g, '\\/')).join('|')})(\\/.*)?$`, 'i');
@@ -98,6 +99,13 @@ export function syncsFamily(deps: FamilyDeps, opts: Partial<WatcherOptions> = {}
   });
 
   return {
+    migrations: [
+      '20261203000020_create_sync_tasks',
+      '20261203000021_create_sync_runs',
+      '20261203000022_create_sync_task_states',
+      '20261203000023_create_sync_modules',
+    ],
+    config: { key: 'syncs', schema: syncsConfigSchema },
     operations: [syncTaskRun(runDeps), syncTaskInspect(runDeps)],
     routers: [router, unknown],
     realms: [syncRealm],
