@@ -12,6 +12,8 @@ import { StatementBatcher } from './statement-batcher';
 import { EnqueuedTask, NewTask, TaskFilter, TasksRepo } from './tasks-repo';
 import { BOSUN_VERSION } from '../version';
 
+export type { NewTask } from './tasks-repo';
+
 /** The debug lines of a task as bosun_enqueue_tasks stores them, with its id in place of [task:0] and %ID%. */
 const withTaskId = (lines: string, id: number) =>
   lines.replaceAll('[task:0]', `[task:${id}]`).replaceAll('%ID%', String(id));
@@ -53,17 +55,8 @@ export class TaskService {
    * can keep) is created claimed by this node instead, and started once it has committed.
    */
   async enqueue(t: NewTask, withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>): Promise<Task> {
-    const mayRunHere = !t.queueName && (!t.pinnedNodeId || t.pinnedNodeId === this.dispatch?.nodeId);
-    const local = mayRunHere && this.dispatch?.reserve(t.type) ? this.dispatch : null;
-    const row: EnqueuedTask = {
-      ...t,
-      state: local ? 'processing' : 'queued',
-      nodeId: local?.nodeId ?? null,
-      debug:
-        formatDebugLine(0, 'INFO', 'TaskHelper', `Director Version: ${BOSUN_VERSION}`) +
-        formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%') +
-        (local ? local.startLine() : ''),
-    };
+    const local = this.reserveLocal(t);
+    const row = this.enqueued(t, local);
     const notify = this.db.notifier.viaDatabase;
     let task: Task;
     try {
@@ -79,9 +72,77 @@ export class TaskService {
       local?.release();
       throw err;
     }
-    if (local) local.launch({ task, logSizes: { debug: Buffer.byteLength(withTaskId(row.debug, task.id)) } });
+    if (local) this.launch(local, task, row);
     else if (!notify) this.db.notifier.publish({ kind: 'queued', id: task.id, type: task.type });
     return task;
+  }
+
+  /**
+   * Stores many tasks in one statement each time `work` calls `enqueue`, in the transaction `work` stores
+   * its own rows in (the tasks and those rows are stored together or not at all). The runners are woken
+   * once per task type rather than once per task; as many tasks as this node has free workers for are
+   * created claimed by it, and started once the transaction has committed.
+   */
+  async enqueueBatch<T>(
+    work: (trx: Knex.Transaction, enqueue: (tasks: NewTask[]) => Promise<Task[]>) => Promise<T>,
+  ): Promise<T> {
+    const notify = this.db.notifier.viaDatabase;
+    const held: LocalDispatch[] = [];
+    const toLaunch: Array<{ local: LocalDispatch; task: Task; row: EnqueuedTask }> = [];
+    const wake = new Map<string, Task>();
+    let out: T;
+    try {
+      out = await this.db.knex.transaction((trx) =>
+        work(trx, async (tasks) => {
+          if (!tasks.length) return [];
+          const locals = tasks.map((t) => this.reserveLocal(t));
+          held.push(...locals.filter((l): l is LocalDispatch => l !== null));
+          const rows = tasks.map((t, i) => this.enqueued(t, locals[i]));
+          const created = await this.tasks.enqueueMany(trx, rows, false);
+          const firstOfType: Task[] = [];
+          created.forEach((task, i) => {
+            const local = locals[i];
+            if (local) toLaunch.push({ local, task, row: rows[i] });
+            else if (!wake.has(task.type)) {
+              wake.set(task.type, task);
+              firstOfType.push(task);
+            }
+          });
+          if (notify) await this.tasks.notifyQueued(trx, firstOfType);
+          return created;
+        }),
+      );
+    } catch (err) {
+      for (const local of held) local.release();
+      throw err;
+    }
+    for (const { local, task, row } of toLaunch) this.launch(local, task, row);
+    if (!notify)
+      for (const task of wake.values()) this.db.notifier.publish({ kind: 'queued', id: task.id, type: task.type });
+    return out;
+  }
+
+  /** This node's runner, holding a free worker for `t`, when `t` may start here at once (no serial queue, no pin elsewhere). */
+  private reserveLocal(t: NewTask): LocalDispatch | null {
+    const mayRunHere = !t.queueName && (!t.pinnedNodeId || t.pinnedNodeId === this.dispatch?.nodeId);
+    return mayRunHere && this.dispatch?.reserve(t.type) ? this.dispatch : null;
+  }
+
+  /** A task as it is stored: queued, or created claimed by this node when `local` holds a worker for it. */
+  private enqueued(t: NewTask, local: LocalDispatch | null): EnqueuedTask {
+    return {
+      ...t,
+      state: local ? 'processing' : 'queued',
+      nodeId: local?.nodeId ?? null,
+      debug:
+        formatDebugLine(0, 'INFO', 'TaskHelper', `Director Version: ${BOSUN_VERSION}`) +
+        formatDebugLine(0, 'INFO', 'TaskHelper', 'Enqueuing task: %ID%') +
+        (local ? local.startLine() : ''),
+    };
+  }
+
+  private launch(local: LocalDispatch, task: Task, row: EnqueuedTask): void {
+    local.launch({ task, logSizes: { debug: Buffer.byteLength(withTaskId(row.debug, task.id)) } });
   }
 
   get(id: number): Promise<Task | null> {

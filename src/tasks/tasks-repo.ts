@@ -107,6 +107,15 @@ export class TasksRepo {
     return (res.rows as Row[]).map(taskFromRow);
   }
 
+  /** Wakes every node's runner for queued tasks (one signal is enough for any number of tasks of a type). */
+  async notifyQueued(db: Knex | Knex.Transaction, tasks: Task[]): Promise<void> {
+    if (!tasks.length) return;
+    await db.raw(`select pg_notify(?, p) from unnest(?::text[]) as p`, [
+      TASKS_CHANNEL,
+      tasks.map((t) => `queued:${t.id}:${t.type}`),
+    ]);
+  }
+
   /** Newest first by the Director's timestamp; every filter is served by an index. */
   async list(f: TaskFilter): Promise<Task[]> {
     const q = this.knex('tasks').orderBy([
