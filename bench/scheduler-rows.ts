@@ -77,17 +77,15 @@ class SchedulerNode {
     const scheduled: ScheduledOperation = {
       name: 'bench_noop',
       params: z.object({}).strict(),
-      start: (_p, run) =>
-        tasks.enqueue(
-          {
-            type: 'bench_noop',
-            description: 'scheduled',
-            username: run.username,
-            pinnedNodeId: run.pinnedNodeId,
-            params: {},
-          },
-          run.withRows,
-        ),
+      plan: (_p, run) => ({
+        task: {
+          type: 'bench_noop',
+          description: 'scheduled',
+          username: run.username,
+          pinnedNodeId: run.pinnedNodeId,
+          params: {},
+        },
+      }),
     };
     this.family = schedulerFamily({
       config: loadConfig({ env: { BOSUN_NODE_ID: this.nodeId } }),

@@ -183,10 +183,10 @@ describeOnBothBackends(
       // A node busy queueing tasks (slow starts, small batches) reaches the last configs due on a tick
       // long after the misfire grace; it was up all along, so none of those ticks counts as missed.
       const slowSleep: ScheduledOperation = {
-        ...scheduledSleep(h.tasks),
-        start: async (p, run) => {
+        ...scheduledSleep(),
+        plan: async (p, run) => {
           await sleep(400);
-          return scheduledSleep(h.tasks).start(p, run);
+          return scheduledSleep().plan(p, run);
         },
       };
       const f = schedulerFamily(
@@ -206,7 +206,7 @@ describeOnBothBackends(
       await h.db.knex('scheduler_job_configs').update({ next_run_at: tick });
       loops.push(f);
       await f.start!();
-      // Five batches of two, each about 400 ms: the last is reached well past the 1 s grace.
+      // Five batches of two, each about 800 ms (two slow plans): the last is reached well past the 1 s grace.
       for (
         let waited = 0;
         waited < 8_000 && (await h.db.knex('scheduler_runs').whereNotNull('task_id')).length < ids.length;
@@ -267,18 +267,16 @@ describe('the scheduler on two nodes sharing PostgreSQL', () => {
     for (let i = 0; i < 20; i++) {
       const id = crypto.randomUUID();
       ids.push(id);
-      await first
-        .knex('scheduler_job_configs')
-        .insert({
-          id,
-          name: `c${i}`,
-          operation: 'sleep',
-          params: JSON.stringify({ ms: 1 }),
-          run_at: '* * * * * *',
-          allow_overlap: true,
-          next_run_at: new Date(Date.now() + 500),
-          created_by: 'admin',
-        });
+      await first.knex('scheduler_job_configs').insert({
+        id,
+        name: `c${i}`,
+        operation: 'sleep',
+        params: JSON.stringify({ ms: 1 }),
+        run_at: '* * * * * *',
+        allow_overlap: true,
+        next_run_at: new Date(Date.now() + 500),
+        created_by: 'admin',
+      });
     }
     await sleep(3_000);
     for (const f of loops.splice(0)) await f.stop!();

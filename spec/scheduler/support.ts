@@ -12,21 +12,19 @@ import { silentLog } from '../support/databases';
 import { users } from '../support/harness';
 
 /** `sleep` for the scheduler: a test_sleep task of `ms`. */
-export function scheduledSleep(tasks: TaskService): ScheduledOperation {
+export function scheduledSleep(): ScheduledOperation {
   return {
     name: 'sleep',
     params: z.object({ ms: z.number().int().min(0).max(60_000) }).strict(),
-    start: (p: { ms: number }, run) =>
-      tasks.enqueue(
-        {
-          type: 'test_sleep',
-          description: `sleep ${p.ms}`,
-          username: run.username,
-          pinnedNodeId: run.pinnedNodeId,
-          params: p,
-        },
-        run.withRows,
-      ),
+    plan: (p: { ms: number }, run) => ({
+      task: {
+        type: 'test_sleep',
+        description: `sleep ${p.ms}`,
+        username: run.username,
+        pinnedNodeId: run.pinnedNodeId,
+        params: p,
+      },
+    }),
   };
 }
 
@@ -41,7 +39,7 @@ export function testScheduler(db: Database, tasks: TaskService, nodeId = 'node-a
       tasks,
       users,
       log: silentLog,
-      schedulable: () => [scheduledCleanup(tasks, 3), scheduledSleep(tasks)],
+      schedulable: () => [scheduledCleanup(3), scheduledSleep()],
     },
     { pollMs: 300, orphanAfterMs: 1_000 },
   );

@@ -41,17 +41,15 @@ function testFamily({ tasks }: FamilyDeps): Family {
   const schedulable = {
     name: 'test_ticking',
     params: z.object({ ms: z.number().int().min(0).max(60_000) }).strict(),
-    start: (p: { ms: number }, run: ScheduledStart) =>
-      tasks.enqueue(
-        {
-          type: 'test_ticking',
-          description: 'tick',
-          username: run.username,
-          pinnedNodeId: run.pinnedNodeId,
-          params: p,
-        },
-        run.withRows,
-      ),
+    plan: (p: { ms: number }, run: ScheduledStart) => ({
+      task: {
+        type: 'test_ticking',
+        description: 'tick',
+        username: run.username,
+        pinnedNodeId: run.pinnedNodeId,
+        params: p,
+      },
+    }),
   };
   return { operations: [ticking], routers: [router], schedulable: [schedulable], migrations: [] };
 }

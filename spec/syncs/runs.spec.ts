@@ -310,10 +310,8 @@ describeOnBothBackends(
       const op = syncs.schedulable!.find((o) => o.name === 'sync_task_run')!;
       expect(op.params.safeParse({ task: 'scheduled' }).success).to.equal(true);
       expect(op.params.safeParse({ task: 'scheduled', x: 1 }).success).to.equal(false);
-      const t = await op.start(
-        { task: 'scheduled' },
-        { username: 'admin', pinnedNodeId: null, withRows: async () => undefined },
-      );
+      const planned = await op.plan({ task: 'scheduled' }, { username: 'admin', pinnedNodeId: null });
+      const t = await h.tasks.enqueue(planned.task, planned.withRows);
       const run = await waitForTask(h.tasks, t.id, undefined, 60_000);
       expect(run).to.include({ state: 'done', queueName: 'sync:scheduled', username: 'admin' });
       const status = await h.api
@@ -322,9 +320,9 @@ describeOnBothBackends(
         .expect(200);
       expect(status.body.scheduled.events[0].trigger).to.equal('scheduler');
       let refused: Error | null = null;
-      await op
-        .start({ task: 'nope' }, { username: 'admin', pinnedNodeId: null, withRows: async () => undefined })
-        .catch((e: Error) => (refused = e));
+      await Promise.resolve(op.plan({ task: 'nope' }, { username: 'admin', pinnedNodeId: null })).catch(
+        (e: Error) => (refused = e),
+      );
       expect(refused).to.be.an('error');
     });
 

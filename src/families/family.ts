@@ -14,6 +14,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { Operation } from '../runner/operation';
 import type { Task } from '../tasks/task';
 import type { TaskService } from '../tasks/task-service';
+import type { NewTask } from '../tasks/tasks-repo';
 
 /*
  * The extension point: an API family is a folder under src/families/ whose family.ts exports a function
@@ -51,13 +52,17 @@ export interface FamilyConfig {
   schema: z.ZodType;
 }
 
-/** An operation the scheduler can start: the task it queues is the one the family's own API would queue. */
+/**
+ * An operation the scheduler can start: the task it queues is the one the family's own API would queue.
+ * The operation describes the task and the scheduler stores it, so that the tasks of many runs due on
+ * one tick are stored together (one statement for their tasks, one transaction for a batch of runs).
+ */
 export interface ScheduledOperation {
   /** The name a job configuration gives as its `operation`. */
   name: string;
   params: z.ZodType<Record<string, unknown>>;
-  /** Queues the operation's task for validated `params`, as `run` says. */
-  start(params: any, run: ScheduledStart): Promise<Task>;
+  /** The task a run of validated `params` queues, as `run` says; throws when it cannot be queued now. */
+  plan(params: Record<string, unknown>, run: ScheduledStart): ScheduledTask | Promise<ScheduledTask>;
 }
 
 /** How a scheduled operation's task is queued. */
@@ -66,8 +71,13 @@ export interface ScheduledStart {
   username: string;
   /** The one node whose runner may claim the task (`run_on: <node>`); null: any node's. */
   pinnedNodeId: string | null;
-  /** Stores the scheduler's own rows in the transaction that stores the task (both or neither). */
-  withRows(trx: Knex.Transaction, task: Task): Promise<void>;
+}
+
+/** A scheduled run's task as its family would queue it, with the family's own rows for it. */
+export interface ScheduledTask {
+  task: NewTask;
+  /** Stores the family's rows for the task in the transaction that stores the task (both or neither). */
+  withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>;
 }
 
 /** What the daemon builds once and hands to every family. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { Task } from '../../tasks/task';
-import type { TaskService } from '../../tasks/task-service';
+import type { ScheduledTask } from '../family';
 import type { ContainerJobsRepo } from './container-jobs-repo';
 import { decodeContent, ContainerJobRequest, VAULT_FIELDS } from './container-job-request';
 import { containerJobTask } from './run-container-job';
@@ -58,19 +58,17 @@ export function containerJobPlan(
   };
 }
 
-/** Queues a container job's task with its job row and the caller's rows (the scheduler's run), in one transaction. */
-export async function enqueueContainerJob(
-  tasks: TaskService,
+/** A container job's task as the scheduler queues it, with its job row. */
+export function plannedContainerJob(
   jobs: ContainerJobsRepo,
   req: ContainerJobRequestWithContent,
   username: string,
-  withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>,
   /** The one node that may run it (a scheduled job's `run_on`). */
   pinnedNodeId: string | null = null,
-): Promise<Task> {
+): ScheduledTask {
   const plan = containerJobPlan(jobs, req);
-  return tasks.enqueue(
-    {
+  return {
+    task: {
       type: containerJobTask.type,
       description: plan.description,
       username,
@@ -78,9 +76,6 @@ export async function enqueueContainerJob(
       queueName: plan.lock,
       params: plan.params,
     },
-    async (trx, t) => {
-      await plan.storeJob(trx, t);
-      await withRows?.(trx, t);
-    },
-  );
+    withRows: plan.storeJob,
+  };
 }

@@ -41,7 +41,7 @@ export function containerJobsFamily(deps: FamilyDeps): Family {
     routers: [router],
     realms: [gostintRealm],
     verboseTaskTypes: [CONTAINER_JOB_TYPE],
-    schedulable: [scheduledContainerJob(deps.tasks, jobs, admission)],
+    schedulable: [scheduledContainerJob(jobs, admission)],
     async start() {
       const removed = await removeOrphanContainers(deps.docker, deps.config.node_id, (id) =>
         deps.tasks.isRunningOn(id, deps.config.node_id),

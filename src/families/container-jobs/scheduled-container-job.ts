@@ -1,10 +1,9 @@
 import type { ScheduledOperation } from '../family';
-import type { TaskService } from '../../tasks/task-service';
 import type { ContainerJobsRepo } from './container-jobs-repo';
 import {
-  enqueueContainerJob,
   containerJobRequestProblem,
   ContainerJobRequestWithContent,
+  plannedContainerJob,
 } from './enqueue-container-job';
 import { admissionProblems, ContainerJobAdmission } from './container-job-admission';
 import { containerJobRequestSchema } from './container-job-request';
@@ -19,11 +18,7 @@ const scheduledJobSchema = containerJobRequestSchema.extend({
 });
 
 /** `container_job` for the scheduler: the GoStint job body; each run is a container job like any other. */
-export function scheduledContainerJob(
-  tasks: TaskService,
-  jobs: ContainerJobsRepo,
-  admission: ContainerJobAdmission,
-): ScheduledOperation {
+export function scheduledContainerJob(jobs: ContainerJobsRepo, admission: ContainerJobAdmission): ScheduledOperation {
   return {
     name: 'container_job',
     params: scheduledJobSchema.superRefine((req, ctx) => {
@@ -31,8 +26,7 @@ export function scheduledContainerJob(
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
       for (const refused of admissionProblems(req, admission)) ctx.addIssue({ code: 'custom', message: refused });
     }),
-    async start(params: ContainerJobRequestWithContent, run) {
-      return enqueueContainerJob(tasks, jobs, params, run.username, run.withRows, run.pinnedNodeId);
-    },
+    plan: (params: ContainerJobRequestWithContent, run) =>
+      plannedContainerJob(jobs, params, run.username, run.pinnedNodeId),
   };
 }

@@ -65,7 +65,7 @@ export function directorTasksFamily(deps: FamilyDeps): Family {
     operations: [cleanupArtifacts(deps.tasks)],
     routers: [router],
     verboseTaskTypes: DIRECTOR_VERBOSE_TYPES,
-    schedulable: [scheduledCleanup(deps.tasks, retention)],
+    schedulable: [scheduledCleanup(retention)],
     async start() {
       await directorUuid();
     },

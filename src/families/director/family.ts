@@ -86,7 +86,7 @@ export function directorFamily(deps: FamilyDeps): Family {
       ].map((op) => withLockEvents<any>(op, s.events)),
     ],
     routers: [router],
-    schedulable: scheduledDeploymentOperations(s),
+    schedulable: scheduledDeploymentOperations(),
     stop: () => s.renderer.close(),
   };
 }

@@ -29,6 +29,7 @@ export function schedulerFamily(deps: FamilyDeps, opts: Partial<Omit<FiringOptio
   const operation = (name: string) => schedulable().find((o) => o.name === name);
   const loop = new FiringLoop(
     deps.db,
+    deps.tasks,
     configs,
     runs,
     operation,
@@ -45,6 +46,7 @@ export function schedulerFamily(deps: FamilyDeps, opts: Partial<Omit<FiringOptio
       operation,
       operationNames: () => schedulable().map((o) => o.name),
       nodeId: deps.config.node_id,
+      tasks: deps.tasks,
     }),
     jobRunRoutes(runs, deps.tasks),
   ]) {

@@ -45,3 +45,22 @@ export function planFiring(
     next: nextTick(s, now),
   };
 }
+
+/**
+ * `planFiring` at one moment for many configs. Configs with the same schedule and the same next run
+ * share one answer: cron-parser takes about a millisecond a config (it parses the expression and steps
+ * through dates), and the configs due on one tick are mostly a few common schedules.
+ */
+export function plannerAt(
+  now: Date,
+  wokeAt: Date,
+  graceMs = MISFIRE_GRACE_MS,
+): (c: JobConfig) => { fireAt: Date | null; next: Date | null } {
+  const plans = new Map<string, { fireAt: Date | null; next: Date | null }>();
+  return (c) => {
+    const key = JSON.stringify([c.runAt, c.timeZone, c.startDate, c.endDate, c.nextRunAt, c.misfire]);
+    let plan = plans.get(key);
+    if (!plan) plans.set(key, (plan = planFiring(c, now, wokeAt, graceMs)));
+    return plan;
+  };
+}

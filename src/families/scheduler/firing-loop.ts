@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
-import type { ScheduledOperation } from '../family';
+import type { ScheduledOperation, ScheduledTask } from '../family';
 import type { Database } from '../../db/database';
 import type { Logger } from '../../logger';
-import type { Task } from '../../tasks/task';
+import type { TaskService } from '../../tasks/task-service';
 import type { JobConfigsRepo } from './job-configs-repo';
 import { JobRunsRepo, NewRun, pinnedNode } from './job-runs-repo';
-import { planFiring } from './fire-plan';
+import { plannerAt } from './fire-plan';
 
 export interface FiringOptions {
   nodeId: string;
@@ -19,17 +19,14 @@ export interface FiringOptions {
   misfireGraceMs: number;
 }
 
-/** Thrown inside a run's task transaction when another node gave the run its task first: nothing is stored. */
-class AlreadyStarted extends Error {}
-
-const STARTS_AT_ONCE = 8;
-
 /**
  * One node's scheduler. It wakes at the earliest next run of the configs it may fire, on a config
- * change (NOTIFY), or after `pollMs`; locks the due configs (`for update skip locked`), stores one run
- * per due tick (unique per config and tick), moves each config's next run on, and commits; then queues
- * each run's task, linking it to the run in the task's own transaction. Every tick thus gets one run
- * and every run one task, whichever nodes wake for it and whichever of them dies in between.
+ * change (NOTIFY), or after `pollMs`. A pass takes the due configs in batches: a transaction locks a
+ * batch (`for update skip locked`), stores one run per due tick (unique per config and tick), moves each
+ * config's next run on, and commits; a second transaction locks those runs still without a task, stores
+ * their tasks in one statement and links each run to its task. Every tick thus gets one run and every
+ * run one task, whichever nodes wake for it and whichever of them dies in between (a run left without
+ * its task is started by a later pass of a node that may run it).
  */
 export class FiringLoop {
   private timer: NodeJS.Timeout | null = null;
@@ -40,6 +37,7 @@ export class FiringLoop {
 
   constructor(
     private readonly db: Database,
+    private readonly tasks: TaskService,
     private readonly configs: JobConfigsRepo,
     private readonly runs: JobRunsRepo,
     private readonly operation: (name: string) => ScheduledOperation | undefined,
@@ -108,6 +106,7 @@ export class FiringLoop {
   /** Fires what is due in one transaction, then queues the runs' tasks; returns how many configs were due. */
   private async fireBatch(now: Date, wokeAt: Date): Promise<number> {
     let due = 0;
+    const plan = plannerAt(now, wokeAt, this.opts.misfireGraceMs);
     const toStart = await this.db.knex.transaction(async (trx) => {
       const configs = await this.configs.lockDue(trx, this.opts.nodeId, now, this.opts.batch);
       due = configs.length;
@@ -119,13 +118,13 @@ export class FiringLoop {
       const fired: NewRun[] = [];
       const next: Array<{ id: string; at: Date | null }> = [];
       for (const c of configs) {
-        const plan = planFiring(c, now, wokeAt, this.opts.misfireGraceMs);
-        next.push({ id: c.id, at: plan.next });
-        if (!plan.fireAt) continue;
+        const { fireAt, next: at } = plan(c);
+        next.push({ id: c.id, at });
+        if (!fireAt) continue;
         fired.push({
           id: crypto.randomUUID(),
           configId: c.id,
-          fireAt: plan.fireAt,
+          fireAt,
           trigger: 'schedule',
           status: busy.has(c.id) ? 'skipped' : null,
           name: c.name,
@@ -141,46 +140,73 @@ export class FiringLoop {
       await this.configs.advance(trx, next);
       return stored.filter((r) => r.status === null);
     });
-    await this.startAll(toStart);
+    await this.startRuns(toStart);
     return due;
   }
 
-  private async startAll(runs: NewRun[]): Promise<void> {
-    let i = 0;
-    const worker = async () => {
-      while (i < runs.length) await this.startRun(runs[i++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(STARTS_AT_ONCE, runs.length) }, worker));
+  /**
+   * Queues the tasks of stored runs together (`startTogether`). When that fails (a family's rows for one
+   * of the tasks, say), each run is tried on its own, so that one run's failure is its own; a run whose
+   * task cannot be queued stays without one and is tried again by a later pass.
+   */
+  private async startRuns(runs: NewRun[]): Promise<void> {
+    if (!runs.length) return;
+    try {
+      await this.startTogether(runs);
+    } catch (err) {
+      if (runs.length === 1) {
+        this.log.warn({ err, run: runs[0].id }, 'could not queue a scheduled run; it is retried');
+        return;
+      }
+      for (const run of runs) await this.startRuns([run]);
+    }
   }
 
-  /** Queues a stored run's task; a run whose operation or params no longer hold is marked failed. */
-  async startRun(run: NewRun): Promise<Task | null> {
-    const op = this.operation(run.operation);
-    if (!op) {
-      await this.runs.fail(run.id, `operation '${run.operation}' is not schedulable`);
-      return null;
+  /**
+   * Plans each run's task with its operation, then in one transaction locks the runs still without a task
+   * (another node may have just queued one for a run it found orphaned), stores their tasks in one
+   * statement, links each run to its task in another, and stores the families' rows for the tasks. A run
+   * whose operation is gone or whose params no longer hold is marked failed.
+   */
+  private async startTogether(runs: NewRun[]): Promise<void> {
+    const planned: Array<{ run: NewRun; task: ScheduledTask }> = [];
+    for (const run of runs) {
+      const op = this.operation(run.operation);
+      if (!op) {
+        await this.runs.fail(run.id, `operation '${run.operation}' is not schedulable`);
+        continue;
+      }
+      const parsed = op.params.safeParse(run.params);
+      if (!parsed.success) {
+        await this.runs.fail(
+          run.id,
+          `job_config_params no longer valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        );
+        continue;
+      }
+      try {
+        planned.push({
+          run,
+          task: await op.plan(parsed.data, { username: run.username, pinnedNodeId: run.pinnedNodeId }),
+        });
+      } catch (err) {
+        this.log.warn({ err, run: run.id }, 'could not queue a scheduled run; it is retried');
+      }
     }
-    const parsed = op.params.safeParse(run.params);
-    if (!parsed.success) {
-      await this.runs.fail(
-        run.id,
-        `job_config_params no longer valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    if (!planned.length) return;
+    await this.tasks.enqueueBatch(async (trx, enqueue) => {
+      const unstarted = await this.runs.lockUnstarted(
+        trx,
+        planned.map((p) => p.run.id),
       );
-      return null;
-    }
-    try {
-      return await op.start(parsed.data, {
-        username: run.username,
-        pinnedNodeId: run.pinnedNodeId,
-        withRows: async (trx, task) => {
-          if (!(await this.runs.attach(trx, run.id, task.id))) throw new AlreadyStarted();
-        },
-      });
-    } catch (err) {
-      if (err instanceof AlreadyStarted) return null;
-      this.log.warn({ err, run: run.id }, 'could not queue a scheduled run; it is retried');
-      return null;
-    }
+      const mine = planned.filter((p) => unstarted.has(p.run.id));
+      const tasks = await enqueue(mine.map((p) => p.task.task));
+      await this.runs.link(
+        trx,
+        mine.map((p, i) => ({ runId: p.run.id, taskId: tasks[i].id })),
+      );
+      for (const [i, p] of mine.entries()) await p.task.withRows?.(trx, tasks[i]);
+    });
   }
 
   /** Starts runs another node stored and did not queue (it died in between), when this node may run them. */
@@ -190,6 +216,6 @@ export class FiringLoop {
     const mine = orphans.filter(
       (run) => run.nodeId === this.opts.nodeId || !run.pinnedNodeId || run.pinnedNodeId === this.opts.nodeId,
     );
-    await this.startAll(mine);
+    await this.startRuns(mine);
   }
 }

@@ -13,6 +13,7 @@ import { parseListQuery, single } from './list-query';
 import { schedulerAdmin, schedulerReader } from './scheduler-auth';
 import { badRequest, invalidParam, notFound } from '../../http/ciphertrust/ciphertrust-errors';
 import { presentConfig } from './scheduler-presenters';
+import type { TaskService } from '../../tasks/task-service';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,6 +38,7 @@ export interface ConfigRouteDeps {
   operation: OperationLookup;
   operationNames: () => string[];
   nodeId: string;
+  tasks: Pick<TaskService, 'enqueue'>;
 }
 
 /** `/api/v1/scheduler/job-configs`: create, list, read, change, delete, run now. */
@@ -111,28 +113,29 @@ export function jobConfigRoutes(d: ConfigRouteDeps): Router<AppState> {
     const parsed = op.params.safeParse(config.params);
     if (!parsed.success) throw invalidParam('job_config_params', parsed.error.issues[0]?.message ?? 'invalid');
     const runId = crypto.randomUUID();
-    const task = await op.start(parsed.data, {
-      username: ctx.state.user!.name,
-      pinnedNodeId: pinnedNode(config.runOn),
-      withRows: (trx, t) =>
-        d.runs.insertStarted(
-          trx,
-          {
-            id: runId,
-            configId: config.id,
-            fireAt: null,
-            trigger: 'run_now',
-            status: null,
-            name: config.name,
-            description: config.description,
-            operation: config.operation,
-            params: config.params,
-            username: ctx.state.user!.name,
-            nodeId: d.nodeId,
-            pinnedNodeId: pinnedNode(config.runOn),
-          },
-          t.id,
-        ),
+    const username = ctx.state.user!.name;
+    const pinnedNodeId = pinnedNode(config.runOn);
+    const planned = await op.plan(parsed.data, { username, pinnedNodeId });
+    const task = await d.tasks.enqueue(planned.task, async (trx, t) => {
+      await planned.withRows?.(trx, t);
+      await d.runs.insertStarted(
+        trx,
+        {
+          id: runId,
+          configId: config.id,
+          fireAt: null,
+          trigger: 'run_now',
+          status: null,
+          name: config.name,
+          description: config.description,
+          operation: config.operation,
+          params: config.params,
+          username,
+          nodeId: d.nodeId,
+          pinnedNodeId,
+        },
+        t.id,
+      );
     });
     redirectToTask(ctx, task, { job_id: runId, job_config_id: config.id });
   });

@@ -153,15 +153,29 @@ export class JobRunsRepo {
     });
   }
 
-  /** Links a run to its task, in the task's transaction; false when another node linked one first. */
-  async attach(trx: Knex.Transaction, runId: string, taskId: number): Promise<boolean> {
-    const linked = await trx('scheduler_runs')
-      .where({ id: runId })
-      .whereNull('task_id')
-      .whereNull('status')
-      .update({ task_id: taskId })
-      .returning('id');
-    return linked.length === 1;
+  /**
+   * Locks the runs among `ids` that still have no task and are not skipped or failed, skipping those
+   * another node holds (it is queueing their tasks); returns their ids. The caller queues their tasks and
+   * links them (`link`) in the same transaction, so a run gets one task whichever nodes try.
+   */
+  async lockUnstarted(trx: Knex.Transaction, ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const res = (await trx.raw(
+      `select id from scheduler_runs where id = any(?::uuid[]) and task_id is null and status is null
+        for update skip locked`,
+      [ids],
+    )) as { rows: Array<{ id: string }> };
+    return new Set(res.rows.map((r) => r.id));
+  }
+
+  /** Links runs locked by `lockUnstarted` to their tasks, in one statement. */
+  async link(trx: Knex.Transaction, links: Array<{ runId: string; taskId: number }>): Promise<void> {
+    if (!links.length) return;
+    await trx.raw(
+      `update scheduler_runs r set task_id = v.task_id
+         from unnest(?::uuid[], ?::int[]) as v(id, task_id) where r.id = v.id`,
+      [links.map((l) => l.runId), links.map((l) => l.taskId)],
+    );
   }
 
   /** Marks a run that could not start (its operation gone or its params no longer valid). */

@@ -11,9 +11,9 @@ export function scheduledSyncRun(queue: SyncRunQueue, repo: SyncTasksRepo): Sche
   return {
     name: 'sync_task_run',
     params: z.object({ task: z.string().min(1).max(128) }).strict(),
-    async start(p: { task: string }, run) {
+    async plan(p: { task: string }, run) {
       if (!(await repo.find(p.task))) throw new Error(`no sync task named '${p.task}'`);
-      return queue.start(p.task, run.username, 'scheduler', run.withRows, run.pinnedNodeId);
+      return queue.planned(p.task, run.username, 'scheduler', run.pinnedNodeId);
     },
   };
 }

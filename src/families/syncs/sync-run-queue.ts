@@ -33,13 +33,23 @@ export class SyncRunQueue {
     username: string,
     trigger: RunTrigger,
     withRows?: (trx: Knex.Transaction, task: Task) => Promise<void>,
-    pinnedNodeId: string | null = null,
   ): Promise<Task> {
-    return this.tasks.enqueue({ ...this.runTask(name, username, trigger), pinnedNodeId }, async (trx, task) => {
+    const run = this.planned(name, username, trigger);
+    return this.tasks.enqueue(run.task, async (trx, task) => {
       await withRows?.(trx, task);
-      await this.repo.clearPending(name, trx);
-      await this.runs.insert(trx, name, task.id, trigger);
+      await run.withRows(trx, task);
     });
+  }
+
+  /** A run's task and the rows stored with it (the run, the pending changes it covers), for the caller to queue. */
+  planned(name: string, username: string, trigger: RunTrigger, pinnedNodeId: string | null = null) {
+    return {
+      task: { ...this.runTask(name, username, trigger), pinnedNodeId },
+      withRows: async (trx: Knex.Transaction, task: Task) => {
+        await this.repo.clearPending(name, trx);
+        await this.runs.insert(trx, name, task.id, trigger);
+      },
+    };
   }
 
   /**
