@@ -75,6 +75,12 @@ export class CoreBench {
    * runner's node, or (`elsewhere`) as on another node, so that it comes through NOTIFY and a claim.
    */
   async pickup(samples: number, warmup: number, elsewhere = false): Promise<{ p50: number; p99: number }> {
+    const times = await this.pickupTimes(samples, warmup, elsewhere);
+    return { p50: median(times), p99: percentile(times, 99) };
+  }
+
+  /** `pickup`'s samples themselves, for rows that pool them across several runs. */
+  async pickupTimes(samples: number, warmup: number, elsewhere = false): Promise<number[]> {
     const times: number[] = [];
     const tasks = elsewhere ? this.elsewhere : this.tasks;
     for (let n = 0; n < samples + warmup; n++) {
@@ -86,7 +92,7 @@ export class CoreBench {
       this.waiters.delete(task.id);
       this.startedAt.delete(task.id);
     }
-    return { p50: median(times), p99: percentile(times, 99) };
+    return times;
   }
 
   /** `count` no-op tasks queued by `producers` concurrent clients, each run to done with its logs (tasks/s). */

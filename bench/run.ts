@@ -50,6 +50,9 @@ const N = {
   dueConfigs: QUICK ? 1000 : 10_000,
   embeddedDueConfigs: QUICK ? 200 : 1000,
   idleConfigs: QUICK ? 10_000 : 100_000,
+  /** Row 9 alternates its two cases in this many blocks of this many pickups (each way) a block. */
+  idleBlocks: QUICK ? 2 : 20,
+  idleBlockSamples: QUICK ? 20 : 50,
   /** The scheduler's poll while row 9 runs (the daemon's is 10 s): it looks at its table often. */
   idlePollMs: 250,
   syncSamples: QUICK ? 5 : 30,
@@ -458,23 +461,33 @@ async function schedulerRows(): Promise<Row[]> {
       },
     ];
   };
-  rows.push(
-    ...idleRows(
-      'postgres',
-      await idleTableCost('postgres', PG_URL, N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs),
-    ),
+  const idle = await idleTableCost(
+    'postgres',
+    PG_URL,
+    N.idleConfigs,
+    N.idleBlocks,
+    N.idleBlockSamples,
+    N.workers,
+    N.idlePollMs,
   );
+  say(`row 9: ${JSON.stringify(idle)}`);
+  rows.push(...idleRows('postgres', idle));
 
   say(`rows 8-9 on the embedded database (one node, ${N.embeddedDueConfigs.toLocaleString('en')} configs due)`);
   const e = await fireLatency('embedded', '', N.embeddedDueConfigs, ['A'], N.workers);
   say(`row 8 embedded: ${JSON.stringify(e)}`);
   rows.push(...fireRows('embedded', e));
-  rows.push(
-    ...idleRows(
-      'embedded',
-      await idleTableCost('embedded', '', N.idleConfigs, N.reps, N.pickupSamples, N.workers, N.idlePollMs),
-    ),
+  const idleEmbedded = await idleTableCost(
+    'embedded',
+    '',
+    N.idleConfigs,
+    N.idleBlocks,
+    N.idleBlockSamples,
+    N.workers,
+    N.idlePollMs,
   );
+  say(`row 9 embedded: ${JSON.stringify(idleEmbedded)}`);
+  rows.push(...idleRows('embedded', idleEmbedded));
   return rows;
 }
 

@@ -264,23 +264,40 @@ async function fillIdleConfigs(db: Database, count: number): Promise<void> {
   await db.knex.raw('vacuum analyze scheduler_job_configs');
 }
 
+/** Swaps the schedule table with its empty twin (renames, in one transaction): the scheduler's next look sees the other. */
+async function swapScheduleTables(db: Database): Promise<void> {
+  await db.knex.transaction(async (trx) => {
+    await trx.raw('alter table scheduler_job_configs rename to scheduler_job_configs_swap');
+    await trx.raw('alter table scheduler_job_configs_twin rename to scheduler_job_configs');
+    await trx.raw('alter table scheduler_job_configs_swap rename to scheduler_job_configs_twin');
+  });
+}
+
+type Spread = { p50: number; p99: number };
+
 export interface IdleTableCost {
   empty: { p50: number; p99: number; otherP50: number; otherP99: number };
   full: { p50: number; p99: number; otherP50: number; otherP99: number };
+  /** The lowest and highest of the blocks' p50 ratios (full over empty, pickup here): the noise of one block. */
+  blockRatios: { min: number; max: number };
 }
 
 /**
  * Row 9: row 1's pickup (local and queued on another node) with the scheduler's loop running on the
- * same database, its table empty and then holding `idle` configs it never fires, alternating in each
- * repetition (medians of the repetitions). The loop polls every `pollMs` (the daemon: 10 s), so that it
- * looks at the table many times while pickup is measured.
+ * same database, its table empty and holding `idle` configs it never fires. The table is filled once;
+ * the two cases then alternate in `blocks` short blocks (ABBA order) by swapping the filled table with an
+ * empty twin, so that both cases see the same drift of a shared machine's speed, and the samples of a
+ * case are pooled. (Refilling the table for each case, as this row first did, took seconds a time: too
+ * few alternations, and the ratio of two medians of a few ms wandered from 0.6 to 1.6 between runs.)
+ * The loop polls every `pollMs` (the daemon: 10 s), so that it looks at its table many times while
+ * pickup is measured.
  */
 export async function idleTableCost(
   backend: Backend,
   url: string,
   idle: number,
-  reps: number,
-  samples: number,
+  blocks: number,
+  samplesPerBlock: number,
   workers: number,
   pollMs: number,
 ): Promise<IdleTableCost> {
@@ -300,38 +317,55 @@ export async function idleTableCost(
     },
     { pollMs },
   );
-  const out = {
-    empty: [] as Array<{ p50: number; p99: number; o50: number; o99: number }>,
-    full: [] as Array<{ p50: number; p99: number; o50: number; o99: number }>,
+  const times = {
+    empty: { here: [] as number[], other: [] as number[] },
+    full: { here: [] as number[], other: [] as number[] },
   };
+  const ratios: number[] = [];
+  // Where the idle configs are: in the table the scheduler reads (the full case), or in its twin.
+  let rowsIn: 'scheduler_job_configs' | 'twin' = 'scheduler_job_configs';
   try {
     await db.knex.raw('truncate scheduler_runs, scheduler_job_configs');
+    await db.knex.raw('drop table if exists scheduler_job_configs_twin');
+    await db.knex.raw('create table scheduler_job_configs_twin (like scheduler_job_configs including all)');
+    await fillIdleConfigs(db, idle);
+    if (backend === 'postgres') await db.knex.raw('checkpoint');
     await family.start!();
-    const measure = async () => {
-      const p = await core.pickup(samples, 20);
-      const o = await core.pickup(samples, 20, true);
-      return { p50: p.p50, p99: p.p99, o50: o.p50, o99: o.p99 };
-    };
-    for (let i = 0; i < reps; i++) {
-      // Alternate which goes first, so a drift of the machine's speed favours neither.
-      for (const which of i % 2 === 0 ? (['empty', 'full'] as const) : (['full', 'empty'] as const)) {
-        await db.knex.raw('truncate scheduler_job_configs');
-        if (which === 'full') await fillIdleConfigs(db, idle);
-        // Both cases start from flushed WAL, so the insert's writes are not measured as the table's cost.
-        if (backend === 'postgres') await db.knex.raw('checkpoint');
-        await sleep(1000);
-        out[which].push(await measure());
+    await core.pickupTimes(0, 50);
+    await core.pickupTimes(0, 50, true);
+    for (let b = 0; b < blocks; b++) {
+      const block: Partial<Record<'empty' | 'full', number>> = {};
+      for (const which of b % 2 === 0 ? (['empty', 'full'] as const) : (['full', 'empty'] as const)) {
+        const wanted = which === 'full' ? 'scheduler_job_configs' : 'twin';
+        if (rowsIn !== wanted) {
+          await swapScheduleTables(db);
+          rowsIn = wanted;
+          // The loop's next pass reads the table now in place.
+          await sleep(2 * pollMs);
+        }
+        const here = await core.pickupTimes(samplesPerBlock, 5);
+        times[which].here.push(...here);
+        times[which].other.push(...(await core.pickupTimes(samplesPerBlock, 5, true)));
+        block[which] = median(here);
       }
+      ratios.push(block.full! / block.empty!);
     }
   } finally {
     await family.stop!();
+    if (rowsIn === 'twin') await swapScheduleTables(db).catch(() => undefined);
+    await db.knex.raw('drop table if exists scheduler_job_configs_twin').catch(() => undefined);
+    await db.knex.raw('truncate scheduler_job_configs').catch(() => undefined);
     await core.stop();
   }
-  const agg = (xs: typeof out.empty) => ({
-    p50: median(xs.map((x) => x.p50)),
-    p99: median(xs.map((x) => x.p99)),
-    otherP50: median(xs.map((x) => x.o50)),
-    otherP99: median(xs.map((x) => x.o99)),
-  });
-  return { empty: agg(out.empty), full: agg(out.full) };
+  const spread = (xs: number[]): Spread => ({ p50: median(xs), p99: percentile(xs, 99) });
+  const agg = (c: { here: number[]; other: number[] }) => {
+    const here = spread(c.here);
+    const other = spread(c.other);
+    return { p50: here.p50, p99: here.p99, otherP50: other.p50, otherP99: other.p99 };
+  };
+  return {
+    empty: agg(times.empty),
+    full: agg(times.full),
+    blockRatios: { min: Math.min(...ratios), max: Math.max(...ratios) },
+  };
 }
