@@ -4,7 +4,7 @@ import { openDatabase, Database } from '../../src/db/database';
 import { cleanupArtifacts } from '../../src/families/director-tasks/cleanup-artifacts';
 import { TaskService } from '../../src/tasks/task-service';
 import { loadConfig } from '../../src/config/load-config';
-import type { Family, ScheduledOperation } from '../../src/families/family';
+import type { Family, ScheduledOperation, ScheduledTask } from '../../src/families/family';
 import { schedulerFamily } from '../../src/families/scheduler/family';
 import { asAdmin } from '../support/auth';
 import { resetDatabase, silentLog, testDatabase } from '../support/databases';
@@ -220,6 +220,60 @@ describeOnBothBackends(
         expect(runs[0].status).to.equal(null);
         expect(runs[0].task_id).to.be.a('number');
       }
+    });
+
+    it("one run whose task cannot be stored holds back none of its tick's others, and gets its task later; a vanished operation fails its run", async () => {
+      // A family whose rows for one task fail (ms 13) while `refusing`: the batch's transaction fails
+      // with it, and the batch is fired again in two steps, each run's task on its own.
+      let refusing = true;
+      const flaky: ScheduledOperation = {
+        ...scheduledSleep(),
+        plan: (p, run) => ({
+          ...(scheduledSleep().plan(p, run) as ScheduledTask),
+          withRows: async () => {
+            if (p.ms === 13 && refusing) throw new Error('refused');
+          },
+        }),
+      };
+      const f = schedulerFamily(
+        {
+          config: loadConfig({ env: { BOSUN_NODE_ID: 'node-a' } }),
+          db: h.db,
+          tasks: h.tasks,
+          users,
+          log: silentLog,
+          schedulable: () => [flaky],
+        },
+        { pollMs: 300, orphanAfterMs: 500 },
+      );
+      const good: string[] = [];
+      for (let i = 0; i < 4; i++) good.push((await create({ run_at: '0 0 1 1 *', job_config_params: { ms: 1 } })).id);
+      const bad = (await create({ run_at: '0 0 1 1 *', job_config_params: { ms: 13 } })).id;
+      const vanished = (await create({ run_at: '0 0 1 1 *', job_config_params: { ms: 1 } })).id;
+      await h.db.knex('scheduler_job_configs').where({ id: vanished }).update({ operation: 'vanished' });
+      const tick = new Date();
+      await h.db.knex('scheduler_job_configs').update({ next_run_at: tick });
+      loops.push(f);
+      await f.start!();
+      const runsOf = (id: string) => h.db.knex('scheduler_runs').where({ config_id: id }).select('*');
+      for (let waited = 0; waited < 8_000; waited += 100) {
+        const started = await h.db.knex('scheduler_runs').whereIn('config_id', good).whereNotNull('task_id');
+        if (started.length === good.length && (await runsOf(bad)).length === 1) break;
+        await sleep(100);
+      }
+      for (const id of good) expect((await runsOf(id))[0].task_id, `config ${id}`).to.be.a('number');
+      const [held] = await runsOf(bad);
+      expect(held).to.include({ task_id: null, status: null });
+      const [failed] = await runsOf(vanished);
+      expect(failed).to.include({ task_id: null, status: 'failed' });
+      expect(failed.error).to.include("'vanished'");
+      refusing = false;
+      for (let waited = 0; waited < 8_000 && (await runsOf(bad))[0].task_id === null; waited += 100) await sleep(100);
+      const after = await runsOf(bad);
+      expect(after).to.have.length(1);
+      expect(after[0].id).to.equal(held.id);
+      expect(await waitForTask(h.tasks, after[0].task_id)).to.include({ state: 'done' });
+      for (const id of [...good, bad, vanished]) expect(await runsPerTick(h.db, id)).to.deep.equal([1]);
     });
 
     it('answers bad run filters with a 400 naming the parameter', async () => {

@@ -60,13 +60,17 @@ function runFromRow(r: Row): JobRun {
   };
 }
 
-/** A run about to be stored: `status` set means it gets no task (skipped). */
+/** A run about to be stored: `status` set means it gets no task (skipped, or its operation cannot run). */
 export interface NewRun {
   id: string;
   configId: string;
   fireAt: Date | null;
   trigger: JobRun['trigger'];
-  status: 'skipped' | null;
+  status: 'skipped' | 'failed' | null;
+  /** Why it failed to start. */
+  error?: string;
+  /** Its task, when stored in the transaction that stores the run. */
+  taskId?: number;
   name: string;
   description: string;
   operation: string;
@@ -121,6 +125,8 @@ export class JobRunsRepo {
           fire_at: r.fireAt,
           trigger: r.trigger,
           status: r.status,
+          error: r.error ?? null,
+          task_id: r.taskId ?? null,
           name: r.name,
           description: r.description,
           operation: r.operation,
