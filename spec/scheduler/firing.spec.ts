@@ -3,12 +3,10 @@ import { expect } from 'chai';
 import { openDatabase, Database } from '../../src/db/database';
 import { cleanupArtifacts } from '../../src/families/director-tasks/cleanup-artifacts';
 import { TaskService } from '../../src/tasks/task-service';
-import { loadConfig } from '../../src/config/load-config';
 import type { Family, ScheduledOperation, ScheduledTask } from '../../src/families/family';
-import { schedulerFamily } from '../../src/families/scheduler/family';
 import { asAdmin } from '../support/auth';
 import { resetDatabase, silentLog, testDatabase } from '../support/databases';
-import { describeOnBothBackends, users } from '../support/harness';
+import { describeOnBothBackends } from '../support/harness';
 import { sleepOp, startRunner, stopRunners, waitForTask } from '../support/runners';
 import { TEST_DATABASE_URL } from '../support/test-env';
 import { scheduledSleep, sleep, testScheduler } from './support';
@@ -189,17 +187,7 @@ describeOnBothBackends(
           return scheduledSleep().plan(p, run);
         },
       };
-      const f = schedulerFamily(
-        {
-          config: loadConfig({ env: { BOSUN_NODE_ID: 'node-a' } }),
-          db: h.db,
-          tasks: h.tasks,
-          users,
-          log: silentLog,
-          schedulable: () => [slowSleep],
-        },
-        { pollMs: 300, batch: 2, misfireGraceMs: 1_000 },
-      );
+      const f = testScheduler(h.db, h.tasks, 'node-a', [slowSleep], { batch: 2, misfireGraceMs: 1_000 });
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) ids.push((await create({ run_at: '0 0 1 1 *', job_config_params: { ms: 1 } })).id);
       const tick = new Date();
@@ -230,22 +218,10 @@ describeOnBothBackends(
         ...scheduledSleep(),
         plan: (p, run) => ({
           ...(scheduledSleep().plan(p, run) as ScheduledTask),
-          withRows: async () => {
-            if (p.ms === 13 && refusing) throw new Error('refused');
-          },
+          withRows: () => (p.ms === 13 && refusing ? Promise.reject(new Error('refused')) : Promise.resolve()),
         }),
       };
-      const f = schedulerFamily(
-        {
-          config: loadConfig({ env: { BOSUN_NODE_ID: 'node-a' } }),
-          db: h.db,
-          tasks: h.tasks,
-          users,
-          log: silentLog,
-          schedulable: () => [flaky],
-        },
-        { pollMs: 300, orphanAfterMs: 500 },
-      );
+      const f = testScheduler(h.db, h.tasks, 'node-a', [flaky], { orphanAfterMs: 500 });
       const good: string[] = [];
       for (let i = 0; i < 4; i++) good.push((await create({ run_at: '0 0 1 1 *', job_config_params: { ms: 1 } })).id);
       const bad = (await create({ run_at: '0 0 1 1 *', job_config_params: { ms: 13 } })).id;

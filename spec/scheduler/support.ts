@@ -5,6 +5,7 @@ import type { Family, ScheduledOperation } from '../../src/families/family';
 import type { Database } from '../../src/db/database';
 import { connectDockerEngine } from '../../src/docker/docker-engine';
 import { schedulerFamily } from '../../src/families/scheduler/family';
+import type { FiringOptions } from '../../src/families/scheduler/firing-loop';
 import { scheduledCleanup } from '../../src/families/director-tasks/scheduled-cleanup';
 import { SecretStore } from '../../src/secrets/secret-store';
 import type { TaskService } from '../../src/tasks/task-service';
@@ -28,8 +29,17 @@ export function scheduledSleep(): ScheduledOperation {
   };
 }
 
-/** A scheduler on `db` as node `nodeId`, with a short poll; its loop runs once `start()` is called. */
-export function testScheduler(db: Database, tasks: TaskService, nodeId = 'node-a'): Family {
+/**
+ * A scheduler on `db` as node `nodeId`, with a short poll; its loop runs once `start()` is called. It
+ * schedules `cleanup` and `sleep`, or the operations given, with the options given.
+ */
+export function testScheduler(
+  db: Database,
+  tasks: TaskService,
+  nodeId = 'node-a',
+  schedulable?: ScheduledOperation[],
+  opts: Partial<FiringOptions> = {},
+): Family {
   return schedulerFamily(
     {
       config: loadConfig({ env: { BOSUN_NODE_ID: nodeId } }),
@@ -39,9 +49,9 @@ export function testScheduler(db: Database, tasks: TaskService, nodeId = 'node-a
       tasks,
       users,
       log: silentLog,
-      schedulable: () => [scheduledCleanup(3), scheduledSleep()],
+      schedulable: () => schedulable ?? [scheduledCleanup(3), scheduledSleep()],
     },
-    { pollMs: 300, orphanAfterMs: 1_000 },
+    { pollMs: 300, orphanAfterMs: 1_000, ...opts },
   );
 }
 
