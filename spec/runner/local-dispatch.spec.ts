@@ -48,6 +48,30 @@ describeOnBothBackends('tasks queued on the node that runs them', (h) => {
     expect(debug).to.contain(`[task:${task.id}]`);
   });
 
+  it('queued in one batch: as many start here as there are free workers, the rest are claimed; a failed batch stores none and gives its workers back', async () => {
+    const { runner, tasks } = await idleRunner(2);
+    const sleeps = (n: number, description: string) =>
+      Array.from({ length: n }, () => ({ type: 'test_sleep', description, params: { ms: 20 } }));
+    let refused: Error | null = null;
+    await tasks
+      .enqueueBatch(async (_trx, enqueue) => {
+        expect(await enqueue(sleeps(3, 'undone'))).to.have.length(3);
+        throw new Error('the caller changed its mind');
+      })
+      .catch((e: Error) => (refused = e));
+    expect(refused).to.be.an('error');
+    expect(await h.db.knex('tasks').where({ description: 'undone' })).to.have.length(0);
+    expect(runner.reserve('test_sleep') && runner.reserve('test_sleep')).to.equal(true);
+    runner.release();
+    runner.release();
+    const batch = await tasks.enqueueBatch((_trx, enqueue) => enqueue(sleeps(5, 'batch')));
+    expect(batch.map((t) => t.state)).to.deep.equal(['processing', 'processing', 'queued', 'queued', 'queued']);
+    expect(batch.slice(0, 2).every((t) => t.nodeId === 'node-a')).to.equal(true);
+    for (const t of batch) expect(await waitForTask(tasks, t.id)).to.include({ state: 'done', nodeId: 'node-a' });
+    const debug = await readLog(tasks, batch[4].id, 'debug');
+    expect(debug).to.contain(`Enqueuing task: ${batch[4].id}`).and.contain(`Starting task: ${batch[4].id}`);
+  });
+
   it('are queued when every worker is busy, and claimed as one frees', async () => {
     const { tasks } = await idleRunner(1);
     const first = await tasks.enqueue({ type: 'test_sleep', description: 'busy', params: { ms: 300 } });
