@@ -252,6 +252,24 @@ describeOnBothBackends(
       for (const id of [...good, bad, vanished]) expect(await runsPerTick(h.db, id)).to.deep.equal([1]);
     });
 
+    it('a run its operation refuses (a resource its params name is gone) fails with the reason; run-now of it is a 400', async () => {
+      const c = await create({ run_at: '0 0 1 1 *', operation: 'gone', job_config_params: { what: 'sync task' } });
+      const res = await h.api
+        .post(`/api/v1/scheduler/job-configs/${c.id}/run-now`)
+        .set('Authorization', asAdmin)
+        .expect(400);
+      expect(res.body.message).to.include("'job_config_params'").and.include('no sync task any more');
+      expect(await h.db.knex('scheduler_runs').where({ config_id: c.id })).to.have.length(0);
+      await h.db.knex('scheduler_job_configs').where({ id: c.id }).update({ next_run_at: new Date() });
+      await startLoop();
+      for (let waited = 0; waited < 5_000; waited += 100) {
+        if ((await h.db.knex('scheduler_runs').where({ config_id: c.id })).length) break;
+        await sleep(100);
+      }
+      const runs = await h.db.knex('scheduler_runs').where({ config_id: c.id }).select('status', 'error', 'task_id');
+      expect(runs).to.deep.equal([{ status: 'failed', error: 'no sync task any more', task_id: null }]);
+    });
+
     it('answers bad run filters with a 400 naming the parameter', async () => {
       for (const q of ['status=done', 'job_config_id=x', 'sort=colour']) {
         const res = await h.api.get(`/api/v1/scheduler/jobs?${q}`).set('Authorization', asAdmin).expect(400);

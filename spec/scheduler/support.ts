@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config/load-config';
-import type { Family, ScheduledOperation } from '../../src/families/family';
+import { CannotSchedule, Family, ScheduledOperation } from '../../src/families/family';
 import type { Database } from '../../src/db/database';
 import { connectDockerEngine } from '../../src/docker/docker-engine';
 import { schedulerFamily } from '../../src/families/scheduler/family';
@@ -29,9 +29,20 @@ export function scheduledSleep(): ScheduledOperation {
   };
 }
 
+/** `gone` for the scheduler: its params name a resource that no longer exists, so it never queues a task. */
+export function scheduledGone(): ScheduledOperation {
+  return {
+    name: 'gone',
+    params: z.object({ what: z.string() }).strict(),
+    plan: (p: { what: string }) => {
+      throw new CannotSchedule(`no ${p.what} any more`);
+    },
+  };
+}
+
 /**
  * A scheduler on `db` as node `nodeId`, with a short poll; its loop runs once `start()` is called. It
- * schedules `cleanup` and `sleep`, or the operations given, with the options given.
+ * schedules `cleanup`, `sleep` and `gone`, or the operations given, with the options given.
  */
 export function testScheduler(
   db: Database,
@@ -49,7 +60,7 @@ export function testScheduler(
       tasks,
       users,
       log: silentLog,
-      schedulable: () => schedulable ?? [scheduledCleanup(3), scheduledSleep()],
+      schedulable: () => schedulable ?? [scheduledCleanup(3), scheduledSleep(), scheduledGone()],
     },
     { pollMs: 300, orphanAfterMs: 1_000, ...opts },
   );

@@ -65,6 +65,12 @@ export interface ScheduledOperation {
   plan(params: Record<string, unknown>, run: ScheduledStart): ScheduledTask | Promise<ScheduledTask>;
 }
 
+/**
+ * Thrown by `plan` when a run cannot be queued for a reason its configuration's owner must fix (a resource
+ * its params name is gone): the run fails with the message, and run-now answers 400 with it.
+ */
+export class CannotSchedule extends Error {}
+
 /** How a scheduled operation's task is queued. */
 export interface ScheduledStart {
   /** On whose behalf (the job configuration's creator, or who asked for run-now). */

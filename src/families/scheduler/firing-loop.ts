@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ScheduledOperation, ScheduledTask } from '../family';
+import { CannotSchedule, ScheduledOperation, ScheduledTask } from '../family';
 import type { Database } from '../../db/database';
 import type { Logger } from '../../logger';
 import type { TaskService } from '../../tasks/task-service';
@@ -184,9 +184,9 @@ export class FiringLoop {
   }
 
   /**
-   * Each run's task, as its operation describes it. A run whose operation is gone or whose params no
-   * longer hold fails; one whose operation cannot queue it now (it threw) is left out, without a task,
-   * and tried again by a later pass.
+   * Each run's task, as its operation describes it. A run whose operation is gone, whose params no
+   * longer hold, or whose operation refuses it (CannotSchedule) fails; one whose operation threw anything
+   * else is left out, without a task, and tried again by a later pass.
    */
   private async planTasks(runs: NewRun[]) {
     const planned: Array<{ run: NewRun; task: ScheduledTask }> = [];
@@ -209,7 +209,8 @@ export class FiringLoop {
           task: await op.plan(parsed.data, { username: run.username, pinnedNodeId: run.pinnedNodeId }),
         });
       } catch (err) {
-        this.log.warn({ err, run: run.id }, 'could not queue a scheduled run; it is retried');
+        if (err instanceof CannotSchedule) failed.push({ run, error: err.message });
+        else this.log.warn({ err, run: run.id }, 'could not queue a scheduled run; it is retried');
       }
     }
     return { planned, failed };

@@ -4,6 +4,7 @@ import type { Next } from 'koa';
 import { koaBody } from 'koa-body';
 import type { AppContext, AppState } from '../../http/context';
 import { redirectToTask } from '../../http/start-task';
+import { CannotSchedule, ScheduledTask } from '../family';
 import { firstRun } from './fire-plan';
 import { changesSchedule, OperationLookup, parseCreate, parsePatch } from './job-config-request';
 import type { JobConfigsRepo } from './job-configs-repo';
@@ -115,7 +116,12 @@ export function jobConfigRoutes(d: ConfigRouteDeps): Router<AppState> {
     const runId = crypto.randomUUID();
     const username = ctx.state.user!.name;
     const pinnedNodeId = pinnedNode(config.runOn);
-    const planned = await op.plan(parsed.data, { username, pinnedNodeId });
+    let planned: ScheduledTask;
+    try {
+      planned = await op.plan(parsed.data, { username, pinnedNodeId });
+    } catch (err) {
+      throw err instanceof CannotSchedule ? invalidParam('job_config_params', err.message) : err;
+    }
     const task = await d.tasks.enqueue(planned.task, async (trx, t) => {
       await planned.withRows?.(trx, t);
       await d.runs.insertStarted(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScheduledOperation } from '../family';
+import { CannotSchedule, ScheduledOperation } from '../family';
 import type { SyncRunQueue } from './sync-run-queue';
 import type { SyncTasksRepo } from './sync-tasks-repo';
 
@@ -12,7 +12,7 @@ export function scheduledSyncRun(queue: SyncRunQueue, repo: SyncTasksRepo): Sche
     name: 'sync_task_run',
     params: z.object({ task: z.string().min(1).max(128) }).strict(),
     async plan(p: { task: string }, run) {
-      if (!(await repo.find(p.task))) throw new Error(`no sync task named '${p.task}'`);
+      if (!(await repo.find(p.task))) throw new CannotSchedule(`no sync task named '${p.task}'`);
       return queue.planned(p.task, run.username, 'scheduler', run.pinnedNodeId);
     },
   };
