@@ -166,11 +166,11 @@ export class JobRunsRepo {
    */
   async lockUnstarted(trx: Knex.Transaction, ids: string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const res = (await trx.raw(
+    const res = await trx.raw<{ rows: Array<{ id: string }> }>(
       `select id from scheduler_runs where id = any(?::uuid[]) and task_id is null and status is null
         for update skip locked`,
       [ids],
-    )) as { rows: Array<{ id: string }> };
+    );
     return new Set(res.rows.map((r) => r.id));
   }
 
