@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
+import type { PGlite } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import type { Logger } from '../logger';
-import { LocalNotifier, Notifier, PgNotifier } from './notifier';
+import { decodeAppended, LocalNotifier, Notifier, PgNotifier, TASK_LOGS_CHANNEL } from './notifier';
 import { DataDirLock } from './data-dir-lock';
 
 // Plain numbers for bigint and numeric columns (ids, offsets and counts stay far below 2^53).
@@ -90,11 +91,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     throw err;
   }
   const notifier = new LocalNotifier();
+  // The task_logs trigger's notifications, from PGlite's own LISTEN (every append, whatever wrote it).
+  const pglite = (knex.client as { pglite: PGlite }).pglite;
+  const unlisten = await pglite.listen(TASK_LOGS_CHANNEL, (payload) => {
+    const signal = decodeAppended(payload);
+    if (signal) notifier.publish(signal);
+  });
   return {
     backend: 'embedded',
     knex,
     notifier,
     async close() {
+      await unlisten().catch(() => undefined);
       await notifier.close();
       await knex.destroy();
       lock?.release();

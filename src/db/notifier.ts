@@ -5,6 +5,9 @@ import type { Logger } from '../logger';
 /** Channel carrying task wake-ups between the nodes sharing one database. */
 export const TASKS_CHANNEL = 'bosun_tasks';
 
+/** Channel on which every statement appending to task_logs says how far each log it touched reaches. */
+export const TASK_LOGS_CHANNEL = 'bosun_task_logs';
+
 /**
  * A queued task's signal names its type, so that a node which cannot run that type is not woken for it
  * (`type` is null in a signal from a node of an earlier version, which did not name it). A finished
@@ -15,10 +18,18 @@ export type TaskSignal =
   | { kind: 'finished'; id: number; queue: string | null }
   | { kind: 'cancel'; id: number }
   /** A job configuration of the scheduler changed: its next run may be earlier than a node's timer. */
-  | { kind: 'schedule' };
+  | { kind: 'schedule' }
+  /** Bytes were appended to a task's log, which now has `size` bytes (sent by the task_logs trigger). */
+  | { kind: 'appended'; id: number; log: string; size: number };
 
 /** The SQL that builds a finished signal's payload from a tasks row's `id` and `queue_name`. */
 export const FINISHED_PAYLOAD_SQL = `'finished:' || id || coalesce(':' || queue_name, '')`;
+
+/** A TASK_LOGS_CHANNEL payload, `<task id>:<log>:<size>`. */
+export function decodeAppended(payload: string): TaskSignal | null {
+  const m = /^(\d+):(\w+):(\d+)$/.exec(payload);
+  return m ? { kind: 'appended', id: Number(m[1]), log: m[2], size: Number(m[3]) } : null;
+}
 
 function decodeSignal(payload: string): TaskSignal | null {
   const queued = /^queued:(\d+)(?::(.+))?$/.exec(payload);
@@ -33,7 +44,8 @@ function decodeSignal(payload: string): TaskSignal | null {
 /**
  * Delivers task signals to this node's runner. On PostgreSQL they come through LISTEN/NOTIFY from every
  * node (the NOTIFY is sent in SQL, in the transaction that changed the task); on the embedded database
- * there is only this process, so signals are emitted in-process.
+ * there is only this process, so signals are emitted in-process, but for log appends, which the
+ * embedded database's own LISTEN delivers from the same trigger.
  */
 export interface Notifier {
   /** True when signals sent in SQL (pg_notify) reach the listeners; false means `publish` must be used. */
@@ -81,7 +93,8 @@ export class PgNotifier implements Notifier {
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, application_name: 'bosun-listen' });
     client.on('notification', (msg) => {
-      const signal = msg.payload ? decodeSignal(msg.payload) : null;
+      const decode = msg.channel === TASK_LOGS_CHANNEL ? decodeAppended : decodeSignal;
+      const signal = msg.payload ? decode(msg.payload) : null;
       if (signal) this.local.publish(signal);
     });
     client.on('error', (err) => {
@@ -90,7 +103,7 @@ export class PgNotifier implements Notifier {
     });
     client.on('end', () => this.reconnectLater(client));
     await client.connect();
-    await client.query(`LISTEN ${TASKS_CHANNEL}`);
+    await client.query(`LISTEN ${TASKS_CHANNEL}; LISTEN ${TASK_LOGS_CHANNEL}`);
     this.client = client;
     this.retryMs = 100;
   }

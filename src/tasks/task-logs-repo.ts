@@ -1,9 +1,17 @@
 import type { Knex } from 'knex';
+import type { TaskState } from './task';
 import type { TaskLogName } from './task-log';
 
 /** All SQL on `task_logs`: append-only chunks keyed by (task, log, start offset). */
 
 const toBuffer = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array));
+
+interface ProgressRow {
+  task_id: number;
+  log: TaskLogName;
+  state: TaskState | null;
+  size: number | string | null;
+}
 
 /** Rows fetched per round trip while streaming a log. */
 const READ_BATCH = 16;
@@ -49,6 +57,37 @@ export class TaskLogsRepo {
     return out;
   }
 
+  /** At most `max` bytes of a log from `from`, as many as are stored contiguously from there. */
+  async readAt(taskId: number, log: TaskLogName, from: number, max: number): Promise<Buffer> {
+    const pieces: Buffer[] = [];
+    for await (const piece of this.read(taskId, log, from, from + max)) pieces.push(piece);
+    return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+  }
+
+  /**
+   * For each (task, log): the log's size and the task's state, read in one snapshot, so that for a task
+   * seen in a final state the size is its log's last (a task's last chunks commit with its final state).
+   * `state` is null for a task that is gone.
+   */
+  async progress(
+    logs: Array<{ taskId: number; log: TaskLogName }>,
+  ): Promise<Array<{ taskId: number; log: TaskLogName; size: number; state: TaskState | null }>> {
+    if (!logs.length) return [];
+    const res = await this.knex.raw<{ rows: ProgressRow[] }>(
+      `select f.task_id, f.log, t.state,
+              (select l.start_offset + octet_length(l.data) from task_logs l
+                where l.task_id = f.task_id and l.log = f.log order by l.start_offset desc limit 1) as size
+         from unnest(?::int[], ?::text[]) as f(task_id, log) left join tasks t on t.id = f.task_id`,
+      [logs.map((l) => l.taskId), logs.map((l) => l.log)],
+    );
+    return res.rows.map((r) => ({
+      taskId: Number(r.task_id),
+      log: r.log,
+      size: r.size === null ? 0 : Number(r.size),
+      state: r.state,
+    }));
+  }
+
   /**
    * Yields the bytes [from, to) of a log in order. The first chunk is found by one index probe
    * (the chunk starting at or before `from`) and sliced in SQL to at most the bytes asked for, so a
@@ -79,6 +118,8 @@ export class TaskLogsRepo {
       );
       if (!res.rows.length) return;
       for (const r of res.rows) {
+        // A chunk not committed yet leaves a gap: the bytes stop there rather than run on past it.
+        if (Number(r.start_offset) !== position) return;
         const buf = toBuffer(r.data);
         const piece = buf.subarray(0, Math.min(buf.length, to - position));
         yield piece;

@@ -6,6 +6,7 @@ import { isCancellable, RUNNING_STATES, sqlStates, Task, TaskState } from './tas
 import type { TaskLogName } from './task-log';
 import type { LocalDispatch } from './local-dispatch';
 import { LogAppendBatcher } from './log-append-batcher';
+import { LogFeed, LogFeedItem } from './log-feed';
 import { TaskLogWriter } from './task-log-writer';
 import { TaskLogsRepo } from './task-logs-repo';
 import { StatementBatcher } from './statement-batcher';
@@ -30,6 +31,7 @@ export class TaskService {
   private readonly tasks: TasksRepo;
   private readonly logs: TaskLogsRepo;
   private readonly appender: LogAppendBatcher;
+  private readonly feed: LogFeed;
   private dispatch: LocalDispatch | null = null;
   /** Tasks queued at the same time share a statement. */
   private readonly enqueues: StatementBatcher<EnqueuedTask, Task>;
@@ -38,6 +40,7 @@ export class TaskService {
     this.tasks = new TasksRepo(db.knex);
     this.logs = new TaskLogsRepo(db.knex);
     this.appender = new LogAppendBatcher(db.knex);
+    this.feed = new LogFeed(this.logs, db.notifier);
     this.enqueues = new StatementBatcher((rows) => this.tasks.enqueueMany(db.knex, rows, db.notifier.viaDatabase));
   }
 
@@ -189,6 +192,19 @@ export class TaskService {
   /** The bytes [from, to) of one of a task's logs, in order. */
   readLog(taskId: number, log: TaskLogName, from: number, to: number): AsyncGenerator<Buffer> {
     return this.logs.read(taskId, log, from, to);
+  }
+
+  /**
+   * One of a task's logs from `from` on, as its bytes are stored (on whichever node runs the task), then
+   * its end once the task has ended; until `signal` aborts.
+   */
+  followLog(taskId: number, log: TaskLogName, from: number, signal: AbortSignal): AsyncGenerator<LogFeedItem> {
+    return this.feed.follow(taskId, log, from, signal);
+  }
+
+  /** Logs followed live on this node, and their followers. */
+  get followed(): { logs: number; followers: number } {
+    return this.feed.stats;
   }
 
   /**

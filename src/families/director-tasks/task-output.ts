@@ -6,11 +6,16 @@ import type { TaskService } from '../../tasks/task-service';
 import { resolveRange } from './byte-range';
 import type { AppContext } from '../../http/context';
 import { parseTaskId } from './task-id';
+import { streamOffset, streamTaskLog, wantsEventStream } from './task-output-stream';
+import { TERMINAL_STATES } from '../../tasks/task';
 
 /**
  * `GET /tasks/:id/output?type=event|debug|result|cpi|none`: the log's bytes, whole (200) or from a
  * `Range` (206 with Content-Range; 416 when the range starts at or past the end). `none` and a missing cpi log give
  * 204. debug and cpi need an admin, as on the Director; event and result any reader.
+ *
+ * With `Accept: text/event-stream` the log is followed live instead (streamTaskLog), from `Last-Event-ID`
+ * or `?offset=`, with the same rules on who may read it; 204 when the task has ended and nothing is left.
  */
 export function taskOutput(tasks: TaskService) {
   return async function getTaskOutput(ctx: AppContext) {
@@ -25,10 +30,23 @@ export function taskOutput(tasks: TaskService) {
     if ((type === 'debug' || type === 'cpi') && !isAdmin(user)) throw scopeRequired(['bosh.admin']);
     const missingMeansEmpty = type !== 'cpi' && type !== 'stdout' && type !== 'stderr';
     if (!canRead(user)) throw scopeRequired(['bosh.admin', 'bosh.read']);
-    const id = parseTaskId(ctx.params.id);
-    if (id === null || !(await tasks.get(id))) throw taskNotFound(ctx.params.id);
+    const rawId = String((ctx.params as Record<string, string>).id);
+    const id = parseTaskId(rawId);
+    const task = id === null ? null : await tasks.get(id);
+    if (!task) throw taskNotFound(rawId);
 
-    const stored = await tasks.logSize(id, type);
+    if (wantsEventStream(ctx)) {
+      const from = streamOffset(ctx);
+      // Nothing more will come: 204, which also tells an EventSource not to reconnect.
+      if (TERMINAL_STATES.includes(task.state) && ((await tasks.logSize(task.id, type)) ?? 0) <= from) {
+        ctx.status = 204;
+        return;
+      }
+      streamTaskLog(ctx, tasks, task.id, type, from);
+      return;
+    }
+
+    const stored = await tasks.logSize(task.id, type);
     if (stored === null && !missingMeansEmpty) {
       ctx.status = 204;
       return;
@@ -49,7 +67,7 @@ export function taskOutput(tasks: TaskService) {
     } else {
       ctx.status = 200;
     }
-    ctx.body = Readable.from(tasks.readLog(id, type, start, end + 1));
+    ctx.body = Readable.from(tasks.readLog(task.id, type, start, end + 1));
     ctx.length = Math.max(0, end + 1 - start);
   };
 }
