@@ -30,6 +30,11 @@ export class BenchDaemon {
     private readonly config: string,
   ) {}
 
+  /** The CA certificate the daemon generated, for clients of its own. */
+  get caPath(): string {
+    return path.join(this.dataDir, 'tls', 'ca.pem');
+  }
+
   get pid(): number {
     return this.child.pid!;
   }

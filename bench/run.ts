@@ -3,7 +3,8 @@
  * (and the first rows on the embedded database). Prints a table and writes bench/results.json.
  * BENCH_QUICK=1 runs every row with small counts (a check that the bench works, not figures).
  * BENCH_ONLY=scheduler runs only the scheduler's rows (8 and 9) and writes bench/results-scheduler.json;
- * BENCH_ONLY=drydock only Drydock's (11 and 12), writing bench/results-drydock.json.
+ * BENCH_ONLY=drydock only Drydock's (11 and 12), writing bench/results-drydock.json; BENCH_ONLY=live only
+ * row 13 (logs followed live), writing bench/results-live.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { BenchDaemon } from './daemon-process';
 import { DaemonRows } from './daemon-rows';
 import { DrydockRows } from './drydock';
 import { GraphileBench } from './graphile';
+import { CLI_POLL_MS, LiveLogRows, p50, p99 } from './live-logs';
 import { ensurePgDatabase, serverVersion } from './postgres';
 import { removeBenchContainers } from './raw-docker';
 import { fireLatency, idleTableCost } from './scheduler-rows';
@@ -28,8 +30,8 @@ const PG_URL = process.env.BOSUN_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.
 const IMAGE = process.env.BOSUN_TEST_IMAGE ?? 'bosun-test/busybox:latest';
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && ONLY !== 'scheduler' && ONLY !== 'drydock') {
-  console.error(`bench: BENCH_ONLY=${ONLY}: the subsets are 'scheduler' and 'drydock'`);
+if (ONLY && ONLY !== 'scheduler' && ONLY !== 'drydock' && ONLY !== 'live') {
+  console.error(`bench: BENCH_ONLY=${ONLY}: the subsets are 'scheduler', 'drydock' and 'live'`);
   process.exit(2);
 }
 const N = {
@@ -59,6 +61,10 @@ const N = {
   drydockNodes: 20,
   drydockReps: QUICK ? 1 : 3,
   buildDataRecords: [1_000, QUICK ? 10_000 : 100_000],
+  liveSamples: QUICK ? 30 : 200,
+  liveFollowers: QUICK ? 100 : 1000,
+  liveLogs: 20,
+  liveSeconds: QUICK ? 5 : 15,
 };
 
 const say = (s: string) => console.error(`bench: ${s}`);
@@ -93,6 +99,11 @@ async function main() {
     if (ONLY === 'drydock') {
       rows.push(...(await drydockRows(daemon, knex, docker, runId)));
       await report(rows, started, 'results-drydock.json');
+      return;
+    }
+    if (ONLY === 'live') {
+      rows.push(...(await liveRows(daemon)));
+      await report(rows, started, 'results-live.json');
       return;
     }
     // Rows 1 and 2, alternating bosun and graphile-worker in each repetition.
@@ -291,6 +302,7 @@ async function main() {
       },
     );
     rows.push(...(await drydockRows(daemon, knex, docker, runId)));
+    rows.push(...(await liveRows(daemon)));
   } finally {
     await finishes.stop();
     await daemon.stop();
@@ -489,6 +501,58 @@ async function schedulerRows(): Promise<Row[]> {
   say(`row 9 embedded: ${JSON.stringify(idleEmbedded)}`);
   rows.push(...idleRows('embedded', idleEmbedded));
   return rows;
+}
+
+/**
+ * Row 13: a log followed live against the BOSH CLI's Range polling (append to client, one follower and
+ * one poller), then many followers of a few logs on the daemon: its peak memory, and their latency.
+ */
+async function liveRows(daemon: BenchDaemon): Promise<Row[]> {
+  const live = new LiveLogRows(daemon, PG_URL);
+  await live.start();
+  try {
+    say(`row 13: append-to-client latency, ${N.liveSamples} lines, followed live and polled every ${CLI_POLL_MS} ms`);
+    const one = await live.latency(N.liveSamples);
+    say(`row 13: ${N.liveFollowers} followers of ${N.liveLogs} logs for ${N.liveSeconds} s`);
+    daemon.resetPeak();
+    const many = await live.manyFollowers(N.liveFollowers, N.liveLogs, 100, N.liveSeconds * 1000);
+    const rss = daemon.peakRssMb();
+    const polled = `BOSH CLI Range polling, ${CLI_POLL_MS} ms`;
+    return [
+      {
+        row: '13 log append to client, p50 (ms)',
+        backend: 'postgres',
+        bosun: p50(one.stream),
+        peer: p50(one.polling),
+        peerName: polled,
+      },
+      {
+        row: '13 log append to client, p99 (ms)',
+        backend: 'postgres',
+        bosun: p99(one.stream),
+        peer: p99(one.polling),
+        peerName: polled,
+        target: '< 50',
+        ok: p99(one.stream) < 50,
+      },
+      {
+        row: `13 peak RSS, ${N.liveFollowers} followers of ${N.liveLogs} growing logs (MB)`,
+        backend: 'postgres',
+        bosun: rss,
+        note: `${many.connectedRssMb.toFixed(0)} MB once connected; ${many.complete} of ${N.liveFollowers} got their whole log; ${many.lines} lines`,
+        target: '< 200',
+        ok: rss < 200 && many.complete === N.liveFollowers,
+      },
+      {
+        row: `13 log append to client with ${N.liveFollowers} followers, p99 (ms)`,
+        backend: 'postgres',
+        bosun: p99(many.latencies),
+        note: `p50 ${p50(many.latencies).toFixed(1)}; ${many.latencies.length} arrivals`,
+      },
+    ];
+  } finally {
+    await live.stop();
+  }
 }
 
 /** Rows 11 and 12: deploy_nodes of 20 nodes against dockerode; build-data latency as the table grows. */

@@ -70,16 +70,14 @@ export class SyncsBench {
     // Runs of an earlier bench on this database would be counted as this one's.
     await this.db.knex('tasks').where({ queue_name: 'sync:bench-hosts' }).delete();
     await this.db.knex('deployments').insert({ name: DEPLOYMENT });
-    await this.db
-      .knex('instances')
-      .insert({
-        id: this.instanceId,
-        deployment: DEPLOYMENT,
-        instance_group: 'web',
-        idx: 0,
-        container_id: 'c0',
-        vm_created_at: new Date(),
-      });
+    await this.db.knex('instances').insert({
+      id: this.instanceId,
+      deployment: DEPLOYMENT,
+      instance_group: 'web',
+      idx: 0,
+      container_id: 'c0',
+      vm_created_at: new Date(),
+    });
     this.tasks = new TaskService(this.db);
     const config = loadConfig({
       env: {

@@ -1,3 +1,6 @@
+/** Decodes whole texts only (no stream state), so one serves every stream. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * A log's bytes as server-sent events, exactly: each event's `id` is the log offset just past its bytes
  * (what `Last-Event-ID` resumes from). Bytes that are UTF-8 text without a carriage return (which the
@@ -7,7 +10,6 @@
  */
 export class SseLogEncoder {
   private pending: Buffer = Buffer.alloc(0);
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   /** `offset`: where the log's first bytes given to `bytes` start. */
   constructor(private offset: number) {}
@@ -42,7 +44,7 @@ export class SseLogEncoder {
 
   private asText(data: Buffer): string | null {
     try {
-      const text = this.utf8.decode(data);
+      const text = utf8.decode(data);
       return text.includes('\r') ? null : text;
     } catch {
       return null;

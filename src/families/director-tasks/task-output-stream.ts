@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
+import type { ServerResponse } from 'node:http';
 import { badRequest } from '../../errors/director-error';
 import type { AppContext } from '../../http/context';
 import type { TaskLogName } from '../../tasks/task-log';
@@ -26,32 +26,54 @@ export function streamOffset(ctx: AppContext): number {
   return Number(given.trim());
 }
 
+/** The open streams, all given their heartbeat by one timer (a thousand followers cost no thousand timers). */
+const streams = new Set<ServerResponse>();
+let heartbeat: NodeJS.Timeout | null = null;
+
+function beat(): void {
+  for (const res of streams) if (!res.writableNeedDrain) res.write(':\n\n');
+}
+
+function track(res: ServerResponse): () => void {
+  streams.add(res);
+  heartbeat ??= setInterval(beat, HEARTBEAT_MS).unref();
+  return () => {
+    streams.delete(res);
+    if (!streams.size && heartbeat) {
+      clearInterval(heartbeat);
+      heartbeat = null;
+    }
+  };
+}
+
 /**
  * Answers with the log from `from` as server-sent events (SseLogEncoder's format): its bytes as they are
  * stored, on whichever node runs the task, then an `end` event (`{"state","size"}`) once the task has ended
  * and all of it was sent, and the response ends. A client that reads slowly holds the stream back (its
- * bytes wait in the database, not in memory); one that goes away ends it.
+ * bytes wait in the database, not in memory); one that goes away ends it. The response is written
+ * directly, without a stream in between: a follower costs its socket and little more.
  */
 export function streamTaskLog(ctx: AppContext, tasks: TaskService, id: number, log: TaskLogName, from: number): void {
-  const out = new PassThrough();
+  const res = ctx.res;
   const stop = new AbortController();
-  out.once('close', () => stop.abort());
+  res.once('close', () => stop.abort());
   ctx.status = 200;
   ctx.type = 'text/event-stream';
   ctx.set('Cache-Control', 'no-cache');
   ctx.set('X-Accel-Buffering', 'no');
-  ctx.body = out;
+  ctx.respond = false;
 
   const send = async (text: string) => {
     if (!text || stop.signal.aborted) return;
-    if (!out.write(text)) await once(out, 'drain', { signal: stop.signal }).catch(() => undefined);
+    if (!res.write(text)) await once(res, 'drain', { signal: stop.signal }).catch(() => undefined);
   };
   const logger = ctx.state.log;
   void (async () => {
+    const untrack = track(res);
     const encoder = new SseLogEncoder(from);
-    const heartbeat = setInterval(() => void send(':\n\n'), HEARTBEAT_MS);
     try {
       // The headers go at once, with the delay an EventSource waits before reconnecting.
+      res.writeHead(200);
       await send('retry: 1000\n\n');
       for await (const item of tasks.followLog(id, log, from, stop.signal)) {
         if (item.kind === 'bytes') {
@@ -65,8 +87,8 @@ export function streamTaskLog(ctx: AppContext, tasks: TaskService, id: number, l
       logger.warn({ err, taskId: id, log }, 'following a task log failed');
       await send(`event: error\ndata: ${JSON.stringify({ code: 100, description: 'Reading the log failed' })}\n\n`);
     } finally {
-      clearInterval(heartbeat);
-      out.end();
+      untrack();
+      res.end();
     }
   })();
 }
