@@ -4,7 +4,8 @@
 # and empty their own):
 #   - PostgreSQL on 127.0.0.1:5432 (trust auth);
 #   - a Docker engine (docker.io from Debian) running with no bridge network: containers get none;
-#   - the image bosun-test/busybox:latest, imported from a busybox root filesystem (no registry needed).
+#   - the image bosun-test/busybox:latest, imported from a busybox root filesystem (no registry needed);
+#   - promtool, which the metrics specs check GET /metrics with.
 set -euo pipefail
 
 say() { echo "setup: $*"; }
@@ -69,4 +70,12 @@ if [ -n "${BOSUN_TEST_IMAGE:-}" ] && ! docker image inspect "$BOSUN_TEST_IMAGE" 
   die "BOSUN_TEST_IMAGE=$BOSUN_TEST_IMAGE is not on the Docker engine: load it (docker load / docker import), or unset BOSUN_TEST_IMAGE to use $IMAGE"
 fi
 
-say "ready (postgres, docker, $IMAGE)"
+# --- promtool (checks the format of GET /metrics in the specs) ---------------------------------
+# Debian ships promtool in the prometheus package; its recommends (the exporters) are not needed. The server
+# it brings is not started here, and where its package starts it as a service, stop it if unwanted.
+if ! command -v promtool >/dev/null 2>&1; then
+  say "installing promtool (prometheus)"
+  apt_install --no-install-recommends prometheus
+fi
+
+say "ready (postgres, docker, $IMAGE, promtool)"

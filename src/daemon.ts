@@ -7,11 +7,14 @@ import { TokenService } from './auth/token-service';
 import { loadTls } from './auth/tls';
 import type { Config } from './config/load-config';
 import { Database, openDatabase } from './db/database';
-import { migrateToLatest } from './db/migrate';
+import { migrateToLatest, migrationsCurrent } from './db/migrate';
 import { makeDataDirPrivate } from './db/private-data-dir';
 import { createApp } from './http/app';
 import { tokenRoutes } from './http/auth/token-routes';
 import { tokensRealm } from './http/ciphertrust/ciphertrust-realm';
+import { opsRealm } from './http/ops/ops-realm';
+import { opsRoutes } from './http/ops/ops-routes';
+import { DaemonMetrics } from './metrics/daemon-metrics';
 import type { Logger } from './logger';
 import { NodeLease } from './runner/node-lease';
 import { OperationRegistry } from './runner/operation';
@@ -84,7 +87,8 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
     );
     const tls = loadTls({ cert: config.tls.cert, key: config.tls.key, dataDir: config.data_dir, bind: config.bind });
 
-    const tasks = new TaskService(db);
+    const metrics = new DaemonMetrics(config.node_id);
+    const tasks = new TaskService(db, (logName, bytes) => metrics.logBytes(logName, bytes));
     // Services the families share, built once: one Docker client, one secret store.
     const shared = {
       docker: connectDockerEngine(config.docker.socket),
@@ -120,16 +124,37 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
         timeoutSeconds: config.tasks.timeout_seconds,
       },
       log.child({ component: 'runner', node: config.node_id }),
+      metrics,
     );
     await runner.start();
     tasks.dispatchTo(runner);
     for (const f of families) await f.start?.();
 
+    const liveLease = lease;
+    metrics.watch({
+      db,
+      docker: shared.docker,
+      nodeId: config.node_id,
+      runner,
+      lastHeartbeatAt: () => liveLease.lastHeartbeatAt,
+      timeoutSeconds: config.tasks.timeout_seconds,
+      followed: () => tasks.followed,
+    });
+    const readiness = {
+      database: async () => (await db.knex.raw('select 1'), true),
+      migrationsCurrent: () => migrationsCurrent(db.knex),
+      runnerClaiming: () => runner.claiming,
+    };
     const app = createApp({
       auth,
-      realms: [tokensRealm, ...families.flatMap((f) => f.realms ?? [])],
+      realms: [tokensRealm, opsRealm, ...families.flatMap((f) => f.realms ?? [])],
       log,
-      routers: [tokenRoutes(auth, tokens), ...families.flatMap((f) => f.routers)],
+      routers: [
+        opsRoutes(readiness, metrics.registry, log),
+        tokenRoutes(auth, tokens),
+        ...families.flatMap((f) => f.routers),
+      ],
+      observeRequest: (method, route, status, seconds) => metrics.request(method, route, status, seconds),
     });
     const server = https.createServer({ cert: tls.cert, key: tls.key }, app.callback());
     server.keepAliveTimeout = 5_000;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
+import type { AppState } from '../../src/http/context';
 
 /** One server-sent event as a client parses it (the event-stream format's rules). */
 export interface SseEvent {
@@ -128,8 +129,9 @@ export class LiveServer {
     readonly port: number,
   ) {}
 
-  static async start(app: Koa<any>): Promise<LiveServer> {
-    const server = http.createServer(app.callback());
+  static async start(app: Koa<AppState>): Promise<LiveServer> {
+    const handle = app.callback();
+    const server = http.createServer((req, res) => void handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return new LiveServer(server, (server.address() as AddressInfo).port);
   }

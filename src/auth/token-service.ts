@@ -19,7 +19,7 @@ export interface IssuedTokens {
 }
 
 const ISSUER = 'bosun';
-const SCOPES: readonly Scope[] = ['bosh.admin', 'bosh.read'];
+const SCOPES: readonly Scope[] = ['bosh.admin', 'bosh.read', 'bosun.metrics'];
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('base64');
 

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { UNMATCHABLE_HASH, verifyPassword } from './password-hash';
 
-export type Scope = 'bosh.admin' | 'bosh.read';
+/** `bosun.metrics` reads `GET /metrics` and nothing else (a Prometheus scraper's credentials). */
+export type Scope = 'bosh.admin' | 'bosh.read' | 'bosun.metrics';
 
 export interface User {
   name: string;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { limitsSchema } from '../docker/container-limits';
 import { FAMILY_CONFIG_SECTIONS } from '../families/family-config-sections';
 
-const scope = z.enum(['bosh.admin', 'bosh.read']);
+const scope = z.enum(['bosh.admin', 'bosh.read', 'bosun.metrics']);
 
 export const userSchema = z
   .object({

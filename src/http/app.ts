@@ -6,6 +6,7 @@ import type { AuthRealm } from './auth/auth-realm';
 import { authenticateRequests } from './auth/authenticate-requests';
 import type { AppState } from './context';
 import { directorRealm } from './director/director-auth';
+import { measureRequests, RequestObserver } from './middleware/measure-requests';
 import { requestLogger } from './middleware/request-logger';
 
 export interface AppDeps {
@@ -15,6 +16,8 @@ export interface AppDeps {
   log: Logger;
   /** Every family's routers, in order; each renders its own errors. */
   routers: Array<Router<AppState>>;
+  /** Told of every request's duration (the daemon's metrics). */
+  observeRequest?: RequestObserver;
 }
 
 /** The HTTP API: request logging, the one authentication gate, then each family's routes with its own errors. */
@@ -23,6 +26,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.proxy = false;
   app.silent = true;
   app.use(requestLogger(deps.log));
+  if (deps.observeRequest) app.use(measureRequests(deps.observeRequest));
   app.use(authenticateRequests(deps.auth, deps.realms, directorRealm));
 
   for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());

@@ -20,6 +20,8 @@ interface NodeRow {
  */
 export class NodeLease {
   private timer: NodeJS.Timeout | null = null;
+  /** Acquiring the lease says so first. */
+  private lastHeartbeat = Date.now();
 
   private constructor(
     private readonly db: Database,
@@ -62,6 +64,11 @@ export class NodeLease {
     return new NodeLease(db, nodeId, token, log);
   }
 
+  /** When this node last said it was alive (ms since the epoch, this process's clock). */
+  get lastHeartbeatAt(): number {
+    return this.lastHeartbeat;
+  }
+
   /** Says this node is alive every `intervalMs` until released. */
   keepAlive(intervalMs: number): void {
     this.timer = setInterval(() => void this.heartbeat(), intervalMs);
@@ -73,6 +80,7 @@ export class NodeLease {
         .knex('nodes')
         .where({ node_id: this.nodeId, instance_token: this.token })
         .update({ last_seen_at: this.db.knex.fn.now() });
+      if (updated > 0) this.lastHeartbeat = Date.now();
       if (updated === 0)
         this.log.error(
           { node: this.nodeId },

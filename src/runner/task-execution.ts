@@ -13,6 +13,7 @@ import type { ClaimedTask } from '../tasks/tasks-repo';
 import type { OperationRegistry } from './operation';
 import { createTaskContext, LogWriters } from './task-context';
 import { redactingTaskLogger } from './task-logger';
+import type { TaskObserver } from './task-observer';
 
 /**
  * Runs one claimed task's operation and moves the task to its final state: what it returns or throws
@@ -27,6 +28,7 @@ export class TaskExecutor {
     /** Tasks ending at the same time share the statement that ends them. */
     private readonly finishes: FinishBatcher,
     private readonly log: Logger,
+    private readonly observer?: TaskObserver,
   ) {}
 
   /**
@@ -39,6 +41,7 @@ export class TaskExecutor {
     controller: AbortController,
     freeWorker: () => void,
   ): Promise<void> {
+    const began = Date.now();
     // Everything written about the task, from its logs to its result and the daemon's lines, passes through it.
     const redactor = new SecretRedactor();
     const log = redactingTaskLogger(this.log, task, redactor);
@@ -103,6 +106,10 @@ export class TaskExecutor {
     });
     freeWorker();
     const ended = await ending;
+    if (ended && this.observer) {
+      for (const c of lastChunks) this.observer.logBytes(c.log, c.data.length);
+      this.observer.finished(task, state, Date.now() - began);
+    }
     if (!ended) log.warn('task was no longer ours to finish (timed out meanwhile)');
     else if (!this.db.notifier.viaDatabase)
       this.db.notifier.publish({ kind: 'finished', id: task.id, queue: task.queueName });

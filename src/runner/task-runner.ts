@@ -13,6 +13,7 @@ import { timeOutStaleTasks } from './liveness';
 import type { OperationRegistry } from './operation';
 import type { RunningTask } from './running-task';
 import { TaskExecutor } from './task-execution';
+import type { TaskObserver } from './task-observer';
 
 export interface RunnerOptions {
   nodeId: string;
@@ -35,22 +36,35 @@ export class TaskRunner implements LocalDispatch {
   private readonly checkpointer: Checkpointer;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
+  private started = false;
 
   constructor(
     private readonly db: Database,
     private readonly registry: OperationRegistry,
     private readonly opts: RunnerOptions,
     private readonly log: Logger,
+    private readonly observer?: TaskObserver,
   ) {
     const tasks = new TasksRepo(db.knex);
     const finishes = new FinishBatcher(db.knex, tasks, opts.nodeId, db.notifier.viaDatabase);
     this.claims = new ClaimLoop(tasks, registry, opts, (c) => this.runClaimed(c.task, c.logSizes), log);
-    this.executor = new TaskExecutor(db, registry, new LogAppendBatcher(db.knex), finishes, log);
+    const appender = new LogAppendBatcher(db.knex, observer && ((c) => observer.logBytes(c.log, c.data.length)));
+    this.executor = new TaskExecutor(db, registry, appender, finishes, log, observer);
     this.checkpointer = new Checkpointer(db, tasks, this.running, opts, log);
   }
 
   get nodeId(): string {
     return this.opts.nodeId;
+  }
+
+  /** Whether it is claiming tasks (started and not stopping). */
+  get claiming(): boolean {
+    return this.started && !this.claims.stopped;
+  }
+
+  /** Workers this node has, and how many run a task now. */
+  get workers(): { total: number; busy: number } {
+    return { total: this.opts.workers, busy: this.running.size };
   }
 
   get runningTaskIds(): number[] {
@@ -63,6 +77,7 @@ export class TaskRunner implements LocalDispatch {
     this.timers.push(setInterval(() => this.claims.claim(), this.opts.pollIntervalMs));
     this.timers.push(setInterval(() => void this.checkpoint(), this.opts.checkpointIntervalMs));
     this.claims.claim();
+    this.started = true;
   }
 
   /** Stops claiming, waits up to `graceMs` for running tasks, then stops checkpointing. */
@@ -117,6 +132,7 @@ export class TaskRunner implements LocalDispatch {
     const entry: RunningTask = { task, controller, claimedAt: Date.now(), done: Promise.resolve() };
     this.running.set(task.id, entry);
     this.claims.occupyWorker();
+    this.observer?.claimed(task);
     let freed = false;
     const freeWorker = () => {
       if (freed) return;

@@ -23,7 +23,11 @@ const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 export class LogAppendBatcher {
   private readonly batcher: StatementBatcher<LogChunk, void>;
 
-  constructor(knex: Knex) {
+  /** `stored`: told of each chunk once it is stored (the node's count of log bytes written). */
+  constructor(
+    knex: Knex,
+    private readonly stored?: (chunk: LogChunk) => void,
+  ) {
     this.batcher = new StatementBatcher((chunks) => insertChunks(knex, chunks), {
       maxBatch: Infinity,
       maxWeight: MAX_BATCH_BYTES,
@@ -31,8 +35,9 @@ export class LogAppendBatcher {
     });
   }
 
-  append(chunk: LogChunk): Promise<void> {
-    return this.batcher.submit(chunk);
+  async append(chunk: LogChunk): Promise<void> {
+    await this.batcher.submit(chunk);
+    this.stored?.(chunk);
   }
 }
 

@@ -36,10 +36,14 @@ export class TaskService {
   /** Tasks queued at the same time share a statement. */
   private readonly enqueues: StatementBatcher<EnqueuedTask, Task>;
 
-  constructor(private readonly db: Database) {
+  /** `onLogBytes`: told of the log bytes stored through the writers it opens (the node's metrics). */
+  constructor(
+    private readonly db: Database,
+    onLogBytes?: (log: string, bytes: number) => void,
+  ) {
     this.tasks = new TasksRepo(db.knex);
     this.logs = new TaskLogsRepo(db.knex);
-    this.appender = new LogAppendBatcher(db.knex);
+    this.appender = new LogAppendBatcher(db.knex, onLogBytes && ((c) => onLogBytes(c.log, c.data.length)));
     this.feed = new LogFeed(this.logs, db.notifier);
     this.enqueues = new StatementBatcher((rows) => this.tasks.enqueueMany(db.knex, rows, db.notifier.viaDatabase));
   }

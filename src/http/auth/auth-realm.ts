@@ -8,8 +8,8 @@ export interface PublicRoute {
   path: string | RegExp;
 }
 
-/** What a caller needs: `read` (bosh.read or bosh.admin) or `admin` (bosh.admin). */
-export type Access = 'read' | 'admin';
+/** What a caller needs: `read` (bosh.read or bosh.admin), `admin` (bosh.admin), or `metrics` (those or bosun.metrics). */
+export type Access = 'read' | 'admin' | 'metrics';
 
 /**
  * How one API family is guarded: the paths it covers (canonical form: lower case, no trailing slash),
@@ -36,7 +36,11 @@ export function defaultAccess(method: string): Access {
 }
 
 export const scopesFor = (access: Access): Scope[] =>
-  access === 'admin' ? ['bosh.admin'] : ['bosh.admin', 'bosh.read'];
+  access === 'admin'
+    ? ['bosh.admin']
+    : access === 'metrics'
+      ? ['bosh.admin', 'bosh.read', 'bosun.metrics']
+      : ['bosh.admin', 'bosh.read'];
 
 /** The realm whose prefix covers the path (the longest wins), else the fallback. */
 export function realmFor(realms: AuthRealm[], canonical: string, fallback: AuthRealm): AuthRealm {

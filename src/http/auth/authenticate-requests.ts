@@ -2,10 +2,10 @@ import type { Next } from 'koa';
 import type { Authenticator } from '../../auth/authenticator';
 import type { User } from '../../auth/user-store';
 import type { AppContext } from '../context';
-import { AuthRealm, defaultAccess, isPublic, realmFor, scopesFor } from './auth-realm';
+import { Access, AuthRealm, defaultAccess, isPublic, realmFor, scopesFor } from './auth-realm';
 import { canonicalPath } from './canonical-path';
 
-function allows(user: User, needed: 'read' | 'admin'): boolean {
+function allows(user: User, needed: Access): boolean {
   return scopesFor(needed).some((s) => user.scopes.includes(s));
 }
 
