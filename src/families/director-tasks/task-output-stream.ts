@@ -11,9 +11,9 @@ const HEARTBEAT_MS = 15_000;
 
 const OFFSET = /^\d{1,15}$/;
 
-/** Whether the client asks for the log as a live event stream rather than a byte range. */
+/** Whether the client asks for the log as a live event stream rather than a byte range (a HEAD never is). */
 export function wantsEventStream(ctx: AppContext): boolean {
-  return /(^|[\s,])text\/event-stream\b/i.test(ctx.get('Accept'));
+  return ctx.method === 'GET' && /(^|[\s,])text\/event-stream\b/i.test(ctx.get('Accept'));
 }
 
 /** Where a stream starts: `Last-Event-ID` (a reconnecting EventSource), else `?offset=`, else the start. */
