@@ -157,13 +157,17 @@ describeOnBothBackends('GET /tasks/:id/output with Accept: text/event-stream', (
       Buffer.from('tail\n'),
     ];
     const stream = await follow(`/tasks/${task.id}/output?type=debug&offset=${start}`, streamHeaders(asAdmin));
-    for (const p of parts) await w.write(p);
+    // The character cut in two first, alone (appends read together go as one event, base64 if any is not text).
+    await w.write(parts[0]);
+    await w.write(parts[1]);
+    await stream.waitFor((events) => bytesOf(events).length === parts[0].length + parts[1].length);
+    for (const p of parts.slice(2)) await w.write(p);
     const want = Buffer.concat(parts);
     await stream.waitFor((events) => bytesOf(events).length >= want.length);
     const events = stream.events;
     expect(bytesOf(events).equals(want)).to.equal(true);
     expect(events.find((e) => e.data.includes('€'))!.event).to.equal('message');
-    expect(events.filter((e) => e.event === 'bytes').length).to.be.at.least(2);
+    expect(events.filter((e) => e.event === 'bytes').length).to.be.at.least(1);
   });
 
   it("keeps the Range route's rules: debug needs an admin, a bad offset is a 400, an unknown task a 404", async () => {
