@@ -44,6 +44,9 @@ export class DaemonMetrics implements TaskObserver {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ node: nodeId });
     collectDefaultMetrics({ register: this.registry, prefix: 'bosun_' });
+    // Gauges named like counters, which Prometheus's lint refuses; the same counts by type remain.
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total'])
+      this.registry.removeSingleMetric(`bosun_nodejs_${name}`);
     this.pickup = new Histogram({
       name: 'bosun_task_pickup_seconds',
       help: 'From a task being queued to its start on this node, by type',
