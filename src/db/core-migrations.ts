@@ -1,6 +1,6 @@
 /**
  * The migrations of the tables no API family owns: settings, the task core (tasks, their logs, the claim
- * functions, node pinning), the nodes' liveness and the bearer tokens' refresh tokens. Every other
+ * functions, node pinning, the log appends' notifications), the nodes' liveness and the bearer tokens' refresh tokens. Every other
  * migration is listed by the family that owns it (Family.migrations).
  */
 export const CORE_MIGRATIONS: readonly string[] = [
@@ -11,4 +11,5 @@ export const CORE_MIGRATIONS: readonly string[] = [
   '20261202000008_create_nodes',
   '20261202000010_create_refresh_tokens',
   '20261202000013_pin_tasks_to_nodes',
+  '20261204000040_notify_task_log_appends',
 ];
