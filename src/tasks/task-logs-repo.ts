@@ -119,7 +119,7 @@ export class TaskLogsRepo {
       if (!res.rows.length) return;
       for (const r of res.rows) {
         // A chunk not committed yet leaves a gap: the bytes stop there rather than run on past it.
-        if (Number(r.start_offset) !== position) return;
+        if (Number((r as { start_offset: number | string }).start_offset) !== position) return;
         const buf = toBuffer(r.data);
         const piece = buf.subarray(0, Math.min(buf.length, to - position));
         yield piece;
