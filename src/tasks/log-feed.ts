@@ -23,9 +23,13 @@ class FollowedLog {
   size = 0;
   /** Set once the task is seen in a final state (or gone), with `size` read in the same snapshot. */
   end: { state: TaskState | null } | null = null;
-  /** The newest bytes read, [sharedStart, sharedStart + shared.length). */
+  /**
+   * The newest bytes read, [sharedStart, sharedEnd), as the reads gave them (no copying as it moves on:
+   * the oldest reads are dropped whole once the rest holds SHARED_BYTES).
+   */
   sharedStart = 0;
-  shared: Buffer = Buffer.alloc(0);
+  shared: Buffer[] = [];
+  sharedLength = 0;
   reading: Promise<void> | null = null;
   private wakers = new Set<() => void>();
 
@@ -35,7 +39,24 @@ class FollowedLog {
   ) {}
 
   get sharedEnd(): number {
-    return this.sharedStart + this.shared.length;
+    return this.sharedStart + this.sharedLength;
+  }
+
+  /** The shared bytes from `position` (within the shared part) to the end of the read holding it. */
+  sharedAt(position: number): Buffer {
+    let start = this.sharedStart;
+    for (const piece of this.shared) {
+      if (position < start + piece.length) return piece.subarray(position - start);
+      start += piece.length;
+    }
+    return Buffer.alloc(0);
+  }
+
+  /** Restarts the shared part at `position`. */
+  resetShared(position: number): void {
+    this.sharedStart = position;
+    this.shared = [];
+    this.sharedLength = 0;
   }
 
   /** Resolves at the next change of the log or its task, or when `signal` aborts. */
@@ -195,13 +216,10 @@ export class LogFeed {
   private async bytesAt(f: FollowedLog, position: number): Promise<Buffer> {
     if (position >= f.sharedEnd && position < f.size) {
       // The shared part moves only forward: to a follower ahead of it, and the ones behind catch up to it.
-      if (position > f.sharedEnd && !f.reading) {
-        f.sharedStart = position;
-        f.shared = Buffer.alloc(0);
-      }
+      if (position > f.sharedEnd && !f.reading) f.resetShared(position);
       if (position === f.sharedEnd) await this.extendShared(f);
     }
-    if (position >= f.sharedStart && position < f.sharedEnd) return f.shared.subarray(position - f.sharedStart);
+    if (position >= f.sharedStart && position < f.sharedEnd) return f.sharedAt(position);
     return this.logs.readAt(f.taskId, f.log, position, CATCH_UP_BYTES);
   }
 
@@ -211,10 +229,13 @@ export class LogFeed {
       f.reading = (async () => {
         const from = f.sharedEnd;
         const data = await this.logs.readAt(f.taskId, f.log, from, Math.min(f.size - from, SHARED_BYTES));
-        const all = f.shared.length ? Buffer.concat([f.shared, data]) : data;
-        const drop = Math.max(0, all.length - SHARED_BYTES);
-        f.shared = drop ? Buffer.from(all.subarray(drop)) : all;
-        f.sharedStart = from + data.length - f.shared.length;
+        if (!data.length) return;
+        f.shared.push(data);
+        f.sharedLength += data.length;
+        while (f.shared.length > 1 && f.sharedLength - f.shared[0].length >= SHARED_BYTES) {
+          f.sharedLength -= f.shared[0].length;
+          f.sharedStart += f.shared.shift()!.length;
+        }
       })().finally(() => {
         f.reading = null;
       });
