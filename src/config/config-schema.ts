@@ -60,6 +60,7 @@ export const configSchema = z
         timeout_seconds: z.number().positive(),
         poll_interval_ms: z.number().int().min(10),
         retention_per_type: z.number().int().min(1),
+        retention_interval_seconds: z.number().positive(),
       })
       .strict()
       .refine((t) => t.timeout_seconds >= 2 * t.checkpoint_interval_seconds, {

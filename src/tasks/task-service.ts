@@ -183,9 +183,14 @@ export class TaskService {
     return this.tasks.typesOverRetention(keep);
   }
 
-  /** Deletes the finished tasks of `type` older than its newest `keep`, with their logs; returns how many. */
-  deleteOldFinished(type: string, keep: number): Promise<number> {
-    return this.tasks.deleteOldFinished(type, keep);
+  /** The id at and below which the finished tasks of `type` are past retention (null: none are). */
+  retentionCutoff(type: string, keep: number): Promise<number | null> {
+    return this.tasks.retentionCutoff(type, keep);
+  }
+
+  /** Deletes up to `limit` finished tasks of `type` at or below `cutoff`, with their logs; the count deleted. */
+  deleteFinishedUpTo(type: string, cutoff: number, limit: number): Promise<number> {
+    return this.tasks.deleteFinishedUpTo(type, cutoff, limit);
   }
 
   /** Size in bytes of one of a task's logs; null when the task never wrote it. */

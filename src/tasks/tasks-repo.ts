@@ -267,14 +267,30 @@ export class TasksRepo {
     return res.rows.map((r: Row) => String(r.type));
   }
 
-  /** Deletes the finished tasks of `type` older than its newest `keep`, with their logs. */
-  async deleteOldFinished(type: string, keep: number): Promise<number> {
-    const res = await this.knex.raw(
-      `delete from tasks where id in (
-         select id from tasks where type = ? and state not in (${UNFINISHED})
-          order by id desc offset ?)
-       returning id`,
+  /**
+   * The id at and below which the finished tasks of `type` are older than its newest `keep` (null: none
+   * are). One probe of tasks_by_type from the newest down: it reads `keep` entries, not the type's tasks.
+   */
+  async retentionCutoff(type: string, keep: number): Promise<number | null> {
+    const res = await this.knex.raw<{ rows: Row[] }>(
+      `select id from tasks where type = ? and state not in (${UNFINISHED}) order by id desc offset ? limit 1`,
       [type, keep],
+    );
+    return res.rows.length ? Number(res.rows[0].id) : null;
+  }
+
+  /**
+   * Deletes up to `limit` finished tasks of `type` at or below `cutoff`, oldest first, with their logs.
+   * Rows another statement holds are skipped, not waited for: retention never holds up a task's own
+   * work, and a row it skips goes in a later pass.
+   */
+  async deleteFinishedUpTo(type: string, cutoff: number, limit: number): Promise<number> {
+    const res = await this.knex.raw<{ rows: Row[] }>(
+      `delete from tasks where id in (
+         select id from tasks where type = ? and id <= ? and state not in (${UNFINISHED})
+          order by id limit ? for update skip locked)
+       returning id`,
+      [type, cutoff, limit],
     );
     return res.rows.length;
   }
