@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { openDatabase, Database } from '../../src/db/database';
-import { cleanupArtifacts } from '../../src/families/director-tasks/cleanup-artifacts';
 import { TaskService } from '../../src/tasks/task-service';
 import type { Family, ScheduledOperation, ScheduledTask } from '../../src/families/family';
 import { asAdmin } from '../support/auth';
@@ -33,7 +32,7 @@ describeOnBothBackends(
     };
     beforeEach(async () => {
       await h.db.knex.raw('truncate scheduler_job_configs, scheduler_runs');
-      await startRunner(h.db, [sleepOp, cleanupArtifacts(h.tasks)]);
+      await startRunner(h.db, [sleepOp]);
     });
     afterEach(async () => {
       for (const f of loops.splice(0)) await f.stop!();

@@ -60,7 +60,7 @@ export function testScheduler(
       tasks,
       users,
       log: silentLog,
-      schedulable: () => schedulable ?? [scheduledCleanup(3), scheduledSleep(), scheduledGone()],
+      schedulable: () => schedulable ?? [scheduledCleanup(), scheduledSleep(), scheduledGone()],
     },
     { pollMs: 300, orphanAfterMs: 1_000, ...opts },
   );

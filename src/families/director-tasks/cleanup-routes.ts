@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { TaskService } from '../../tasks/task-service';
-import { cleanupTask } from './cleanup-artifacts';
-import type { AppContext, AppState } from '../../http/context';
+import { cleanupDescription, deleteArtifactsTask } from './cleanup-task';
+import type { AppState } from '../../http/context';
 import { taskStarter } from '../../http/start-task';
 import { requireAdmin } from '../../http/director/director-auth';
 import { directorBody, jsonBody } from '../../http/director/json-body';
@@ -16,8 +16,8 @@ const cleanupBody = z
   })
   .strict();
 
-/** `POST /cleanup` (bosh clean-up) and its dry run. */
-export function cleanupRoutes(tasks: TaskService, retentionPerType: number): Router<AppState> {
+/** `POST /cleanup` (bosh clean-up [--all]): the Director's `delete_artifacts` task. Its dry run is the workloads'. */
+export function cleanupRoutes(tasks: TaskService): Router<AppState> {
   const router = new Router<AppState>();
   const startTask = taskStarter(tasks);
 
@@ -27,21 +27,15 @@ export function cleanupRoutes(tasks: TaskService, retentionPerType: number): Rou
     jsonBody,
     directorBody(cleanupBody, async (ctx, body) => {
       const removeAll = body.config?.remove_all ?? false;
-      await startTask(ctx, cleanupTask, { remove_all: removeAll, keep: retentionPerType }, { description: 'clean up' });
+      const keepOrphanedDisks = body.config?.keep_orphaned_disks ?? false;
+      await startTask(
+        ctx,
+        deleteArtifactsTask,
+        { remove_all: removeAll, keep_orphaned_disks: keepOrphanedDisks },
+        { description: cleanupDescription(removeAll) },
+      );
     }),
   );
-
-  router.get('/cleanup/dryrun', requireAdmin, async (ctx: AppContext) => {
-    ctx.body = {
-      releases: [],
-      stemcells: [],
-      compiled_packages: [],
-      orphaned_disks: [],
-      orphaned_vms: [],
-      exported_releases: [],
-      dns_blobs: [],
-    };
-  });
 
   return router;
 }

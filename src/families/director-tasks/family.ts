@@ -4,10 +4,10 @@ import { SettingsRepo } from '../../db/settings-repo';
 import type { AppState } from '../../http/context';
 import { directorErrors } from '../../http/director/director-errors';
 import type { Family, FamilyDeps } from '../family';
-import { cleanupArtifacts } from './cleanup-artifacts';
 import { cleanupRoutes } from './cleanup-routes';
 import { infoRoutes } from './info-routes';
 import { scheduledCleanup } from './scheduled-cleanup';
+import { TaskRetentionTimer } from './task-retention';
 import { tasksRoutes } from './tasks-routes';
 
 /**
@@ -32,7 +32,7 @@ export const DIRECTOR_VERBOSE_TYPES: readonly string[] = [
 
 /**
  * The Director's core: `/info`, the task routes every family's tasks are followed through (`/tasks`,
- * `/tasks/:id/output`, cancel), and `bosh clean-up` with its retention task. Its routes answer in the
+ * `/tasks/:id/output`, cancel), `POST /cleanup` (the workloads run its task), and task retention. Its routes answer in the
  * Director's error shape; its realm is the Director's, the gate's fallback for every path no family claims.
  */
 export function directorTasksFamily(deps: FamilyDeps): Family {
@@ -49,25 +49,28 @@ export function directorTasksFamily(deps: FamilyDeps): Family {
           throw err;
         },
       ));
-  const retention = deps.config.tasks.retention_per_type;
+  const { retention_per_type: keep, retention_interval_seconds: interval } = deps.config.tasks;
+  const retention = new TaskRetentionTimer(deps.tasks, keep, interval * 1000, deps.log);
 
   const router = new Router<AppState>();
   router.use(directorErrors);
   for (const r of [
     infoRoutes({ name: deps.config.name, uuid: directorUuid }),
     tasksRoutes(deps.tasks, () => deps.verboseTaskTypes?.() ?? DIRECTOR_VERBOSE_TYPES),
-    cleanupRoutes(deps.tasks, retention),
+    cleanupRoutes(deps.tasks),
   ]) {
     router.use(r.routes()).use(r.allowedMethods());
   }
   return {
     migrations: [],
-    operations: [cleanupArtifacts(deps.tasks)],
+    operations: [],
     routers: [router],
     verboseTaskTypes: DIRECTOR_VERBOSE_TYPES,
-    schedulable: [scheduledCleanup(retention)],
+    schedulable: [scheduledCleanup()],
     async start() {
       await directorUuid();
+      retention.start();
     },
+    stop: () => retention.stop(),
   };
 }

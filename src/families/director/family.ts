@@ -9,6 +9,10 @@ import { stemcellsRoutes } from './stemcells/stemcells-routes';
 import type { AppState } from '../../http/context';
 import { rejectNulBytes } from '../../http/middleware/reject-nul-bytes';
 import { taskStarter } from '../../http/start-task';
+import { cleanupDryRunRoutes } from './cleanup/cleanup-routes';
+import { deleteArtifacts } from './cleanup/delete-artifacts';
+import { noOrphanedDisks } from './cleanup/orphaned-disks';
+import { OrphanedVms } from './cleanup/orphaned-vms';
 import { changeInstanceState } from './deployments/change-instance-state';
 import { deleteDeployment } from './deployments/delete-deployment';
 import { deployDeployment } from './deployments/deploy-deployment';
@@ -39,6 +43,14 @@ export function directorFamily(deps: FamilyDeps): Family {
     directorName: s.directorName,
   };
   const startTask = taskStarter(deps.tasks);
+  const cleanupSources = {
+    releases: s.releases,
+    stemcells: s.stemcells,
+    compiled: s.compiled,
+    deployments: s.deployments,
+    orphanedVms: new OrphanedVms(docker, s.instances, deps.tasks),
+    orphanedDisks: noOrphanedDisks,
+  };
   const router = new Router<AppState>();
   router.use(directorErrors, rejectNulBytes);
   for (const r of [
@@ -47,6 +59,7 @@ export function directorFamily(deps: FamilyDeps): Family {
     deploymentsRoutes(s, startTask),
     instancesRoutes(s, startTask),
     locksEventsRoutes(s, deps.config.tasks.timeout_seconds),
+    cleanupDryRunRoutes(cleanupSources),
   ]) {
     router.use(r.routes(), r.allowedMethods());
   }
@@ -60,6 +73,7 @@ export function directorFamily(deps: FamilyDeps): Family {
       uploadRelease(s.blobs, s.releases, s.events),
       deleteRelease(s.releases, s.deployments, s.compiled, s.blobs, s.events),
       vmStates(s.instances, s.containers),
+      deleteArtifacts({ ...cleanupSources, docker, blobs: s.blobs, events: s.events }),
       ...[
         deployDeployment({
           ...resolveDeps,

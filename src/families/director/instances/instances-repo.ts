@@ -60,6 +60,14 @@ export class InstancesRepo {
     if (Object.keys(row).length) await this.knex('instances').where({ id }).update(row);
   }
 
+  /** The container id of every instance that has one (the VMs bosun still owns). */
+  async containerIds(): Promise<Set<string>> {
+    const rows: Array<{ container_id: string }> = await this.knex('instances')
+      .whereNotNull('container_id')
+      .select('container_id');
+    return new Set(rows.map((r) => r.container_id));
+  }
+
   async delete(id: string): Promise<void> {
     await this.knex('instances').where({ id }).delete();
   }

@@ -56,6 +56,24 @@ export class CompiledPackagesRepo {
     return (await this.knex('compiled_packages').whereIn('fingerprint', fingerprints)).map(fromRow);
   }
 
+  async list(): Promise<CompiledPackage[]> {
+    const rows = await this.knex('compiled_packages').orderBy([
+      { column: 'name' },
+      { column: 'stemcell_os' },
+      { column: 'stemcell_version' },
+    ]);
+    return rows.map(fromRow);
+  }
+
+  /** Deletes one compiled package; its blob id, or null when it was gone already. */
+  async delete(k: CompiledPackageKey): Promise<string | null> {
+    const rows: Array<{ blob_id: string }> = await this.knex('compiled_packages')
+      .where(keyColumns(k))
+      .delete()
+      .returning('blob_id');
+    return rows.length ? rows[0].blob_id : null;
+  }
+
   /** Compiled packages whose source package no release has any more; their blob ids are returned. */
   async deleteOrphans(): Promise<string[]> {
     const res = await this.knex.raw(
