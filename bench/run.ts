@@ -5,12 +5,14 @@
  * BENCH_ONLY=scheduler runs only the scheduler's rows (8 and 9) and writes bench/results-scheduler.json;
  * BENCH_ONLY=drydock only Drydock's (11 and 12), writing bench/results-drydock.json; BENCH_ONLY=live only
  * row 13 (logs followed live), writing bench/results-live.json.
+ * BENCH_ONLY=cleanup only row 14 (POST /cleanup with 10,000 tasks of its type stored), writing bench/results-cleanup.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import knexFactory from 'knex';
+import { cleanupRows } from './cleanup-rows';
 import { CoreBench } from './core';
 import { BenchDaemon } from './daemon-process';
 import { DaemonRows } from './daemon-rows';
@@ -30,8 +32,8 @@ const PG_URL = process.env.BOSUN_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.
 const IMAGE = process.env.BOSUN_TEST_IMAGE ?? 'bosun-test/busybox:latest';
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && ONLY !== 'scheduler' && ONLY !== 'drydock' && ONLY !== 'live') {
-  console.error(`bench: BENCH_ONLY=${ONLY}: the subsets are 'scheduler', 'drydock' and 'live'`);
+if (ONLY && !['scheduler', 'drydock', 'live', 'cleanup'].includes(ONLY)) {
+  console.error(`bench: BENCH_ONLY=${ONLY}: the subsets are 'scheduler', 'drydock', 'live' and 'cleanup'`);
   process.exit(2);
 }
 const N = {
@@ -80,6 +82,22 @@ async function main() {
     return;
   }
   const runId = `${process.pid}`;
+  if (ONLY === 'cleanup') {
+    const settings = {
+      workers: 10,
+      clients: 10,
+      round: QUICK ? 300 : 1500,
+      stored: QUICK ? 2_000 : 10_000,
+      retention: 2000,
+      retentionIntervalSeconds: 5,
+      reps: N.reps,
+      runId,
+    };
+    const rows = await cleanupRows(PG_URL, knex, settings, say);
+    await knex.destroy();
+    await report(rows, started, 'results-cleanup.json');
+    return;
+  }
   const docker = new Docker();
   const rows: Row[] = [];
 
