@@ -123,13 +123,25 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
     expect(failed!.stdout).to.contain("Release 'missing-release' doesn't exist");
   });
 
-  it('bosh delete-deployment and clean-up --all leave nothing behind in Docker', async () => {
+  it('bosh delete-deployment, then clean-up --dry-run lists what clean-up --all deletes, and Docker has nothing left', async () => {
     await bosh('-n', '-d', deployment, 'delete-deployment');
     expect((await table('deployments')).Tables[0].Rows).to.deep.equal([]);
     expect(
       await docker.listContainers({ all: true, filters: { label: [`${LABELS.deployment}=${deployment}`] } }),
     ).to.deep.equal([]);
-    await bosh('-n', 'clean-up', '--all');
+    expect((await table('orphaned-vms')).Tables[0].Rows).to.deep.equal([]);
+    // Without --all the two newest unused versions stay: nothing to delete.
+    const keep = await table('clean-up', '--dry-run');
+    expect(keep.Tables.slice(0, 2).map((t) => t.Rows)).to.deep.equal([[], []]);
+    const all = await table('clean-up', '--all', '--dry-run');
+    expect(all.Tables[0].Rows).to.deep.equal([{ name: 'web-release', version: '1' }]);
+    expect(all.Tables[1].Rows).to.deep.equal([{ name: 'bosh-docker-busybox', version: '1.0' }]);
+    const out = await bosh('-n', 'clean-up', '--all');
+    expect(out.stdout).to.contain('Deleting releases');
+    expect(out.stdout).to.contain('Deleting stemcells');
+    expect((await table('releases')).Tables[0].Rows).to.deep.equal([]);
+    expect((await table('stemcells')).Tables[0].Rows).to.deep.equal([]);
+    expect(await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })).to.deep.equal([]);
   });
 });
 
