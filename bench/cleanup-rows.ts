@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import Docker from 'dockerode';
 import type { Knex } from 'knex';
 import { BenchDaemon } from './daemon-process';
@@ -25,6 +29,11 @@ export interface CleanupBenchSettings {
  * (`retention` per type, a pass every `retentionIntervalSeconds`) running as it does in service: its
  * passes delete the surplus during the full rounds. Also three rounds in a row from empty, as the issue
  * measured them.
+ *
+ * The daemon's Docker engine here is a stand-in answering every request with an empty list: each
+ * clean-up lists the engine's containers (orphaned VMs) and deletes those no instance owns, and on this
+ * machine the one engine is shared with other runs, whose containers a clean-up must not touch. The row
+ * is about the tasks table; the engine's listing costs both sides the same.
  */
 export async function cleanupRows(
   pgUrl: string,
@@ -32,8 +41,19 @@ export async function cleanupRows(
   s: CleanupBenchSettings,
   say: (line: string) => void,
 ): Promise<Row[]> {
+  const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-bench-engine-')), 'docker.sock');
+  const engine = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end('[]');
+  });
+  await new Promise<void>((resolve) => engine.listen(socket, resolve));
   const daemon = new BenchDaemon(
-    { BOSUN_DATABASE_URL: pgUrl, BOSUN_WORKERS: String(s.workers), BOSUN_NODE_ID: `bench-${s.runId}` },
+    {
+      BOSUN_DATABASE_URL: pgUrl,
+      BOSUN_WORKERS: String(s.workers),
+      BOSUN_NODE_ID: `bench-${s.runId}`,
+      BOSUN_DOCKER_SOCKET: socket,
+    },
     `tasks:\n  retention_per_type: ${s.retention}\n  retention_interval_seconds: ${s.retentionIntervalSeconds}\n`,
   );
   await daemon.start();
@@ -100,5 +120,6 @@ export async function cleanupRows(
   } finally {
     await finishes.stop();
     await daemon.stop();
+    await new Promise((resolve) => engine.close(resolve));
   }
 }
