@@ -5,6 +5,9 @@ import { containerPolicy, toLimits } from '../../docker/container-limits';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { TaskService } from '../../tasks/task-service';
 import { BlobStore } from '../../blobs/blob-store';
+import { ConfigChanges } from './configs/config-changes';
+import { ConfigsRepo } from './configs/configs-repo';
+import { DeploymentConfigsRepo } from './configs/deployment-configs-repo';
 import { DeploymentsRepo } from './deployments/deployments-repo';
 import { EventRecorder } from './events/event-recorder';
 import { EventsRepo } from './events/events-repo';
@@ -24,6 +27,9 @@ export class DirectorServices {
   readonly releases: ReleasesRepo;
   readonly compiled: CompiledPackagesRepo;
   readonly deployments: DeploymentsRepo;
+  readonly configs: ConfigsRepo;
+  readonly deploymentConfigs: DeploymentConfigsRepo;
+  readonly configChanges: ConfigChanges;
   readonly instances: InstancesRepo;
   readonly eventsRepo: EventsRepo;
   readonly events: EventRecorder;
@@ -46,9 +52,12 @@ export class DirectorServices {
     this.releases = new ReleasesRepo(knex);
     this.compiled = new CompiledPackagesRepo(knex);
     this.deployments = new DeploymentsRepo(knex);
+    this.configs = new ConfigsRepo(knex);
+    this.deploymentConfigs = new DeploymentConfigsRepo(knex);
     this.instances = new InstancesRepo(knex);
     this.eventsRepo = new EventsRepo(knex);
     this.events = new EventRecorder(this.eventsRepo);
+    this.configChanges = new ConfigChanges(this.configs, this.eventsRepo);
     const policy = containerPolicy(config.docker, toLimits(config.docker.limits));
     this.containers = new InstanceContainers(docker, config.docker.stop_grace_seconds, policy);
     const settings = {

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Family, FamilyDeps } from '../family';
 import { directorErrors } from '../../http/director/director-errors';
+import { configsRoutes } from './configs/configs-routes';
+import { legacyConfigsRoutes } from './configs/legacy-configs-routes';
 import { deploymentsRoutes } from './deployments/deployments-routes';
 import { instancesRoutes } from './instances/instances-routes';
 import { locksEventsRoutes } from './events/locks-events-routes';
@@ -57,6 +59,8 @@ export function directorFamily(deps: FamilyDeps): Family {
     stemcellsRoutes(s, startTask),
     releasesRoutes(s, startTask),
     deploymentsRoutes(s, startTask),
+    configsRoutes(s.configs, s.configChanges, s.deploymentConfigs),
+    legacyConfigsRoutes(s.configs, s.configChanges),
     instancesRoutes(s, startTask),
     locksEventsRoutes(s, deps.config.tasks.timeout_seconds),
     cleanupDryRunRoutes(cleanupSources),

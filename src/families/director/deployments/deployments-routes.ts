@@ -39,11 +39,6 @@ export function deploymentsRoutes(s: DirectorServices, startTask: StartTask): Ro
     ctx.body = (await s.deployments.list()).map((d) => presentDeployment(d, locked.has(deploymentLock(d.name))));
   });
 
-  /** bosun keeps no configs (cloud, runtime, deploy); `bosh deploy` asks for deploy configs first. */
-  router.get('/configs', requireRead, async (ctx: AppContext) => {
-    ctx.body = [];
-  });
-
   router.get('/deployments/:name', requireRead, async (ctx: AppContext) => {
     const d = await findDeployment(s, ctx.params.name);
     ctx.body = { manifest: d.manifest ?? '' };
