@@ -35,8 +35,8 @@ export function presentReleases(versions: ReleaseVersion[], deployed: Set<string
   }));
 }
 
-export function presentDeployment(d: Deployment, locked: boolean) {
-  return { name: d.name, cloud_config: 'none', releases: d.releases, stemcells: d.stemcells, teams: [], locked };
+export function presentDeployment(d: Deployment, locked: boolean, cloudConfig = 'none') {
+  return { name: d.name, cloud_config: cloudConfig, releases: d.releases, stemcells: d.stemcells, teams: [], locked };
 }
 
 export function presentVm(i: Instance) {

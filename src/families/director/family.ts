@@ -22,6 +22,7 @@ import { runErrand } from './deployments/run-errand';
 import { scheduledDeploymentOperations } from './deployments/scheduled-operations';
 import { vmStates } from './deployments/vm-states';
 import { DirectorServices } from './director-services';
+import { toLimits } from '../../docker/container-limits';
 import { withLockEvents } from './events/lock-events';
 import { deleteRelease } from './releases/delete-release';
 import { uploadRelease } from './releases/upload-release';
@@ -88,6 +89,9 @@ export function directorFamily(deps: FamilyDeps): Family {
           compiler: s.compiler,
           renderer: s.renderer,
           events: s.events,
+          configs: s.configs,
+          deploymentConfigs: s.deploymentConfigs,
+          maxLimits: toLimits(deps.config.docker.max_limits),
         }),
         deleteDeployment(s.deployments, s.instances, s.containers, s.events),
         changeInstanceState(s.deployments, s.instances, s.containers, s.updater, s.events),

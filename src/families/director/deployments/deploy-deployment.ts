@@ -17,6 +17,11 @@ import { countOf, InstanceGroupSpec, watchWindow } from './deployment-manifest';
 import type { DeploymentsRepo } from './deployments-repo';
 import { compileGroupPackages, GroupPackages, renderGroupInstance } from './group-materials';
 import { resolveManifest, ResolveDeps, ResolvedDeployment } from './resolve-manifest';
+import type { ContainerLimits } from '../../../docker/container-limits';
+import type { ConfigsRepo } from '../configs/configs-repo';
+import type { DeploymentConfigsRepo } from '../configs/deployment-configs-repo';
+import { GroupPlacement, placeGroup } from './cloud-placement';
+import { loadDeploymentConfigs } from './deployment-configs';
 
 export const DEPLOY_TYPE = 'update_deployment';
 
@@ -24,6 +29,9 @@ const params = z.object({
   manifest: z.string(),
   recreate: z.boolean().default(false),
   dry_run: z.boolean().default(false),
+  /** The config versions to deploy with, chosen when the deploy was requested (none for older tasks). */
+  cloud_config_ids: z.array(z.number().int()).default([]),
+  runtime_config_ids: z.array(z.number().int()).default([]),
 });
 
 export const deployTask = taskKind(DEPLOY_TYPE, params);
@@ -37,10 +45,15 @@ export interface DeployDeps extends ResolveDeps {
   renderer: TemplateRenderer;
   events: EventRecorder;
   blobs: BlobStore;
+  configs: ConfigsRepo;
+  deploymentConfigs: DeploymentConfigsRepo;
+  /** bosun's `docker.max_limits`: the most a vm type may ask for. */
+  maxLimits: ContainerLimits;
 }
 
 interface GroupPlan extends GroupPackages {
   group: InstanceGroupSpec;
+  placement: GroupPlacement;
   instances: Array<{ instance: Instance; rendered: RenderedInstance; isNew: boolean }>;
 }
 
@@ -98,7 +111,11 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
     const r = await resolveManifest(p.manifest, deps, ctx.redactor);
     if (r.manifest.name !== name)
       throw new Error(`Manifest names deployment '${r.manifest.name}', but the task is for '${name}'`);
-    return r;
+    const configs = await loadDeploymentConfigs(deps.configs, p);
+    const placements = new Map(
+      r.manifest.instance_groups.map((g) => [g.name, placeGroup(g, configs.cloud, deps.maxLimits)]),
+    );
+    return { ...r, configs, placements };
   });
   ctx.checkpoint();
 
@@ -116,7 +133,7 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
   for (const group of serviceGroups) {
     if (group.instances === 0) continue;
     const { packages, packageDigests } = await compileGroupPackages(deps.compiler, deps.blobs, ctx, resolved, group);
-    plans.push({ group, packages, packageDigests, instances: [] });
+    plans.push({ group, placement: resolved.placements.get(group.name)!, packages, packageDigests, instances: [] });
   }
 
   if (obsolete.length) {
@@ -153,7 +170,16 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
         missing.push(inst);
       }
       const stemcell = resolved.stemcells.get(plan.group.stemcell)!;
-      const rendered = await renderGroupInstance(deps.renderer, resolved, plan.group, plan, inst, name, stemcell.cid);
+      const rendered = await renderGroupInstance(
+        deps.renderer,
+        resolved,
+        plan.group,
+        plan,
+        inst,
+        name,
+        stemcell.cid,
+        plan.placement,
+      );
       plan.instances.push({ instance: inst, rendered, isNew });
     }
   }
@@ -169,6 +195,7 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
             item.rendered,
             plan.packages,
             resolved.stemcells.get(plan.group.stemcell)!,
+            plan.placement.limits,
           );
           await deps.events.record({
             action: 'create',
@@ -204,6 +231,7 @@ async function deploy(deps: DeployDeps, p: z.infer<typeof params>, ctx: TaskCont
     [...resolved.releases.values()].map((r) => ({ name: r.name, version: r.version })),
     uniqueStemcells(resolved),
   );
+  await deps.deploymentConfigs.record(name, resolved.configs.ids);
   return { context: {} };
 }
 
@@ -233,7 +261,14 @@ async function updateGroup(
     stage.step(`${instanceLabel(item.instance)}${canary ? ' (canary)' : ''}`, async () => {
       ctx.checkpoint();
       if (item.needsContainer)
-        await deps.updater.replaceContainer(deployment, item.instance, item.rendered, plan.packages, stemcell);
+        await deps.updater.replaceContainer(
+          deployment,
+          item.instance,
+          item.rendered,
+          plan.packages,
+          stemcell,
+          plan.placement.limits,
+        );
       await deps.updater.startAndWatch(item.instance, canary ? canaryWindow : updateWindow, ctx.signal);
       if (!item.isNew) {
         await deps.events.record({

@@ -4,7 +4,8 @@ import { deploymentLock, DirectorServices } from '../director-services';
 import { deleteDeploymentTask } from './delete-deployment';
 import { deployTask } from './deploy-deployment';
 import { manifestHead, ManifestError, parseManifestDocument } from './deployment-manifest';
-import { manifestDiff } from './manifest-diff';
+import { cloudConfigState, deploymentDiff } from './deployment-diff';
+import { contextConfigIds, latestConfigIds } from './deployment-configs';
 import type { AppContext, AppState } from '../../../http/context';
 import { presentDeployment } from '../director-presenters';
 import type { StartTask } from '../../../http/start-task';
@@ -36,7 +37,13 @@ export function deploymentsRoutes(s: DirectorServices, startTask: StartTask): Ro
 
   router.get('/deployments', requireRead, async (ctx: AppContext) => {
     const locked = new Set((await s.tasks.listRunning()).map((t) => t.queueName));
-    ctx.body = (await s.deployments.list()).map((d) => presentDeployment(d, locked.has(deploymentLock(d.name))));
+    const latestCloud = (await s.configs.latestSet('cloud')).map((c) => c.id);
+    const used = await s.deploymentConfigs.list();
+    const cloudIds = new Set(used.filter((u) => u.type === 'cloud').map((u) => u.configId));
+    const idsOf = (name: string) => used.filter((u) => u.deployment === name).map((u) => u.configId);
+    ctx.body = (await s.deployments.list()).map((d) =>
+      presentDeployment(d, locked.has(deploymentLock(d.name)), cloudConfigState(idsOf(d.name), cloudIds, latestCloud)),
+    );
   });
 
   router.get('/deployments/:name', requireRead, async (ctx: AppContext) => {
@@ -47,21 +54,19 @@ export function deploymentsRoutes(s: DirectorServices, startTask: StartTask): Ro
   router.post('/deployments/:name/diff', requireAdmin, async (ctx: AppContext) => {
     const { doc } = await manifestOf(ctx);
     const d = await s.deployments.find(ctx.params.name);
-    const before = d?.manifest ? parseManifestDocument(d.manifest) : null;
-    ctx.body = {
-      context: { cloud_config_ids: [], runtime_config_ids: [] },
-      diff: manifestDiff(before, doc, queryParam(ctx, 'redact') !== 'false'),
-    };
+    ctx.body = await deploymentDiff(s.configs, s.deploymentConfigs, d, doc, queryParam(ctx, 'redact') !== 'false');
   });
 
   router.post('/deployments', requireAdmin, async (ctx: AppContext) => {
     const { text, name } = await manifestOf(ctx);
     const dryRun = flag(ctx, 'dry_run');
+    const context = queryParam(ctx, 'context');
+    const configIds = context ? await contextConfigIds(s.configs, context) : await latestConfigIds(s.configs);
     await s.deployments.findOrCreate(name);
     await startTask(
       ctx,
       deployTask,
-      { manifest: text, recreate: flag(ctx, 'recreate'), dry_run: dryRun },
+      { manifest: text, recreate: flag(ctx, 'recreate'), dry_run: dryRun, ...configIds },
       {
         description: dryRun ? 'create deployment (dry run)' : 'create deployment',
         deployment: name,

@@ -6,6 +6,7 @@ import { renderInstance, RenderedInstance } from '../instances/render-instance';
 import type { PackageCompiler } from '../packages/package-compiler';
 import type { TemplateRenderer } from '../templates/instance-templates';
 import { placeCompiledPackage } from '../packages/package-compiler';
+import { azOf, GroupPlacement, instanceFingerprint } from './cloud-placement';
 import type { InstanceGroupSpec } from './deployment-manifest';
 import type { ResolvedDeployment } from './resolve-manifest';
 
@@ -54,6 +55,7 @@ export function renderGroupInstance(
   inst: Pick<Instance, 'id' | 'index' | 'bootstrap'>,
   deployment: string,
   image: string,
+  placement?: GroupPlacement,
 ): Promise<RenderedInstance> {
   const jobs = group.jobs.map((j) => {
     const release = resolved.releases.get(j.release)!;
@@ -76,11 +78,15 @@ export function renderGroupInstance(
         deployment,
         address: '127.0.0.1',
         ip: '127.0.0.1',
-        az: group.azs?.[0] ?? '',
+        az: (placement && azOf(placement, inst.index)) ?? group.azs?.[0] ?? '',
         bootstrap: inst.bootstrap,
         networks: { default: { ip: '127.0.0.1' } },
       },
     },
-    { packageDigests: packages.packageDigests, image },
+    {
+      packageDigests: packages.packageDigests,
+      image,
+      placement: placement && instanceFingerprint(placement, inst.index),
+    },
   );
 }

@@ -1,6 +1,6 @@
 import type { DockerEngine, EngineContainer, EngineContainerInfo } from '../../../docker/docker-engine';
 import os from 'node:os';
-import { ContainerPolicy, hostConfigOf } from '../../../docker/container-limits';
+import { ContainerLimits, ContainerPolicy, hostConfigOf } from '../../../docker/container-limits';
 import { execInContainer } from '../../../docker/exec-in-container';
 import { instanceLabels, LABELS } from '../../../docker/labels';
 import { Overlay, putOverlay } from '../../../docker/overlay';
@@ -24,6 +24,8 @@ export interface NewInstanceContainer {
   overlays: Overlay[];
   /** Runs this instead of the agent (errands); the container is not restarted. */
   cmd?: string[];
+  /** The instance's vm type's limits, over the policy's (already checked against the maxima). */
+  limits?: Partial<ContainerLimits>;
 }
 
 /**
@@ -51,7 +53,7 @@ export class InstanceContainers {
       HostConfig: {
         NetworkMode: spec.networkMode,
         RestartPolicy: spec.cmd ? { Name: 'no' } : { Name: 'unless-stopped' },
-        ...hostConfigOf(this.policy),
+        ...hostConfigOf({ ...this.policy, limits: { ...this.policy.limits, ...spec.limits } }),
       },
     });
     try {
@@ -95,6 +97,11 @@ export class InstanceContainers {
       nodeId: labels[LABELS.nodeId],
       networkMode: info.HostConfig.NetworkMode ?? 'none',
       overlays,
+      // The same VM: the limits its vm type gave the old container.
+      limits: {
+        ...(info.HostConfig.Memory ? { memoryBytes: info.HostConfig.Memory } : {}),
+        ...(info.HostConfig.NanoCpus ? { cpus: info.HostConfig.NanoCpus / 1e9 } : {}),
+      },
     });
     await this.remove(oldId);
     return fresh.id;

@@ -1,3 +1,4 @@
+import type { ContainerLimits } from '../../../docker/container-limits';
 import type { Overlay } from '../../../docker/overlay';
 import { tarFiles } from '../../../docker/tar-files';
 import type { Stemcell } from '../stemcells/stemcells-repo';
@@ -42,6 +43,7 @@ export class InstanceUpdater {
     rendered: RenderedInstance,
     packages: Overlay[],
     stemcell: Stemcell,
+    limits: Partial<ContainerLimits> = {},
   ): Promise<void> {
     const container = await this.containers.create({
       deployment,
@@ -52,6 +54,7 @@ export class InstanceUpdater {
       nodeId: this.settings.nodeId,
       networkMode: this.settings.networkMode,
       overlays: [...packages, await tarFiles(rendered.files)],
+      limits,
     });
     const old = inst.containerId;
     await this.instances.update(inst.id, {

@@ -34,7 +34,7 @@ export async function renderInstance(
     globalProperties: Record<string, unknown> | null;
     spec: Omit<TemplateSpec, 'job' | 'release'>;
   },
-  identity: { packageDigests: string[]; image: string },
+  identity: { packageDigests: string[]; image: string; placement?: string },
 ): Promise<RenderedInstance> {
   const request: JobTemplates[] = jobs.map((job) => ({
     job: job.archive.name,
@@ -85,5 +85,7 @@ export async function renderInstance(
     hash.update(f.name).update('\0').update(f.content).update('\0');
   for (const d of [...identity.packageDigests].sort()) hash.update(d);
   hash.update(identity.image);
+  // Only with a cloud config: instances deployed without one keep their hash.
+  if (identity.placement) hash.update('\0').update(identity.placement);
   return { files, processes, configHash: hash.digest('hex') };
 }
