@@ -126,17 +126,24 @@ describeOnBothBackends(
         .diff({ type: 'cloud', name: 'default', content: 'azs:\n- name: z1\n- name: z2\n' })
         .expect(200);
       expect(vsCurrent.body.from).to.deep.equal({ id: first.body.id });
-      expect(vsCurrent.body.diff).to.deep.include(['  - name: z2', 'added']);
-      expect(vsCurrent.body.diff).to.deep.include(['azs:', null]);
+      expect(vsCurrent.body.diff).to.deep.equal([
+        ['azs:', null],
+        ['- name: z2', 'added'],
+      ]);
       const fresh = await c.diff({ type: 'cloud', name: 'new', content: 'azs: []\n' }).expect(200);
       expect(fresh.body.from).to.deep.equal({ id: '0' });
       const second = await c.post({ type: 'cloud', name: 'default', content: 'azs:\n- name: z3\n' }).expect(201);
       const ids = await c.diff({ from: { id: first.body.id }, to: { id: second.body.id } }).expect(200);
-      expect(ids.body.diff).to.deep.include(['  - name: z1', 'removed']);
-      expect(ids.body.diff).to.deep.include(['  - name: z3', 'added']);
+      expect(ids.body.diff).to.deep.equal([
+        ['azs:', null],
+        ['- name: z3', 'added'],
+        ['- name: z1', 'removed'],
+      ]);
       const contents = await c.diff({ from: { content: 'a: 1\n' }, to: { content: 'a: 2\n' } }).expect(200);
       expect(contents.body.diff).to.deep.equal([
         ['a: 1', 'removed'],
+        // A changed scalar at the top is two sections to the Director, an empty line between them.
+        ['', null],
         ['a: 2', 'added'],
       ]);
       const bad = await c.diff({ from: { id: '1' } }).expect(400);
@@ -164,7 +171,14 @@ describeOnBothBackends(
       const runtime = await h.api.get('/configs?type=runtime').set('Authorization', asReader).expect(200);
       expect(runtime.body[0].content).to.equal('releases:\n  - name: dns\n    version: "1"\n');
       const diff = await c.yaml('/runtime_configs/diff', 'releases:\n- name: dns\n  version: 2\n').expect(200);
-      expect(diff.body.diff).to.deep.include(['    version: 2', 'added']);
+      expect(diff.body.diff).to.deep.equal([
+        ['releases:', null],
+        ['- name: dns', null],
+        ['  version: "1"', 'removed'],
+        ['  version: 2', 'added'],
+      ]);
+      const same = await c.yaml('/runtime_configs/diff', 'releases:\n- name: dns\n  version: "1"\n').expect(200);
+      expect(same.body.diff).to.deep.equal([]);
 
       await c.yaml('/cpi_configs', 'cpis: []\n').expect(201);
       const cpi = await h.api.get('/cpi_configs?limit=1').set('Authorization', asReader).expect(200);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import YAML from 'yaml';
 import { LABELS } from '../../src/docker/labels';
 import { buildRelease, buildStemcell, webManifest, webReleaseOptions } from '../support/bosh-fixtures';
 import { DaemonProcess, spawnDaemon } from '../support/daemon-process';
@@ -123,6 +124,56 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
     expect(failed!.stdout).to.contain("Release 'missing-release' doesn't exist");
   });
 
+  it('bosh update-cloud-config, cloud-config, update-runtime-config, runtime-config, configs, update-config, config, delete-config', async () => {
+    const write = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dataDir, name), text);
+      return path.join(dataDir, name);
+    };
+    const cloud = write('cloud.yml', realCliCloudConfig(512));
+    // The CLI prints a config's diff only to a terminal (--tty).
+    const shownDiff = await bosh('--tty', '-n', 'update-cloud-config', cloud);
+    expect(shownDiff.stdout).to.match(/\+ vm_types:/);
+    expect((await bosh('cloud-config')).stdout).to.contain('memory: 512');
+    // The same content again: nothing to show, no new version.
+    await bosh('-n', 'update-cloud-config', cloud);
+    await bosh('-n', 'update-cloud-config', '--name', 'extra', write('extra.yml', 'azs: [{name: z2}]\n'));
+    await bosh('-n', 'update-runtime-config', write('runtime.yml', 'tags: {team: bosun}\n'));
+    expect((await bosh('runtime-config')).stdout).to.contain('team: bosun');
+    await bosh('-n', 'update-config', '--type', 'custom', '--name', 'mine', write('custom.yml', 'a: 1\n'));
+    const configs = (await table('configs')).Tables[0].Rows;
+    expect(configs.map((r) => `${r.type}/${r.name}`)).to.deep.equal([
+      'cloud/default',
+      'cloud/extra',
+      'custom/mine',
+      'runtime/default',
+    ]);
+    const custom = configs.find((r) => r.type === 'custom')!;
+    expect((await bosh('config', custom.id.replace(/\*$/, ''))).stdout).to.contain('a: 1');
+    expect((await bosh('config', '--type', 'custom', '--name', 'mine')).stdout).to.contain('a: 1');
+    await bosh('-n', 'delete-config', '--type', 'custom', '--name', 'mine');
+    const gone = await bosh('-n', 'delete-config', '--type', 'custom', '--name', 'mine');
+    expect(gone.stdout).to.contain("No configs to delete: no matches for type 'custom' and name 'mine' found.");
+    await bosh('-n', 'delete-config', '--type', 'cloud', '--name', 'extra');
+  });
+
+  it('bosh deploy on the cloud config shows its lines in the diff, and a vm type change in the next one', async () => {
+    fs.writeFileSync(path.join(dataDir, 'cc.yml'), realCliManifest(deployment));
+    const first = await bosh('--tty', '-n', '-d', deployment, 'deploy', path.join(dataDir, 'cc.yml'));
+    expect(first.stdout).to.match(/\+ vm_types:/);
+    fs.writeFileSync(path.join(dataDir, 'cloud.yml'), realCliCloudConfig(256));
+    await bosh('-n', 'update-cloud-config', path.join(dataDir, 'cloud.yml'));
+    const next = await bosh('--tty', '-n', '-d', deployment, 'deploy', path.join(dataDir, 'cc.yml'));
+    expect(next.stdout).to.match(/- {1,}memory: 512/);
+    expect(next.stdout).to.match(/\+ {1,}memory: 256/);
+    expect(next.stdout).to.match(/Updating instance web: web\/[0-9a-f-]+ \(0\) \(canary\)/);
+    const [web] = await docker.listContainers({
+      filters: { label: [`${LABELS.deployment}=${deployment}`, `${LABELS.index}=0`] },
+    });
+    expect((await docker.getContainer(web.Id).inspect()).HostConfig.Memory).to.equal(256 * 1024 * 1024);
+    const listed = (await table('deployments')).Tables[0].Rows;
+    expect(listed[0]).to.include({ name: deployment, cloud_config: 'latest' });
+  });
+
   it('bosh delete-deployment, then clean-up --dry-run lists what clean-up --all deletes, and Docker has nothing left', async () => {
     await bosh('-n', '-d', deployment, 'delete-deployment');
     expect((await table('deployments')).Tables[0].Rows).to.deep.equal([]);
@@ -144,6 +195,30 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
     expect(await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })).to.deep.equal([]);
   });
 });
+
+/** A cloud config for webManifest's names: az z1, vm type `default` of `memory` MB, network `default`. */
+function realCliCloudConfig(memory: number): string {
+  return [
+    'azs: [{name: z1}]',
+    'vm_types:',
+    '- name: default',
+    '  cloud_properties:',
+    `    memory: ${memory}`,
+    'networks:',
+    '- name: default',
+    '  type: manual',
+    '  subnets: [{range: 10.244.0.0/24, gateway: 10.244.0.1, azs: [z1]}]',
+    'compilation: {workers: 1, network: default, az: z1, vm_type: default}',
+    '',
+  ].join('\n');
+}
+
+/** webManifest with every group (its errand too) on the cloud config's vm type and network. */
+function realCliManifest(name: string): string {
+  const doc = YAML.parse(webManifest({ name, instances: 2 })) as { instance_groups: Array<Record<string, unknown>> };
+  for (const g of doc.instance_groups) Object.assign(g, { vm_type: 'default', networks: [{ name: 'default' }] });
+  return YAML.stringify(doc);
+}
 
 class CliError extends Error {
   constructor(
