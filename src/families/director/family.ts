@@ -70,7 +70,11 @@ export function directorFamily(deps: FamilyDeps): Family {
   }
   const network = { nodeId: deps.config.node_id, networkMode: deps.config.docker.network };
   return {
-    migrations: ['20261129000006_create_director_workloads'],
+    migrations: [
+      '20261129000006_create_director_workloads',
+      '20261204000040_create_configs',
+      '20261204000041_create_deployments_configs',
+    ],
     config: { key: 'templates', schema: templatesConfigSchema },
     operations: [
       uploadStemcell(docker, s.blobs, s.stemcells, s.events),
