@@ -17,8 +17,8 @@ import * as createSyncTaskStates from './20261203000022_create_sync_task_states'
 import * as createSyncModules from './20261203000023_create_sync_modules';
 import * as createDrydock from './20261203000030_create_drydock';
 import * as notifyTaskLogAppends from './20261204000040_notify_task_log_appends';
-import * as createConfigs from './20261204000040_create_configs';
-import * as createDeploymentsConfigs from './20261204000041_create_deployments_configs';
+import * as createConfigs from './20261204000050_create_configs';
+import * as createDeploymentsConfigs from './20261204000051_create_deployments_configs';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -45,6 +45,6 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261203000023_create_sync_modules', createSyncModules],
   ['20261203000030_create_drydock', createDrydock],
   ['20261204000040_notify_task_log_appends', notifyTaskLogAppends],
-  ['20261204000040_create_configs', createConfigs],
-  ['20261204000041_create_deployments_configs', createDeploymentsConfigs],
+  ['20261204000050_create_configs', createConfigs],
+  ['20261204000051_create_deployments_configs', createDeploymentsConfigs],
 ];

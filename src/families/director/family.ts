@@ -72,8 +72,8 @@ export function directorFamily(deps: FamilyDeps): Family {
   return {
     migrations: [
       '20261129000006_create_director_workloads',
-      '20261204000040_create_configs',
-      '20261204000041_create_deployments_configs',
+      '20261204000050_create_configs',
+      '20261204000051_create_deployments_configs',
     ],
     config: { key: 'templates', schema: templatesConfigSchema },
     operations: [
