@@ -19,6 +19,7 @@ import * as createDrydock from './20261203000030_create_drydock';
 import * as notifyTaskLogAppends from './20261204000040_notify_task_log_appends';
 import * as createConfigs from './20261204000050_create_configs';
 import * as createDeploymentsConfigs from './20261204000051_create_deployments_configs';
+import * as createCloudCheck from './20261205000050_create_cloud_check';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -47,4 +48,5 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261204000040_notify_task_log_appends', notifyTaskLogAppends],
   ['20261204000050_create_configs', createConfigs],
   ['20261204000051_create_deployments_configs', createDeploymentsConfigs],
+  ['20261205000050_create_cloud_check', createCloudCheck],
 ];

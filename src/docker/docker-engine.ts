@@ -8,6 +8,7 @@ export type DockerEngine = Pick<
   Dockerode,
   | 'createContainer'
   | 'getContainer'
+  | 'getEvents'
   | 'getImage'
   | 'listContainers'
   | 'listImages'

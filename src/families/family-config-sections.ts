@@ -1,3 +1,4 @@
+import { resurrectionConfigSchema } from './director/resurrection/resurrection-config';
 import { templatesConfigSchema } from './director/templates/templates-config';
 import { drydockConfigSchema } from './drydock/drydock-config';
 import { syncsConfigSchema } from './syncs/syncs-config';
@@ -9,6 +10,8 @@ import { syncsConfigSchema } from './syncs/syncs-config';
  */
 export const FAMILY_CONFIG_SECTIONS = {
   templates: templatesConfigSchema,
+  // The Director family's second section (its `config` names templates).
+  resurrection: resurrectionConfigSchema,
   drydock: drydockConfigSchema,
   syncs: syncsConfigSchema,
 };

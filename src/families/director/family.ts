@@ -29,6 +29,12 @@ import { uploadRelease } from './releases/upload-release';
 import { deleteStemcell } from './stemcells/delete-stemcell';
 import { uploadStemcell } from './stemcells/upload-stemcell';
 import { templatesConfigSchema } from './templates/templates-config';
+import { cloudCheckRoutes } from './cloud-check/cloud-check-routes';
+import { cloudCheckApply, cloudCheckScan, cloudCheckScanAndFix } from './cloud-check/cloud-check-operations';
+import { ProblemsRepo } from './cloud-check/problems-repo';
+import { ResurrectionSetting } from './resurrection/resurrection-setting';
+import { ResurrectionsRepo } from './resurrection/resurrections-repo';
+import { Resurrector } from './resurrection/resurrector';
 
 /**
  * The Director's workloads on Docker: stemcells are images, VMs are containers. Its routes share the
@@ -54,6 +60,39 @@ export function directorFamily(deps: FamilyDeps): Family {
     orphanedVms: new OrphanedVms(docker, s.instances, deps.tasks),
     orphanedDisks: noOrphanedDisks,
   };
+  const problems = new ProblemsRepo(deps.db.knex);
+  const resurrection = new ResurrectionSetting(deps.db.knex);
+  const cloudCheck = {
+    ...resolveDeps,
+    problems,
+    deployments: s.deployments,
+    instances: s.instances,
+    containers: s.containers,
+    updater: s.updater,
+    compiler: s.compiler,
+    renderer: s.renderer,
+    events: s.events,
+  };
+  const r = deps.config.resurrection;
+  const resurrector = r.enabled
+    ? new Resurrector(
+        docker,
+        deps.tasks,
+        s.instances,
+        new ResurrectionsRepo(deps.db.knex),
+        resurrection,
+        s.events,
+        {
+          nodeId: deps.config.node_id,
+          sweepSeconds: r.sweep_seconds,
+          windowSeconds: r.window_seconds,
+          backoffAfter: r.backoff_after,
+          backoffBaseSeconds: r.backoff_base_seconds,
+          backoffMaxSeconds: r.backoff_max_seconds,
+        },
+        deps.log,
+      )
+    : null;
   const router = new Router<AppState>();
   router.use(directorErrors, rejectNulBytes);
   for (const r of [
@@ -65,6 +104,7 @@ export function directorFamily(deps: FamilyDeps): Family {
     instancesRoutes(s, startTask),
     locksEventsRoutes(s, deps.config.tasks.timeout_seconds),
     cleanupDryRunRoutes(cleanupSources),
+    cloudCheckRoutes(s, problems, resurrection, startTask),
   ]) {
     router.use(r.routes(), r.allowedMethods());
   }
@@ -74,6 +114,7 @@ export function directorFamily(deps: FamilyDeps): Family {
       '20261129000006_create_director_workloads',
       '20261204000050_create_configs',
       '20261204000051_create_deployments_configs',
+      '20261205000050_create_cloud_check',
     ],
     config: { key: 'templates', schema: templatesConfigSchema },
     operations: [
@@ -109,10 +150,19 @@ export function directorFamily(deps: FamilyDeps): Family {
           events: s.events,
           ...network,
         }),
+        cloudCheckScan(cloudCheck),
+        cloudCheckApply(cloudCheck),
+        cloudCheckScanAndFix(cloudCheck),
       ].map((op) => withLockEvents<any>(op, s.events)),
     ],
     routers: [router],
     schedulable: scheduledDeploymentOperations(),
-    stop: () => s.renderer.close(),
+    start: async () => {
+      await resurrector?.start();
+    },
+    stop: async () => {
+      await resurrector?.stop();
+      await s.renderer.close();
+    },
   };
 }

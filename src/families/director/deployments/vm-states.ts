@@ -66,7 +66,7 @@ export function vmStates(instances: InstancesRepo, containers: InstanceContainer
           az: '',
           id: inst.id,
           bootstrap: inst.bootstrap,
-          ignore: false,
+          ignore: inst.ignore,
           expects_vm: true,
           stemcell: inst.stemcell ?? { name: '', version: '', api_version: null },
         });

@@ -7,6 +7,8 @@ export interface EventInput {
   objectType: string;
   objectName?: string | null;
   task?: Task;
+  /** Who acted, when no task of theirs did (the health monitor); otherwise the task's user. */
+  user?: string;
   deployment?: string | null;
   instance?: string | null;
   parent?: DirectorEvent | null;
@@ -23,7 +25,7 @@ export class EventRecorder {
   record(e: EventInput): Promise<DirectorEvent> {
     return this.repo.insert({
       parentId: e.parent?.id ?? null,
-      user: e.task?.username ?? null,
+      user: e.user ?? e.task?.username ?? null,
       action: e.action,
       objectType: e.objectType,
       objectName: e.objectName ?? null,

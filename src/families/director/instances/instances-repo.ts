@@ -13,6 +13,8 @@ export interface Instance {
   configHash: string | null;
   stemcell: { name: string; version: string; api_version: number | null } | null;
   vmCreatedAt: Date | null;
+  /** `bosh ignore`: left out of scans, fixes and resurrection. */
+  ignore: boolean;
 }
 
 const fromRow = (r: Record<string, unknown>): Instance => ({
@@ -26,6 +28,7 @@ const fromRow = (r: Record<string, unknown>): Instance => ({
   configHash: (r.config_hash as string | null) ?? null,
   stemcell: jsonColumn<Instance['stemcell']>(r.stemcell),
   vmCreatedAt: dateColumn(r.vm_created_at),
+  ignore: Boolean(r.ignore),
 });
 
 /** All SQL on the `instances` table. */
@@ -48,7 +51,9 @@ export class InstancesRepo {
 
   async update(
     id: string,
-    fields: Partial<Pick<Instance, 'state' | 'containerId' | 'configHash' | 'stemcell' | 'vmCreatedAt' | 'bootstrap'>>,
+    fields: Partial<
+      Pick<Instance, 'state' | 'containerId' | 'configHash' | 'stemcell' | 'vmCreatedAt' | 'bootstrap' | 'ignore'>
+    >,
   ): Promise<void> {
     const row: Record<string, unknown> = {};
     if (fields.state !== undefined) row.state = fields.state;
@@ -57,6 +62,7 @@ export class InstancesRepo {
     if (fields.stemcell !== undefined) row.stemcell = JSON.stringify(fields.stemcell);
     if (fields.vmCreatedAt !== undefined) row.vm_created_at = fields.vmCreatedAt;
     if (fields.bootstrap !== undefined) row.bootstrap = fields.bootstrap;
+    if (fields.ignore !== undefined) row.ignore = fields.ignore;
     if (Object.keys(row).length) await this.knex('instances').where({ id }).update(row);
   }
 
@@ -66,6 +72,17 @@ export class InstancesRepo {
       .whereNotNull('container_id')
       .select('container_id');
     return new Set(rows.map((r) => r.container_id));
+  }
+
+  /** Every instance, of any deployment, that should run and has a VM, ignored ones aside (the resurrector's sweep). */
+  async startedWithVm(): Promise<Instance[]> {
+    const rows = await this.knex('instances').where({ state: 'started', ignore: false }).whereNotNull('container_id');
+    return rows.map(fromRow);
+  }
+
+  async find(id: string): Promise<Instance | null> {
+    const row = await this.knex('instances').where({ id }).first();
+    return row ? fromRow(row) : null;
   }
 
   async delete(id: string): Promise<void> {
