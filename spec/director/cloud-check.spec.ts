@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { loadConfig } from '../../src/config/load-config';
+import { Config, loadConfig } from '../../src/config/load-config';
 import { LABELS } from '../../src/docker/labels';
 import type { Family } from '../../src/families/family';
 import { directorFamily } from '../../src/families/director/family';
@@ -71,9 +71,9 @@ async function eventually<T>(what: string, probe: () => Promise<T | null | undef
 }
 
 /** The Director family as the daemon builds it, its resurrector sweeping every second. */
-function cloudCheckFamily(h: Harness, nodeId = 'node-a'): Family {
-  const base = loadConfig({ env: { BOSUN_NODE_ID: nodeId } });
-  const config = { ...base, resurrection: { ...base.resurrection, sweep_seconds: 1 } };
+function cloudCheckFamily(h: Harness, resurrection: Partial<Config['resurrection']> = {}): Family {
+  const base = loadConfig({ env: { BOSUN_NODE_ID: 'node-a' } });
+  const config = { ...base, resurrection: { ...base.resurrection, sweep_seconds: 1, ...resurrection } };
   return directorFamily(familyDeps(h, { docker, config, secrets: new SecretStore(h.db.knex, secretsKey) }));
 }
 
@@ -263,8 +263,11 @@ describeOnBothBackends(
       const bad = await resolve({ 1: 5 } as never).expect(400);
       expect(bad.body.code).to.equal(410003);
       expect((await resolve([] as never).expect(400)).body.description).to.equal(
-        'Invalid format for resolutions, Hash expected, NilClass is given',
+        'Invalid format for resolutions, Hash expected, Array is given',
       );
+      const none = await h.api.put(`/deployments/${deployment}/problems`).set('Authorization', asAdmin).send({});
+      expect(none.status).to.equal(400);
+      expect(none.body.description).to.equal('Invalid format for resolutions, Hash expected, NilClass is given');
       await h.api
         .put(`/deployments/${deployment}/instance_groups/web/7/ignore`)
         .set('Authorization', asAdmin)
@@ -291,7 +294,7 @@ describeOnBothBackends(
       await docker.getContainer(web0.container_id).remove({ force: true });
       const t = await scan();
       expect((await c.events(t)).map((e) => e.task)).to.include(
-        '0 OK, 0 unresponsive, 0 missing, 0 unbound, 1 ignored',
+        '1 OK, 0 unresponsive, 0 missing, 0 unbound, 1 ignored',
       );
       expect(await problems()).to.deep.equal([]);
       expect(await isRunning(web1.container_id)).to.equal(false);
@@ -302,7 +305,8 @@ describeOnBothBackends(
     it('the resurrector recreates a killed container in a scan-and-fix task, with an event saying why; not what bosun stops itself', async function () {
       this.timeout(300_000);
       await deployed(2);
-      const family = h.families[0];
+      // The resurrector of a node of its own (its start and stop are that family's, not the harness's).
+      const family = cloudCheckFamily(h);
       await family.start!();
       started.push(family);
       const [web0, web1] = await instanceRows();
@@ -350,7 +354,8 @@ describeOnBothBackends(
       expect((await h.api.get('/resurrection').set('Authorization', asReader)).body).to.deep.equal({
         resurrection: false,
       });
-      const family = h.families[0];
+      // The resurrector of a node of its own (its start and stop are that family's, not the harness's).
+      const family = cloudCheckFamily(h);
       await family.start!();
       started.push(family);
       const [web0] = await instanceRows();
@@ -363,12 +368,48 @@ describeOnBothBackends(
         const row = (await instanceRows())[0];
         return row.container_id !== web0.container_id && (await isRunning(row.container_id));
       });
-      const [fix] = await h.db.knex('tasks').where({ type: 'cck_scan_and_fix' });
+      const fixes = await h.db.knex('tasks').where({ type: 'cck_scan_and_fix' });
+      expect(fixes).to.have.length(1);
+      const fix = await eventually('the repair task done', async () => {
+        const t = await h.tasks.get(Number(fixes[0].id));
+        return t?.state === 'done' && t;
+      });
       const events = (await h.api.get(`/events?deployment=${deployment}`).set('Authorization', asAdmin)).body as Line[];
       expect(events.find((e) => e.action === 'recreate' && e.task === String(fix.id))!.context).to.include({
         problem: 'missing_vm',
         reason: `container ${String(web0.container_id).slice(0, 12)} is missing`,
       });
+    });
+
+    it('an instance repaired too often within the window waits: the postponement is an event, and no repair is queued', async function () {
+      this.timeout(300_000);
+      await deployed(1);
+      const family = cloudCheckFamily(h, { backoff_after: 1, backoff_base_seconds: 3600, backoff_max_seconds: 3600 });
+      await family.start!();
+      started.push(family);
+      const [web0] = await instanceRows();
+      await docker.getContainer(web0.container_id).kill();
+      const first = await eventually('the first repair done', async () => {
+        const [t] = await h.db.knex('tasks').where({ type: 'cck_scan_and_fix', state: 'done' });
+        return t as Line | undefined;
+      });
+      const [repaired] = await instanceRows();
+      expect(repaired.container_id).to.not.equal(web0.container_id);
+      await docker.getContainer(repaired.container_id).kill();
+      const postponed = await eventually('the postponement event', async () => {
+        const events = (await h.api.get(`/events?deployment=${deployment}`).set('Authorization', asAdmin))
+          .body as Line[];
+        return events.find((e) => e.action === 'resurrect');
+      });
+      expect(postponed).to.include({ user: 'hm', object_type: 'instance', instance: `web/${web0.id}` });
+      expect(postponed.error).to.match(
+        new RegExp(
+          `^Resurrection of 'web/${web0.id} \\(0\\)' postponed: repaired 1 times in the last 600 s; next attempt in \\d+ s$`,
+        ),
+      );
+      expect(postponed.context).to.include({ repairs: 1, backoff_seconds: 3600 });
+      const fixes = await h.db.knex('tasks').where({ type: 'cck_scan_and_fix' });
+      expect(fixes.map((t: Line) => t.id)).to.deep.equal([first.id]);
     });
   },
   { withFamilies: (h) => [cloudCheckFamily(h)] },

@@ -22,7 +22,7 @@ const rubyClass = (v: unknown) =>
 const param = (ctx: AppContext, key: string): string => String((ctx.params as Record<string, unknown>)[key]);
 
 const problemsBody = z.object({
-  resolutions: z.unknown(),
+  resolutions: z.unknown().optional(),
   max_in_flight_overrides: z.record(z.string(), z.union([z.string(), z.number()])).nullish(),
 });
 
