@@ -174,6 +174,55 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
   });
 
   it('bosh delete-deployment, then clean-up --dry-run lists what clean-up --all deletes, and Docker has nothing left', async () => {
+
+  it('bosh cck --report lists a removed container, cck --auto recreates it; a docker kill is repaired and bosh events says why', async () => {
+    const containerOf = async (index: number) => {
+      const [c] = await docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.deployment}=${deployment}`, `${LABELS.index}=${index}`] },
+      });
+      return c;
+    };
+    // Resurrection off while cck looks: the resurrector would otherwise repair the removed container first.
+    await bosh('-n', 'update-resurrection', 'off');
+    const removed = await containerOf(0);
+    await docker.getContainer(removed.Id).remove({ force: true });
+    const report = await bosh('-d', deployment, 'cck', '--report').then(
+      () => null,
+      (err: CliError) => err,
+    );
+    expect(report, 'cck --report fails when it finds problems').to.not.equal(null);
+    expect(report!.stdout).to.contain('missing_vm');
+    expect(report!.stdout).to.match(
+      new RegExp(`VM for 'web/[0-9a-f-]+ \\(0\\)' with cloud ID '${removed.Id.slice(0, 12)}' missing\\.`),
+    );
+    expect(report!.stdout + report!.stderr).to.contain('1 problem(s) found');
+    await bosh('-n', '-d', deployment, 'cck', '--auto');
+    // No problem left: --report succeeds.
+    await bosh('-d', deployment, 'cck', '--report');
+    await bosh('-n', 'update-resurrection', 'on');
+
+    const killed = await containerOf(1);
+    await docker.getContainer(killed.Id).kill();
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const now = await containerOf(1);
+      const rows = (await table('-d', deployment, 'events')).Tables[0].Rows;
+      const recreate = rows.find((r) => r.action === 'recreate' && r.user === 'hm');
+      if (now && now.Id !== killed.Id && now.State === 'running' && recreate) {
+        expect(recreate.context).to.contain(`container ${killed.Id.slice(0, 12)} exited with code 137`);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the killed container was not repaired within 120 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const vms = (await table('-d', deployment, 'instances', '--ps')).Tables[0].Rows;
+    expect(vms.map((r) => r.process_state)).to.deep.equal(['running', 'running']);
+    await bosh('-n', '-d', deployment, 'ignore', 'web/0');
+    await bosh('-n', '-d', deployment, 'unignore', 'web/0');
+  });
+
+  it('bosh delete-deployment and clean-up --all leave nothing behind in Docker', async () => {
     await bosh('-n', '-d', deployment, 'delete-deployment');
     expect((await table('deployments')).Tables[0].Rows).to.deep.equal([]);
     expect(
