@@ -81,7 +81,7 @@ export class InstancesRepo {
   }
 
   async find(id: string): Promise<Instance | null> {
-    const row = await this.knex('instances').where({ id }).first();
+    const row = (await this.knex('instances').where({ id }).first()) as Record<string, unknown> | undefined;
     return row ? fromRow(row) : null;
   }
 
