@@ -216,7 +216,7 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
       if (Date.now() > deadline) throw new Error('the killed container was not repaired within 120 s');
       await new Promise((r) => setTimeout(r, 500));
     }
-    const vms = (await table('-d', deployment, 'instances', '--ps')).Tables[0].Rows;
+    const vms = (await table('-d', deployment, 'vms')).Tables[0].Rows;
     expect(vms.map((r) => r.process_state)).to.deep.equal(['running', 'running']);
     await bosh('-n', '-d', deployment, 'ignore', 'web/0');
     await bosh('-n', '-d', deployment, 'unignore', 'web/0');
