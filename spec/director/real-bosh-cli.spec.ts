@@ -173,8 +173,6 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
     // bosh deployments asks with exclude_configs=true: the cloud config state is checked in cloud-config-deploy.spec.ts.
   });
 
-  it('bosh delete-deployment, then clean-up --dry-run lists what clean-up --all deletes, and Docker has nothing left', async () => {
-
   it('bosh cck --report lists a removed container, cck --auto recreates it; a docker kill is repaired and bosh events says why', async () => {
     const containerOf = async (index: number) => {
       const [c] = await docker.listContainers({
@@ -222,7 +220,7 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
     await bosh('-n', '-d', deployment, 'unignore', 'web/0');
   });
 
-  it('bosh delete-deployment and clean-up --all leave nothing behind in Docker', async () => {
+  it('bosh delete-deployment, then clean-up --dry-run lists what clean-up --all deletes, and Docker has nothing left', async () => {
     await bosh('-n', '-d', deployment, 'delete-deployment');
     expect((await table('deployments')).Tables[0].Rows).to.deep.equal([]);
     expect(
