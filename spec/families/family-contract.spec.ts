@@ -15,9 +15,10 @@ describeOnBothBackends('The families bosun ships', (h) => {
     expect(shipped.map((f) => f.name))
       .to.have.length(BOSUN_FAMILIES.length)
       .and.not.include('');
-    expect(familyContractProblems(shipped)).to.deep.equal([]);
-    expect(shipped.filter((f) => f.family.config).map((f) => f.family.config!.key)).to.have.members([
+    expect(familyContractProblems(shipped, { complete: true })).to.deep.equal([]);
+    expect(shipped.flatMap((f) => (f.family.config ?? []).map((c) => c.key))).to.have.members([
       'templates',
+      'resurrection',
       'drydock',
       'syncs',
     ]);
@@ -42,11 +43,20 @@ describeOnBothBackends('The families bosun ships', (h) => {
   it('are told when a config section is not the one the config file is checked with, or is claimed twice', function () {
     const impostor = {
       name: 'impostor',
-      family: { operations: [], routers: [], migrations: [], config: { key: 'syncs' as const, schema: z.object({}) } },
+      family: {
+        operations: [],
+        routers: [],
+        migrations: [],
+        config: [{ key: 'syncs' as const, schema: z.object({}) }],
+      },
     };
     expect(familyContractProblems([...shipped, impostor])).to.deep.equal([
       'families syncsFamily and impostor both claim the config section syncs',
       "family impostor's config section syncs is not the one config-schema.ts checks",
     ]);
+    const withoutDrydock = shipped.filter((f) => f.name !== 'drydockFamily');
+    expect(familyContractProblems(withoutDrydock, { complete: true })).to.include(
+      'config section drydock has no family',
+    );
   });
 });

@@ -1,14 +1,19 @@
 import { configSchema } from '../config/config-schema';
 import { CORE_MIGRATIONS } from '../db/core-migrations';
 import { MIGRATIONS } from '../../migrations';
+import { FAMILY_CONFIG_SECTIONS } from './family-config-sections';
 import type { Family } from './family';
 
 /**
  * What the families of a daemon must agree on, as a list of problems (empty when they do): every migration
  * has exactly one owner (a family or the core) and names a real migration; every family's config section
- * is the one config-schema.ts checks under that key, and no two families claim one key.
+ * is the one config-schema.ts checks under that key, and no two families claim one key; with `complete`
+ * (the whole list bosun ships), every family section config-schema.ts checks has its family.
  */
-export function familyContractProblems(families: ReadonlyArray<{ name: string; family: Family }>): string[] {
+export function familyContractProblems(
+  families: ReadonlyArray<{ name: string; family: Family }>,
+  opts: { complete?: boolean } = {},
+): string[] {
   const problems: string[] = [];
   const known = new Set(MIGRATIONS.map(([name]) => name));
   const owners = new Map<string, string[]>();
@@ -24,13 +29,18 @@ export function familyContractProblems(families: ReadonlyArray<{ name: string; f
   const keys = new Map<string, string>();
   const shape = configSchema.shape as Record<string, unknown>;
   for (const { name, family } of families) {
-    if (!family.config) continue;
-    const { key, schema } = family.config;
-    const other = keys.get(key);
-    if (other) problems.push(`families ${other} and ${name} both claim the config section ${key}`);
-    keys.set(key, name);
-    if (shape[key] !== schema)
-      problems.push(`family ${name}'s config section ${key} is not the one config-schema.ts checks`);
+    for (const { key, schema } of family.config ?? []) {
+      const other = keys.get(key);
+      if (other) problems.push(`families ${other} and ${name} both claim the config section ${key}`);
+      keys.set(key, name);
+      if (shape[key] !== schema)
+        problems.push(`family ${name}'s config section ${key} is not the one config-schema.ts checks`);
+    }
+  }
+  if (opts.complete) {
+    for (const key of Object.keys(FAMILY_CONFIG_SECTIONS)) {
+      if (!keys.has(key)) problems.push(`config section ${key} has no family`);
+    }
   }
   return problems;
 }

@@ -35,10 +35,10 @@ export interface Family {
   /** The family's operations a scheduler may start on a cron schedule. */
   schedulable?: ScheduledOperation[];
   /**
-   * Its section of the config file: the key and the schema (kept in the family's folder) that
-   * family-config-sections.ts hands config-schema.ts, so the section is checked at boot with the rest.
+   * Its sections of the config file: each a key and the schema (kept in the family's folder) that
+   * family-config-sections.ts hands config-schema.ts, so every section is checked at boot with the rest.
    */
-  config?: FamilyConfig;
+  config?: FamilyConfig[];
   /**
    * The migrations (names in migrations/index.ts) that create and change its tables. Every migration has
    * one owner, a family or the core (CORE_MIGRATIONS): family-contract.ts checks it.

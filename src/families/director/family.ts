@@ -32,6 +32,7 @@ import { templatesConfigSchema } from './templates/templates-config';
 import { cloudCheckRoutes } from './cloud-check/cloud-check-routes';
 import { cloudCheckApply, cloudCheckScan, cloudCheckScanAndFix } from './cloud-check/cloud-check-operations';
 import { ProblemsRepo } from './cloud-check/problems-repo';
+import { resurrectionConfigSchema } from './resurrection/resurrection-config';
 import { ResurrectionSetting } from './resurrection/resurrection-setting';
 import { ResurrectionsRepo } from './resurrection/resurrections-repo';
 import { Resurrector } from './resurrection/resurrector';
@@ -116,7 +117,10 @@ export function directorFamily(deps: FamilyDeps): Family {
       '20261204000051_create_deployments_configs',
       '20261205000050_create_cloud_check',
     ],
-    config: { key: 'templates', schema: templatesConfigSchema },
+    config: [
+      { key: 'templates', schema: templatesConfigSchema },
+      { key: 'resurrection', schema: resurrectionConfigSchema },
+    ],
     operations: [
       uploadStemcell(docker, s.blobs, s.stemcells, s.events),
       deleteStemcell(docker, s.stemcells, s.deployments, s.compiled, s.blobs, s.events),

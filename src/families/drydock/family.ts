@@ -88,7 +88,7 @@ export function drydockFamily(deps: FamilyDeps, docker: DockerEngine = deps.dock
   const keystone = deps.auth && deps.tokens ? [keystoneRoutes(deps.auth, deps.tokens)] : [];
   return {
     migrations: ['20261203000030_create_drydock'],
-    config: { key: 'drydock', schema: drydockConfigSchema },
+    config: [{ key: 'drydock', schema: drydockConfigSchema }],
     operations: [
       drydockOperation({ drydockTasks, designs, actions, containers, reports, width: cfg.node_parallelism }),
     ],

@@ -105,7 +105,7 @@ export function syncsFamily(deps: FamilyDeps, opts: Partial<WatcherOptions> = {}
       '20261203000022_create_sync_task_states',
       '20261203000023_create_sync_modules',
     ],
-    config: { key: 'syncs', schema: syncsConfigSchema },
+    config: [{ key: 'syncs', schema: syncsConfigSchema }],
     operations: [syncTaskRun(runDeps), syncTaskInspect(runDeps)],
     routers: [router, unknown],
     realms: [syncRealm],
