@@ -2,7 +2,19 @@ import { expect } from 'chai';
 import { asAdmin, asReader } from '../support/auth';
 import { describeOnBothBackends } from '../support/harness';
 import { readLog, startRunner, stopRunners, waitForTask } from '../support/runners';
-import { docker, removeNodes, runTask, siteYaml, storeDesign, testDrydock } from './support';
+import { docker, IMAGE, removeNodes, runTask, siteYaml, storeDesign, testDrydock } from './support';
+
+/** How many execs the engine has created in a container since `since` (seconds). */
+async function execsIn(container: string, since: number): Promise<number> {
+  const stream = (await docker.getEvents({
+    since,
+    until: Math.ceil(Date.now() / 1000) + 1,
+    filters: { container: [container], event: ['exec_create'] },
+  })) as unknown as AsyncIterable<Buffer>;
+  let text = '';
+  for await (const b of stream) text += b.toString('utf8');
+  return text.split('\n').filter((l) => l.trim()).length;
+}
 
 const byName = (names: string[]) => ({
   filter_set_type: 'union',
@@ -174,9 +186,12 @@ describeOnBothBackends(
         h.families.flatMap((f) => f.operations),
       );
       const ref = await storeDesign(h);
+      const since = Math.floor(Date.now() / 1000) - 1;
       const deployed = await runTask(h, { action: 'deploy_nodes', design_ref: ref, node_filter: byName(['node02']) });
       expect(deployed.result).to.include({ status: 'success' });
       expect((await docker.getContainer('bosun-drydock-node02').inspect()).State.Running).to.equal(true);
+      // The build data came with the start, from the node's PID 1: the only exec is the boot action's unit.
+      expect(await execsIn('bosun-drydock-node02', since)).to.equal(1);
       const bd = await h.api
         .get('/api/v1.0/nodes/node02/builddata?latest=True')
         .set('Authorization', asReader)
@@ -207,6 +222,37 @@ describeOnBothBackends(
         (m: { message: string }) => m.message,
       );
       expect(messages).to.include('Node node02: 3 build data records collected');
+    });
+
+    it('collects build data with an exec from a stopped node whose PID 1 does not print it (a container made before)', async function () {
+      this.timeout(60_000);
+      await startRunner(
+        h.db,
+        h.families.flatMap((f) => f.operations),
+      );
+      const ref = await storeDesign(h);
+      await docker.createContainer({
+        name: 'bosun-drydock-node01',
+        Image: IMAGE,
+        Hostname: 'node01',
+        Cmd: ['/bin/sh', '-c', "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"],
+        Labels: { 'bosun.drydock.node': 'node01' },
+        HostConfig: { NetworkMode: 'none' },
+      });
+      const since = Math.floor(Date.now() / 1000) - 1;
+      const prepared = await runTask(h, { action: 'prepare_nodes', design_ref: ref, node_filter: byName(['node01']) });
+      expect(prepared.result).to.include({ status: 'success' });
+      expect(await execsIn('bosun-drydock-node01', since)).to.equal(1);
+      expect((await docker.getContainer('bosun-drydock-node01').inspect()).State.Running).to.equal(false);
+      const bd = await h.api
+        .get('/api/v1.0/nodes/node01/builddata?latest=True')
+        .set('Authorization', asReader)
+        .expect(200);
+      const byGenerator = new Map(
+        bd.body.map((r: { generator: string; data_element: string }) => [r.generator, r.data_element]),
+      );
+      expect(byGenerator.get('uname -a')).to.match(/^Linux node01 [^\n]*\n$/);
+      expect(byGenerator.get('cat /proc/meminfo')).to.match(/^MemTotal:/);
     });
 
     it('makes the parent partial_success when one node fails and failure when all do', async function () {
