@@ -17,6 +17,7 @@ import * as createSyncTaskStates from './20261203000022_create_sync_task_states'
 import * as createSyncModules from './20261203000023_create_sync_modules';
 import * as createDrydock from './20261203000030_create_drydock';
 import * as notifyTaskLogAppends from './20261204000040_notify_task_log_appends';
+import * as createDrydockReportLines from './20261204000041_create_drydock_report_lines';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -43,4 +44,5 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261203000023_create_sync_modules', createSyncModules],
   ['20261203000030_create_drydock', createDrydock],
   ['20261204000040_notify_task_log_appends', notifyTaskLogAppends],
+  ['20261204000041_create_drydock_report_lines', createDrydockReportLines],
 ];
