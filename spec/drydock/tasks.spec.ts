@@ -255,6 +255,52 @@ describeOnBothBackends(
       expect(byGenerator.get('cat /proc/meminfo')).to.match(/^MemTotal:/);
     });
 
+    it('verifies the site, prepares its networks, relabels nodes from a new design version and destroys them', async function () {
+      this.timeout(120_000);
+      await startRunner(
+        h.db,
+        h.families.flatMap((f) => f.operations),
+      );
+      const ref = await storeDesign(h);
+      const verified = await runTask(h, { action: 'verify_site', design_ref: ref });
+      expect(verified.result).to.include({ status: 'success' });
+      expect(verified.result.successes).to.deep.equal([IMAGE]);
+
+      for (let i = 0; i < 2; i++) {
+        const site = await runTask(h, { action: 'prepare_site', design_ref: ref });
+        expect(site.result).to.include({ status: 'success' });
+        const nets = await docker.listNetworks({ filters: { name: ['bosun-drydock-mgmt'] } });
+        expect(nets.map((n) => [n.Name, n.Internal, n.Labels['bosun.drydock.network']])).to.deep.equal([
+          ['bosun-drydock-mgmt', true, 'mgmt'],
+        ]);
+      }
+
+      await runTask(h, { action: 'prepare_nodes', design_ref: ref, node_filter: byName(['node01']) });
+      const id = ref.replace('bosun+design://', '');
+      await h.api
+        .post(`/api/v1.0/designs/${id}`)
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'application/x-yaml')
+        .send(siteYaml().replace('owner_data: { role: control }', 'owner_data: { role: storage }'))
+        .expect(201);
+      // node02 was never provisioned: its relabel fails, node01's succeeds.
+      const relabeled = await runTask(h, { action: 'relabel_nodes', design_ref: ref });
+      expect(relabeled.result).to.include({ status: 'partial_success' });
+      expect(relabeled.result.successes).to.deep.equal(['node01']);
+      expect(relabeled.result.failures).to.deep.equal(['node02']);
+      const nodes = await h.api.get('/api/v1.0/nodes').set('Authorization', asReader).expect(200);
+      expect(nodes.body.map((n: { hostname: string; labels: object }) => [n.hostname, n.labels])).to.deep.equal([
+        ['node01', { role: 'storage' }],
+      ]);
+
+      // A node with no container is destroyed as it is: a success.
+      const destroyed = await runTask(h, { action: 'destroy_nodes', design_ref: ref });
+      expect(destroyed.result).to.include({ status: 'success' });
+      expect(destroyed.result.successes.sort()).to.deep.equal(['node01', 'node02']);
+      expect(await docker.listContainers({ all: true, filters: { label: ['bosun.drydock.node'] } })).to.deep.equal([]);
+      expect((await h.api.get('/api/v1.0/nodes').set('Authorization', asReader).expect(200)).body).to.deep.equal([]);
+    });
+
     it('makes the parent partial_success when one node fails and failure when all do', async function () {
       this.timeout(60_000);
       await startRunner(
