@@ -133,15 +133,19 @@ export class NodeActions {
     }
     w.signal.throwIfAborted();
     const collected = await this.collectBuildData(w, info, leaveRunning);
-    messages.push(says(`Node ${w.node.name}: ${collected.records} build data records collected`));
-    await this.record(w, info, 'Ready');
+    messages.push(says(`Node ${w.node.name}: ${collected.records.length} build data records collected`));
+    // A node prepared by its deploy goes on deploying: recorded as such, not as Ready and then Deploying.
+    await Promise.all([
+      this.d.buildData.insert(collected.records),
+      this.record(w, collected.info, leaveRunning ? 'Deploying' : 'Ready'),
+    ]);
     return { outcome: { ok: true, messages }, info: collected.info };
   }
 
   /** Starts the node and delivers its boot actions; a node already deployed and running is a success as it is. */
   async deploy(w: NodeWork): Promise<NodeOutcome> {
-    const record = await this.d.nodes.find(w.node.name);
-    let info = await this.d.containers.inspect(w.node.name);
+    const [record, found] = await Promise.all([this.d.nodes.find(w.node.name), this.d.containers.inspect(w.node.name)]);
+    let info = found;
     if (info?.State.Running && record?.statusName === 'Deployed' && info.Config.Image === w.node.image) {
       return { ok: true, messages: [says(`Node ${w.node.name} is already deployed`)] };
     }
@@ -151,9 +155,10 @@ export class NodeActions {
       messages.push(...prepared.outcome.messages);
       if (!prepared.outcome.ok) return { ok: false, messages };
       info = prepared.info!;
+    } else {
+      await this.d.nodes.setStatus(w.node.name, 'Deploying');
     }
     w.signal.throwIfAborted();
-    await this.d.nodes.setStatus(w.node.name, 'Deploying');
 
     const key = crypto.randomBytes(32).toString('hex');
     const targeting = w.site.design.bootActions.filter((ba) =>
@@ -304,7 +309,7 @@ export class NodeActions {
 
   /**
    * `docker inspect`, and `uname -a` and `cat /proc/meminfo` run inside (started for them and stopped
-   * again unless `leaveRunning`). Answers how many records were stored and the container after.
+   * again unless `leaveRunning`). Answers the records (for the caller to store) and the container after.
    *
    * A stopped node created by bosun runs the commands itself as it starts (its PID 1 prints them before
    * it idles) and they are read from its output, attached before the start: no exec, which costs the
@@ -315,7 +320,7 @@ export class NodeActions {
     w: NodeWork,
     info: EngineContainerInspect,
     leaveRunning: boolean,
-  ): Promise<{ records: number; info: EngineContainerInspect }> {
+  ): Promise<{ records: BuildData[]; info: EngineContainerInspect }> {
     const wasRunning = info.State.Running;
     const records: BuildData[] = [];
     const add = (generator: string, dataFormat: string, dataElement: string) =>
@@ -350,8 +355,7 @@ export class NodeActions {
     if (!wasRunning && !leaveRunning) await this.d.containers.stop(w.node.name);
     const now = (await this.d.containers.inspect(w.node.name)) ?? info;
     add('docker inspect', 'application/json', JSON.stringify(now));
-    await this.d.buildData.insert(records);
-    return { records: records.length, info: now };
+    return { records, info: now };
   }
 
   /** The build-data commands, in one exec (an exec costs the engine about as much as a start). */
@@ -361,7 +365,7 @@ export class NodeActions {
     return splitBoundedOutput(BUILD_DATA_COMMANDS, boundary, out.stdout);
   }
 
-  private async record(w: NodeWork, info: EngineContainerInspect, statusName: 'Ready' | 'Deployed'): Promise<void> {
+  private async record(w: NodeWork, info: EngineContainerInspect, statusName: 'Ready' | 'Deploying'): Promise<void> {
     const nano = info.HostConfig.NanoCpus ?? 0;
     await this.d.nodes.upsert({
       name: w.node.name,
