@@ -267,8 +267,11 @@ export class TaskService {
     build: (trx: Knex.Transaction) => Promise<string>,
   ): Promise<'appended' | 'unfinished' | 'missing'> {
     return this.db.knex.transaction(async (trx) => {
-      const row = (await trx('tasks').where({ id: taskId }).forUpdate().first('state')) as
-        { state: TaskState } | undefined;
+      const locked = await trx.raw<{ rows: Array<{ state: TaskState }> }>(
+        'select state from tasks where id = ? for update',
+        [taskId],
+      );
+      const row = locked.rows[0];
       if (!row) return 'missing';
       if (!TERMINAL_STATES.includes(row.state)) return 'unfinished';
       const data = await build(trx);
