@@ -17,6 +17,7 @@ import * as createSyncTaskStates from './20261203000022_create_sync_task_states'
 import * as createSyncModules from './20261203000023_create_sync_modules';
 import * as createDrydock from './20261203000030_create_drydock';
 import * as notifyTaskLogAppends from './20261204000040_notify_task_log_appends';
+import * as createDrydockReportLines from './20261204000041_create_drydock_report_lines';
 import * as createConfigs from './20261204000050_create_configs';
 import * as createDeploymentsConfigs from './20261204000051_create_deployments_configs';
 import * as createCloudCheck from './20261205000050_create_cloud_check';
@@ -46,6 +47,7 @@ export const MIGRATIONS: Array<[string, Migration]> = [
   ['20261203000023_create_sync_modules', createSyncModules],
   ['20261203000030_create_drydock', createDrydock],
   ['20261204000040_notify_task_log_appends', notifyTaskLogAppends],
+  ['20261204000041_create_drydock_report_lines', createDrydockReportLines],
   ['20261204000050_create_configs', createConfigs],
   ['20261204000051_create_deployments_configs', createDeploymentsConfigs],
   ['20261205000050_create_cloud_check', createCloudCheck],

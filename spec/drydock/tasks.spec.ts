@@ -2,7 +2,19 @@ import { expect } from 'chai';
 import { asAdmin, asReader } from '../support/auth';
 import { describeOnBothBackends } from '../support/harness';
 import { readLog, startRunner, stopRunners, waitForTask } from '../support/runners';
-import { docker, removeNodes, runTask, siteYaml, storeDesign, testDrydock } from './support';
+import { docker, IMAGE, removeNodes, runTask, siteYaml, storeDesign, testDrydock } from './support';
+
+/** How many execs the engine has created in a container since `since` (seconds). */
+async function execsIn(container: string, since: number): Promise<number> {
+  const stream = (await docker.getEvents({
+    since,
+    until: Math.ceil(Date.now() / 1000) + 1,
+    filters: { container: [container], event: ['exec_create'] },
+  })) as unknown as AsyncIterable<Buffer>;
+  let text = '';
+  for await (const b of stream) text += b.toString('utf8');
+  return text.split('\n').filter((l) => l.trim()).length;
+}
 
 const byName = (names: string[]) => ({
   filter_set_type: 'union',
@@ -174,9 +186,12 @@ describeOnBothBackends(
         h.families.flatMap((f) => f.operations),
       );
       const ref = await storeDesign(h);
+      const since = Math.floor(Date.now() / 1000) - 1;
       const deployed = await runTask(h, { action: 'deploy_nodes', design_ref: ref, node_filter: byName(['node02']) });
       expect(deployed.result).to.include({ status: 'success' });
       expect((await docker.getContainer('bosun-drydock-node02').inspect()).State.Running).to.equal(true);
+      // The build data came with the start, from the node's PID 1: the only exec is the boot action's unit.
+      expect(await execsIn('bosun-drydock-node02', since)).to.equal(1);
       const bd = await h.api
         .get('/api/v1.0/nodes/node02/builddata?latest=True')
         .set('Authorization', asReader)
@@ -207,6 +222,83 @@ describeOnBothBackends(
         (m: { message: string }) => m.message,
       );
       expect(messages).to.include('Node node02: 3 build data records collected');
+    });
+
+    it('collects build data with an exec from a stopped node whose PID 1 does not print it (a container made before)', async function () {
+      this.timeout(60_000);
+      await startRunner(
+        h.db,
+        h.families.flatMap((f) => f.operations),
+      );
+      const ref = await storeDesign(h);
+      await docker.createContainer({
+        name: 'bosun-drydock-node01',
+        Image: IMAGE,
+        Hostname: 'node01',
+        Cmd: ['/bin/sh', '-c', "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"],
+        Labels: { 'bosun.drydock.node': 'node01' },
+        HostConfig: { NetworkMode: 'none' },
+      });
+      const since = Math.floor(Date.now() / 1000) - 1;
+      const prepared = await runTask(h, { action: 'prepare_nodes', design_ref: ref, node_filter: byName(['node01']) });
+      expect(prepared.result).to.include({ status: 'success' });
+      expect(await execsIn('bosun-drydock-node01', since)).to.equal(1);
+      expect((await docker.getContainer('bosun-drydock-node01').inspect()).State.Running).to.equal(false);
+      const bd = await h.api
+        .get('/api/v1.0/nodes/node01/builddata?latest=True')
+        .set('Authorization', asReader)
+        .expect(200);
+      const byGenerator = new Map(
+        bd.body.map((r: { generator: string; data_element: string }) => [r.generator, r.data_element]),
+      );
+      expect(byGenerator.get('uname -a')).to.match(/^Linux node01 [^\n]*\n$/);
+      expect(byGenerator.get('cat /proc/meminfo')).to.match(/^MemTotal:/);
+    });
+
+    it('verifies the site, prepares its networks, relabels nodes from a new design version and destroys them', async function () {
+      this.timeout(120_000);
+      await startRunner(
+        h.db,
+        h.families.flatMap((f) => f.operations),
+      );
+      const ref = await storeDesign(h);
+      const verified = await runTask(h, { action: 'verify_site', design_ref: ref });
+      expect(verified.result).to.include({ status: 'success' });
+      expect(verified.result.successes).to.deep.equal([IMAGE]);
+
+      for (let i = 0; i < 2; i++) {
+        const site = await runTask(h, { action: 'prepare_site', design_ref: ref });
+        expect(site.result).to.include({ status: 'success' });
+        const nets = await docker.listNetworks({ filters: { name: ['bosun-drydock-mgmt'] } });
+        expect(nets.map((n) => [n.Name, n.Internal, n.Labels['bosun.drydock.network']])).to.deep.equal([
+          ['bosun-drydock-mgmt', true, 'mgmt'],
+        ]);
+      }
+
+      await runTask(h, { action: 'prepare_nodes', design_ref: ref, node_filter: byName(['node01']) });
+      const id = ref.replace('bosun+design://', '');
+      await h.api
+        .post(`/api/v1.0/designs/${id}`)
+        .set('Authorization', asAdmin)
+        .set('Content-Type', 'application/x-yaml')
+        .send(siteYaml().replace('owner_data: { role: control }', 'owner_data: { role: storage }'))
+        .expect(201);
+      // node02 was never provisioned: its relabel fails, node01's succeeds.
+      const relabeled = await runTask(h, { action: 'relabel_nodes', design_ref: ref });
+      expect(relabeled.result).to.include({ status: 'partial_success' });
+      expect(relabeled.result.successes).to.deep.equal(['node01']);
+      expect(relabeled.result.failures).to.deep.equal(['node02']);
+      const nodes = await h.api.get('/api/v1.0/nodes').set('Authorization', asReader).expect(200);
+      expect(nodes.body.map((n: { hostname: string; labels: object }) => [n.hostname, n.labels])).to.deep.equal([
+        ['node01', { role: 'storage' }],
+      ]);
+
+      // A node with no container is destroyed as it is: a success.
+      const destroyed = await runTask(h, { action: 'destroy_nodes', design_ref: ref });
+      expect(destroyed.result).to.include({ status: 'success' });
+      expect(destroyed.result.successes.sort()).to.deep.equal(['node01', 'node02']);
+      expect(await docker.listContainers({ all: true, filters: { label: ['bosun.drydock.node'] } })).to.deep.equal([]);
+      expect((await h.api.get('/api/v1.0/nodes').set('Authorization', asReader).expect(200)).body).to.deep.equal([]);
     });
 
     it('makes the parent partial_success when one node fails and failure when all do', async function () {

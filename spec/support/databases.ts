@@ -32,7 +32,7 @@ export function testDatabase(backend: Backend): Promise<Database> {
 /** Empties every table (ids restart at 1). */
 export async function resetDatabase(db: Database): Promise<void> {
   await db.knex.raw(
-    'truncate task_logs, tasks, settings, secrets, refresh_tokens, blobs, stemcells, release_versions, release_jobs, release_packages, compiled_packages, deployments, instances, deployment_problems, resurrections, events, configs, deployments_configs, drydock_designs, drydock_tasks, drydock_task_messages, drydock_nodes, drydock_build_data, drydock_boot_actions, sync_tasks, sync_runs, sync_task_states, sync_modules restart identity cascade',
+    'truncate task_logs, tasks, settings, secrets, refresh_tokens, blobs, stemcells, release_versions, release_jobs, release_packages, compiled_packages, deployments, instances, deployment_problems, resurrections, events, configs, deployments_configs, drydock_designs, drydock_tasks, drydock_task_messages, drydock_nodes, drydock_build_data, drydock_boot_actions, drydock_report_lines, sync_tasks, sync_runs, sync_task_states, sync_modules restart identity cascade',
   );
 }
 

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../db/database';
 import { eventErrorLine } from './event-log';
 import { formatDebugLine } from './debug-format';
-import { isCancellable, RUNNING_STATES, sqlStates, Task, TaskState } from './task';
+import { isCancellable, RUNNING_STATES, sqlStates, Task, TaskState, TERMINAL_STATES } from './task';
 import type { TaskLogName } from './task-log';
 import type { LocalDispatch } from './local-dispatch';
 import { LogAppendBatcher } from './log-append-batcher';
@@ -258,6 +258,31 @@ export class TaskService {
       if (task && (await this.cancel(task)).outcome !== 'not_cancellable') count++;
     }
     return count;
+  }
+
+  /**
+   * Appends to the end of a finished task's log, holding the task's row so that appenders take turns
+   * (each starts where the last one ended). `build` makes the bytes in the same transaction, so rows of a
+   * family's that they come from can go with them (or stay, if the append fails). While the task is not
+   * finished its runner alone writes its logs: answers `unfinished` then, without calling `build`.
+   */
+  async appendToFinished(
+    taskId: number,
+    log: 'event' | 'debug' | 'result',
+    build: (trx: Knex.Transaction) => Promise<string>,
+  ): Promise<'appended' | 'unfinished' | 'missing'> {
+    return this.db.knex.transaction(async (trx) => {
+      const locked = await trx.raw<{ rows: Array<{ state: TaskState }> }>(
+        'select state from tasks where id = ? for update',
+        [taskId],
+      );
+      const row = locked.rows[0];
+      if (!row) return 'missing';
+      if (!TERMINAL_STATES.includes(row.state)) return 'unfinished';
+      const data = await build(trx);
+      if (data) await this.logs.appendAtEnd(trx, taskId, log, data);
+      return 'appended';
+    });
   }
 
   /** A writer appending to one of a task's logs from its current end (for work done outside the runner). */

@@ -179,10 +179,12 @@ async function runSubtasks(
   ctx: TaskContext,
 ): Promise<void> {
   const stage = ctx.beginStage(STAGES[task.action] ?? task.action, nodes.length);
-  const stopListening = d.reports.listen(task.taskId, (l) => {
-    void stage
-      .start(`${l.node}/${l.action}: ${l.message}`)
-      .then((s: Step) => (l.error ? s.fail(l.message) : s.finish()));
+  // Its nodes' boot-action reports, wherever they arrive, as steps of the stage.
+  const pickup = d.reports.pickUp(ctx.task.id, async (lines) => {
+    for (const l of lines) {
+      const s: Step = await stage.start(`${l.node}/${l.action}: ${l.message}`);
+      await (l.error ? s.fail(l.message) : s.finish());
+    }
   });
   const subtasks: DrydockTask[] = [];
   for (const node of nodes) {
@@ -267,7 +269,7 @@ async function runSubtasks(
   try {
     await Promise.all(Array.from({ length: Math.min(d.width, subtasks.length) }, worker));
   } finally {
-    stopListening();
+    await pickup.close();
   }
   alignWithSubtasks(
     task.result,

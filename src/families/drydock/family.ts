@@ -22,6 +22,7 @@ import { NodeContainers } from './node-containers';
 import { removeLeftoverNodes } from './node-leftovers';
 import { nodeRoutes } from './node-routes';
 import { NodesRepo } from './nodes-repo';
+import { ReportLinesRepo } from './report-lines-repo';
 import { taskRoutes } from './task-routes';
 import { drydockConfigSchema } from './drydock-config';
 
@@ -38,7 +39,15 @@ export function drydockFamily(deps: FamilyDeps, docker: DockerEngine = deps.dock
   const buildData = new BuildDataRepo(knex);
   const nodes = new NodesRepo(knex);
   const bootActions = new BootActionsRepo(knex);
-  const reports = new BootActionService(knex, bootActions, drydockTasks, deps.tasks);
+  const reports = new BootActionService(
+    knex,
+    bootActions,
+    drydockTasks,
+    new ReportLinesRepo(knex),
+    deps.tasks,
+    deps.db.notifier,
+    deps.log,
+  );
   const containers = new NodeContainers(docker, {
     networkMode: deps.config.docker.network,
     policy: containerPolicy(deps.config.docker, toLimits(deps.config.docker.limits)),
@@ -87,7 +96,7 @@ export function drydockFamily(deps: FamilyDeps, docker: DockerEngine = deps.dock
 
   const keystone = deps.auth && deps.tokens ? [keystoneRoutes(deps.auth, deps.tokens)] : [];
   return {
-    migrations: ['20261203000030_create_drydock'],
+    migrations: ['20261203000030_create_drydock', '20261204000041_create_drydock_report_lines'],
     config: [{ key: 'drydock', schema: drydockConfigSchema }],
     operations: [
       drydockOperation({ drydockTasks, designs, actions, containers, reports, width: cfg.node_parallelism }),
@@ -100,6 +109,10 @@ export function drydockFamily(deps: FamilyDeps, docker: DockerEngine = deps.dock
         deps.tasks.isRunningOn(id, deps.config.node_id),
       );
       if (removed.length) deps.log.info({ containers: removed }, 'removed node containers no provisioned node claims');
+      await reports.start();
+    },
+    async stop() {
+      await reports.stop();
     },
   };
 }

@@ -7,7 +7,7 @@ import { AssetRenderError, BootActionIdentity, renderNodeAssets, unitCommands } 
 import type { BuildData, BuildDataRepo } from './build-data-repo';
 import type { EffectiveSite } from './design-validation';
 import { DrydockError } from './drydock-errors';
-import type { NodeContainers } from './node-containers';
+import { boundedScript, NODE_LABELS, NodeContainers, splitBoundedOutput } from './node-containers';
 import type { NodeRecord, NodesRepo } from './nodes-repo';
 import type { NodeModel } from './site-design';
 import { ulid } from './ulid';
@@ -51,7 +51,13 @@ const REPORT_LINE = /^BOOTACTION\s+(\{.*\})\s*$/;
 /** What a node's build data runs in it (each its own record, named by the command). */
 const BUILD_DATA_COMMANDS = ['uname -a', 'cat /proc/meminfo'];
 
+/** How long a start waits for its node's PID 1 to print the build data before asking with an exec. */
+const START_OUTPUT_TIMEOUT_MS = 15_000;
+
 const says = (message: string, error = false): NodeMessage => ({ message, error });
+
+/** A line no command's output can contain by chance: it delimits the build-data commands' outputs. */
+const newBoundary = () => `BOSUN-BUILD-DATA-${crypto.randomBytes(12).toString('hex')}`;
 
 /**
  * What each node action does to one node, on Docker. Every action answers with its messages and
@@ -121,20 +127,25 @@ export class NodeActions {
         image: w.node.image!,
         designId: w.designId,
         taskId: w.directorTaskId,
+        atStart: { commands: BUILD_DATA_COMMANDS, boundary: newBoundary() },
       });
       messages.push(says(`Node ${w.node.name}: container ${info.Id.slice(0, 12)} created from ${w.node.image}`));
     }
     w.signal.throwIfAborted();
     const collected = await this.collectBuildData(w, info, leaveRunning);
-    messages.push(says(`Node ${w.node.name}: ${collected.records} build data records collected`));
-    await this.record(w, info, 'Ready');
+    messages.push(says(`Node ${w.node.name}: ${collected.records.length} build data records collected`));
+    // A node prepared by its deploy goes on deploying: recorded as such, not as Ready and then Deploying.
+    await Promise.all([
+      this.d.buildData.insert(collected.records),
+      this.record(w, collected.info, leaveRunning ? 'Deploying' : 'Ready'),
+    ]);
     return { outcome: { ok: true, messages }, info: collected.info };
   }
 
   /** Starts the node and delivers its boot actions; a node already deployed and running is a success as it is. */
   async deploy(w: NodeWork): Promise<NodeOutcome> {
-    const record = await this.d.nodes.find(w.node.name);
-    let info = await this.d.containers.inspect(w.node.name);
+    const [record, found] = await Promise.all([this.d.nodes.find(w.node.name), this.d.containers.inspect(w.node.name)]);
+    let info = found;
     if (info?.State.Running && record?.statusName === 'Deployed' && info.Config.Image === w.node.image) {
       return { ok: true, messages: [says(`Node ${w.node.name} is already deployed`)] };
     }
@@ -144,9 +155,10 @@ export class NodeActions {
       messages.push(...prepared.outcome.messages);
       if (!prepared.outcome.ok) return { ok: false, messages };
       info = prepared.info!;
+    } else {
+      await this.d.nodes.setStatus(w.node.name, 'Deploying');
     }
     w.signal.throwIfAborted();
-    await this.d.nodes.setStatus(w.node.name, 'Deploying');
 
     const key = crypto.randomBytes(32).toString('hex');
     const targeting = w.site.design.bootActions.filter((ba) =>
@@ -297,13 +309,18 @@ export class NodeActions {
 
   /**
    * `docker inspect`, and `uname -a` and `cat /proc/meminfo` run inside (started for them and stopped
-   * again unless `leaveRunning`). Answers how many records were stored and the container after.
+   * again unless `leaveRunning`). Answers the records (for the caller to store) and the container after.
+   *
+   * A stopped node created by bosun runs the commands itself as it starts (its PID 1 prints them before
+   * it idles) and they are read from its output, attached before the start: no exec, which costs the
+   * engine about as much as a start and which a deploy would wait for. A running node, or one whose
+   * output did not bring them, is asked with one exec.
    */
   private async collectBuildData(
     w: NodeWork,
     info: EngineContainerInspect,
     leaveRunning: boolean,
-  ): Promise<{ records: number; info: EngineContainerInspect }> {
+  ): Promise<{ records: BuildData[]; info: EngineContainerInspect }> {
     const wasRunning = info.State.Running;
     const records: BuildData[] = [];
     const add = (generator: string, dataFormat: string, dataElement: string) =>
@@ -315,10 +332,22 @@ export class NodeActions {
         dataFormat,
         dataElement,
       });
-    if (!wasRunning) await this.d.containers.start(w.node.name);
+    const boundary = info.Config.Labels?.[NODE_LABELS.buildData];
     try {
-      for (const out of await this.runGenerators(w.node.name))
-        if (out.exitCode === 0) add(out.generator, 'text/plain', out.stdout);
+      let outputs: Array<{ command: string; exitCode: number; stdout: string }> = [];
+      if (!wasRunning && boundary) {
+        const stdout = await this.d.containers.startReading(
+          w.node.name,
+          boundary,
+          BUILD_DATA_COMMANDS.length,
+          START_OUTPUT_TIMEOUT_MS,
+        );
+        outputs = splitBoundedOutput(BUILD_DATA_COMMANDS, boundary, stdout);
+      } else if (!wasRunning) {
+        await this.d.containers.start(w.node.name);
+      }
+      if (outputs.length < BUILD_DATA_COMMANDS.length) outputs = await this.runGenerators(w.node.name);
+      for (const out of outputs) if (out.exitCode === 0) add(out.command, 'text/plain', out.stdout);
     } catch (err) {
       if (!wasRunning) await this.d.containers.stop(w.node.name);
       throw err;
@@ -326,34 +355,17 @@ export class NodeActions {
     if (!wasRunning && !leaveRunning) await this.d.containers.stop(w.node.name);
     const now = (await this.d.containers.inspect(w.node.name)) ?? info;
     add('docker inspect', 'application/json', JSON.stringify(now));
-    await this.d.buildData.insert(records);
-    return { records: records.length, info: now };
+    return { records, info: now };
   }
 
-  /**
-   * The build-data commands, in one exec: an exec costs the engine about as much as the commands'
-   * work many times over, and a deploy waits for them. After each command's output the shell prints a
-   * line with a random boundary and the command's exit code, so each keeps its own output and status
-   * (a command whose line is missing, as when the shell failed, has no record).
-   */
-  private async runGenerators(
-    hostname: string,
-  ): Promise<Array<{ generator: string; exitCode: number; stdout: string }>> {
-    const boundary = `BOSUN-BUILD-DATA-${crypto.randomBytes(12).toString('hex')}`;
-    const script = BUILD_DATA_COMMANDS.map((cmd) => `${cmd}; printf '\\n${boundary} %d\\n' $?`).join('; ');
-    const out = await this.d.containers.exec(hostname, ['/bin/sh', '-c', script]);
-    const found: Array<{ generator: string; exitCode: number; stdout: string }> = [];
-    let rest = out.stdout;
-    for (const generator of BUILD_DATA_COMMANDS) {
-      const m = new RegExp(`\\n${boundary} (\\d+)\\n`).exec(rest);
-      if (!m) break;
-      found.push({ generator, exitCode: Number(m[1]), stdout: rest.slice(0, m.index) });
-      rest = rest.slice(m.index + m[0].length);
-    }
-    return found;
+  /** The build-data commands, in one exec (an exec costs the engine about as much as a start). */
+  private async runGenerators(hostname: string): Promise<Array<{ command: string; exitCode: number; stdout: string }>> {
+    const boundary = newBoundary();
+    const out = await this.d.containers.exec(hostname, ['/bin/sh', '-c', boundedScript(BUILD_DATA_COMMANDS, boundary)]);
+    return splitBoundedOutput(BUILD_DATA_COMMANDS, boundary, out.stdout);
   }
 
-  private async record(w: NodeWork, info: EngineContainerInspect, statusName: 'Ready' | 'Deployed'): Promise<void> {
+  private async record(w: NodeWork, info: EngineContainerInspect, statusName: 'Ready' | 'Deploying'): Promise<void> {
     const nano = info.HostConfig.NanoCpus ?? 0;
     await this.d.nodes.upsert({
       name: w.node.name,

@@ -1,5 +1,6 @@
 import type { DockerEngine, EngineContainerInfo, EngineContainerInspect } from '../../docker/docker-engine';
 import { ContainerPolicy, hostConfigOf } from '../../docker/container-limits';
+import { demuxFrames } from '../../docker/demux-frames';
 import { execInContainer, ExecOutcome } from '../../docker/exec-in-container';
 import { containerLabels, LABELS } from '../../docker/labels';
 import { tarFiles, TarFile } from '../../docker/tar-files';
@@ -8,6 +9,8 @@ export const NODE_LABELS = {
   node: 'bosun.drydock.node',
   design: 'bosun.drydock.design',
   nodeId: LABELS.nodeId,
+  /** The boundary the node's PID 1 prints after each build-data command's output (see bootScript). */
+  buildData: 'bosun.drydock.build-data',
 } as const;
 
 /** The `bosun.kept-by` value of node containers: they outlive their tasks, and this family reaps them. */
@@ -16,12 +19,46 @@ export const NODE_KEEPER = 'drydock';
 /** PID 1 of a node: it idles until stopped (a stop is a TERM, answered at once). */
 const NODE_AGENT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
 
+/**
+ * Commands run one after the other by one shell, each followed by a line with `boundary` and its exit
+ * code, so that each command's output and status can be told apart (splitBoundedOutput).
+ */
+export function boundedScript(commands: string[], boundary: string): string {
+  return commands.map((cmd) => `${cmd}; printf '\\n${boundary} %d\\n' $?`).join('; ');
+}
+
+/**
+ * The outputs of boundedScript's commands, in order, as far as their boundary lines go (a command whose
+ * line is missing, as when the shell failed, is not in the answer).
+ */
+export function splitBoundedOutput(
+  commands: string[],
+  boundary: string,
+  stdout: string,
+): Array<{ command: string; exitCode: number; stdout: string }> {
+  const found: Array<{ command: string; exitCode: number; stdout: string }> = [];
+  const line = new RegExp(`\\n${boundary} (\\d+)\\n`);
+  let rest = stdout;
+  for (const command of commands) {
+    const m = line.exec(rest);
+    if (!m) break;
+    found.push({ command, exitCode: Number(m[1]), stdout: rest.slice(0, m.index) });
+    rest = rest.slice(m.index + m[0].length);
+  }
+  return found;
+}
+
 export interface NodeContainerSpec {
   hostname: string;
   image: string;
   designId: string;
   /** The Director task creating it (bosun's `bosun.task-id` label). */
   taskId: number;
+  /**
+   * Commands PID 1 runs at each start before it idles, their outputs delimited by `boundary` (kept in
+   * the `bosun.drydock.build-data` label): a start's build data comes with the start, with no exec.
+   */
+  atStart?: { commands: string[]; boundary: string };
 }
 
 export const containerName = (hostname: string) => `bosun-drydock-${hostname}`;
@@ -63,13 +100,18 @@ export class NodeContainers {
       name: containerName(spec.hostname),
       Image: spec.image,
       Hostname: spec.hostname.slice(0, 63),
-      Cmd: ['/bin/sh', '-c', NODE_AGENT],
+      Cmd: [
+        '/bin/sh',
+        '-c',
+        spec.atStart ? `${boundedScript(spec.atStart.commands, spec.atStart.boundary)}; ${NODE_AGENT}` : NODE_AGENT,
+      ],
       // bosun's own labels (managed, task, node id) and the family keeping it, so clean-ups recognise it.
       Labels: {
         ...containerLabels(spec.taskId, this.opts.nodeId),
         [LABELS.keptBy]: NODE_KEEPER,
         [NODE_LABELS.node]: spec.hostname,
         [NODE_LABELS.design]: spec.designId,
+        ...(spec.atStart ? { [NODE_LABELS.buildData]: spec.atStart.boundary } : {}),
       },
       HostConfig: {
         NetworkMode: this.opts.networkMode,
@@ -86,6 +128,44 @@ export class NodeContainers {
     } catch (err) {
       if (statusOf(err) !== 304) throw err;
     }
+  }
+
+  /**
+   * Starts a stopped node and reads what its PID 1 prints on stdout until `lines` lines containing
+   * `boundary` have come (attached before the start, so only this start's output), the output ends, or
+   * `timeoutMs` pass. Answers the stdout read; the node is left running.
+   */
+  async startReading(hostname: string, boundary: string, lines: number, timeoutMs: number): Promise<string> {
+    const container = this.docker.getContainer(containerName(hostname));
+    const stream = (await container.attach({
+      stream: true,
+      stdout: true,
+      stderr: false,
+    })) as unknown as NodeJS.ReadableStream & {
+      destroy(): void;
+    };
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stream.destroy();
+    }, timeoutMs);
+    let stdout = '';
+    try {
+      await container.start();
+      for await (const piece of demuxFrames(stream as AsyncIterable<Buffer>)) {
+        if (piece.stream !== 'stdout') continue;
+        stdout += piece.data.toString('utf8');
+        if (stdout.split(boundary).length - 1 >= lines) break;
+      }
+    } catch (err) {
+      // The timeout's cut ends the reading with what came; anything else (a failed start) is the caller's.
+      if (!timedOut) throw err;
+    } finally {
+      clearTimeout(timer);
+      // Docker keeps an attach connection open until it is closed.
+      stream.destroy();
+    }
+    return stdout;
   }
 
   async stop(hostname: string): Promise<void> {
