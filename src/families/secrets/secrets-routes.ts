@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import type { Next } from 'koa';
-import { koaBody } from 'koa-body';
 import { z } from 'zod';
 import { isAdmin } from '../../auth/user-store';
 import type { SecretStore } from '../../secrets/secret-store';
+import { jsonBodyParser } from '../../http/json-body';
 import type { AppContext, AppState } from '../../http/context';
 import { credentialNotFound, credhubErrors, CredhubError, invalidCredential } from './credhub-errors';
 import { presentSecret } from './secret-presenter';
@@ -29,15 +29,6 @@ const generateSchema = z
   })
   .strict();
 
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '1mb',
-  jsonStrict: true,
-});
-
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
@@ -55,10 +46,7 @@ function nameFromQuery(ctx: AppContext): string {
   return parse(NAME, raw);
 }
 
-async function jsonBody(ctx: AppContext, next: Next) {
-  if (!ctx.is('application/json')) throw invalidCredential('Content-Type must be application/json');
-  await parseJson(ctx as never, next);
-}
+const jsonBody = jsonBodyParser({ notJson: () => invalidCredential('Content-Type must be application/json') });
 
 /** The secrets API in the style of CredHub's `/api/v1/data`, for bosh.admin users only. */
 export function secretsRoutes(store: SecretStore): Router<AppState> {
@@ -87,7 +75,7 @@ export function secretsRoutes(store: SecretStore): Router<AppState> {
   });
 
   router.get('/:id', async (ctx: AppContext) => {
-    const id = String(ctx.params.id);
+    const id = ctx.params.id;
     const secret = /^[0-9a-f-]{36}$/.test(id) ? await store.getById(id) : null;
     if (!secret) throw credentialNotFound();
     ctx.body = presentSecret(secret);

@@ -1,10 +1,9 @@
 import Router from '@koa/router';
-import type { Next } from 'koa';
-import { koaBody } from 'koa-body';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator';
 import type { TokenService } from '../../auth/token-service';
 import { isAdmin } from '../../auth/user-store';
+import { jsonBodyParser } from '../json-body';
 import type { AppContext, AppState } from '../context';
 import { ciphertrustErrors, CiphertrustError } from '../ciphertrust/ciphertrust-errors';
 
@@ -19,19 +18,10 @@ const grantSchema = z.discriminatedUnion('grant_type', [
   z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(512) }).strict(),
 ]);
 
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '16kb',
-  jsonStrict: true,
+const jsonBody = jsonBodyParser({
+  notJson: () => new CiphertrustError(415, 'Content-Type must be application/json'),
+  limit: '16kb',
 });
-
-async function jsonBody(ctx: AppContext, next: Next) {
-  if (!ctx.is('application/json')) throw new CiphertrustError(415, 'Content-Type must be application/json');
-  await parseJson(ctx as never, next);
-}
 
 function parseGrant(body: unknown): z.infer<typeof grantSchema> {
   const r = grantSchema.safeParse(body);
@@ -88,7 +78,7 @@ export function tokenRoutes(auth: Authenticator, tokens: TokenService): Router<A
   });
 
   router.delete('/:id', async (ctx: AppContext) => {
-    const id = String(ctx.params.id);
+    const id = ctx.params.id;
     if (!UUID.test(id) || !(await tokens.refreshTokens.revoke(id)))
       throw new CiphertrustError(404, 'Resource not found');
     ctx.status = 204;
