@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn } from '../../db/row-values';
+import { dateColumn, type RawRows } from '../../db/row-values';
 import { TERMINAL_STATES, TaskState } from '../../tasks/task';
 
 type Row = Record<string, unknown>;
@@ -70,7 +70,7 @@ export class SyncRunsRepo {
 
   /** Keeps the newest `keep` runs of a task. */
   async prune(syncTask: string, keep: number): Promise<void> {
-    await this.knex.raw(
+    await this.knex.raw<RawRows>(
       `delete from sync_runs where sync_task = ? and id not in (select id from sync_runs where sync_task = ? order by id desc limit ?) returning id`,
       [syncTask, syncTask, keep],
     );
@@ -79,7 +79,7 @@ export class SyncRunsRepo {
   /** The newest runs of each named task (all tasks when `names` is null), newest first. */
   async newest(names: string[] | null, perTask: number): Promise<Map<string, SyncRun[]>> {
     const where = names ? `where r.sync_task = any(?::text[])` : '';
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `select * from (${SELECT} ${where}) x
         where (select count(*) from sync_runs n where n.sync_task = x.sync_task and n.id > x.id) < ?
         order by x.sync_task, x.id desc`,
@@ -100,7 +100,7 @@ export class SyncRunsRepo {
 
   /** Runs whose task ended without the run writing its end (its node died): the watcher ends them. */
   async endedByTheirTask(): Promise<SyncRun[]> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `${SELECT} where r.ended_at is null and t.state in (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`,
     );
     return (res.rows as Row[]).map(fromRow);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { dateColumn } from '../../db/row-values';
+import { dateColumn, type Row } from '../../db/row-values';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { Condition, InstancesWatch, SecretsWatch } from './sync-task';
 
@@ -47,7 +47,7 @@ export class WatchedData {
   }
 
   private instancesOf(w: InstancesWatch): Knex.QueryBuilder {
-    const q = this.knex('instances').where({ deployment: w.deployment });
+    const q = this.knex<Row>('instances').where({ deployment: w.deployment });
     if (w.instance_group) q.where({ instance_group: w.instance_group });
     return q;
   }
