@@ -37,7 +37,7 @@ const listQuery = z.object({
 /** One task's status: `status` filters only the list of all tasks. */
 const oneTaskQuery = z.object({
   include,
-  status: z.undefined('filters only the list of all tasks'),
+  status: z.undefined('filters only the list of all tasks').optional(),
 });
 
 /** `/v1/status`, `/v1/status/tasks[/:name]` and `/v1/health`. */
