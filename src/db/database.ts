@@ -81,7 +81,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
   }
   const knex = knexFactory({
-    client: ClientPgLite as unknown as typeof Knex.Client,
+    client: ClientPgLite,
     dialect: 'postgres',
     connection: { connectionString: location } as Knex.StaticConnectionConfig,
   });

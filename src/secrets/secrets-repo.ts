@@ -86,11 +86,9 @@ export class SecretsRepo {
    */
   async versionsUnder(name: string, recurse: boolean): Promise<string> {
     // An aggregate without group by: always one row.
-    const row = (await this.knex('secrets')
+    const row = await this.knex('secrets')
       .where((q) => underName(q, name, recurse))
-      .first(this.knex.raw(`md5(coalesce(string_agg(id::text, ',' order by name), '')) as digest`))) as {
-      digest: string;
-    };
+      .first<{ digest: string }>(this.knex.raw(`md5(coalesce(string_agg(id::text, ',' order by name), '')) as digest`));
     return row.digest;
   }
 

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { FINISHED_PAYLOAD_SQL, TASKS_CHANNEL } from '../db/notifier';
 import { RUNNING_STATES, sqlStates, Task, TaskState, UNFINISHED_STATES } from './task';
 import type { TaskLogName } from './task-log';
-import { dateColumn, jsonColumn, type RawRows } from '../db/row-values';
+import { dateColumn, jsonColumn, type RawRows, textColumn } from '../db/row-values';
 
 /** All SQL on the `tasks` table. */
 
@@ -19,7 +19,7 @@ export function taskFromRow(r: Row): Task {
     description: String(r.description),
     deploymentName: (r.deployment_name as string | null) ?? null,
     username: (r.username as string | null) ?? null,
-    contextId: String(r.context_id ?? ''),
+    contextId: textColumn(r.context_id),
     params: jsonColumn<Record<string, unknown>>(r.params),
     result: (r.result as string | null) ?? null,
     queueName: (r.queue_name as string | null) ?? null,
