@@ -97,7 +97,7 @@ export function directorFamily(deps: FamilyDeps): Family {
           events: s.events,
           ...network,
         }),
-      ].map((op) => withLockEvents<any>(op, s.events)),
+      ].map((op) => withLockEvents<unknown>(op, s.events)),
     ],
     routers: [router],
     schedulable: scheduledDeploymentOperations(),

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ReleaseJobRef, ReleasePackageRef } from './release-manifest';
-import { jsonColumn, type RawRows, type Row } from '../../../db/row-values';
+import { jsonColumn, type RawRows, type Row, textColumn } from '../../../db/row-values';
 
 export interface ReleaseVersion {
   id: number;
@@ -23,7 +23,7 @@ const fromRow = (r: Record<string, unknown>): ReleaseVersion => ({
   id: Number(r.id),
   name: String(r.name),
   version: String(r.version),
-  commitHash: String(r.commit_hash ?? ''),
+  commitHash: textColumn(r.commit_hash),
   uncommittedChanges: Boolean(r.uncommitted_changes),
   jobs: jsonColumn(r.jobs),
   packages: jsonColumn(r.packages),
@@ -74,7 +74,7 @@ export class ReleasesRepo {
   }
 
   async artifact(table: ArtifactTable, name: string, fingerprint: string): Promise<StoredArtifact | null> {
-    const row = await this.knex(table).where({ name, fingerprint }).first();
+    const row = await this.knex<Row>(table).where({ name, fingerprint }).first();
     return row ? artifactFromRow(row) : null;
   }
 
