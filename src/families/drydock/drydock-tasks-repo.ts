@@ -101,12 +101,12 @@ export class DrydockTasksRepo {
   }
 
   async find(taskId: string, db: Knex | Knex.Transaction = this.knex): Promise<TaskView | null> {
-    const row = await this.select(db).where('t.task_id', taskId).first();
+    const row = (await this.select(db).where('t.task_id', taskId).first()) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 
   async findByDirectorTask(id: number): Promise<TaskView | null> {
-    const row = await this.select().where('t.director_task_id', id).first();
+    const row = (await this.select().where('t.director_task_id', id).first()) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 
@@ -189,7 +189,7 @@ export class DrydockTasksRepo {
     const out = new Map<string, StatusMessage[]>(taskIds.map((id) => [id, []]));
     if (!taskIds.length) return out;
     const rows = await this.knex<Row>('drydock_task_messages').whereIn('task_id', taskIds).orderBy('id');
-    for (const r of rows as Row[]) {
+    for (const r of rows) {
       const { taskId, ...m } = messageFromRow(r);
       out.get(taskId)?.push(m);
     }
