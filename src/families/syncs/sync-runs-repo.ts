@@ -38,7 +38,8 @@ function fromRow(r: Row): SyncRun {
     startedAt: dateColumn(r.started_at) ?? dateColumn(r.task_started_at),
     endedAt: dateColumn(r.ended_at) ?? (taskEnded ? dateColumn(r.task_timestamp) : null),
     success,
-    error: (r.error as string | null) ?? (success === false ? String(r.task_result ?? `task ${state}`) : null),
+    error:
+      (r.error as string | null) ?? (success === false ? ((r.task_result as string | null) ?? `task ${state}`) : null),
     taskState: state,
   };
 }
@@ -83,7 +84,7 @@ export class SyncRunsRepo {
       `select * from (${SELECT} ${where}) x
         where (select count(*) from sync_runs n where n.sync_task = x.sync_task and n.id > x.id) < ?
         order by x.sync_task, x.id desc`,
-      names ? [names as unknown as Knex.RawBinding, perTask] : [perTask],
+      names ? [names, perTask] : [perTask],
     );
     const out = new Map<string, SyncRun[]>();
     for (const row of res.rows as Row[]) {
