@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../../db/database';
 import { TASKS_CHANNEL } from '../../db/notifier';
-import { dateColumn, jsonColumn, type RawRows } from '../../db/row-values';
+import { dateColumn, jsonColumn, type RawRows, textColumn } from '../../db/row-values';
 import type { JobConfig, JobConfigFields, Misfire } from './job-config';
 import { ListQuery, orderAndPage, whereCreated } from './list-query';
 
@@ -11,7 +11,7 @@ export function configFromRow(r: Row): JobConfig {
   return {
     id: String(r.id),
     name: String(r.name),
-    description: String(r.description ?? ''),
+    description: textColumn(r.description),
     operation: String(r.operation),
     params: jsonColumn<Record<string, unknown>>(r.params),
     runAt: String(r.run_at),

@@ -199,7 +199,7 @@ export class JobRunsRepo {
       .leftJoin('tasks as t', 't.id', 'r.task_id')
       .whereIn('r.config_id', ids)
       .whereNull('r.status')
-      .where((w) => w.whereNull('r.task_id').orWhereIn('t.state', UNFINISHED_STATES))
+      .where((w) => void w.whereNull('r.task_id').orWhereIn('t.state', UNFINISHED_STATES))
       .distinct('r.config_id');
     return new Set(rows.map((r: { config_id: string }) => r.config_id));
   }
@@ -234,7 +234,7 @@ export class JobRunsRepo {
   }
 
   async find(id: string): Promise<JobRun | null> {
-    const row = await this.select().where('r.id', id).first();
+    const row = (await this.select().where('r.id', id).first()) as Row | undefined;
     return row ? runFromRow(row) : null;
   }
 
