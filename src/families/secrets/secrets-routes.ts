@@ -5,6 +5,7 @@ import { isAdmin } from '../../auth/user-store';
 import type { SecretStore } from '../../secrets/secret-store';
 import { jsonBodyParser } from '../../http/json-body';
 import type { AppContext, AppState } from '../../http/context';
+import { describeIssues, type InputProblem, withInput } from '../../http/validate';
 import { credentialNotFound, credhubErrors, CredhubError, invalidCredential } from './credhub-errors';
 import { presentSecret } from './secret-presenter';
 
@@ -32,19 +33,27 @@ const generateSchema = z
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
-  throw invalidCredential(
-    r.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
-      .join('; '),
-  );
+  throw invalidCredential(describeIssues(r.error));
 }
 
-function nameFromQuery(ctx: AppContext): string {
-  const raw = ctx.query.name;
-  if (typeof raw !== 'string') throw invalidCredential('the query parameter name is required');
-  return parse(NAME, raw);
-}
+/** `?name=`: required, given once, a secret's name (its problems read as a body's: `body: ...`). */
+const nameQuery = z.object({
+  name: z
+    .unknown()
+    .optional()
+    .transform((raw, check) => {
+      if (typeof raw !== 'string') {
+        check.addIssue({ code: 'custom', message: 'the query parameter name is required' });
+        return z.NEVER;
+      }
+      const r = NAME.safeParse(raw);
+      if (r.success) return r.data;
+      check.addIssue({ code: 'custom', message: describeIssues(r.error) });
+      return z.NEVER;
+    }),
+});
+
+const invalidQuery = (p: InputProblem) => invalidCredential(p.message);
 
 const jsonBody = jsonBodyParser({ notJson: () => invalidCredential('Content-Type must be application/json') });
 
@@ -68,11 +77,14 @@ export function secretsRoutes(store: SecretStore): Router<AppState> {
     ctx.body = presentSecret(await store.generatePassword(body.name, body.parameters?.length ?? 30));
   });
 
-  router.get('/', async (ctx: AppContext) => {
-    const secret = await store.get(nameFromQuery(ctx));
-    if (!secret) throw credentialNotFound();
-    ctx.body = { data: [presentSecret(secret)] };
-  });
+  router.get(
+    '/',
+    withInput({ query: nameQuery }, invalidQuery, async (ctx, { query }) => {
+      const secret = await store.get(query.name);
+      if (!secret) throw credentialNotFound();
+      ctx.body = { data: [presentSecret(secret)] };
+    }),
+  );
 
   router.get('/:id', async (ctx: AppContext) => {
     const id = ctx.params.id;
@@ -81,10 +93,13 @@ export function secretsRoutes(store: SecretStore): Router<AppState> {
     ctx.body = presentSecret(secret);
   });
 
-  router.delete('/', async (ctx: AppContext) => {
-    if (!(await store.delete(nameFromQuery(ctx)))) throw credentialNotFound();
-    ctx.status = 204;
-  });
+  router.delete(
+    '/',
+    withInput({ query: nameQuery }, invalidQuery, async (ctx, { query }) => {
+      if (!(await store.delete(query.name))) throw credentialNotFound();
+      ctx.status = 204;
+    }),
+  );
 
   return router;
 }
