@@ -37,7 +37,7 @@ export class DrydockTaskService {
     const action = b.action;
     if (typeof action !== 'string' || !(TASK_ACTIONS as readonly string[]).includes(action))
       throw badRequest(
-        `Unsupported action ${action === undefined || action === null ? 'None' : JSON.stringify(action)}`,
+        `Unsupported action ${action === undefined || action === null ? 'None' : typeof action === 'string' ? action : JSON.stringify(action)}`,
       );
     if (b.design_ref === undefined || b.design_ref === null)
       throw badRequest('Task creation requires fields design_ref, action');
