@@ -38,7 +38,7 @@ export function taskOutput(tasks: TaskService) {
     if ((type === 'debug' || type === 'cpi') && !isAdmin(user)) throw scopeRequired(['bosh.admin']);
     const missingMeansEmpty = type !== 'cpi' && type !== 'stdout' && type !== 'stderr';
     if (!canRead(user)) throw scopeRequired(['bosh.admin', 'bosh.read']);
-    const rawId = String((ctx.params as Record<string, string>).id);
+    const rawId = ctx.params.id;
     const id = parseTaskId(rawId);
     const task = id === null ? null : await tasks.get(id);
     if (!task) throw taskNotFound(rawId);
