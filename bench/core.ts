@@ -6,6 +6,7 @@ import { defineOperation, OperationRegistry } from '../src/runner/operation';
 import { TaskRunner } from '../src/runner/task-runner';
 import { TaskService } from '../src/tasks/task-service';
 import { median, percentile, sleep } from './stats';
+import type { RawRows } from '../src/db/row-values';
 
 const log = pino({ level: 'silent' });
 
@@ -42,7 +43,7 @@ export class CoreBench {
       log,
     });
     await migrateToLatest(this.db.knex);
-    await this.db.knex.raw('truncate task_logs, tasks restart identity cascade');
+    await this.db.knex.raw<RawRows>('truncate task_logs, tasks restart identity cascade');
     this.tasks = new TaskService(this.db);
     this.elsewhere = new TaskService(this.db);
     const noop = defineOperation({
@@ -53,7 +54,7 @@ export class CoreBench {
           this.startedAt.set(ctx.task.id, performance.now());
           this.waiters.get(ctx.task.id)?.();
         }
-        await ctx.beginStage('Bench', 1).step('noop', async () => undefined);
+        await ctx.beginStage('Bench', 1).step('noop', () => undefined);
         await ctx.result({ ok: true });
         return 'ok';
       },

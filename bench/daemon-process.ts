@@ -69,7 +69,7 @@ export class BenchDaemon {
         const line = head.split('\n').find((l) => l.includes('"msg":"bosun listening"'));
         if (line) {
           clearTimeout(timer);
-          resolve(JSON.parse(line).port as number);
+          resolve((JSON.parse(line) as { port: number }).port);
         }
       });
       this.child.on('exit', () => reject(new Error(`daemon exited:\n${err}\n${head}`)));

@@ -5,6 +5,7 @@ import type { BenchDaemon } from './daemon-process';
 import { runRawContainer } from './raw-docker';
 import { median, inParallel, sleep } from './stats';
 import type { TaskFinishes } from './task-finishes';
+import type { RawRows } from '../src/db/row-values';
 
 /** The rows measured through a running daemon's HTTP API. */
 export class DaemonRows {
@@ -29,7 +30,7 @@ export class DaemonRows {
   }
 
   private async stateOf(id: number): Promise<string> {
-    return (await this.knex('tasks').where({ id }).first('state')).state as string;
+    return (await this.knex<{ id: number; state: string }>('tasks').where({ id }).first('state'))!.state;
   }
 
   /**
@@ -110,7 +111,7 @@ export class DaemonRows {
 
   /** A finished task with a debug log of `bytes` (1 MB chunks of random bytes), made in SQL. */
   async taskWithLog(bytes: number): Promise<number> {
-    const [{ id }] = await this.knex('tasks')
+    const [{ id }] = await this.knex<{ id: number; type: string; state: string; description: string }>('tasks')
       .insert({ type: 'bench_log', state: 'done', description: `log of ${bytes} bytes` })
       .returning('id');
     const chunk = Math.min(bytes, 1024 * 1024);
@@ -121,7 +122,7 @@ export class DaemonRows {
       data: crypto.randomBytes(chunk),
     });
     if (bytes > chunk) {
-      await this.knex.raw(
+      await this.knex.raw<RawRows>(
         `insert into task_logs (task_id, log, start_offset, data)
          select ?, 'debug', g * ?::bigint, (select data from task_logs where task_id = ? and log = 'debug' and start_offset = 0)
            from generate_series(1, ?::int) g`,
@@ -136,7 +137,7 @@ export class DaemonRows {
     const sizeOf = async (id: number) =>
       Number(
         (
-          await this.knex.raw(
+          await this.knex.raw<RawRows>(
             `select max(start_offset + octet_length(data)) as s from task_logs where task_id = ? and log = 'debug'`,
             [id],
           )
@@ -166,14 +167,14 @@ export class DaemonRows {
   /** `total` finished tasks in all (half clean-ups, half container jobs), added in one statement. */
   async fillTasks(total: number): Promise<void> {
     const have = Number((await this.knex('tasks').count({ n: '*' }))[0].n);
-    await this.knex.raw(
+    await this.knex.raw<RawRows>(
       `insert into tasks (type, state, description, username, result, created_at, timestamp, started_at)
        select case when g % 2 = 0 then 'cleanup' else 'container_job' end, 'done', 'bench task ' || g, 'admin', 'ok',
               now() - (?::int - g) * interval '1 second', now() - (?::int - g) * interval '1 second', now() - (?::int - g) * interval '1 second'
          from generate_series(?::int, ?::int) g`,
       [total, total, total, have + 1, total],
     );
-    await this.knex.raw('vacuum analyze tasks');
+    await this.knex.raw<RawRows>('vacuum analyze tasks');
   }
 
   /** Row 5: median ms of GET /tasks?limit=50 (the CLI's default and every type) and GET /tasks/:id. */
@@ -200,7 +201,7 @@ export class DaemonRows {
   async tailingClients(taskId: number, clients: number, ms: number): Promise<number> {
     const size = Number(
       (
-        await this.knex.raw(
+        await this.knex.raw<RawRows>(
           `select max(start_offset + octet_length(data)) as s from task_logs where task_id = ? and log = 'debug'`,
           [taskId],
         )

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { BenchDaemon } from './daemon-process';
 import { BENCH_LABEL } from './raw-docker';
 import { inParallel, median, sleep } from './stats';
+import type { RawRows } from '../src/db/row-values';
 
 /** bosun's node PID 1 (node-containers.ts): the raw run starts the same idle process. */
 const NODE_AGENT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
@@ -78,9 +79,13 @@ export class DrydockRows {
     if (created.status !== 201) throw new Error(`deploy_nodes: ${created.status} ${JSON.stringify(created.json)}`);
     const taskId = (created.json as { task_id: string }).task_id;
     for (;;) {
-      const row = await this.knex('drydock_tasks').where({ task_id: taskId }).first('status', 'result_status');
+      const row = await this.knex<{ task_id: string; status: string; result_status: string | null }>('drydock_tasks')
+        .where({ task_id: taskId })
+        .first('status', 'result_status');
+      if (!row) throw new Error(`deploy_nodes: task ${taskId} is gone`);
       if (row.status === 'complete' || row.status === 'terminated') {
-        if (row.result_status !== 'success') throw new Error(`deploy_nodes ended ${row.result_status}`);
+        if (row.result_status !== 'success')
+          throw new Error(`deploy_nodes ended ${row.result_status ?? 'without a result'}`);
         break;
       }
       await sleep(20);
@@ -143,7 +148,7 @@ export class DrydockRows {
       }
       await this.knex('drydock_build_data').insert(rows);
     }
-    await this.knex.raw('analyze drydock_build_data');
+    await this.knex.raw<RawRows>('analyze drydock_build_data');
     const node = 'filler00000';
     const time = async (path: string) => {
       const xs: number[] = [];

@@ -34,12 +34,12 @@ export class GraphileBench {
       pollInterval: 2000,
       logger: new Logger(() => () => undefined),
       taskList: {
-        latency: async (payload) => {
+        latency: (payload) => {
           const n = (payload as { n: number }).n;
           this.startedAt.set(n, performance.now());
           this.waiters.get(n)?.();
         },
-        noop: async () => {
+        noop: () => {
           this.done++;
         },
       },

@@ -19,7 +19,7 @@ export async function serverVersion(url: string): Promise<string> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    return (await c.query('show server_version')).rows[0].server_version as string;
+    return (await c.query<{ server_version: string }>('show server_version')).rows[0].server_version;
   } finally {
     await c.end();
   }

@@ -27,6 +27,7 @@ import { SyncsBench } from './syncs';
 import { TaskFinishes } from './task-finishes';
 import { templateRenderOverhead } from './template-render';
 import { Row, printTable } from './table';
+import type { RawRows } from '../src/db/row-values';
 
 const PG_URL = process.env.BOSUN_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/bosun_bench';
 const IMAGE = process.env.BOSUN_TEST_IMAGE ?? 'bosun-test/busybox:latest';
@@ -75,7 +76,9 @@ async function main() {
   const started = Date.now();
   await ensurePgDatabase(PG_URL);
   const knex = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 4 } });
-  await knex.raw('drop schema if exists graphile_worker cascade; drop schema public cascade; create schema public');
+  await knex.raw<RawRows>(
+    'drop schema if exists graphile_worker cascade; drop schema public cascade; create schema public',
+  );
   if (ONLY === 'scheduler') {
     await knex.destroy();
     await report(await schedulerRows(), started, 'results-scheduler.json');
@@ -248,7 +251,7 @@ async function main() {
     });
 
     say(`row 5: task list with 1,000 and ${N.manyTasks.toLocaleString('en')} tasks`);
-    await knex.raw('truncate task_logs, container_jobs, tasks restart identity cascade');
+    await knex.raw<RawRows>('truncate task_logs, container_jobs, tasks restart identity cascade');
     await d.fillTasks(1000);
     const few = await d.listLatency(N.listReps);
     await d.fillTasks(N.manyTasks);

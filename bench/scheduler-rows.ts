@@ -15,6 +15,7 @@ import { TaskRunner } from '../src/runner/task-runner';
 import { TaskService } from '../src/tasks/task-service';
 import { CoreBench } from './core';
 import { median, percentile, sleep } from './stats';
+import type { RawRows } from '../src/db/row-values';
 
 const log = pino({ level: 'silent' });
 
@@ -55,7 +56,7 @@ class SchedulerNode {
       params: z.object({}).passthrough(),
       run: async (_p, ctx) => {
         this.opStarted.set(ctx.task.id, Date.now());
-        await ctx.beginStage('Bench', 1).step('noop', async () => undefined);
+        await ctx.beginStage('Bench', 1).step('noop', () => undefined);
         await ctx.result({ ok: true });
         return 'ok';
       },
@@ -134,20 +135,22 @@ const spread = (xs: number[]) => ({ p50: median(xs), p99: percentile(xs, 99), ma
 async function fillDueConfigs(db: Database, count: number, leadMs: number): Promise<Date> {
   const tick = new Date(Math.ceil((Date.now() + leadMs) / 1000) * 1000);
   const runAt = `${tick.getUTCSeconds()} ${tick.getUTCMinutes()} ${tick.getUTCHours()} * * *`;
-  await db.knex.raw(
+  await db.knex.raw<RawRows>(
     `insert into scheduler_job_configs (id, name, operation, params, run_at, next_run_at, created_by)
      select gen_random_uuid(), 'bench ' || i, 'bench_noop', '{}'::jsonb, ?, ?, 'admin' from generate_series(1, ?) i`,
     [runAt, tick, count],
   );
-  await db.knex.raw('analyze scheduler_job_configs');
-  if (db.notifier.viaDatabase) await db.knex.raw('select pg_notify(?, ?)', [TASKS_CHANNEL, 'schedule']);
+  await db.knex.raw<RawRows>('analyze scheduler_job_configs');
+  if (db.notifier.viaDatabase) await db.knex.raw<RawRows>('select pg_notify(?, ?)', [TASKS_CHANNEL, 'schedule']);
   else db.notifier.publish({ kind: 'schedule' });
   return tick;
 }
 
 /** Empties the scheduler's and the task core's tables. */
 async function emptyTables(db: Database): Promise<void> {
-  await db.knex.raw('truncate scheduler_runs, scheduler_job_configs, task_logs, tasks restart identity cascade');
+  await db.knex.raw<RawRows>(
+    'truncate scheduler_runs, scheduler_job_configs, task_logs, tasks restart identity cascade',
+  );
 }
 
 /**
@@ -185,7 +188,7 @@ export async function fireLatency(
     // Until every config has moved past the tick and every run has its task, ended.
     for (;;) {
       const [{ due, unstarted, running }] = (
-        await first.knex.raw(
+        await first.knex.raw<RawRows<{ due: string; unstarted: string; running: string }>>(
           `select (select count(*) from scheduler_job_configs where next_run_at <= ?) as due,
                   (select count(*) from scheduler_runs where task_id is null and status is null) as unstarted,
                   (select count(*) from tasks where state in ('queued', 'processing')) as running`,
@@ -196,7 +199,7 @@ export async function fireLatency(
       await sleep(100);
     }
     const rows: Array<Record<string, unknown>> = (
-      await first.knex.raw(
+      await first.knex.raw<RawRows>(
         `select r.config_id, r.task_id, t.node_id,
                 extract(epoch from r.fire_at) * 1000 as fire_ms,
                 extract(epoch from r.created_at - r.fire_at) * 1000 as stored_ms,
@@ -207,14 +210,14 @@ export async function fireLatency(
     ).rows;
     const twice = Number(
       (
-        await first.knex.raw(
+        await first.knex.raw<RawRows>(
           `select count(*) as n from (select 1 from scheduler_runs group by config_id, fire_at having count(*) > 1) d`,
         )
       ).rows[0].n,
     );
     const notOnce = Number(
       (
-        await first.knex.raw(
+        await first.knex.raw<RawRows>(
           `select count(*) as n from scheduler_job_configs c where (select count(*) from scheduler_runs r where r.config_id = c.id) <> 1`,
         )
       ).rows[0].n,
@@ -254,14 +257,14 @@ export async function fireLatency(
  */
 async function fillIdleConfigs(db: Database, count: number): Promise<void> {
   const farFuture = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1));
-  await db.knex.raw(
+  await db.knex.raw<RawRows>(
     `insert into scheduler_job_configs (id, name, operation, params, run_at, disabled, next_run_at, created_by)
      select gen_random_uuid(), 'idle ' || i, 'bench_noop', '{}'::jsonb, '0 0 1 1 *', i % 2 = 0,
             case when i % 2 = 0 then null else ?::timestamptz end, 'admin'
        from generate_series(1, ?) i`,
     [farFuture, count],
   );
-  await db.knex.raw('vacuum analyze scheduler_job_configs');
+  await db.knex.raw<RawRows>('vacuum analyze scheduler_job_configs');
 }
 
 /** Swaps the schedule table with its empty twin (renames, in one transaction): the scheduler's next look sees the other. */

@@ -14,7 +14,17 @@ const fmt = (x: number | undefined) =>
   x === undefined ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 
 /** Prints the rows as a Markdown table (so RESULTS.md can take it as it is). */
-export function printTable(rows: Row[], machine: Record<string, unknown>): void {
+/** The machine a run was measured on, as bench/run.ts gathers it. */
+export interface Machine {
+  cpus: number;
+  model: string;
+  node: string;
+  postgres: string;
+  seconds: number;
+  quick: boolean;
+}
+
+export function printTable(rows: Row[], machine: Machine): void {
   console.log(
     `\n${machine.cpus} × ${machine.model}, node ${machine.node}, PostgreSQL ${machine.postgres}, ${machine.seconds} s${machine.quick ? ' (BENCH_QUICK)' : ''}\n`,
   );

@@ -3,6 +3,7 @@ import { LABELS } from '../src/docker/labels';
 import type { SoakCluster } from './cluster';
 import type { DaemonClient } from './http-client';
 import { SERIAL_QUEUE, Submitted } from './load';
+import type { RawRows } from '../src/db/row-values';
 
 export interface CheckResult {
   name: string;
@@ -29,21 +30,21 @@ interface TaskRow {
 }
 
 async function taskRows(cluster: SoakCluster, ids: number[]): Promise<Map<number, TaskRow>> {
-  const res = await cluster.knex.raw(
+  const res = await cluster.knex.raw<RawRows<TaskRow>>(
     `select t.id, t.state, t.node_id, t.queue_name, t.started_at, t.timestamp,
             coalesce((select regexp_count(convert_from(string_agg(l.data, ''::bytea order by l.start_offset), 'UTF8'), 'Starting task: [0-9]+')
                         from task_logs l where l.task_id = t.id and l.log = 'debug'), 0)::int as starts
        from tasks t where t.id = any(?)`,
     [ids],
   );
-  return new Map((res.rows as TaskRow[]).map((r) => [Number(r.id), { ...r, id: Number(r.id) }]));
+  return new Map(res.rows.map((r) => [Number(r.id), { ...r, id: Number(r.id) }]));
 }
 
 /** Waits until no task is queued or running, or `deadlineMs` passes; returns how long it took. */
 export async function waitForQuiet(cluster: SoakCluster, deadlineMs: number): Promise<number> {
   const start = Date.now();
   for (;;) {
-    const res = await cluster.knex.raw(
+    const res = await cluster.knex.raw<RawRows>(
       `select count(*)::int as n from tasks where state not in ('done', 'error', 'cancelled', 'timeout')`,
     );
     if (res.rows[0].n === 0 || Date.now() - start > deadlineMs) return Date.now() - start;

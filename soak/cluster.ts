@@ -4,6 +4,7 @@ import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
 import { DaemonProcess, spawnDaemon } from '../spec/support/daemon-process';
 import { basicAuth, DaemonClient } from './http-client';
+import type { RawRows } from '../src/db/row-values';
 
 export const SOAK_ADMIN = { name: 'admin', password: 'soak-admin-password' };
 export const SOAK_READER = { name: 'reader', password: 'soak-reader-password' };
@@ -33,8 +34,8 @@ async function ensureDatabase(url: string): Promise<void> {
   u.pathname = '/postgres';
   const admin = knexFactory({ client: 'pg', connection: u.toString(), pool: { min: 0, max: 1 } });
   try {
-    const found = await admin.raw('select 1 from pg_database where datname = ?', [name]);
-    if (!found.rows.length) await admin.raw('create database ??', [name]);
+    const found = await admin.raw<RawRows>('select 1 from pg_database where datname = ?', [name]);
+    if (!found.rows.length) await admin.raw<RawRows>('create database ??', [name]);
   } finally {
     await admin.destroy();
   }
@@ -69,7 +70,7 @@ export class SoakCluster {
   /** Empties the database and starts both nodes, one after the other (the first generates the CA). */
   async start(): Promise<void> {
     await ensureDatabase(this.databaseUrl);
-    await this.knex.raw('drop schema if exists public cascade; create schema public');
+    await this.knex.raw<RawRows>('drop schema if exists public cascade; create schema public');
     fs.writeFileSync(
       this.configFile,
       [

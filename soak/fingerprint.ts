@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
+import type { RawRows } from '../src/db/row-values';
 
 /** One string that changes whenever a task, a log, a job, a secret or a Director workload is added, changed or removed. */
 export async function fingerprint(knex: Knex): Promise<string> {
-  const res = await knex.raw(`
+  const res = await knex.raw<RawRows>(`
     select (select count(*) from tasks) as tasks,
            (select md5(coalesce(string_agg(id || ':' || state || ':' || coalesce(result, ''), ',' order by id), '')) from tasks) as task_states,
            (select count(*) from task_logs) as log_chunks,

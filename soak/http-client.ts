@@ -99,8 +99,8 @@ export class DaemonClient {
       let answer = '';
       const timer = setTimeout(() => socket.destroy(new Error('raw request timed out')), timeoutMs);
       socket.on('secureConnect', () => socket.end(raw));
-      socket.on('data', (d) => (answer += d.toString('latin1')));
-      socket.on('error', (err) => {
+      socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+      socket.on('error', (err: Error) => {
         clearTimeout(timer);
         if (answer) resolve(statusOf(answer));
         else reject(err);

@@ -1,5 +1,6 @@
 import type { CheckResult } from './checks';
 import type { SoakCluster } from './cluster';
+import type { RawRows } from '../src/db/row-values';
 
 /** Scheduler configs firing every few seconds through the load (6-field cron, bosun's extension). */
 const SCHEDULES = ['*/2 * * * * *', '*/3 * * * * *', '*/5 * * * * *'];
@@ -21,7 +22,7 @@ export async function createSchedules(cluster: SoakCluster): Promise<string[]> {
       }),
     });
     if (reply.status !== 201) throw new Error(`creating a schedule: ${reply.status} ${reply.text}`);
-    ids.push(JSON.parse(reply.text).id);
+    ids.push((JSON.parse(reply.text) as { id: string }).id);
   }
   return ids;
 }
@@ -41,21 +42,18 @@ export async function deleteSchedules(cluster: SoakCluster, ids: string[]): Prom
  * left without one once the nodes are quiet).
  */
 export async function checkSchedules(cluster: SoakCluster, ids: string[]): Promise<CheckResult[]> {
-  const perTick = await cluster.knex.raw(
+  const perTick = await cluster.knex.raw<RawRows<{ config_id: string; fire_at: Date; n: number }>>(
     `select config_id, fire_at, count(*)::int as n from scheduler_runs where config_id = any(?::uuid[]) group by 1, 2`,
     [ids],
   );
   const twice = perTick.rows
-    .filter((r: { n: number }) => r.n !== 1)
-    .map(
-      (r: { config_id: string; fire_at: Date; n: number }) =>
-        `${r.config_id} at ${new Date(r.fire_at).toISOString()}: ${r.n} runs`,
-    );
-  const orphans = await cluster.knex.raw(
+    .filter((r) => r.n !== 1)
+    .map((r) => `${r.config_id} at ${new Date(r.fire_at).toISOString()}: ${r.n} runs`);
+  const orphans = await cluster.knex.raw<RawRows>(
     `select id from scheduler_runs where config_id = any(?::uuid[]) and task_id is null and status is null`,
     [ids],
   );
-  const starts = await cluster.knex.raw(
+  const starts = await cluster.knex.raw<RawRows>(
     `select r.id from scheduler_runs r join tasks t on t.id = r.task_id where r.config_id = any(?::uuid[]) and t.state not in ('done', 'error', 'cancelled', 'timeout')`,
     [ids],
   );

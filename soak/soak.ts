@@ -4,6 +4,7 @@ import { checkSchedules, createSchedules, deleteSchedules } from './schedules';
 import { SOAK_LIVENESS, SoakCluster } from './cluster';
 import { LoadFigures, runLoad } from './load';
 import { Random } from './random';
+import type { RawRows } from '../src/db/row-values';
 
 export interface SoakOptions {
   databaseUrl: string;
@@ -87,7 +88,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 }
 
 async function finalStates(cluster: SoakCluster, ids: number[]): Promise<Record<string, number>> {
-  const res = await cluster.knex.raw(
+  const res = await cluster.knex.raw<RawRows>(
     'select state, count(*)::int as n from tasks where id = any(?) group by state order by state',
     [ids],
   );

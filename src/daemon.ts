@@ -156,7 +156,9 @@ export async function startDaemon(config: Config, log: Logger, opts: DaemonOptio
       ],
       observeRequest: (method, route, status, seconds) => metrics.request(method, route, status, seconds),
     });
-    const server = https.createServer({ cert: tls.cert, key: tls.key }, app.callback());
+    const handle = app.callback();
+    // Koa's handler answers its own errors (the error boundary, then Koa's onerror): nothing to await here.
+    const server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => void handle(req, res));
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -80,7 +80,7 @@ describe('loadConfig', () => {
     expect(text).to.match(/users\.0\.scopes\.0/);
     expect(text).to.match(/users\.1: a user needs exactly one of password and password_hash/);
     expect(err!.problems.length).to.be.at.least(6);
-    expect(err!.message).to.match(/^Invalid configuration:\n  - /);
+    expect(err!.message).to.match(/^Invalid configuration:\n {2}- /);
   });
 
   it('sizes the template renderers from the file, and refuses impossible ones with every problem listed', () => {

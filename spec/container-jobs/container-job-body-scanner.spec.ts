@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { ContainerJobBodyScanner } from '../../src/families/container-jobs/container-job-body-scanner';
@@ -9,11 +10,12 @@ const LIMITS = { body: 4096, content: 2048, fields: 256 };
 async function scan(text: string, size = 7, limits = LIMITS) {
   const scanner = new ContainerJobBodyScanner(limits);
   const bytes = Buffer.from(text);
-  async function* pieces() {
+  function* pieces() {
     for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
   }
   const parts: Buffer[] = [];
-  for await (const p of scanner.contentOf(pieces())) parts.push(p);
+  // A stream of the pieces, as a request body arrives.
+  for await (const p of scanner.contentOf(Readable.from(pieces()))) parts.push(p);
   return { archive: Buffer.concat(parts), fields: scanner.fields(), hasContent: scanner.hasContent };
 }
 

@@ -23,6 +23,8 @@ import { readLog, startRunner, stopRunners, waitForTask } from '../support/runne
 const secretsKey = crypto.createHash('sha256').update('bosun director specs').digest();
 const TASK_TIMEOUT = 120_000;
 
+// An event or result line, asserted on field by field (as response bodies are in specs).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Line = Record<string, any>;
 const ndjson = (text: string): Line[] =>
   text
@@ -373,7 +375,7 @@ describeOnBothBackends(
       expect(containers).to.have.length(1);
       const password = (await new SecretStore(h.db.knex, secretsKey).get('/bosun/web/web_password'))!.value;
       expect(password).to.be.a('string').with.length(20);
-      expect(await c.serve(containers[0].Id)).to.equal(`hello from web/0 secret=${password}`);
+      expect(await c.serve(containers[0].Id)).to.equal(`hello from web/0 secret=${password as string}`);
 
       const deployments = (await h.api.get('/deployments').set('Authorization', asReader).expect(200)).body;
       expect(deployments).to.deep.equal([

@@ -31,9 +31,9 @@ describe('running a container', function () {
         docker,
         { image: TEST_IMAGE, cmd: ['true'], tty: false, taskId: 1, nodeId, networkMode: 'none', policy, overlays: [] },
         {
-          created: async () => controller.abort(new Error('cancelled now')),
-          output: async () => undefined,
-          ended: async () => undefined,
+          created: () => Promise.resolve(controller.abort(new Error('cancelled now'))),
+          output: () => Promise.resolve(),
+          ended: () => Promise.resolve(),
         },
         controller.signal,
         1,
@@ -52,7 +52,7 @@ describe('running a container', function () {
   it('returns the exit code of containers that exit at once, many at a time (the wait is asked after the output ends)', async function () {
     this.timeout(120_000);
     const nodeId = `spec-runner-quick-${process.pid}`;
-    const hooks = { created: async () => undefined, output: async () => undefined, ended: async () => undefined };
+    const hooks = { created: () => Promise.resolve(), output: () => Promise.resolve(), ended: () => Promise.resolve() };
     const codes: number[] = [];
     const queue = Array.from({ length: 32 }, (_, i) => i);
     await Promise.all(
@@ -86,8 +86,8 @@ describe('running a container', function () {
         created: async (id) => {
           hostConfig = (await docker.getContainer(id).inspect()).HostConfig as unknown as Record<string, unknown>;
         },
-        output: async () => undefined,
-        ended: async () => undefined,
+        output: () => Promise.resolve(),
+        ended: () => Promise.resolve(),
       },
       new AbortController().signal,
       1,

@@ -5,9 +5,8 @@ import { loadConfig } from '../../src/config/load-config';
 import { drydockFamily } from '../../src/families/drydock/family';
 import { NODE_LABELS } from '../../src/families/drydock/node-containers';
 import type { Family } from '../../src/families/family';
-import { silentLog } from '../support/databases';
 import type { Harness } from '../support/harness';
-import { familyDeps, users } from '../support/harness';
+import { familyDeps } from '../support/harness';
 
 export const IMAGE = 'bosun-test/busybox:latest';
 

@@ -1,3 +1,4 @@
+import type request from 'supertest';
 import { expect } from 'chai';
 import { ADMIN, describeOnBothBackends, READER } from '../support/harness';
 import { asAdmin, asReader, withWrongPassword } from '../support/auth';
@@ -14,7 +15,7 @@ describeOnBothBackends('Director authentication', (h) => {
 
   for (const [method, path] of routes) {
     it(`${method.toUpperCase()} ${path} without credentials: 401 with the Director's realm and body`, async () => {
-      const res = await (h.api as any)[method](path).expect(401);
+      const res = await (h.api as unknown as Record<string, (p: string) => request.Test>)[method](path).expect(401);
       expect(res.headers['www-authenticate']).to.equal('Basic realm="BOSH Director"');
       expect(res.text).to.equal(`Not authorized: '${path.split('?')[0]}'\n`);
     });

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
+import type { AppState } from '../../src/http/context';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config/load-config';
 import { connectDockerEngine } from '../../src/docker/docker-engine';
@@ -15,7 +16,7 @@ import { describeOnBothBackends, Harness, users } from '../support/harness';
 
 /** Every route the daemon serves, as [METHOD, path with its parameters filled in]. */
 function everyRoute(h: Harness): Array<[string, string]> {
-  const routers: Router<any>[] = [tokenRoutes(h.auth, h.tokens), ...h.families.flatMap((f) => f.routers)];
+  const routers: Router<AppState>[] = [tokenRoutes(h.auth, h.tokens), ...h.families.flatMap((f) => f.routers)];
   const routes = new Map<string, [string, string]>();
   for (const router of routers) {
     for (const layer of router.stack) {
@@ -58,7 +59,8 @@ describeOnBothBackends(
   (h) => {
     let server: http.Server;
     before((done) => {
-      server = http.createServer(h.app.callback()).listen(0, '127.0.0.1', done);
+      const handle = h.app.callback();
+      server = http.createServer((req, res) => void handle(req, res)).listen(0, '127.0.0.1', done);
     });
     after((done) => {
       server.close(done);

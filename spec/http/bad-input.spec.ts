@@ -9,7 +9,7 @@ describeOnBothBackends('bad input to the Director API', (h) => {
     for (const path of ['/cleanup', '/tasks/cancel']) {
       const res = await post(path).set('Content-Type', 'application/json').send('{"config": {').expect(400);
       expect(res.body.code).to.equal(40000);
-      expect(res.body.description).to.be.a('string').and.not.empty;
+      expect(res.body.description).to.be.a('string').and.not.equal('');
     }
   });
 

@@ -59,7 +59,7 @@ describeOnBothBackends('a node id held by one live process', (h) => {
 
   it('is taken at once from a holder on this host whose process is gone (a crash and a restart)', async () => {
     await acquire();
-    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
     await h.db.knex('nodes').update({ pid: deadPid });
     expect(await refusal()).to.equal(null);
   });

@@ -35,11 +35,11 @@ describeOnBothBackends('task runner', (h) => {
     expect(Number.isInteger(events[0].time)).to.equal(true);
     const debug = await readLog(h.tasks, task.id, 'debug');
     expect(debug).to.match(
-      /^I, \[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} #\d+\] \[task:1\]  INFO -- TaskHelper: Director Version: /,
+      /^I, \[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} #\d+\] \[task:1\] {2}INFO -- TaskHelper: Director Version: /,
     );
     expect(debug).to.contain('Enqueuing task: 1\n');
     expect(debug).to.contain('DirectorJobRunner: Starting task: 1\n');
-    expect(debug).to.match(/\] \[task:1\]  INFO -- DirectorJobRunner: Task 1 done\n$/);
+    expect(debug).to.match(/\] \[task:1\] {2}INFO -- DirectorJobRunner: Task 1 done\n$/);
     expect(debug.indexOf('Starting task: 1')).to.be.above(debug.indexOf('Enqueuing task: 1'));
   });
 

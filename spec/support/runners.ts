@@ -1,3 +1,4 @@
+import { asError } from '../../src/errors/as-error';
 import { z } from 'zod';
 import type { Database } from '../../src/db/database';
 import { defineOperation, Operation, OperationRegistry } from '../../src/runner/operation';
@@ -12,7 +13,7 @@ export const running = new Set<TaskRunner>();
 /** A runner with short timings; stopped by `stopRunners()` in each suite's afterEach. */
 export async function startRunner(
   db: Database,
-  ops: Array<Operation<any>>,
+  ops: Array<Operation<unknown>>,
   opts: Partial<RunnerOptions> = {},
 ): Promise<TaskRunner> {
   const runner = new TaskRunner(
@@ -69,7 +70,7 @@ export const sleepOp = defineOperation({
         const t = setTimeout(resolve, ms);
         ctx.signal.addEventListener('abort', () => {
           clearTimeout(t);
-          reject(ctx.signal.reason);
+          reject(asError(ctx.signal.reason));
         });
       });
     });
@@ -81,7 +82,7 @@ export const failOp = defineOperation({
   type: 'test_fail',
   params: z.object({ message: z.string() }),
   async run({ message }, ctx) {
-    await ctx.beginStage('Preparing', 1).step('about to fail', async () => {
+    await ctx.beginStage('Preparing', 1).step('about to fail', () => {
       throw new Error(message);
     });
     return 'unreachable';

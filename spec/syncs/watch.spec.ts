@@ -27,15 +27,13 @@ const allDone = async (h: Harness, name: string, n: number) => {
 
 let instanceNo = 10;
 const addInstance = (h: Harness, group = 'api') =>
-  h.db
-    .knex('instances')
-    .insert({
-      id: crypto.randomUUID(),
-      deployment: 'web',
-      instance_group: group,
-      idx: instanceNo++,
-      container_id: `c-${instanceNo}`,
-    });
+  h.db.knex('instances').insert({
+    id: crypto.randomUUID(),
+    deployment: 'web',
+    instance_group: group,
+    idx: instanceNo++,
+    container_id: `c-${instanceNo}`,
+  });
 
 describeOnBothBackends(
   'sync tasks: conditions and change detection',
@@ -93,8 +91,10 @@ describeOnBothBackends(
         .insert({ id: crypto.randomUUID(), deployment: 'other', instance_group: 'x', idx: 0 });
       await sleep(800);
       expect(await runsOf(h, 'hosts')).to.have.length(3);
-      const written = JSON.parse(fs.readFileSync(path.join(out, `${h.backend}-hosts.json`), 'utf8'));
-      expect(Object.values(written.services).map((s: any) => s.node)).to.include('recreated');
+      const written = JSON.parse(fs.readFileSync(path.join(out, `${h.backend}-hosts.json`), 'utf8')) as {
+        services: Record<string, { node: string }>;
+      };
+      expect(Object.values(written.services).map((s) => s.node)).to.include('recreated');
     });
 
     it('buffer_period: a burst of changes is one run after quiet; a run starts by max even while changes go on', async function () {
@@ -181,16 +181,13 @@ describeOnBothBackends(
       this.timeout(180_000);
       await create('orphan');
       // As a node leaves it that recorded the change and died before queuing its run.
-      await h.db
-        .knex('sync_tasks')
-        .where({ name: 'orphan' })
-        .update({
-          seen_fingerprint: 'x',
-          seen_hash: 'x',
-          pending: true,
-          first_change_at: new Date(),
-          last_change_at: new Date(),
-        });
+      await h.db.knex('sync_tasks').where({ name: 'orphan' }).update({
+        seen_fingerprint: 'x',
+        seen_hash: 'x',
+        pending: true,
+        first_change_at: new Date(),
+        last_change_at: new Date(),
+      });
       await h.db
         .knex('sync_tasks')
         .where({ name: 'orphan' })

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn } from '../db/row-values';
+import { dateColumn, type Row } from '../db/row-values';
 
 export interface RefreshTokenRow {
   id: string;
@@ -22,7 +22,7 @@ export class RefreshTokensRepo {
   constructor(private readonly knex: Knex) {}
 
   async insert(row: { id: string; tokenHash: string; username: string; expiresAt: Date }): Promise<void> {
-    await this.knex('refresh_tokens').insert({
+    await this.knex<Row>('refresh_tokens').insert({
       id: row.id,
       token_hash: row.tokenHash,
       username: row.username,
@@ -32,7 +32,7 @@ export class RefreshTokensRepo {
 
   /** The live (unrevoked, unexpired) token with this hash. */
   async findLive(tokenHash: string): Promise<RefreshTokenRow | null> {
-    const row = await this.knex('refresh_tokens')
+    const row = await this.knex<Row>('refresh_tokens')
       .where({ token_hash: tokenHash })
       .whereNull('revoked_at')
       .where('expires_at', '>', this.knex.fn.now())
@@ -41,7 +41,7 @@ export class RefreshTokensRepo {
   }
 
   async list(username?: string): Promise<RefreshTokenRow[]> {
-    const q = this.knex('refresh_tokens').whereNull('revoked_at').where('expires_at', '>', this.knex.fn.now());
+    const q = this.knex<Row>('refresh_tokens').whereNull('revoked_at').where('expires_at', '>', this.knex.fn.now());
     if (username) q.where({ username });
     return (await q.orderBy('created_at', 'desc').limit(1000)).map(present);
   }
@@ -49,7 +49,7 @@ export class RefreshTokensRepo {
   /** Revokes one token; false when there is no live token with that id. */
   async revoke(id: string): Promise<boolean> {
     return (
-      (await this.knex('refresh_tokens')
+      (await this.knex<Row>('refresh_tokens')
         .where({ id })
         .whereNull('revoked_at')
         .update({ revoked_at: this.knex.fn.now() })) > 0
@@ -58,7 +58,7 @@ export class RefreshTokensRepo {
 
   /** Revokes every live token of a user; the count revoked. */
   async revokeUser(username: string): Promise<number> {
-    return this.knex('refresh_tokens')
+    return this.knex<Row>('refresh_tokens')
       .where({ username })
       .whereNull('revoked_at')
       .update({ revoked_at: this.knex.fn.now() });

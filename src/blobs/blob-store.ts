@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
+import type { Row } from '../db/row-values';
 
 /** Bytes per stored part: big enough for few rows, small enough to keep memory flat while streaming. */
 const PART_SIZE = 1024 * 1024;
@@ -29,7 +30,7 @@ export class BlobStore {
     let pendingBytes = 0;
     const flush = async () => {
       if (!pendingBytes) return;
-      await this.knex('blobs').insert({ id, part: part++, data: Buffer.concat(pending) });
+      await this.knex<Row>('blobs').insert({ id, part: part++, data: Buffer.concat(pending) });
       pending = [];
       pendingBytes = 0;
     };
@@ -57,14 +58,14 @@ export class BlobStore {
     for (let off = 0, part = 0; off < data.length || part === 0; off += PART_SIZE, part++) {
       rows.push({ id, part, data: data.subarray(off, off + PART_SIZE) });
     }
-    for (const row of rows) await this.knex('blobs').insert(row);
+    for (const row of rows) await this.knex<Row>('blobs').insert(row);
     return id;
   }
 
   /** The blob's parts in order, one query each, so a large blob never sits in memory whole. */
   async *read(id: string): AsyncGenerator<Buffer> {
     for (let part = 0; ; part++) {
-      const row = await this.knex('blobs').where({ id, part }).first('data');
+      const row = await this.knex<Row>('blobs').where({ id, part }).first('data');
       if (!row) return;
       yield row.data as Buffer;
     }
@@ -84,7 +85,7 @@ export class BlobStore {
   }
 
   async delete(id: string, db: Knex | Knex.Transaction = this.knex): Promise<void> {
-    await db('blobs').where({ id }).delete();
+    await db<Row>('blobs').where({ id }).delete();
   }
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { PROJECT_ROOT } from '../project-root';
 import { configSchema, RawConfig } from './config-schema';
+import { asError } from '../errors/as-error';
 
 export interface Config extends Omit<RawConfig, 'node_id'> {
   node_id: string;
@@ -46,7 +47,7 @@ function isTree(v: unknown): v is Tree {
 function deepMerge(base: Tree, over: Tree): Tree {
   const out: Tree = { ...base };
   for (const [k, v] of Object.entries(over)) {
-    out[k] = isTree(v) && isTree(base[k]) ? deepMerge(base[k] as Tree, v) : v;
+    out[k] = isTree(v) && isTree(base[k]) ? deepMerge(base[k], v) : v;
   }
   return out;
 }
@@ -56,11 +57,11 @@ function readYaml(file: string, problems: string[]): Tree {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    problems.push(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`);
+    problems.push(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? asError(err).message})`);
     return {};
   }
   try {
-    const doc = YAML.parse(text) ?? {};
+    const doc: unknown = YAML.parse(text) ?? {};
     if (!isTree(doc)) {
       problems.push(`${file}: must hold a YAML mapping`);
       return {};
@@ -86,7 +87,7 @@ function envOverrides(env: NodeJS.ProcessEnv, problems: string[]): Tree {
       value = Number(text);
     }
     let node = out;
-    for (const key of keyPath.slice(0, -1)) node = (node[key] = isTree(node[key]) ? node[key] : {}) as Tree;
+    for (const key of keyPath.slice(0, -1)) node = node[key] = isTree(node[key]) ? node[key] : {};
     node[keyPath[keyPath.length - 1]] = value;
   }
   return out;

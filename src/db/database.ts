@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Logger } from '../logger';
 import { decodeAppended, LocalNotifier, Notifier, PgNotifier, TASK_LOGS_CHANNEL } from './notifier';
 import { DataDirLock } from './data-dir-lock';
+import type { RawRows } from './row-values';
 
 // Plain numbers for bigint and numeric columns (ids, offsets and counts stay far below 2^53).
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -41,7 +42,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       connection: { connectionString: opts.url, application_name: 'bosun' },
       pool: { min: 0, max: opts.poolSize },
     });
-    await knex.raw('select 1');
+    await knex.raw<RawRows>('select 1');
     const notifier = new PgNotifier(opts.url, opts.log);
     await notifier.start();
     return {
@@ -80,12 +81,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
   }
   const knex = knexFactory({
-    client: ClientPgLite as unknown as typeof Knex.Client,
+    client: ClientPgLite,
     dialect: 'postgres',
     connection: { connectionString: location } as Knex.StaticConnectionConfig,
   });
   try {
-    await knex.raw('select 1');
+    await knex.raw<RawRows>('select 1');
   } catch (err) {
     lock?.release();
     throw err;

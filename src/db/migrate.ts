@@ -2,14 +2,14 @@ import type { Knex } from 'knex';
 import { MIGRATIONS, Migration } from '../../migrations';
 
 class ListMigrationSource implements Knex.MigrationSource<[string, Migration]> {
-  async getMigrations() {
-    return MIGRATIONS;
+  getMigrations() {
+    return Promise.resolve(MIGRATIONS);
   }
   getMigrationName([name]: [string, Migration]) {
     return name;
   }
-  async getMigration([, migration]: [string, Migration]) {
-    return migration;
+  getMigration([, migration]: [string, Migration]) {
+    return Promise.resolve(migration);
   }
 }
 
@@ -26,6 +26,7 @@ export async function migrationsCurrent(knex: Knex): Promise<boolean> {
 
 /** Brings the schema up to date; safe when several nodes start at once (knex takes a lock table). */
 export async function migrateToLatest(knex: Knex): Promise<string[]> {
-  const [, applied] = await knex.migrate.latest(migrationConfig);
-  return applied as string[];
+  // knex types the result `any`: it is [batch number, names of the migrations applied].
+  const [, applied] = (await knex.migrate.latest(migrationConfig)) as [number, string[]];
+  return applied;
 }

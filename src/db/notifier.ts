@@ -68,8 +68,9 @@ export class LocalNotifier implements Notifier {
     return () => this.emitter.off('signal', listener);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.emitter.removeAllListeners();
+    return Promise.resolve();
   }
 }
 

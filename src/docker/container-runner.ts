@@ -92,7 +92,7 @@ export async function runContainer(
     const recorded = hooks.created(container.id);
     recorded.catch(() => undefined);
     for (const overlay of spec.overlays) await putOverlay(container, overlay);
-    stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    stream = await container.attach({ stream: true, stdout: true, stderr: true });
     await recorded;
     if (signal.aborted) throw signal.reason;
     signal.addEventListener('abort', stop, { once: true });

@@ -14,7 +14,7 @@ export async function pullImage(
   const refusal = registries.refusal(image);
   if (refusal) throw new PullRefusedError(`Image ${image} cannot be pulled: ${refusal}`);
   try {
-    const stream = (await docker.pull(image, { abortSignal: signal })) as NodeJS.ReadableStream;
+    const stream = await docker.pull(image, { abortSignal: signal });
     await new Promise<void>((resolve, reject) =>
       docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
         const failed = events?.find((e) => e.error);

@@ -23,7 +23,7 @@ import type { NewTask } from '../tasks/tasks-repo';
 
 /** What an API family adds to the daemon: the operations its tasks run and the routes that start them. */
 export interface Family {
-  operations: Array<Operation<any>>;
+  operations: Array<Operation<unknown>>;
   routers: Array<Router<AppState>>;
   /** How the family's paths are guarded (its prefixes, public routes and error shapes). */
   realms?: AuthRealm[];

@@ -31,7 +31,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());
 
-  app.use(async function endpointNotFound(ctx) {
+  app.use(function endpointNotFound(ctx) {
     ctx.status = 404;
     ctx.type = 'text/plain';
     ctx.body = `Endpoint '${ctx.path}' not found.`;

@@ -9,4 +9,8 @@ export interface AppState {
   user: User | null;
 }
 
-export type AppContext = ParameterizedContext<AppState>;
+/**
+ * A handler's context. `params` are the route's path parameters, typed as @koa/router types them (Koa's own type
+ * would leave them `any`); only route handlers read them.
+ */
+export type AppContext = ParameterizedContext<AppState, { params: Record<string, string> }>;

@@ -17,7 +17,7 @@ export function findNul(value: unknown, path: string[] = []): string | null {
   }
   if (value && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
-      if (key.includes('\u0000')) return [...path, key.replace(/\u0000/g, '\\u0000')].join('.');
+      if (key.includes('\u0000')) return [...path, key.replaceAll('\u0000', '\\u0000')].join('.');
       const found = findNul(v, [...path, key]);
       if (found) return found;
     }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load-config';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import { isProcessAlive } from '../process-alive';
+import type { RawRows } from '../db/row-values';
 
 interface NodeRow {
   instance_token: string;
@@ -36,15 +37,15 @@ export class NodeLease {
     const host = os.hostname();
     await db.knex.transaction(async (trx) => {
       // Inserted when new; locked either way, so two nodes starting at once cannot both take the id.
-      await trx.raw(
+      await trx.raw<RawRows>(
         `insert into nodes (node_id, instance_token, host, pid, started_at, last_seen_at) values (?, ?, ?, ?, now(), now())
          on conflict (node_id) do nothing`,
         [nodeId, token, host, process.pid],
       );
-      const { rows } = (await trx.raw(
+      const { rows } = await trx.raw<RawRows<NodeRow>>(
         `select instance_token, host, pid, extract(epoch from now() - last_seen_at) as age_seconds from nodes where node_id = ? for update`,
         [nodeId],
-      )) as { rows: NodeRow[] };
+      );
       const held = rows[0];
       if (held.instance_token === token) return;
       const age = Number(held.age_seconds);
@@ -56,7 +57,7 @@ export class NodeLease {
             `two nodes with one id remove each other's containers and tasks: give this node another node_id (BOSUN_NODE_ID), or stop the other`,
         ]);
       }
-      await trx.raw(
+      await trx.raw<RawRows>(
         `update nodes set instance_token = ?, host = ?, pid = ?, started_at = now(), last_seen_at = now() where node_id = ?`,
         [token, host, process.pid, nodeId],
       );

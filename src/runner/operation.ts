@@ -17,11 +17,11 @@ export function defineOperation<P>(op: Operation<P>): Operation<P> {
 export class OperationRegistry {
   private readonly ops = new Map<string, Operation<unknown>>();
 
-  constructor(ops: Array<Operation<any>> = []) {
+  constructor(ops: Array<Operation<unknown>> = []) {
     for (const op of ops) this.add(op);
   }
 
-  add(op: Operation<any>): void {
+  add(op: Operation<unknown>): void {
     if (this.ops.has(op.type)) throw new Error(`operation ${op.type} registered twice`);
     this.ops.set(op.type, op);
   }

@@ -6,6 +6,7 @@ import type { TaskLogName } from '../tasks/task-log';
 import type { SecretRedactor } from '../secrets/secret-redactor';
 import { DebugLevel, formatDebugLine } from '../tasks/debug-format';
 import { EventLog, Stage } from '../tasks/event-log';
+import { asError } from '../errors/as-error';
 
 /** What an operation receives: its task, its logs, and the signal that says it was cancelled. */
 export interface TaskContext {
@@ -40,7 +41,7 @@ function queued(writer: TaskLogWriter) {
       writer.enqueue(data);
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(asError(err));
     }
   };
 }

@@ -58,7 +58,7 @@ export class TaskExecutor {
       result = await op.run(params, ctx);
       state = 'done';
     } catch (err) {
-      const reason = controller.signal.aborted ? controller.signal.reason : err;
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
       if (reason instanceof TaskLostError) {
         log.warn({ err: reason }, 'task lost to another node');
         return;
@@ -87,7 +87,7 @@ export class TaskExecutor {
       log.warn({ err: failed }, 'task lost to another node');
       return;
     }
-    if (failed && state! === 'done') {
+    if (failed && state === 'done') {
       state = 'error';
       result = `Storing the task's logs failed: ${failed.message}`;
     }

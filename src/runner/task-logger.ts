@@ -15,7 +15,7 @@ export function redactingTaskLogger(root: Logger, task: Task, redactor: SecretRe
       serializers: {
         msg: (msg: unknown) => (typeof msg === 'string' ? redactor.text(msg) : msg),
         // The serialized error's objects are not plain (pino gives them a prototype): made plain to be redacted.
-        err: (err: Error) => redactor.value(JSON.parse(JSON.stringify(pino.stdSerializers.err(err)))),
+        err: (err: Error) => redactor.value(JSON.parse(JSON.stringify(pino.stdSerializers.err(err))) as unknown),
       },
       formatters: { log: (fields: object) => redactor.value(fields) },
     },

@@ -74,7 +74,7 @@ export class SecretRedactor {
     if (typeof v === 'string') return this.text(v);
     if (Array.isArray(v)) return v.map((x) => this.deep(x));
     if (v && typeof v === 'object') {
-      const proto = Object.getPrototypeOf(v);
+      const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) return v;
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.deep(x)]));
     }

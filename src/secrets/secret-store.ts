@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,9 @@ export interface Secret {
   value: string | Record<string, unknown>;
   versionCreatedAt: Date;
 }
+
+/** A secret's value as stored (encrypted): a string, or the object of a json or certificate secret. */
+const storedValue = z.union([z.string(), z.record(z.string(), z.unknown())]);
 
 const REF = /^(\w+)@([\w\-_/]+)\.([\w\-_]+)$/;
 
@@ -108,7 +112,7 @@ export class SecretStore implements SecretResolver {
     if (!secret) return { variable, missing: `no secret named ${secretName(p)}` };
     if (secret.type !== 'json') {
       return key === 'value'
-        ? { variable, value: String(secret.value) }
+        ? { variable, value: typeof secret.value === 'string' ? secret.value : JSON.stringify(secret.value) }
         : { variable, missing: `${secret.type} secret has only the key 'value'` };
     }
     const field = (secret.value as Record<string, unknown>)[key];
@@ -120,7 +124,7 @@ export class SecretStore implements SecretResolver {
   }
 
   private open(row: SecretRow): Secret {
-    const value: Secret['value'] = JSON.parse(this.cipher.open(row.name, row));
+    const value = storedValue.parse(JSON.parse(this.cipher.open(row.name, row)));
     this.reader?.addLeaves(value);
     return { id: row.id, name: row.name, type: row.type as SecretType, value, versionCreatedAt: row.versionCreatedAt };
   }

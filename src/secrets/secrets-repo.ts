@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Sealed } from './secret-cipher';
+import type { Row } from '../db/row-values';
 
 export interface SecretRow extends Sealed {
   id: string;
@@ -36,7 +37,7 @@ export class SecretsRepo {
 
   /** Sets the current version of `name` (a new id each time). */
   async upsert(id: string, name: string, type: string, sealed: Sealed): Promise<SecretRow> {
-    const rows = await this.knex('secrets')
+    const rows = await this.knex<Row>('secrets')
       .insert({ id, name, type, ciphertext: sealed.ciphertext, iv: sealed.iv, auth_tag: sealed.authTag })
       .onConflict('name')
       .merge({
@@ -53,7 +54,7 @@ export class SecretsRepo {
 
   /** Inserts only when `name` has no value yet; returns null when it had one. */
   async insertIfAbsent(id: string, name: string, type: string, sealed: Sealed): Promise<SecretRow | null> {
-    const rows = await this.knex('secrets')
+    const rows = await this.knex<Row>('secrets')
       .insert({ id, name, type, ciphertext: sealed.ciphertext, iv: sealed.iv, auth_tag: sealed.authTag })
       .onConflict('name')
       .ignore()
@@ -62,18 +63,18 @@ export class SecretsRepo {
   }
 
   async findByName(name: string): Promise<SecretRow | null> {
-    const r = await this.knex('secrets').where({ name }).first();
+    const r = await this.knex<Row>('secrets').where({ name }).first();
     return r ? fromRow(r) : null;
   }
 
   async findById(id: string): Promise<SecretRow | null> {
-    const r = await this.knex('secrets').where({ id }).first();
+    const r = await this.knex<Row>('secrets').where({ id }).first();
     return r ? fromRow(r) : null;
   }
 
   /** `name`, and with `recurse` every secret under `name/`, ordered by name (read-only; sync tasks watch these). */
   async findUnder(name: string, recurse: boolean): Promise<SecretRow[]> {
-    const rows = await this.knex('secrets')
+    const rows = await this.knex<Row>('secrets')
       .where((q) => underName(q, name, recurse))
       .orderBy('name');
     return rows.map(fromRow);
@@ -84,14 +85,15 @@ export class SecretsRepo {
    * this changes whenever one of them is written, added or deleted (also with the same value).
    */
   async versionsUnder(name: string, recurse: boolean): Promise<string> {
+    // An aggregate without group by: always one row.
     const row = await this.knex('secrets')
       .where((q) => underName(q, name, recurse))
-      .first(this.knex.raw(`md5(coalesce(string_agg(id::text, ',' order by name), '')) as digest`));
-    return String(row.digest);
+      .first<{ digest: string }>(this.knex.raw(`md5(coalesce(string_agg(id::text, ',' order by name), '')) as digest`));
+    return row.digest;
   }
 
   async deleteByName(name: string): Promise<boolean> {
     // `returning` rather than the affected-row count, which the embedded driver does not report for deletes.
-    return (await this.knex('secrets').where({ name }).del().returning('id')).length > 0;
+    return (await this.knex<Row>('secrets').where({ name }).del().returning('id')).length > 0;
   }
 }

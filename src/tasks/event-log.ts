@@ -62,8 +62,11 @@ export class Stage {
     return step;
   }
 
-  /** Runs `fn` as one step: `started`, then `finished`, or `failed` with the error, which is rethrown. */
-  async step<T>(task: string, fn: (step: Step) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` as one step: `started`, then `finished`, or `failed` with the error, which is rethrown. `fn`
+   * may do its work synchronously (a check, or nothing: a step shown for the CLI's sake).
+   */
+  async step<T>(task: string, fn: (step: Step) => T | Promise<T>): Promise<T> {
     const step = await this.start(task);
     let value: T;
     try {

@@ -50,7 +50,7 @@ async function insertChunks(knex: Knex, chunks: LogChunk[]): Promise<Array<void 
     .ignore()
     .returning(['task_id', 'log', 'start_offset']);
   const stored = new Set(
-    returned.map((r: Record<string, unknown>) => `${Number(r.task_id)}/${r.log}/${Number(r.start_offset)}`),
+    returned.map((r: Record<string, unknown>) => `${Number(r.task_id)}/${String(r.log)}/${Number(r.start_offset)}`),
   );
   return chunks.map((c) =>
     stored.has(`${c.taskId}/${c.log}/${c.startOffset}`)

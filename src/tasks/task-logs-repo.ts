@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { TaskState } from './task';
 import type { TaskLogName } from './task-log';
+import type { RawRows } from '../db/row-values';
 
 /** All SQL on `task_logs`: append-only chunks keyed by (task, log, start offset). */
 
@@ -37,7 +38,7 @@ export class TaskLogsRepo {
 
   /** Size in bytes of one log: one index probe, whatever the log's size. */
   async size(taskId: number, log: TaskLogName, db: Knex | Knex.Transaction = this.knex): Promise<number | null> {
-    const res = await db.raw(
+    const res = await db.raw<RawRows>(
       `select start_offset + octet_length(data) as size from task_logs
         where task_id = ? and log = ? order by start_offset desc limit 1`,
       [taskId, log],
@@ -47,7 +48,7 @@ export class TaskLogsRepo {
 
   /** Sizes of every log of a task, for a writer resuming it. */
   async sizes(taskId: number): Promise<Partial<Record<TaskLogName, number>>> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `select distinct on (log) log, start_offset + octet_length(data) as size from task_logs
         where task_id = ? order by log, start_offset desc`,
       [taskId],
@@ -96,7 +97,7 @@ export class TaskLogsRepo {
    */
   async *read(taskId: number, log: TaskLogName, from: number, to: number): AsyncGenerator<Buffer> {
     if (to <= from) return;
-    const first = await this.knex.raw(
+    const first = await this.knex.raw<RawRows>(
       `select start_offset, substring(data from (? - start_offset + 1)::int for ?::int) as data from task_logs
         where task_id = ? and log = ? and start_offset <= ?
         order by start_offset desc limit 1`,
@@ -110,7 +111,7 @@ export class TaskLogsRepo {
       position += piece.length;
     }
     while (position < to) {
-      const res = await this.knex.raw(
+      const res = await this.knex.raw<RawRows>(
         `select start_offset, data from task_logs
           where task_id = ? and log = ? and start_offset >= ? and start_offset < ?
           order by start_offset limit ?`,

@@ -12,6 +12,7 @@ import { TaskLogsRepo } from './task-logs-repo';
 import { StatementBatcher } from './statement-batcher';
 import { EnqueuedTask, NewTask, TaskFilter, TasksRepo } from './tasks-repo';
 import { BOSUN_VERSION } from '../version';
+import type { RawRows } from '../db/row-values';
 
 export type { NewTask } from './tasks-repo';
 
@@ -225,7 +226,7 @@ export class TaskService {
     const notify = this.db.notifier.viaDatabase;
     if (task.state === 'queued') {
       const cancelled = await this.db.knex.transaction(async (trx) => {
-        const locked = await trx.raw(
+        const locked = await trx.raw<RawRows>(
           `select id from tasks where id = ? and state = ${sqlStates('queued')} for update skip locked`,
           [task.id],
         );

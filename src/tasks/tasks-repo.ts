@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { FINISHED_PAYLOAD_SQL, TASKS_CHANNEL } from '../db/notifier';
 import { RUNNING_STATES, sqlStates, Task, TaskState, UNFINISHED_STATES } from './task';
 import type { TaskLogName } from './task-log';
-import { dateColumn, jsonColumn } from '../db/row-values';
+import { dateColumn, jsonColumn, type RawRows, textColumn } from '../db/row-values';
 
 /** All SQL on the `tasks` table. */
 
@@ -19,7 +19,7 @@ export function taskFromRow(r: Row): Task {
     description: String(r.description),
     deploymentName: (r.deployment_name as string | null) ?? null,
     username: (r.username as string | null) ?? null,
-    contextId: String(r.context_id ?? ''),
+    contextId: textColumn(r.context_id),
     params: jsonColumn<Record<string, unknown>>(r.params),
     result: (r.result as string | null) ?? null,
     queueName: (r.queue_name as string | null) ?? null,
@@ -77,7 +77,7 @@ export class TasksRepo {
   constructor(private readonly knex: Knex) {}
 
   async findById(id: number, db: Knex | Knex.Transaction = this.knex): Promise<Task | null> {
-    const row = await db('tasks').where({ id }).first();
+    const row = await db<Row>('tasks').where({ id }).first();
     return row ? taskFromRow(row) : null;
   }
 
@@ -86,7 +86,7 @@ export class TasksRepo {
    * `notifyInSql`, the queued ones wake every node's runner as they commit.
    */
   async enqueueMany(db: Knex | Knex.Transaction, rows: EnqueuedTask[], notifyInSql: boolean): Promise<Task[]> {
-    const res = await db.raw(
+    const res = await db.raw<RawRows>(
       `select * from bosun_enqueue_tasks(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::text[], ?::text[], ?)`,
       [
         rows.map((r) => r.type),
@@ -118,7 +118,7 @@ export class TasksRepo {
 
   /** Newest first by the Director's timestamp; every filter is served by an index. */
   async list(f: TaskFilter): Promise<Task[]> {
-    const q = this.knex('tasks').orderBy([
+    const q = this.knex<Row>('tasks').orderBy([
       { column: 'timestamp', order: 'desc' },
       { column: 'id', order: 'desc' },
     ]);
@@ -144,7 +144,7 @@ export class TasksRepo {
    * connection keeps.
    */
   async claim(nodeId: string, limit: number, types: string[], startLine: string): Promise<ClaimedTask[]> {
-    const res = await this.knex.raw(`select task, log_sizes from bosun_claim_tasks(?, ?, ?::text[], ?)`, [
+    const res = await this.knex.raw<RawRows>(`select task, log_sizes from bosun_claim_tasks(?, ?, ?::text[], ?)`, [
       nodeId,
       limit,
       types,
@@ -163,7 +163,7 @@ export class TasksRepo {
 
   /** Marks this node's running tasks alive; returns them with their state (to learn of cancels). */
   async checkpoint(nodeId: string): Promise<Array<{ id: number; state: TaskState }>> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `update tasks set checkpoint_time = now()
         where node_id = ? and state in (${RUNNING})
         returning id, state`,
@@ -184,7 +184,7 @@ export class TasksRepo {
   ): Promise<Set<number>> {
     if (!ends.length) return new Set();
     const chunks = ends.flatMap((e) => e.chunks.map((c) => ({ id: e.id, ...c })));
-    const res = await db.raw(
+    const res = await db.raw<RawRows>(
       `select id from bosun_finish_tasks(?, ?::int[], ?::text[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::bytea[], ?) as id`,
       [
         nodeId,
@@ -204,7 +204,7 @@ export class TasksRepo {
   /** Cancels a queued task outright. Returns the task when it was queued. */
   async cancelQueued(db: Knex.Transaction, id: number, notifyInSql: boolean): Promise<Task | null> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
-    const res = await db.raw(
+    const res = await db.raw<RawRows>(
       `update tasks set state = ${sqlStates('cancelled')}, result = 'task cancelled', timestamp = now()
         where id = ? and state = ${sqlStates('queued')} returning *${notify}`,
       [id],
@@ -215,7 +215,7 @@ export class TasksRepo {
   /** Asks the node running a task to cancel it. Returns the task when it was processing. */
   async requestCancel(id: number, notifyInSql: boolean): Promise<Task | null> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', 'cancel:' || id)` : '';
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `update tasks set state = ${sqlStates('cancelling')}, timestamp = now()
         where id = ? and state = ${sqlStates('processing')} returning *${notify}`,
       [id],
@@ -225,7 +225,7 @@ export class TasksRepo {
 
   /** Ids matching a bulk cancel (`POST /tasks/cancel`). */
   async findCancellable(f: { states: TaskState[]; types?: string[]; deployment?: string }): Promise<number[]> {
-    const q = this.knex('tasks').select('id').whereIn('state', f.states).orderBy('id');
+    const q = this.knex<Row>('tasks').select('id').whereIn('state', f.states).orderBy('id');
     if (f.types) q.whereIn('type', f.types);
     if (f.deployment !== undefined) q.where('deployment_name', f.deployment);
     return (await q).map((r: Row) => Number(r.id));
@@ -237,7 +237,7 @@ export class TasksRepo {
    * `staleSeconds`. The caller ends them in the same transaction.
    */
   async lockStale(trx: Knex.Transaction, staleSeconds: number, ownNodeId: string | null): Promise<Task[]> {
-    const res = await trx.raw(
+    const res = await trx.raw<RawRows>(
       `select * from tasks
         where state in (${RUNNING})
           and (checkpoint_time < now() - make_interval(secs => ?) or node_id = ?)
@@ -250,7 +250,7 @@ export class TasksRepo {
 
   async markTimedOut(trx: Knex.Transaction, id: number, result: string, notifyInSql: boolean): Promise<void> {
     const notify = notifyInSql ? `, pg_notify('${TASKS_CHANNEL}', ${FINISHED_PAYLOAD_SQL})` : '';
-    await trx.raw(
+    await trx.raw<RawRows>(
       `update tasks set state = ${sqlStates('timeout')}, result = ?, timestamp = now() where id = ? returning id${notify}`,
       [result, id],
     );
@@ -263,7 +263,7 @@ export class TasksRepo {
    * to be within retention from two more probes, however many tasks it has (bosun_types_over_retention).
    */
   async typesOverRetention(keep: number): Promise<string[]> {
-    const res = await this.knex.raw(`select type from bosun_types_over_retention(?) as type`, [keep]);
+    const res = await this.knex.raw<RawRows>(`select type from bosun_types_over_retention(?) as type`, [keep]);
     return res.rows.map((r: Row) => String(r.type));
   }
 
@@ -297,13 +297,18 @@ export class TasksRepo {
 
   /** Deletes a task that is not running, with its logs and family rows. False when it is running or gone. */
   async deleteUnlessRunning(id: number, db: Knex | Knex.Transaction = this.knex): Promise<boolean> {
-    const res = await db.raw(`delete from tasks where id = ? and state not in (${RUNNING}) returning id`, [id]);
+    const res = await db.raw<RawRows>(`delete from tasks where id = ? and state not in (${RUNNING}) returning id`, [
+      id,
+    ]);
     return res.rows.length === 1;
   }
 
   /** Whether a task is running on `nodeId` now. */
   async isRunningOn(id: number, nodeId: string): Promise<boolean> {
-    const row = await this.knex('tasks').where({ id, node_id: nodeId }).whereIn('state', RUNNING_STATES).first('id');
+    const row = await this.knex<Row>('tasks')
+      .where({ id, node_id: nodeId })
+      .whereIn('state', RUNNING_STATES)
+      .first('id');
     return Boolean(row);
   }
 }

@@ -30,7 +30,7 @@ export const containerJobRequestSchema = z
       .string()
       .min(1)
       .max(128)
-      .regex(/^[\w.\-]+$/, 'may hold letters, digits, _ . - only')
+      .regex(/^[\w.-]+$/, 'may hold letters, digits, _ . - only')
       .transform((q) => q.toLowerCase())
       .optional(),
     container_image: z.string().min(1).max(512).regex(IMAGE_REF, 'is not a valid image reference'),

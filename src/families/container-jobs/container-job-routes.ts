@@ -6,7 +6,9 @@ import { admissionProblems, ContainerJobAdmission } from './container-job-admiss
 import { containerJobRequestSchema } from './container-job-request';
 import type { TaskService } from '../../tasks/task-service';
 import type { TaskLogName } from '../../tasks/task-log';
+import { z } from 'zod';
 import type { AppContext, AppState } from '../../http/context';
+import { withInput } from '../../http/validate';
 import { taskStarter } from '../../http/start-task';
 import { containerJobTask } from './run-container-job';
 import { GostintError, invalidContainerJob, containerJobNotFound } from './container-jobs-errors';
@@ -18,6 +20,20 @@ import { ContainerJobOutput, presentContainerJob, presentContainerJobSummary } f
 const INLINE_OUTPUT_LIMIT = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Paging of the job list, as GoStint reads it; a bad value is GoStint's 400. */
+const listQuery = z.object({
+  skip: z
+    .unknown()
+    .optional()
+    .transform((v) => Number(v ?? 0))
+    .refine((n) => Number.isInteger(n) && n >= 0, 'skip must be a whole number'),
+  limit: z
+    .unknown()
+    .optional()
+    .transform((v) => Number(v ?? 10))
+    .refine((n) => Number.isInteger(n) && n >= 1 && n <= 100, 'limit must be a whole number from 1 to 100'),
+});
+
 export function containerJobRoutes(
   tasks: TaskService,
   jobs: ContainerJobsRepo,
@@ -28,7 +44,7 @@ export function containerJobRoutes(
   const startTask = taskStarter(tasks);
 
   async function loadJob(ctx: AppContext) {
-    const id = String(ctx.params.id ?? '');
+    const id = ctx.params.id;
     const job = UUID.test(id) ? await jobs.find(id) : null;
     if (!job) throw containerJobNotFound(id);
     return job;
@@ -73,15 +89,18 @@ export function containerJobRoutes(
     });
   }
 
-  router.get('/', containerJobReader, async (ctx: AppContext) => {
-    const skip = Number(ctx.query.skip ?? 0);
-    const limit = Number(ctx.query.limit ?? 10);
-    if (!Number.isInteger(skip) || skip < 0) throw invalidContainerJob('skip must be a whole number');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
-      throw invalidContainerJob('limit must be a whole number from 1 to 100');
-    const { jobs: list, total } = await jobs.list(skip, limit);
-    ctx.body = { data: list.map(presentContainerJobSummary), skip, limit, total };
-  });
+  router.get(
+    '/',
+    containerJobReader,
+    withInput(
+      { query: listQuery },
+      (p) => invalidContainerJob(p.message),
+      async (ctx, { query: { skip, limit } }) => {
+        const { jobs: list, total } = await jobs.list(skip, limit);
+        ctx.body = { data: list.map(presentContainerJobSummary), skip, limit, total };
+      },
+    ),
+  );
 
   router.get('/:id', containerJobReader, async (ctx: AppContext) => {
     const job = await loadJob(ctx);

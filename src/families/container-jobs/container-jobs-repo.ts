@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Task } from '../../tasks/task';
 import { taskFromRow } from '../../tasks/tasks-repo';
+import type { RawRows } from '../../db/row-values';
 
 /** A container job with its task. */
 export interface ContainerJob {
@@ -53,21 +54,21 @@ export class ContainerJobsRepo {
   }
 
   async find(id: string): Promise<ContainerJob | null> {
-    const res = await this.knex.raw(`${SELECT_JOB} where j.id = ?`, [id]);
+    const res = await this.knex.raw<RawRows>(`${SELECT_JOB} where j.id = ?`, [id]);
     return res.rows.length ? jobFromRow(res.rows[0]) : null;
   }
 
   async findByTask(taskId: number): Promise<ContainerJob | null> {
-    const res = await this.knex.raw(`${SELECT_JOB} where j.task_id = ?`, [taskId]);
+    const res = await this.knex.raw<RawRows>(`${SELECT_JOB} where j.task_id = ?`, [taskId]);
     return res.rows.length ? jobFromRow(res.rows[0]) : null;
   }
 
   /** Newest first. */
   async list(skip: number, limit: number): Promise<{ jobs: ContainerJob[]; total: number }> {
-    const res = await this.knex.raw(`${SELECT_JOB} order by j.submitted desc, j.task_id desc offset ? limit ?`, [
-      skip,
-      limit,
-    ]);
+    const res = await this.knex.raw<RawRows>(
+      `${SELECT_JOB} order by j.submitted desc, j.task_id desc offset ? limit ?`,
+      [skip, limit],
+    );
     const count = await this.knex('container_jobs').count({ n: '*' });
     return { jobs: res.rows.map(jobFromRow), total: Number(count[0].n) };
   }

@@ -4,7 +4,8 @@ import { badRequest, scopeRequired, taskNotFound } from '../../errors/director-e
 import { isTaskLogName } from '../../tasks/task-log';
 import type { TaskService } from '../../tasks/task-service';
 import { resolveRange } from './byte-range';
-import type { AppContext } from '../../http/context';
+import { z } from 'zod';
+import { directorInput } from '../../http/director/json-body';
 import { parseTaskId } from './task-id';
 import { streamOffset, streamTaskLog, wantsEventStream } from './task-output-stream';
 import { TERMINAL_STATES } from '../../tasks/task';
@@ -17,9 +18,16 @@ import { TERMINAL_STATES } from '../../tasks/task';
  * With `Accept: text/event-stream` the log is followed live instead (streamTaskLog), from `Last-Event-ID`
  * or `?offset=`, with the same rules on who may read it; 204 when the task has ended and nothing is left.
  */
+/** `?type=`: the log to read; none (or a repeated one) reads the debug log. */
+const outputQuery = z.object({
+  type: z
+    .unknown()
+    .optional()
+    .transform((t) => (typeof t === 'string' ? t : 'debug')),
+});
+
 export function taskOutput(tasks: TaskService) {
-  return async function getTaskOutput(ctx: AppContext) {
-    const type = typeof ctx.query.type === 'string' ? ctx.query.type : 'debug';
+  return directorInput({ query: outputQuery }, async function getTaskOutput(ctx, { query: { type } }) {
     const user = ctx.state.user!;
     if (type === 'none') {
       if (!canRead(user)) throw scopeRequired(['bosh.admin', 'bosh.read']);
@@ -30,7 +38,7 @@ export function taskOutput(tasks: TaskService) {
     if ((type === 'debug' || type === 'cpi') && !isAdmin(user)) throw scopeRequired(['bosh.admin']);
     const missingMeansEmpty = type !== 'cpi' && type !== 'stdout' && type !== 'stderr';
     if (!canRead(user)) throw scopeRequired(['bosh.admin', 'bosh.read']);
-    const rawId = String((ctx.params as Record<string, string>).id);
+    const rawId = ctx.params.id;
     const id = parseTaskId(rawId);
     const task = id === null ? null : await tasks.get(id);
     if (!task) throw taskNotFound(rawId);
@@ -69,5 +77,5 @@ export function taskOutput(tasks: TaskService) {
     }
     ctx.body = Readable.from(tasks.readLog(task.id, type, start, end + 1));
     ctx.length = Math.max(0, end + 1 - start);
-  };
+  });
 }

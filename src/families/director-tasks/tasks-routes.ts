@@ -8,27 +8,40 @@ import { presentTask } from './task-presenter';
 import { requireAdmin, requireRead } from '../../http/director/director-auth';
 import { parseTaskId } from './task-id';
 import { taskOutput } from './task-output';
-import { directorBody, jsonBody } from '../../http/director/json-body';
+import { directorBody, directorInput, jsonBody } from '../../http/director/json-body';
+import { queryText } from '../../http/validate';
 
 /** Rows `GET /tasks` returns when the client gives no limit (the Director has none; a bound keeps memory flat). */
 export const UNLIMITED_LIST_CAP = 10_000;
-
-function parseStates(raw: string): TaskState[] {
-  const states: TaskState[] = [];
-  for (const s of raw.split(',')) {
-    if (!s.trim()) continue;
-    const state = normaliseStateFilter(s);
-    if (!state) throw badRequest(`Unknown task state '${s.trim()}'`);
-    states.push(state);
-  }
-  return states;
-}
 
 /** Ruby's `to_i`: leading digits, else 0. */
 const rubyToI = (s: string) => {
   const m = /^\s*([+-]?\d+)/.exec(s);
   return m ? Number(m[1]) : 0;
 };
+
+const listQuery = z.object({
+  /** A comma list of states (`errored` for `error`); an unknown one is a 400. */
+  state: queryText.transform((raw, check) => {
+    if (raw === undefined) return undefined;
+    const states: TaskState[] = [];
+    for (const s of raw.split(',')) {
+      if (!s.trim()) continue;
+      const state = normaliseStateFilter(s);
+      if (state) states.push(state);
+      else check.addIssue({ code: 'custom', message: `Unknown task state '${s.trim()}'` });
+    }
+    return states;
+  }),
+  /** As the Director reads it (`to_i`): below 1 means 1; none means at most UNLIMITED_LIST_CAP. */
+  limit: queryText.transform((s) =>
+    s === undefined ? UNLIMITED_LIST_CAP : Math.min(Math.max(rubyToI(s), 1), UNLIMITED_LIST_CAP),
+  ),
+  /** `1` (the default) lists only the verbose task types; anything else lists all. */
+  verbose: queryText.transform((s) => (s ?? '1') === '1'),
+  deployment: queryText,
+  context_id: queryText,
+});
 
 const bulkCancelSchema = z
   .object({
@@ -42,23 +55,20 @@ const bulkCancelSchema = z
 export function tasksRoutes(tasks: TaskService, verboseTypes: () => readonly string[]): Router<AppState> {
   const router = new Router<AppState>();
 
-  router.get('/tasks', requireRead, async (ctx: AppContext) => {
-    const q = ctx.query;
-    const one = (k: string) => (Array.isArray(q[k]) ? (q[k] as string[])[0] : (q[k] as string | undefined));
-    const limitText = one('limit');
-    const limit =
-      limitText === undefined ? UNLIMITED_LIST_CAP : Math.min(Math.max(rubyToI(limitText), 1), UNLIMITED_LIST_CAP);
-    const state = one('state');
-    const verbose = one('verbose') ?? '1';
-    const list = await tasks.list({
-      states: state !== undefined ? parseStates(state) : undefined,
-      types: verbose === '1' ? verboseTypes() : undefined,
-      deployment: one('deployment'),
-      contextId: one('context_id'),
-      limit,
-    });
-    ctx.body = list.map(presentTask);
-  });
+  router.get(
+    '/tasks',
+    requireRead,
+    directorInput({ query: listQuery }, async (ctx, { query: q }) => {
+      const list = await tasks.list({
+        states: q.state,
+        types: q.verbose ? verboseTypes() : undefined,
+        deployment: q.deployment,
+        contextId: q.context_id,
+        limit: q.limit,
+      });
+      ctx.body = list.map(presentTask);
+    }),
+  );
 
   router.get('/tasks/:id', requireRead, async (ctx: AppContext) => {
     const id = parseTaskId(ctx.params.id);

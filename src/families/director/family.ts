@@ -157,7 +157,7 @@ export function directorFamily(deps: FamilyDeps): Family {
         cloudCheckScan(cloudCheck),
         cloudCheckApply(cloudCheck),
         cloudCheckScanAndFix(cloudCheck),
-      ].map((op) => withLockEvents<any>(op, s.events)),
+      ].map((op) => withLockEvents<unknown>(op, s.events)),
     ],
     routers: [router],
     schedulable: scheduledDeploymentOperations(),

@@ -8,7 +8,13 @@ export function isSemiSemantic(version: string): boolean {
 
 /** A version from YAML (where `1` or `1.0` may arrive as a number) as the string the CLI expects. */
 export function versionText(v: unknown): string {
-  return typeof v === 'number' ? String(v) : String(v ?? '');
+  return typeof v === 'number' || typeof v === 'boolean'
+    ? String(v)
+    : typeof v === 'string'
+      ? v
+      : v == null
+        ? ''
+        : JSON.stringify(v);
 }
 
 function compareSegments(a: string, b: string): number {

@@ -31,7 +31,7 @@ export class BootActionsRepo {
 
   async insert(records: Array<Omit<BootActionRecord, 'createdAt'>>): Promise<void> {
     if (!records.length) return;
-    await this.knex('drydock_boot_actions').insert(
+    await this.knex<Row>('drydock_boot_actions').insert(
       records.map((r) => ({
         action_id: r.actionId,
         node_name: r.nodeName,
@@ -44,19 +44,19 @@ export class BootActionsRepo {
   }
 
   async find(actionId: string, db: Knex | Knex.Transaction = this.knex): Promise<BootActionRecord | null> {
-    const row = await db('drydock_boot_actions').where({ action_id: actionId.toUpperCase() }).first();
+    const row = await db<Row>('drydock_boot_actions').where({ action_id: actionId.toUpperCase() }).first();
     return row ? fromRow(row) : null;
   }
 
   /** The boot actions of a node's latest deployment (Drydock's boot-action context of the node). */
   async latestForNode(nodeName: string): Promise<BootActionRecord[]> {
-    const latest = await this.knex('drydock_boot_actions')
+    const latest = await this.knex<Row>('drydock_boot_actions')
       .where({ node_name: nodeName })
       .orderBy('created_at', 'desc')
       .first();
     if (!latest) return [];
     return (
-      await this.knex('drydock_boot_actions')
+      await this.knex<Row>('drydock_boot_actions')
         .where({ node_name: nodeName, task_id: latest.task_id })
         .orderBy('action_name')
     ).map(fromRow);
@@ -67,11 +67,13 @@ export class BootActionsRepo {
    * transaction: two final reports cannot both win.
    */
   async lockForUpdate(trx: Knex.Transaction, actionId: string): Promise<BootActionRecord | null> {
-    const row = await trx('drydock_boot_actions').where({ action_id: actionId.toUpperCase() }).forUpdate().first();
+    const row = await trx<Row>('drydock_boot_actions').where({ action_id: actionId.toUpperCase() }).forUpdate().first();
     return row ? fromRow(row) : null;
   }
 
   async setStatus(trx: Knex.Transaction, actionId: string, status: string): Promise<void> {
-    await trx('drydock_boot_actions').where({ action_id: actionId.toUpperCase() }).update({ action_status: status });
+    await trx<Row>('drydock_boot_actions')
+      .where({ action_id: actionId.toUpperCase() })
+      .update({ action_status: status });
   }
 }

@@ -36,7 +36,7 @@ function renderTemplate(text: string, ctx: Context): string {
   return text.replace(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g, (_m, path: string) => {
     const v = lookup(ctx, path);
     if (v === undefined || v === null) return '';
-    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
   });
 }
 

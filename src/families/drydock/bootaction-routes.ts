@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Next } from 'koa';
-import { koaBody } from 'koa-body';
 import type { AppContext, AppState } from '../../http/context';
+import { jsonBodyParser } from '../../http/json-body';
 import { checkBootActionKey, BootActionService } from './boot-action-service';
 import type { BootActionsRepo } from './boot-actions-repo';
 import { assetsTarball, renderNodeAssets } from './boot-assets';
@@ -9,13 +9,12 @@ import type { DesignStore } from './design-store';
 import { DrydockError } from './drydock-errors';
 import type { DrydockTasksRepo } from './drydock-tasks-repo';
 
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '256kb',
-  jsonStrict: false,
+/** A report's JSON body (at most 256 KB, any JSON value: the report's schema judges it). */
+const parseReport = jsonBodyParser({
+  // Not reached: the route parses only bodies that say they are JSON.
+  notJson: () => new DrydockError(400, 'Requires application/json payload'),
+  limit: '256kb',
+  objectsOnly: false,
 });
 
 /**
@@ -34,7 +33,7 @@ export function bootActionRoutes(d: {
   const router = new Router<AppState>({ prefix: '/api/v1.0' });
 
   async function bootData(ctx: AppContext, type: 'file' | 'unit') {
-    const hostname = String(ctx.params.hostname);
+    const hostname = ctx.params.hostname;
     const actions = await d.bootActions.latestForNode(hostname);
     if (!actions.length) throw new DrydockError(404, `Error locating boot action for ${hostname}`);
     checkBootActionKey(actions[0].identityKey, ctx.get('X-Bootaction-Key') || undefined);
@@ -69,7 +68,7 @@ export function bootActionRoutes(d: {
     async (ctx: AppContext, next: Next) => {
       // A body that is not JSON is one the schema refuses: Drydock's 400, after the id and key checks.
       try {
-        if (ctx.is('application/json')) await parseJson(ctx as never, async () => undefined);
+        if (ctx.is('application/json')) await parseReport(ctx, () => Promise.resolve());
         else ctx.request.body = undefined;
       } catch {
         ctx.request.body = Symbol('unparsable') as never;
@@ -77,11 +76,7 @@ export function bootActionRoutes(d: {
       await next();
     },
     async (ctx: AppContext) => {
-      const r = await d.reports.report(
-        String(ctx.params.id),
-        ctx.get('X-Bootaction-Key') || undefined,
-        ctx.request.body,
-      );
+      const r = await d.reports.report(ctx.params.id, ctx.get('X-Bootaction-Key') || undefined, ctx.request.body);
       ctx.body = {
         node_name: r.nodeName,
         task_id: r.taskId,
@@ -92,7 +87,7 @@ export function bootActionRoutes(d: {
     },
   );
 
-  router.get('/health', async (ctx: AppContext) => {
+  router.get('/health', (ctx: AppContext) => {
     ctx.status = 204;
   });
 

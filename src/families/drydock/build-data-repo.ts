@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn } from '../../db/row-values';
+import { dateColumn, type RawRows } from '../../db/row-values';
 
 export interface BuildData {
   nodeName: string;
@@ -45,7 +45,7 @@ export class BuildDataRepo {
    */
   async forNode(nodeName: string, latest: boolean): Promise<BuildData[]> {
     if (latest) {
-      const res = await this.knex.raw(
+      const res = await this.knex.raw<RawRows>(
         `select distinct on (generator) * from drydock_build_data where node_name = ? order by generator, collected_date desc, id desc`,
         [nodeName],
       );

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import Router from '@koa/router';
+import { z } from 'zod';
 import type { AppContext, AppState } from '../../http/context';
-import { drydockJson, isYaml, readYamlBody } from './drydock-body';
+import { withInput } from '../../http/validate';
+import { drydockJson, invalidInput, isYaml, readYamlBody } from './drydock-body';
 import { badRequest, notFound } from './drydock-errors';
 import { DesignStore, designRef, InvalidDesignError, validateDocuments } from './design-store';
 import type { StoredDesign } from './designs-repo';
@@ -9,6 +11,15 @@ import { drydockTime } from './drydock-time';
 import { readDocuments } from './site-design';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `?version=`: one version of the design rather than its latest. */
+const versionQuery = z.object({
+  version: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .refine((v) => v === undefined || (Number.isInteger(v) && v > 0), 'version must be a positive whole number'),
+});
 
 function presentDesign(d: Omit<StoredDesign, 'documents'>) {
   return {
@@ -44,7 +55,7 @@ export function designRoutes(store: DesignStore): Router<AppState> {
   router.post('/designs', (ctx: AppContext) => storeVersion(ctx, crypto.randomUUID()));
 
   router.post('/designs/:id', async (ctx: AppContext) => {
-    const id = String(ctx.params.id);
+    const id = ctx.params.id;
     if (!UUID.test(id) || !(await store.repo.find(id.toLowerCase()))) throw notFound(`Design ${id} not found`);
     await storeVersion(ctx, id.toLowerCase());
   });
@@ -53,24 +64,24 @@ export function designRoutes(store: DesignStore): Router<AppState> {
     ctx.body = (await store.repo.listLatest()).map((d) => ({ ...presentDesign(d), versions: d.versions }));
   });
 
-  router.get('/designs/:id', async (ctx: AppContext) => {
-    const id = String(ctx.params.id);
-    const version = ctx.query.version === undefined ? undefined : Number(ctx.query.version);
-    if (version !== undefined && !(Number.isInteger(version) && version > 0))
-      throw badRequest('version must be a positive whole number');
-    const design = UUID.test(id) ? await store.repo.find(id.toLowerCase(), version) : null;
-    if (!design) throw notFound(`Design ${id} not found`);
-    const { documents } = readDocuments(design.documents);
-    ctx.body = {
-      ...presentDesign(design),
-      versions: await store.repo.versions(design.id),
-      documents: documents.map((d) => ({
-        schema: d.ref.schema,
-        metadata: { name: d.name },
-        data: stripInternal(d.data),
-      })),
-    };
-  });
+  router.get(
+    '/designs/:id',
+    withInput({ query: versionQuery }, invalidInput, async (ctx, { query: { version } }) => {
+      const id = ctx.params.id;
+      const design = UUID.test(id) ? await store.repo.find(id.toLowerCase(), version) : null;
+      if (!design) throw notFound(`Design ${id} not found`);
+      const { documents } = readDocuments(design.documents);
+      ctx.body = {
+        ...presentDesign(design),
+        versions: await store.repo.versions(design.id),
+        documents: documents.map((d) => ({
+          schema: d.ref.schema,
+          metadata: { name: d.name },
+          data: stripInternal(d.data),
+        })),
+      };
+    }),
+  );
 
   router.post('/validatedesign', async (ctx: AppContext) => {
     let text: string;
@@ -78,8 +89,9 @@ export function designRoutes(store: DesignStore): Router<AppState> {
       text = await readYamlBody(ctx);
     } else {
       let body: unknown;
-      await drydockJson(ctx, async () => {
+      await drydockJson(ctx, () => {
         body = ctx.request.body;
+        return Promise.resolve();
       });
       if (!body || typeof body !== 'object' || Array.isArray(body) || !Object.keys(body).length)
         throw badRequest('Request body must not be empty for validation.');

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn } from '../../db/row-values';
+import { dateColumn, type RawRows } from '../../db/row-values';
 
 export interface StoredDesign {
   id: string;
@@ -29,10 +29,10 @@ export class DesignsRepo {
    */
   async addVersion(id: string, documents: string, createdBy: string | null): Promise<StoredDesign> {
     for (let attempt = 0; ; attempt++) {
-      const [{ next }] = await this.knex('drydock_designs').where({ id }).max({ next: 'version' });
+      const [{ next }] = await this.knex<Row>('drydock_designs').where({ id }).max({ next: 'version' });
       const version = Number(next ?? 0) + 1;
       try {
-        const [row] = await this.knex('drydock_designs')
+        const [row] = await this.knex<Row>('drydock_designs')
           .insert({ id, version, documents, created_by: createdBy })
           .returning('*');
         return fromRow(row);
@@ -43,7 +43,7 @@ export class DesignsRepo {
   }
 
   async find(id: string, version?: number): Promise<StoredDesign | null> {
-    const q = this.knex('drydock_designs').where({ id });
+    const q = this.knex<Row>('drydock_designs').where({ id });
     if (version !== undefined) q.where({ version });
     const row = await q.orderBy('version', 'desc').first();
     return row ? fromRow(row) : null;
@@ -51,7 +51,7 @@ export class DesignsRepo {
 
   /** Every design's latest version (without its documents), newest first, with how many versions it has. */
   async listLatest(): Promise<Array<Omit<StoredDesign, 'documents'> & { versions: number }>> {
-    const rows = await this.knex.raw(
+    const rows = await this.knex.raw<RawRows>(
       `select distinct on (id) id, version, created_by, created_at, count(*) over (partition by id) as versions
          from drydock_designs order by id, version desc`,
     );
@@ -62,7 +62,7 @@ export class DesignsRepo {
   }
 
   async versions(id: string): Promise<number[]> {
-    return (await this.knex('drydock_designs').where({ id }).orderBy('version').select('version')).map((r: Row) =>
+    return (await this.knex<Row>('drydock_designs').where({ id }).orderBy('version').select('version')).map((r: Row) =>
       Number(r.version),
     );
   }

@@ -1,28 +1,31 @@
-import type { Next } from 'koa';
-import { koaBody } from 'koa-body';
+import { z } from 'zod';
 import type { AppContext } from '../../http/context';
+import { jsonBodyParser } from '../../http/json-body';
 import { readTextBody } from '../../http/raw-body';
-import { findNul, nulMessage } from '../../http/nul-detector';
+import type { InputProblem } from '../../http/validate';
 import { badRequest } from './drydock-errors';
 
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '1mb',
-  jsonStrict: false,
+/** A body Drydock's `req_json` would read: `application/json`, else 400 "Requires application/json payload". */
+export const drydockJson = jsonBodyParser({
+  notJson: () => badRequest('Requires application/json payload'),
+  bodyOptional: true,
+  objectsOnly: false,
+  nul: (message) => badRequest(`Invalid JSON in body: ${message}`),
 });
 
-/** A body Drydock's `req_json` would read: `application/json`, else 400 "Requires application/json payload". */
-export async function drydockJson(ctx: AppContext, next: Next) {
-  if (ctx.request.length && !ctx.is('application/json')) throw badRequest('Requires application/json payload');
-  await parseJson(ctx as never, async () => {
-    const nul = findNul(ctx.request.body);
-    if (nul) throw badRequest(`Invalid JSON in body: ${nulMessage(nul)}`);
-    await next();
-  });
-}
+/** Drydock's 400 for a query parameter that fails its schema: the schema's own message. */
+export const invalidInput = (p: InputProblem) => badRequest(p.message);
+
+/** A query parameter as falcon reads it with `get_param`: a string, or not given (also when repeated). */
+export const drydockParam = z
+  .unknown()
+  .optional()
+  .transform((v) => (typeof v === 'string' ? v : undefined));
+
+/** falcon's `get_param_as_bool`: true/True/t/yes/y/1 and their false counterparts; anything else is not given. */
+export const drydockFlag = drydockParam.transform(
+  (v) => v !== undefined && ['true', 't', 'yes', 'y', '1', 'on'].includes(v.toLowerCase()),
+);
 
 export const YAML_TYPES = ['application/x-yaml', 'application/yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
 

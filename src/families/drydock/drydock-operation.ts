@@ -138,7 +138,7 @@ async function runAction(
   if (task.action === 'validate_design') {
     const { status } = await ctx
       .beginStage('Validating design', 1)
-      .step(task.designRef, async () => validateDocuments(design.documents));
+      .step(task.designRef, () => validateDocuments(design.documents));
     for (const m of status.details.messageList)
       await d.drydockTasks.addMessage(task.taskId, {
         message: m.message,

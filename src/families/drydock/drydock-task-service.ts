@@ -36,7 +36,9 @@ export class DrydockTaskService {
     const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     const action = b.action;
     if (typeof action !== 'string' || !(TASK_ACTIONS as readonly string[]).includes(action))
-      throw badRequest(`Unsupported action ${action === undefined || action === null ? 'None' : String(action)}`);
+      throw badRequest(
+        `Unsupported action ${action === undefined || action === null ? 'None' : typeof action === 'string' ? action : JSON.stringify(action)}`,
+      );
     if (b.design_ref === undefined || b.design_ref === null)
       throw badRequest('Task creation requires fields design_ref, action');
     const design = await this.designs.resolve(b.design_ref);
@@ -64,7 +66,7 @@ export class DrydockTaskService {
       parentTaskId: null,
       action,
       nodeName: null,
-      designRef: String(b.design_ref),
+      designRef: typeof b.design_ref === 'string' ? b.design_ref : JSON.stringify(b.design_ref),
       designId: design.id,
       designVersion: design.version,
       nodeFilter,

@@ -85,28 +85,28 @@ export class DrydockTasksRepo {
 
   /** Tasks with the state of the Director task each runs under (a subtask's is its parent's). */
   private select(db: Knex | Knex.Transaction = this.knex) {
-    return db('drydock_tasks as t')
+    return db<Row>('drydock_tasks as t')
       .leftJoin('drydock_tasks as p', 'p.task_id', 't.parent_task_id')
       .leftJoin('tasks as d', 'd.id', db.raw('coalesce(t.director_task_id, p.director_task_id)'))
       .select('t.*', 'd.state as director_state');
   }
 
   async insert(t: DrydockTask, db: Knex | Knex.Transaction = this.knex): Promise<void> {
-    await db('drydock_tasks').insert(toRow(t));
+    await db<Row>('drydock_tasks').insert(toRow(t));
   }
 
   /** Several tasks in one statement (a task's node subtasks). */
   async insertMany(ts: DrydockTask[]): Promise<void> {
-    if (ts.length) await this.knex('drydock_tasks').insert(ts.map(toRow));
+    if (ts.length) await this.knex<Row>('drydock_tasks').insert(ts.map(toRow));
   }
 
   async find(taskId: string, db: Knex | Knex.Transaction = this.knex): Promise<TaskView | null> {
-    const row = await this.select(db).where('t.task_id', taskId).first();
+    const row = (await this.select(db).where('t.task_id', taskId).first()) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 
   async findByDirectorTask(id: number): Promise<TaskView | null> {
-    const row = await this.select().where('t.director_task_id', id).first();
+    const row = (await this.select().where('t.director_task_id', id).first()) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 
@@ -124,7 +124,7 @@ export class DrydockTasksRepo {
   async subtaskIds(parentIds: string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>(parentIds.map((id) => [id, []]));
     if (!parentIds.length) return out;
-    const rows = await this.knex('drydock_tasks')
+    const rows = await this.knex<Row>('drydock_tasks')
       .whereIn('parent_task_id', parentIds)
       .orderBy([{ column: 'created_at' }, { column: 'task_id' }])
       .select('task_id', 'parent_task_id');
@@ -143,7 +143,7 @@ export class DrydockTasksRepo {
   /** Writes a task's status, result and termination fields. */
   async save(t: DrydockTask): Promise<void> {
     const { task_id: _id, created_at: _c, ...fields } = toRow({ ...t, updatedAt: new Date() });
-    await this.knex('drydock_tasks').where({ task_id: t.taskId }).update(fields);
+    await this.knex<Row>('drydock_tasks').where({ task_id: t.taskId }).update(fields);
   }
 
   /**
@@ -151,7 +151,7 @@ export class DrydockTasksRepo {
    * `terminating` (or `terminated` for a task that never started, which the caller then ends).
    */
   async requestTermination(taskId: string, by: string, status: 'terminating' | 'terminated'): Promise<boolean> {
-    const n = await this.knex('drydock_tasks')
+    const n = await this.knex<Row>('drydock_tasks')
       .where({ task_id: taskId, terminate: false })
       .whereNotIn('status', ['complete', 'terminated'])
       .update({ terminate: true, terminated_at: new Date(), terminated_by: by, status, updated_at: new Date() });
@@ -172,7 +172,7 @@ export class DrydockTasksRepo {
     db: Knex | Knex.Transaction = this.knex,
   ): Promise<void> {
     if (!ms.length) return;
-    await db('drydock_task_messages').insert(
+    await db<Row>('drydock_task_messages').insert(
       ms.map((m) => ({
         task_id: m.taskId,
         message: m.message,
@@ -188,8 +188,8 @@ export class DrydockTasksRepo {
   async messages(taskIds: string[]): Promise<Map<string, StatusMessage[]>> {
     const out = new Map<string, StatusMessage[]>(taskIds.map((id) => [id, []]));
     if (!taskIds.length) return out;
-    const rows = await this.knex('drydock_task_messages').whereIn('task_id', taskIds).orderBy('id');
-    for (const r of rows as Row[]) {
+    const rows = await this.knex<Row>('drydock_task_messages').whereIn('task_id', taskIds).orderBy('id');
+    for (const r of rows) {
       const { taskId, ...m } = messageFromRow(r);
       out.get(taskId)?.push(m);
     }
@@ -198,7 +198,7 @@ export class DrydockTasksRepo {
 
   /** Top-level finished tasks created before `before`, with their Director tasks. */
   async finishedBefore(before: Date): Promise<Array<{ taskId: string; directorTaskId: number | null }>> {
-    const rows = await this.knex('drydock_tasks')
+    const rows = await this.knex<Row>('drydock_tasks')
       .whereNull('parent_task_id')
       .where('created_at', '<', before)
       .whereIn('status', ['complete', 'terminated'])
@@ -210,6 +210,6 @@ export class DrydockTasksRepo {
   }
 
   async delete(taskId: string): Promise<void> {
-    await this.knex('drydock_tasks').where({ task_id: taskId }).delete();
+    await this.knex<Row>('drydock_tasks').where({ task_id: taskId }).delete();
   }
 }

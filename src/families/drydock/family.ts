@@ -79,7 +79,7 @@ export function drydockFamily(deps: FamilyDeps, docker: DockerEngine = deps.dock
   router.register(
     '/api/v1.0/{*rest}',
     ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    async function drydockEndpointNotFound(ctx: AppContext) {
+    function drydockEndpointNotFound(ctx: AppContext) {
       const allowed = new Set(
         router
           .match(ctx.path, ctx.method)

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import Router from '@koa/router';
-import { koaBody } from 'koa-body';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator';
 import type { TokenService } from '../../auth/token-service';
 import type { User } from '../../auth/user-store';
 import type { AuthRealm } from '../../http/auth/auth-realm';
 import type { AppContext, AppState } from '../../http/context';
+import { jsonBodyParser } from '../../http/json-body';
 import { errorBoundary } from '../../http/middleware/error-boundary';
 
 /** An error of the Keystone subset, in Keystone's shape `{"error":{"code","message","title"}}`. */
@@ -70,13 +70,10 @@ const authSchema = z.object({
     .passthrough(),
 });
 
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '64kb',
-  jsonStrict: true,
+/** Keystone's JSON bodies: `application/json` (else 415), at most 64 KB. */
+const parseAuthBody = jsonBodyParser({
+  notJson: () => new KeystoneError(415, 'Content-Type must be application/json'),
+  limit: '64kb',
 });
 
 const DOMAIN = { id: 'default', name: 'Default' };
@@ -91,70 +88,63 @@ export function keystoneRoutes(auth: Authenticator, tokens: TokenService): Route
   const router = new Router<AppState>({ prefix: '/v3' });
   router.use(keystoneErrors);
 
-  router.post(
-    '/auth/tokens',
-    async (ctx: AppContext, next) => {
-      if (!ctx.is('application/json')) throw new KeystoneError(415, 'Content-Type must be application/json');
-      await parseJson(ctx as never, next);
-    },
-    async (ctx: AppContext) => {
-      const parsed = authSchema.safeParse(ctx.request.body);
-      if (!parsed.success)
-        throw new KeystoneError(
-          400,
-          `Invalid request body: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`,
-        );
-      const identity = parsed.data.auth.identity;
-      let user: User | null = null;
-      let method: string;
-      if (identity.methods.includes('password') && identity.password) {
-        method = 'password';
-        const u = identity.password.user;
-        const who = await auth.checkPassword(u.name ?? u.id ?? '', u.password, ctx.ip);
-        if (who.kind === 'limited') {
-          ctx.set('Retry-After', String(who.retryAfterSeconds));
-          throw new KeystoneError(429, 'Too many failed logins; try again later');
-        }
-        user = who.kind === 'user' ? who.user : null;
-      } else if (identity.methods.includes('token') && identity.token) {
-        method = 'token';
-        user = await tokens.verify(identity.token.id);
-      } else {
-        throw new KeystoneError(400, 'Only the password and token methods are supported');
+  router.post('/auth/tokens', parseAuthBody, async (ctx: AppContext) => {
+    const parsed = authSchema.safeParse(ctx.request.body);
+    if (!parsed.success)
+      throw new KeystoneError(
+        400,
+        `Invalid request body: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`,
+      );
+    const identity = parsed.data.auth.identity;
+    let user: User | null = null;
+    let method: string;
+    if (identity.methods.includes('password') && identity.password) {
+      method = 'password';
+      const u = identity.password.user;
+      const who = await auth.checkPassword(u.name ?? u.id ?? '', u.password, ctx.ip);
+      if (who.kind === 'limited') {
+        ctx.set('Retry-After', String(who.retryAfterSeconds));
+        throw new KeystoneError(429, 'Too many failed logins; try again later');
       }
-      if (!user) throw new KeystoneError(401, 'The request you have made requires authentication.');
-      const issued = await tokens.issueAccess(user);
-      const now = new Date();
-      const url = `${ctx.protocol}://${ctx.host}/api/v1.0`;
-      ctx.status = 201;
-      ctx.set('X-Subject-Token', issued.jwt);
-      ctx.body = {
-        token: {
-          methods: [method],
-          user: { domain: DOMAIN, id: user.name, name: user.name, password_expires_at: null },
-          audit_ids: [crypto.randomBytes(16).toString('base64url').slice(0, 22)],
-          issued_at: now.toISOString(),
-          expires_at: new Date(now.getTime() + issued.duration * 1000).toISOString(),
-          project: { domain: DOMAIN, id: 'bosun', name: 'bosun' },
-          is_domain: false,
-          roles: user.scopes.map((s) => ({ id: s, name: s === 'bosh.admin' ? 'admin' : 'reader' })),
-          catalog: [
-            {
-              id: 'drydock',
-              type: 'physicalprovisioner',
-              name: 'drydock',
-              endpoints: ['internal', 'public', 'admin'].map((iface) => ({
-                id: `drydock-${iface}`,
-                interface: iface,
-                region: 'RegionOne',
-                region_id: 'RegionOne',
-                url,
-              })),
-            },
-          ],
-        },
-      };
-    },
-  );
+      user = who.kind === 'user' ? who.user : null;
+    } else if (identity.methods.includes('token') && identity.token) {
+      method = 'token';
+      user = await tokens.verify(identity.token.id);
+    } else {
+      throw new KeystoneError(400, 'Only the password and token methods are supported');
+    }
+    if (!user) throw new KeystoneError(401, 'The request you have made requires authentication.');
+    const issued = await tokens.issueAccess(user);
+    const now = new Date();
+    const url = `${ctx.protocol}://${ctx.host}/api/v1.0`;
+    ctx.status = 201;
+    ctx.set('X-Subject-Token', issued.jwt);
+    ctx.body = {
+      token: {
+        methods: [method],
+        user: { domain: DOMAIN, id: user.name, name: user.name, password_expires_at: null },
+        audit_ids: [crypto.randomBytes(16).toString('base64url').slice(0, 22)],
+        issued_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + issued.duration * 1000).toISOString(),
+        project: { domain: DOMAIN, id: 'bosun', name: 'bosun' },
+        is_domain: false,
+        roles: user.scopes.map((s) => ({ id: s, name: s === 'bosh.admin' ? 'admin' : 'reader' })),
+        catalog: [
+          {
+            id: 'drydock',
+            type: 'physicalprovisioner',
+            name: 'drydock',
+            endpoints: ['internal', 'public', 'admin'].map((iface) => ({
+              id: `drydock-${iface}`,
+              interface: iface,
+              region: 'RegionOne',
+              region_id: 'RegionOne',
+              url,
+            })),
+          },
+        ],
+      },
+    };
+  });
   return router;
 }

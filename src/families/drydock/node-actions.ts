@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { DockerEngine, EngineContainerInfo, EngineContainerInspect } from '../../docker/docker-engine';
+import type { EngineContainerInspect } from '../../docker/docker-engine';
 import type { BootActionService } from './boot-action-service';
 import type { BootActionsRepo } from './boot-actions-repo';
 import { AssetRenderError, BootActionIdentity, renderNodeAssets, unitCommands } from './boot-assets';
@@ -11,6 +11,7 @@ import { boundedScript, NODE_LABELS, NodeContainers, splitBoundedOutput } from '
 import type { NodeRecord, NodesRepo } from './nodes-repo';
 import type { NodeModel } from './site-design';
 import { ulid } from './ulid';
+import { asError } from '../../errors/as-error';
 
 export interface NodeMessage {
   message: string;
@@ -258,7 +259,7 @@ export class NodeActions {
       const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), this.d.unitTimeoutMs)));
       // A terminated task stops waiting for the node (what it started goes on in the node, as on a machine).
       const aborted = new Promise<never>((_r, reject) => {
-        onAbort = () => reject(signal.reason);
+        onAbort = () => reject(asError(signal.reason));
         signal.addEventListener('abort', onAbort, { once: true });
       });
       let out;

@@ -1,14 +1,19 @@
 import Router from '@koa/router';
+import { z } from 'zod';
 import type { AppContext, AppState } from '../../http/context';
+import { withInput } from '../../http/validate';
 import type { BuildDataRepo } from './build-data-repo';
 import { presentBuildData } from './build-data-repo';
 import type { DesignStore } from './design-store';
-import { drydockJson } from './drydock-body';
+import { drydockJson, drydockParam, invalidInput } from './drydock-body';
 import { badRequest, notFound } from './drydock-errors';
 import { drydockTime } from './drydock-time';
 import type { NodeContainers } from './node-containers';
 import { nodeFilterSetSchema, selectNodes } from './node-filter';
 import type { NodesRepo } from './nodes-repo';
+
+/** Drydock upper-cases `latest`: `True` (what its client sends) and `true` both count. */
+const buildDataQuery = z.object({ latest: drydockParam.transform((s) => s?.toUpperCase() === 'TRUE') });
 
 const HOSTNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
@@ -43,15 +48,16 @@ export function nodeRoutes(
     });
   });
 
-  router.get('/nodes/:hostname/builddata', async (ctx: AppContext) => {
-    const hostname = String(ctx.params.hostname);
-    if (!HOSTNAME.test(hostname)) throw notFound('No build data found');
-    // Drydock upper-cases the value: `True` (what its client sends) and `true` both count.
-    const latest = typeof ctx.query.latest === 'string' && ctx.query.latest.toUpperCase() === 'TRUE';
-    const records = await buildData.forNode(hostname, latest);
-    if (!records.length) throw notFound('No build data found');
-    ctx.body = records.map((r) => presentBuildData(r, drydockTime));
-  });
+  router.get(
+    '/nodes/:hostname/builddata',
+    withInput({ query: buildDataQuery }, invalidInput, async (ctx, { query }) => {
+      const hostname = ctx.params.hostname;
+      if (!HOSTNAME.test(hostname)) throw notFound('No build data found');
+      const records = await buildData.forNode(hostname, query.latest);
+      if (!records.length) throw notFound('No build data found');
+      ctx.body = records.map((r) => presentBuildData(r, drydockTime));
+    }),
+  );
 
   router.post('/nodefilter', drydockJson, async (ctx: AppContext) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;

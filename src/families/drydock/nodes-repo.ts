@@ -35,7 +35,7 @@ export class NodesRepo {
   constructor(private readonly knex: Knex) {}
 
   async upsert(n: Omit<NodeRecord, 'updatedAt'>): Promise<void> {
-    await this.knex('drydock_nodes')
+    await this.knex<Row>('drydock_nodes')
       .insert({
         name: n.name,
         design_id: n.designId,
@@ -52,27 +52,27 @@ export class NodesRepo {
   }
 
   async setStatus(name: string, statusName: NodeStatusName): Promise<void> {
-    await this.knex('drydock_nodes').where({ name }).update({ status_name: statusName, updated_at: new Date() });
+    await this.knex<Row>('drydock_nodes').where({ name }).update({ status_name: statusName, updated_at: new Date() });
   }
 
   async setLabels(name: string, labels: Record<string, string>): Promise<boolean> {
     return (
-      (await this.knex('drydock_nodes')
+      (await this.knex<Row>('drydock_nodes')
         .where({ name })
         .update({ labels: JSON.stringify(labels), updated_at: new Date() })) > 0
     );
   }
 
   async find(name: string): Promise<NodeRecord | null> {
-    const row = await this.knex('drydock_nodes').where({ name }).first();
+    const row = await this.knex<Row>('drydock_nodes').where({ name }).first();
     return row ? fromRow(row) : null;
   }
 
   async list(): Promise<NodeRecord[]> {
-    return (await this.knex('drydock_nodes').orderBy('name')).map(fromRow);
+    return (await this.knex<Row>('drydock_nodes').orderBy('name')).map(fromRow);
   }
 
   async delete(name: string): Promise<void> {
-    await this.knex('drydock_nodes').where({ name }).delete();
+    await this.knex<Row>('drydock_nodes').where({ name }).delete();
   }
 }

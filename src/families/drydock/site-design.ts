@@ -289,7 +289,7 @@ export function describeSite(documents: DesignDocument[]): SiteDesign {
       const data = d.data as { addressing?: Array<{ network: string; address?: string | null }> };
       return {
         ...hostModel(d),
-        bootMac: ((d.data.metadata as { boot_mac?: string } | undefined)?.boot_mac ?? null) as string | null,
+        bootMac: (d.data.metadata as { boot_mac?: string } | undefined)?.boot_mac ?? null,
         addressing: (data.addressing ?? []).map((a) => ({
           network: a.network,
           address: a.address && a.address !== 'dhcp' ? a.address : null,

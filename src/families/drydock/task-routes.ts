@@ -1,15 +1,22 @@
 import Router from '@koa/router';
+import { z } from 'zod';
 import type { AppContext, AppState } from '../../http/context';
-import { drydockJson } from './drydock-body';
+import { withInput } from '../../http/validate';
+import { drydockFlag, drydockJson, drydockParam, invalidInput } from './drydock-body';
 import { badRequest, notFound } from './drydock-errors';
 import type { DrydockTaskService } from './drydock-task-service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** falcon's `get_param_as_bool`: true/True/t/yes/y/1 and their false counterparts; anything else is not given. */
-function flag(v: unknown): boolean {
-  return typeof v === 'string' && ['true', 't', 'yes', 'y', '1', 'on'].includes(v.toLowerCase());
-}
+/** Drydock falls back to 90 days for a missing or unreadable value. */
+const purgeQuery = z.object({ days: drydockParam.transform((s) => (s && /^\d{1,6}$/.test(s) ? Number(s) : 90)) });
+
+/** `layers` (unreadable means 0), `builddata`, `subtaskerrors`. */
+const viewQuery = z.object({
+  layers: drydockParam.transform((s) => (s && /^-?\d{1,4}$/.test(s) ? Number(s) : 0)),
+  builddata: drydockFlag,
+  subtaskerrors: drydockFlag,
+});
 
 /**
  * `/api/v1.0/tasks`: Drydock's task API over bosun's task core. POST answers as Drydock does (201,
@@ -33,36 +40,37 @@ export function taskRoutes(service: DrydockTaskService): Router<AppState> {
     ctx.body = await service.list();
   });
 
-  router.delete('/', async (ctx: AppContext) => {
-    const raw = ctx.query.days;
-    // Drydock falls back to 90 days for a missing or unreadable value.
-    const days = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : 90;
-    await service.purge(days);
-    ctx.type = 'text/plain';
-    ctx.body = 'Tables purged successfully.';
-  });
+  router.delete(
+    '/',
+    withInput({ query: purgeQuery }, invalidInput, async (ctx, { query }) => {
+      await service.purge(query.days);
+      ctx.type = 'text/plain';
+      ctx.body = 'Tables purged successfully.';
+    }),
+  );
 
-  async function id(ctx: AppContext): Promise<string> {
-    const taskId = String(ctx.params.id);
+  function id(ctx: AppContext): string {
+    const taskId = ctx.params.id;
     if (!UUID.test(taskId)) throw notFound(`Task ${taskId} does not exist`);
     return taskId.toLowerCase();
   }
 
-  router.get('/:id', async (ctx: AppContext) => {
-    const taskId = await id(ctx);
-    const layersText = typeof ctx.query.layers === 'string' ? ctx.query.layers : '0';
-    const layers = /^-?\d{1,4}$/.test(layersText) ? Number(layersText) : 0;
-    const body = await service.view(taskId, {
-      builddata: flag(ctx.query.builddata),
-      subtaskErrors: flag(ctx.query.subtaskerrors),
-      layers,
-    });
-    if (!body) throw notFound(`Task ${taskId} does not exist`);
-    ctx.body = body;
-  });
+  router.get(
+    '/:id',
+    withInput({ query: viewQuery }, invalidInput, async (ctx, { query }) => {
+      const taskId = id(ctx);
+      const body = await service.view(taskId, {
+        builddata: query.builddata,
+        subtaskErrors: query.subtaskerrors,
+        layers: query.layers,
+      });
+      if (!body) throw notFound(`Task ${taskId} does not exist`);
+      ctx.body = body;
+    }),
+  );
 
   router.get('/:id/builddata', async (ctx: AppContext) => {
-    const taskId = await id(ctx);
+    const taskId = id(ctx);
     const body = await service.view(taskId, { builddata: true, subtaskErrors: false, layers: -1 });
     if (!body) throw notFound(`Task ${taskId} does not exist`);
     const records = Object.entries(body)
@@ -74,7 +82,7 @@ export function taskRoutes(service: DrydockTaskService): Router<AppState> {
 
   /** Termination (Drydock has no API for it): the task as it is after the request, `terminating` or `terminated`. */
   router.delete('/:id', async (ctx: AppContext) => {
-    const taskId = await id(ctx);
+    const taskId = id(ctx);
     const t = await service.terminate(taskId, ctx.state.user!.name);
     if (!t) throw notFound(`Task ${taskId} does not exist`);
     if (t.parentTaskId) throw badRequest(`Task ${taskId} is a subtask; terminate its parent ${t.parentTaskId}`);

@@ -57,8 +57,9 @@ export function schedulerFamily(deps: FamilyDeps, opts: Partial<Omit<FiringOptio
     operations: [],
     routers: [router],
     realms: [schedulerRealm],
-    async start() {
+    start() {
       loop.start();
+      return Promise.resolve();
     },
     stop: () => loop.stop(),
   };

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import Router from '@koa/router';
-import type { Next } from 'koa';
-import { koaBody } from 'koa-body';
+import { z } from 'zod';
 import type { AppContext, AppState } from '../../http/context';
+import { jsonBodyParser } from '../../http/json-body';
+import { withInput } from '../../http/validate';
 import { redirectToTask } from '../../http/start-task';
 import { CannotSchedule, ScheduledTask } from '../family';
 import { firstRun } from './fire-plan';
@@ -10,7 +11,7 @@ import { changesSchedule, OperationLookup, parseCreate, parsePatch } from './job
 import type { JobConfigsRepo } from './job-configs-repo';
 import { CONFIG_SORTABLE } from './job-configs-repo';
 import { JobRunsRepo, pinnedNode } from './job-runs-repo';
-import { parseListQuery, single } from './list-query';
+import { invalidInput, listQueryOf, listQueryShape, single } from './list-query';
 import { schedulerAdmin, schedulerReader } from './scheduler-auth';
 import { badRequest, invalidParam, notFound } from '../../http/ciphertrust/ciphertrust-errors';
 import { presentConfig } from './scheduler-presenters';
@@ -18,20 +19,16 @@ import type { TaskService } from '../../tasks/task-service';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '1mb',
-  jsonStrict: true,
-});
-
 /** Only JSON bodies; anything else is a 400 rather than an empty body read as missing fields. */
-export async function jsonOnly(ctx: AppContext, next: Next) {
-  if (!ctx.is('application/json')) throw badRequest('Content-Type must be application/json');
-  await parseJson(ctx as never, next);
-}
+export const jsonOnly = jsonBodyParser({ notJson: () => badRequest('Content-Type must be application/json') });
+
+const listQuery = z.object({
+  ...listQueryShape(CONFIG_SORTABLE),
+  disabled: single.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
+  id: single.refine((v) => v === undefined || UUID.test(v), 'must be a job configuration id (a UUID)'),
+  name: single,
+  operation: single,
+});
 
 export interface ConfigRouteDeps {
   configs: JobConfigsRepo;
@@ -47,7 +44,7 @@ export function jobConfigRoutes(d: ConfigRouteDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1/scheduler/job-configs' });
 
   async function load(ctx: AppContext) {
-    const id = String(ctx.params.id ?? '');
+    const id = ctx.params.id;
     const config = UUID.test(id) ? await d.configs.find(id.toLowerCase()) : null;
     if (!config) throw notFound('job configuration', id);
     return config;
@@ -65,24 +62,23 @@ export function jobConfigRoutes(d: ConfigRouteDeps): Router<AppState> {
     ctx.body = presentConfig(config);
   });
 
-  router.get('/', schedulerReader, async (ctx: AppContext) => {
-    const q = parseListQuery(ctx.query, CONFIG_SORTABLE);
-    const id = single(ctx.query, 'id');
-    const disabled = single(ctx.query, 'disabled');
-    if (disabled !== undefined && disabled !== 'true' && disabled !== 'false')
-      throw invalidParam('disabled', 'must be true or false');
-    if (id !== undefined && !UUID.test(id)) throw invalidParam('id', 'must be a job configuration id (a UUID)');
-    const { total, configs } = await d.configs.list(
-      {
-        id: id?.toLowerCase(),
-        name: single(ctx.query, 'name'),
-        operation: single(ctx.query, 'operation'),
-        disabled: disabled === undefined ? undefined : disabled === 'true',
-      },
-      q,
-    );
-    ctx.body = { skip: q.skip, limit: q.limit, total, resources: configs.map(presentConfig) };
-  });
+  router.get(
+    '/',
+    schedulerReader,
+    withInput({ query: listQuery }, invalidInput, async (ctx, { query }) => {
+      const q = listQueryOf(query);
+      const { total, configs } = await d.configs.list(
+        {
+          id: query.id?.toLowerCase(),
+          name: query.name,
+          operation: query.operation,
+          disabled: query.disabled === undefined ? undefined : query.disabled === 'true',
+        },
+        q,
+      );
+      ctx.body = { skip: q.skip, limit: q.limit, total, resources: configs.map(presentConfig) };
+    }),
+  );
 
   router.get('/:id', schedulerReader, async (ctx: AppContext) => {
     ctx.body = presentConfig(await load(ctx));

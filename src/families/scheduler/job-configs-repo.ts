@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../../db/database';
 import { TASKS_CHANNEL } from '../../db/notifier';
-import { dateColumn, jsonColumn } from '../../db/row-values';
+import { dateColumn, jsonColumn, type RawRows, textColumn } from '../../db/row-values';
 import type { JobConfig, JobConfigFields, Misfire } from './job-config';
 import { ListQuery, orderAndPage, whereCreated } from './list-query';
 
@@ -11,7 +11,7 @@ export function configFromRow(r: Row): JobConfig {
   return {
     id: String(r.id),
     name: String(r.name),
-    description: String(r.description ?? ''),
+    description: textColumn(r.description),
     operation: String(r.operation),
     params: jsonColumn<Record<string, unknown>>(r.params),
     runAt: String(r.run_at),
@@ -80,7 +80,7 @@ export class JobConfigsRepo {
     const viaDatabase = this.db.notifier.viaDatabase;
     const out = await this.knex.transaction(async (trx) => {
       const r = await fn(trx);
-      if (viaDatabase) await trx.raw('select pg_notify(?, ?)', [TASKS_CHANNEL, 'schedule']);
+      if (viaDatabase) await trx.raw<RawRows>('select pg_notify(?, ?)', [TASKS_CHANNEL, 'schedule']);
       return r;
     });
     if (!viaDatabase) this.db.notifier.publish({ kind: 'schedule' });
@@ -89,7 +89,7 @@ export class JobConfigsRepo {
 
   async insert(c: JobConfigFields & { id: string; createdBy: string; nextRunAt: Date | null }): Promise<JobConfig> {
     return this.changing(async (trx) => {
-      const [row] = await trx('scheduler_job_configs')
+      const [row] = await trx<Row>('scheduler_job_configs')
         .insert({ ...columns(c), id: c.id, created_by: c.createdBy })
         .returning('*');
       return configFromRow(row);
@@ -97,7 +97,7 @@ export class JobConfigsRepo {
   }
 
   async find(id: string, db: Knex | Knex.Transaction = this.knex): Promise<JobConfig | null> {
-    const row = await db('scheduler_job_configs').where({ id }).first();
+    const row = await db<Row>('scheduler_job_configs').where({ id }).first();
     return row ? configFromRow(row) : null;
   }
 
@@ -107,9 +107,9 @@ export class JobConfigsRepo {
     change: (current: JobConfig) => Partial<JobConfigFields> & { nextRunAt?: Date | null },
   ): Promise<JobConfig | null> {
     return this.changing(async (trx) => {
-      const row = await trx('scheduler_job_configs').where({ id }).forUpdate().first();
+      const row = await trx<Row>('scheduler_job_configs').where({ id }).forUpdate().first();
       if (!row) return null;
-      const [updated] = await trx('scheduler_job_configs')
+      const [updated] = await trx<Row>('scheduler_job_configs')
         .where({ id })
         .update({ ...columns(change(configFromRow(row))), updated_at: trx.fn.now() })
         .returning('*');
@@ -120,13 +120,13 @@ export class JobConfigsRepo {
   async delete(id: string): Promise<boolean> {
     // PGlite's driver does not report a row count for a plain delete: ask for the row back.
     return this.changing(
-      async (trx) => (await trx('scheduler_job_configs').where({ id }).del().returning('id')).length === 1,
+      async (trx) => (await trx<Row>('scheduler_job_configs').where({ id }).del().returning('id')).length === 1,
     );
   }
 
   async list(f: ConfigFilter, q: ListQuery): Promise<{ total: number; configs: JobConfig[] }> {
     const base = () => {
-      const qb = this.knex('scheduler_job_configs');
+      const qb = this.knex<Row>('scheduler_job_configs');
       if (f.name !== undefined) qb.where('name', f.name);
       if (f.id !== undefined) qb.where('id', f.id);
       if (f.operation !== undefined) qb.where('operation', f.operation);
@@ -140,7 +140,7 @@ export class JobConfigsRepo {
 
   /** The earliest next run among the configs `nodeId` may fire, for its timer. */
   async earliestDue(nodeId: string): Promise<Date | null> {
-    const row = await this.knex('scheduler_job_configs')
+    const row = await this.knex<Row>('scheduler_job_configs')
       .whereNotNull('next_run_at')
       .whereIn('run_on', ['any', nodeId])
       .min({ at: 'next_run_at' })
@@ -153,7 +153,7 @@ export class JobConfigsRepo {
    * each due tick is taken by exactly one node.
    */
   async lockDue(trx: Knex.Transaction, nodeId: string, now: Date, limit: number): Promise<JobConfig[]> {
-    const res = await trx.raw(
+    const res = await trx.raw<RawRows>(
       `select * from scheduler_job_configs
         where next_run_at is not null and next_run_at <= ? and run_on in ('any', ?)
         order by next_run_at limit ? for update skip locked`,
@@ -165,7 +165,7 @@ export class JobConfigsRepo {
   /** Moves each config's next run on, in one statement. */
   async advance(trx: Knex.Transaction, next: Array<{ id: string; at: Date | null }>): Promise<void> {
     if (!next.length) return;
-    await trx.raw(
+    await trx.raw<RawRows>(
       `update scheduler_job_configs c set next_run_at = v.at
          from jsonb_to_recordset(?::jsonb) as v(id uuid, at timestamptz) where c.id = v.id`,
       [JSON.stringify(next.map((n) => ({ id: n.id, at: n.at?.toISOString() ?? null })))],

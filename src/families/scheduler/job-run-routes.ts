@@ -1,49 +1,57 @@
 import Router from '@koa/router';
+import { z } from 'zod';
 import type { AppContext, AppState } from '../../http/context';
+import { withInput } from '../../http/validate';
 import type { TaskService } from '../../tasks/task-service';
 import { UUID } from './job-config-routes';
-import { JobRunsRepo, RUN_SORTABLE, RUN_STATUSES, RunStatus } from './job-runs-repo';
-import { parseListQuery, single } from './list-query';
+import { JobRunsRepo, RUN_SORTABLE, RUN_STATUSES } from './job-runs-repo';
+import { invalidInput, listQueryOf, listQueryShape, single } from './list-query';
 import { schedulerAdmin, schedulerReader } from './scheduler-auth';
-import { CiphertrustError, invalidParam, notFound } from '../../http/ciphertrust/ciphertrust-errors';
+import { CiphertrustError, notFound } from '../../http/ciphertrust/ciphertrust-errors';
 import { presentRun } from './scheduler-presenters';
 
-function uuidParam(ctx: AppContext, name: string): string | undefined {
-  const v = single(ctx.query, name);
-  if (v !== undefined && !UUID.test(v)) throw invalidParam(name, 'must be a UUID');
-  return v?.toLowerCase();
-}
+const uuid = single.refine((v) => v === undefined || UUID.test(v), 'must be a UUID').transform((v) => v?.toLowerCase());
+
+const listQuery = z.object({
+  ...listQueryShape(RUN_SORTABLE),
+  status: single.pipe(z.enum(RUN_STATUSES, `must be one of ${RUN_STATUSES.join(', ')}`).optional()),
+  id: uuid,
+  job_config_id: uuid,
+  name: single,
+  operation: single,
+  processing_node: single,
+});
 
 /** `/api/v1/scheduler/jobs`: the runs of every config, each a Director task. */
 export function jobRunRoutes(runs: JobRunsRepo, tasks: TaskService): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1/scheduler/jobs' });
 
   async function load(ctx: AppContext) {
-    const id = String(ctx.params.id ?? '');
+    const id = ctx.params.id;
     const run = UUID.test(id) ? await runs.find(id.toLowerCase()) : null;
     if (!run) throw notFound('job', id);
     return run;
   }
 
-  router.get('/', schedulerReader, async (ctx: AppContext) => {
-    const q = parseListQuery(ctx.query, RUN_SORTABLE);
-    const status = single(ctx.query, 'status');
-    if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
-      throw invalidParam('status', `must be one of ${RUN_STATUSES.join(', ')}`);
-    }
-    const { total, runs: list } = await runs.list(
-      {
-        id: uuidParam(ctx, 'id'),
-        configId: uuidParam(ctx, 'job_config_id'),
-        name: single(ctx.query, 'name'),
-        operation: single(ctx.query, 'operation'),
-        status: status as RunStatus | undefined,
-        processingNode: single(ctx.query, 'processing_node'),
-      },
-      q,
-    );
-    ctx.body = { skip: q.skip, limit: q.limit, total, resources: list.map(presentRun) };
-  });
+  router.get(
+    '/',
+    schedulerReader,
+    withInput({ query: listQuery }, invalidInput, async (ctx, { query }) => {
+      const q = listQueryOf(query);
+      const { total, runs: list } = await runs.list(
+        {
+          id: query.id,
+          configId: query.job_config_id,
+          name: query.name,
+          operation: query.operation,
+          status: query.status,
+          processingNode: query.processing_node,
+        },
+        q,
+      );
+      ctx.body = { skip: q.skip, limit: q.limit, total, resources: list.map(presentRun) };
+    }),
+  );
 
   router.get('/:id', schedulerReader, async (ctx: AppContext) => {
     ctx.body = presentRun(await load(ctx));

@@ -103,7 +103,7 @@ export class JobRunsRepo {
   constructor(private readonly knex: Knex) {}
 
   private select(db: Knex | Knex.Transaction = this.knex) {
-    return db('scheduler_runs as r')
+    return db<Row>('scheduler_runs as r')
       .leftJoin('tasks as t', 't.id', 'r.task_id')
       .select(
         'r.*',
@@ -117,7 +117,7 @@ export class JobRunsRepo {
   /** Stores runs, leaving out any whose (config, tick) is already stored; returns those stored. */
   async insert(trx: Knex.Transaction, runs: NewRun[]): Promise<NewRun[]> {
     if (!runs.length) return [];
-    const stored = await trx('scheduler_runs')
+    const stored = await trx<Row>('scheduler_runs')
       .insert(
         runs.map((r) => ({
           id: r.id,
@@ -138,13 +138,13 @@ export class JobRunsRepo {
       .onConflict(trx.raw('(config_id, fire_at)'))
       .ignore()
       .returning('id');
-    const ids = new Set(stored.map((s: { id: string }) => s.id));
+    const ids = new Set(stored.map((s) => String(s.id)));
     return runs.filter((r) => ids.has(r.id));
   }
 
   /** Stores a run with its task, in the task's transaction (run-now). */
   async insertStarted(trx: Knex.Transaction, r: NewRun, taskId: number): Promise<void> {
-    await trx('scheduler_runs').insert({
+    await trx<Row>('scheduler_runs').insert({
       id: r.id,
       config_id: r.configId,
       fire_at: r.fireAt,
@@ -186,17 +186,20 @@ export class JobRunsRepo {
 
   /** Marks a run that could not start (its operation gone or its params no longer valid). */
   async fail(runId: string, error: string): Promise<void> {
-    await this.knex('scheduler_runs').where({ id: runId }).whereNull('task_id').update({ status: 'failed', error });
+    await this.knex<Row>('scheduler_runs')
+      .where({ id: runId })
+      .whereNull('task_id')
+      .update({ status: 'failed', error });
   }
 
   /** The configs among `ids` with a run still going (queued, running, or about to get its task). */
   async busyConfigs(trx: Knex.Transaction, ids: string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const rows = await trx('scheduler_runs as r')
+    const rows = await trx<Row>('scheduler_runs as r')
       .leftJoin('tasks as t', 't.id', 'r.task_id')
       .whereIn('r.config_id', ids)
       .whereNull('r.status')
-      .where((w) => w.whereNull('r.task_id').orWhereIn('t.state', UNFINISHED_STATES))
+      .where((w) => void w.whereNull('r.task_id').orWhereIn('t.state', UNFINISHED_STATES))
       .distinct('r.config_id');
     return new Set(rows.map((r: { config_id: string }) => r.config_id));
   }
@@ -206,7 +209,7 @@ export class JobRunsRepo {
    * their config's `run_on` (a deleted config's run may run anywhere).
    */
   async unattached(olderThanMs: number, limit: number): Promise<NewRun[]> {
-    const rows = await this.knex('scheduler_runs as r')
+    const rows = await this.knex<Row>('scheduler_runs as r')
       .leftJoin('scheduler_job_configs as c', 'c.id', 'r.config_id')
       .whereNull('r.task_id')
       .whereNull('r.status')
@@ -231,7 +234,7 @@ export class JobRunsRepo {
   }
 
   async find(id: string): Promise<JobRun | null> {
-    const row = await this.select().where('r.id', id).first();
+    const row = (await this.select().where('r.id', id).first()) as Row | undefined;
     return row ? runFromRow(row) : null;
   }
 
@@ -245,7 +248,9 @@ export class JobRunsRepo {
       if (f.processingNode !== undefined) qb.whereRaw('coalesce(t.node_id, r.node_id) = ?', [f.processingNode]);
       return whereCreated(qb, q, 'r.created_at');
     };
-    const [{ n }] = await filtered(this.knex('scheduler_runs as r').leftJoin('tasks as t', 't.id', 'r.task_id')).count({
+    const [{ n }] = await filtered(
+      this.knex<Row>('scheduler_runs as r').leftJoin('tasks as t', 't.id', 'r.task_id'),
+    ).count({
       n: '*',
     });
     const rows = await orderAndPage(filtered(this.select()), q, 'r.id');
@@ -255,12 +260,12 @@ export class JobRunsRepo {
   /** Deletes a run with its task unless the task is running; 'running' when it is, 'gone' when there is no such run. */
   async delete(id: string, tasks: Pick<TaskService, 'deleteUnlessRunning'>): Promise<'deleted' | 'running' | 'gone'> {
     return this.knex.transaction(async (trx) => {
-      const run = await trx('scheduler_runs').where({ id }).forUpdate().first();
+      const run = await trx<Row>('scheduler_runs').where({ id }).forUpdate().first();
       if (!run) return 'gone';
       if (run.task_id != null) {
         if (!(await tasks.deleteUnlessRunning(Number(run.task_id), trx))) return 'running';
       }
-      await trx('scheduler_runs').where({ id }).del();
+      await trx<Row>('scheduler_runs').where({ id }).del();
       return 'deleted';
     });
   }

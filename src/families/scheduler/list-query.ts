@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import { invalidParam } from '../../http/ciphertrust/ciphertrust-errors';
+import { queryOnce, type InputProblem } from '../../http/validate';
 
 /** The seed's paging and sorting: `skip`, `limit`, and `sort` as a comma list with `-` for descending. */
 export interface ListQuery {
@@ -20,53 +22,71 @@ export function parseRfc3339(text: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-function whole(query: Record<string, unknown>, name: string, fallback: number, max: number): number {
-  const raw = query[name];
-  if (raw === undefined) return fallback;
-  const n = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n > max) throw invalidParam(name, `must be a whole number from 0 to ${max}`);
-  return n;
-}
+/** The scheduler's 400 for a query parameter or body field that fails its schema, naming it. */
+export const invalidInput = (p: InputProblem) => invalidParam(p.field || p.part, p.message);
 
-/** One value of a query parameter; a repeated parameter is a 400 naming it. */
-export function single(query: Record<string, unknown>, name: string): string | undefined {
-  const v = query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw invalidParam(name, 'must be given once');
-  return v;
-}
+/** One value of a query parameter; a repeated parameter is refused, naming it. */
+export const single = queryOnce('must be given once');
 
-function date(query: Record<string, unknown>, name: string): Date | null {
-  const v = single(query, name);
+const whole = (fallback: number, max: number) =>
+  z
+    .unknown()
+    .optional()
+    .transform((raw, check) => {
+      if (raw === undefined) return fallback;
+      const n = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+      if (Number.isInteger(n) && n <= max) return n;
+      check.addIssue({ code: 'custom', message: `must be a whole number from 0 to ${max}` });
+      return z.NEVER;
+    });
+
+const date = single.transform((v, check) => {
   if (v === undefined) return null;
   const d = parseRfc3339(v);
-  if (!d) throw invalidParam(name, 'must be a date in RFC 3339 (2026-01-31T12:00:00Z)');
-  return d;
-}
+  if (d) return d;
+  check.addIssue({ code: 'custom', message: 'must be a date in RFC 3339 (2026-01-31T12:00:00Z)' });
+  return z.NEVER;
+});
 
-/** Parses the paging, sorting and creation-date parameters; `sortable` maps the seed's names to columns. */
-export function parseListQuery(query: Record<string, unknown>, sortable: Record<string, string>): ListQuery {
-  const sortText = single(query, 'sort');
-  const sort = (sortText ?? '-createdAt')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const desc = s.startsWith('-');
+const sortBy = (sortable: Record<string, string>) =>
+  single.transform((sortText, check) => {
+    const sort: ListQuery['sort'] = [];
+    for (const s of (sortText ?? '-createdAt').split(',').map((x) => x.trim())) {
+      if (!s) continue;
       const name = s.replace(/^[-+]/, '');
       const column = sortable[name];
-      if (!column)
-        throw invalidParam('sort', `cannot sort by '${name}'; sortable: ${Object.keys(sortable).join(', ')}`);
-      return { column, desc };
-    });
-  return {
-    skip: whole(query, 'skip', 0, 1_000_000_000),
-    limit: whole(query, 'limit', 10, MAX_LIMIT),
-    sort,
-    createdBefore: date(query, 'createdBefore'),
-    createdAfter: date(query, 'createdAfter'),
-  };
-}
+      if (!column) {
+        check.addIssue({
+          code: 'custom',
+          message: `cannot sort by '${name}'; sortable: ${Object.keys(sortable).join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      sort.push({ column, desc: s.startsWith('-') });
+    }
+    return sort;
+  });
+
+/**
+ * The paging, sorting and creation-date parameters of a list route, for its query schema (checked in
+ * this order); `sortable` maps the seed's names to columns.
+ */
+export const listQueryShape = (sortable: Record<string, string>) => ({
+  sort: sortBy(sortable),
+  skip: whole(0, 1_000_000_000),
+  limit: whole(10, MAX_LIMIT),
+  createdBefore: date,
+  createdAfter: date,
+});
+
+/** The list query out of a query checked against listQueryShape. */
+export const listQueryOf = (q: ListQuery): ListQuery => ({
+  skip: q.skip,
+  limit: q.limit,
+  sort: q.sort,
+  createdBefore: q.createdBefore,
+  createdAfter: q.createdAfter,
+});
 
 /** Applies a list query's creation bounds. */
 export function whereCreated<T extends Knex.QueryBuilder>(qb: T, q: ListQuery, createdColumn: string): T {

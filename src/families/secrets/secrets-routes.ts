@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import type { Next } from 'koa';
-import { koaBody } from 'koa-body';
 import { z } from 'zod';
 import { isAdmin } from '../../auth/user-store';
 import type { SecretStore } from '../../secrets/secret-store';
+import { jsonBodyParser } from '../../http/json-body';
 import type { AppContext, AppState } from '../../http/context';
+import { describeIssues, type InputProblem, withInput } from '../../http/validate';
 import { credentialNotFound, credhubErrors, CredhubError, invalidCredential } from './credhub-errors';
 import { presentSecret } from './secret-presenter';
 
@@ -29,36 +30,32 @@ const generateSchema = z
   })
   .strict();
 
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '1mb',
-  jsonStrict: true,
-});
-
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
-  throw invalidCredential(
-    r.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
-      .join('; '),
-  );
+  throw invalidCredential(describeIssues(r.error));
 }
 
-function nameFromQuery(ctx: AppContext): string {
-  const raw = ctx.query.name;
-  if (typeof raw !== 'string') throw invalidCredential('the query parameter name is required');
-  return parse(NAME, raw);
-}
+/** `?name=`: required, given once, a secret's name (its problems read as a body's: `body: ...`). */
+const nameQuery = z.object({
+  name: z
+    .unknown()
+    .optional()
+    .transform((raw, check) => {
+      if (typeof raw !== 'string') {
+        check.addIssue({ code: 'custom', message: 'the query parameter name is required' });
+        return z.NEVER;
+      }
+      const r = NAME.safeParse(raw);
+      if (r.success) return r.data;
+      check.addIssue({ code: 'custom', message: describeIssues(r.error) });
+      return z.NEVER;
+    }),
+});
 
-async function jsonBody(ctx: AppContext, next: Next) {
-  if (!ctx.is('application/json')) throw invalidCredential('Content-Type must be application/json');
-  await parseJson(ctx as never, next);
-}
+const invalidQuery = (p: InputProblem) => invalidCredential(p.message);
+
+const jsonBody = jsonBodyParser({ notJson: () => invalidCredential('Content-Type must be application/json') });
 
 /** The secrets API in the style of CredHub's `/api/v1/data`, for bosh.admin users only. */
 export function secretsRoutes(store: SecretStore): Router<AppState> {
@@ -80,23 +77,29 @@ export function secretsRoutes(store: SecretStore): Router<AppState> {
     ctx.body = presentSecret(await store.generatePassword(body.name, body.parameters?.length ?? 30));
   });
 
-  router.get('/', async (ctx: AppContext) => {
-    const secret = await store.get(nameFromQuery(ctx));
-    if (!secret) throw credentialNotFound();
-    ctx.body = { data: [presentSecret(secret)] };
-  });
+  router.get(
+    '/',
+    withInput({ query: nameQuery }, invalidQuery, async (ctx, { query }) => {
+      const secret = await store.get(query.name);
+      if (!secret) throw credentialNotFound();
+      ctx.body = { data: [presentSecret(secret)] };
+    }),
+  );
 
   router.get('/:id', async (ctx: AppContext) => {
-    const id = String(ctx.params.id);
+    const id = ctx.params.id;
     const secret = /^[0-9a-f-]{36}$/.test(id) ? await store.getById(id) : null;
     if (!secret) throw credentialNotFound();
     ctx.body = presentSecret(secret);
   });
 
-  router.delete('/', async (ctx: AppContext) => {
-    if (!(await store.delete(nameFromQuery(ctx)))) throw credentialNotFound();
-    ctx.status = 204;
-  });
+  router.delete(
+    '/',
+    withInput({ query: nameQuery }, invalidQuery, async (ctx, { query }) => {
+      if (!(await store.delete(query.name))) throw credentialNotFound();
+      ctx.status = 204;
+    }),
+  );
 
   return router;
 }

@@ -94,7 +94,7 @@ export function syncsFamily(deps: FamilyDeps, opts: Partial<WatcherOptions> = {}
 
   // Unknown paths under the family's prefixes: CTS's JSON 404, not the Director's plain text.
   const unknown = new Router<AppState>();
-  unknown.all(FAMILY_PATH, async function syncEndpointNotFound(ctx) {
+  unknown.all(FAMILY_PATH, function syncEndpointNotFound(ctx) {
     renderSyncError(ctx, 404, `no endpoint ${ctx.method} ${ctx.path}`);
   });
 

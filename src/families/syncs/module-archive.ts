@@ -78,7 +78,7 @@ export async function readModuleArchive(archive: Buffer, maxBytes: number): Prom
           type: 'symlink',
           mode,
           data: Buffer.alloc(0),
-          target: (checkLinkTarget(name, h.linkname ?? '', 'symlink'), h.linkname!),
+          target: (checkLinkTarget(name, h.linkname ?? '', 'symlink'), h.linkname),
         };
       else if (h.type === 'link') {
         const target = checkName(h.linkname ?? '');

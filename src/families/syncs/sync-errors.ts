@@ -1,4 +1,5 @@
 import type { Next } from 'koa';
+import type { InputProblem } from '../../http/validate';
 import type { AppContext } from '../../http/context';
 import { errorBoundary } from '../../http/middleware/error-boundary';
 
@@ -18,6 +19,8 @@ export class SyncError extends Error {
 
 /** A 400 naming the field (or query parameter) at fault. */
 export const invalidField = (field: string, problem: string) => new SyncError(400, `invalid ${field}: ${problem}`);
+/** The syncs family's 400 for a query parameter or body field that fails its schema, naming it. */
+export const invalidInput = (p: InputProblem) => invalidField(p.field || p.part, p.message);
 export const badRequest = (message: string) => new SyncError(400, message);
 export const taskNotFound = (name: string) =>
   new SyncError(404, `a task with name '${name}' does not exist or has not been initialized yet`);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn } from '../../db/row-values';
+import { dateColumn, type Row } from '../../db/row-values';
 
 export interface SyncModule {
   name: string;
@@ -29,7 +29,7 @@ export class SyncModulesRepo {
 
   /** False when that name and version exist already (a version is never replaced). */
   async insert(m: Omit<SyncModule, 'createdAt'>, archive: Buffer): Promise<SyncModule | null> {
-    const rows = await this.knex('sync_modules')
+    const rows = await this.knex<Row>('sync_modules')
       .insert({
         name: m.name,
         version: m.version,
@@ -47,7 +47,7 @@ export class SyncModulesRepo {
 
   /** A version of a module; with version '' its newest upload. */
   async find(name: string, version: string): Promise<SyncModule | null> {
-    const q = this.knex('sync_modules').where({ name });
+    const q = this.knex<Row>('sync_modules').where({ name });
     if (version) q.where({ version });
     const row = await q
       .orderBy([
@@ -59,14 +59,14 @@ export class SyncModulesRepo {
   }
 
   async archive(name: string, version: string): Promise<Buffer | null> {
-    const row = await this.knex('sync_modules').where({ name, version }).first('archive');
+    const row = await this.knex<Row>('sync_modules').where({ name, version }).first('archive');
     if (!row) return null;
     return Buffer.isBuffer(row.archive) ? row.archive : Buffer.from(row.archive as Uint8Array);
   }
 
   async list(): Promise<SyncModule[]> {
     return (
-      await this.knex('sync_modules')
+      await this.knex<Row>('sync_modules')
         .orderBy([{ column: 'name' }, { column: 'created_at', order: 'desc' }])
         .select(COLUMNS)
     ).map(fromRow);

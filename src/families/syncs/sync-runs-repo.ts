@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn } from '../../db/row-values';
+import { dateColumn, type RawRows } from '../../db/row-values';
 import { TERMINAL_STATES, TaskState } from '../../tasks/task';
 
 type Row = Record<string, unknown>;
@@ -38,7 +38,8 @@ function fromRow(r: Row): SyncRun {
     startedAt: dateColumn(r.started_at) ?? dateColumn(r.task_started_at),
     endedAt: dateColumn(r.ended_at) ?? (taskEnded ? dateColumn(r.task_timestamp) : null),
     success,
-    error: (r.error as string | null) ?? (success === false ? String(r.task_result ?? `task ${state}`) : null),
+    error:
+      (r.error as string | null) ?? (success === false ? ((r.task_result as string | null) ?? `task ${state}`) : null),
     taskState: state,
   };
 }
@@ -70,7 +71,7 @@ export class SyncRunsRepo {
 
   /** Keeps the newest `keep` runs of a task. */
   async prune(syncTask: string, keep: number): Promise<void> {
-    await this.knex.raw(
+    await this.knex.raw<RawRows>(
       `delete from sync_runs where sync_task = ? and id not in (select id from sync_runs where sync_task = ? order by id desc limit ?) returning id`,
       [syncTask, syncTask, keep],
     );
@@ -79,11 +80,11 @@ export class SyncRunsRepo {
   /** The newest runs of each named task (all tasks when `names` is null), newest first. */
   async newest(names: string[] | null, perTask: number): Promise<Map<string, SyncRun[]>> {
     const where = names ? `where r.sync_task = any(?::text[])` : '';
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `select * from (${SELECT} ${where}) x
         where (select count(*) from sync_runs n where n.sync_task = x.sync_task and n.id > x.id) < ?
         order by x.sync_task, x.id desc`,
-      names ? [names as unknown as Knex.RawBinding, perTask] : [perTask],
+      names ? [names, perTask] : [perTask],
     );
     const out = new Map<string, SyncRun[]>();
     for (const row of res.rows as Row[]) {
@@ -100,7 +101,7 @@ export class SyncRunsRepo {
 
   /** Runs whose task ended without the run writing its end (its node died): the watcher ends them. */
   async endedByTheirTask(): Promise<SyncRun[]> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `${SELECT} where r.ended_at is null and t.state in (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`,
     );
     return (res.rows as Row[]).map(fromRow);

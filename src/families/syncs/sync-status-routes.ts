@@ -1,14 +1,16 @@
 import Router from '@koa/router';
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import type { AppContext, AppState } from '../../http/context';
-import { invalidField, SyncError, taskNotFound } from './sync-errors';
+import { queryOnce, withInput } from '../../http/validate';
+import { invalidInput, SyncError, taskNotFound } from './sync-errors';
 import { presentTaskStatus, statusOf, TaskStatus } from './sync-presenters';
 import type { SyncRunsRepo } from './sync-runs-repo';
 import { moduleInputs, SyncTask } from './sync-task';
 import type { SyncTasksRepo } from './sync-tasks-repo';
 import type { TerraformBinary } from './terraform-binary';
 
-const STATUSES: TaskStatus[] = ['successful', 'errored', 'critical', 'unknown'];
+const STATUSES = ['successful', 'errored', 'critical', 'unknown'] as const satisfies TaskStatus[];
 
 export interface SyncStatusRouteDeps {
   knex: Knex;
@@ -18,11 +20,25 @@ export interface SyncStatusRouteDeps {
   eventsPerTask: number;
 }
 
-function single(ctx: AppContext, key: string): string | undefined {
-  const v = ctx.query[key];
-  if (Array.isArray(v)) throw invalidField(key, 'given more than once');
-  return v;
-}
+const single = queryOnce('given more than once');
+
+/** `?include=events` adds each task's recent events. */
+const include = single.transform((v, check) => {
+  if (v === undefined || v === 'events') return v === 'events';
+  check.addIssue({ code: 'custom', message: `must be events, not '${v}'` });
+  return z.NEVER;
+});
+
+const listQuery = z.object({
+  include,
+  status: single.pipe(z.enum(STATUSES, `must be one of ${STATUSES.join(', ')}`).optional()),
+});
+
+/** One task's status: `status` filters only the list of all tasks. */
+const oneTaskQuery = z.object({
+  include,
+  status: z.undefined('filters only the list of all tasks').optional(),
+});
 
 /** `/v1/status`, `/v1/status/tasks[/:name]` and `/v1/health`. */
 export function syncStatusRoutes(d: SyncStatusRouteDeps): Router<AppState> {
@@ -41,13 +57,10 @@ export function syncStatusRoutes(d: SyncStatusRouteDeps): Router<AppState> {
     return rows.map((r: { instance_group: string }) => r.instance_group);
   }
 
-  async function statuses(ctx: AppContext, tasks: SyncTask[]): Promise<Record<string, unknown>> {
-    const include = single(ctx, 'include');
-    if (include !== undefined && include !== 'events')
-      throw invalidField('include', `must be events, not '${include}'`);
-    const status = single(ctx, 'status');
-    if (status !== undefined && !STATUSES.includes(status as TaskStatus))
-      throw invalidField('status', `must be one of ${STATUSES.join(', ')}`);
+  async function statuses(
+    tasks: SyncTask[],
+    { include, status }: { include: boolean; status?: TaskStatus },
+  ): Promise<Record<string, unknown>> {
     const runs = await d.runs.newest(
       tasks.map((t) => t.name),
       d.eventsPerTask,
@@ -56,7 +69,7 @@ export function syncStatusRoutes(d: SyncStatusRouteDeps): Router<AppState> {
     for (const t of tasks) {
       const events = runs.get(t.name) ?? [];
       if (status && statusOf(events) !== status) continue;
-      out[t.name] = presentTaskStatus(t, events, await services(t), include === 'events');
+      out[t.name] = presentTaskStatus(t, events, await services(t), include);
     }
     return out;
   }
@@ -74,18 +87,21 @@ export function syncStatusRoutes(d: SyncStatusRouteDeps): Router<AppState> {
   });
 
   // A map of task name to status, as CTS answers it; the request id sits beside them (no task may be named request_id).
-  router.get('/status/tasks', async (ctx: AppContext) => {
-    ctx.body = { request_id: ctx.state.requestId, ...(await statuses(ctx, await d.repo.list())) };
-  });
+  router.get(
+    '/status/tasks',
+    withInput({ query: listQuery }, invalidInput, async (ctx, { query }) => {
+      ctx.body = { request_id: ctx.state.requestId, ...(await statuses(await d.repo.list(), query)) };
+    }),
+  );
 
   router.get('/status/tasks/:name', async (ctx: AppContext) => {
     const task = await d.repo.find(ctx.params.name);
+    // The task first: an unknown task is a 404 whatever the query.
     if (!task) throw taskNotFound(ctx.params.name);
-    const include = single(ctx, 'include');
-    if (include !== undefined && include !== 'events')
-      throw invalidField('include', `must be events, not '${include}'`);
-    if (ctx.query.status !== undefined) throw invalidField('status', 'filters only the list of all tasks');
-    ctx.body = { request_id: ctx.state.requestId, ...(await statuses(ctx, [task])) };
+    const answer = withInput({ query: oneTaskQuery }, invalidInput, async (_ctx, { query }) => {
+      ctx.body = { request_id: ctx.state.requestId, ...(await statuses([task], { include: query.include })) };
+    });
+    await answer(ctx);
   });
 
   router.get('/health', async (ctx: AppContext) => {

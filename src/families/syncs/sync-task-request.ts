@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryOnce } from '../../http/validate';
 import { CronError, nextTick, normaliseCron } from '../../cron/cron-schedule';
 import { formatDuration, parseDuration } from './durations';
 import { badRequest, invalidField } from './sync-errors';
@@ -240,10 +241,11 @@ export function parsePatch(raw: unknown, current: SyncTaskConfig, limits: Reques
 }
 
 /** `?run=`: absent, `now` or `inspect`; anything else, or the parameter twice, is a 400 (as CTS). */
-export function parseRunOption(query: Record<string, string | string[] | undefined>): 'now' | 'inspect' | null {
-  const run = query.run;
-  if (run === undefined) return null;
-  if (Array.isArray(run)) throw invalidField('run', 'given more than once');
-  if (run !== 'now' && run !== 'inspect') throw invalidField('run', `must be now or inspect, not '${run}'`);
-  return run;
-}
+export const runOptionQuery = z.object({
+  run: queryOnce('given more than once').transform((run, check) => {
+    if (run === undefined) return null;
+    if (run === 'now' || run === 'inspect') return run;
+    check.addIssue({ code: 'custom', message: `must be now or inspect, not '${run}'` });
+    return z.NEVER;
+  }),
+});

@@ -6,13 +6,14 @@ import type { TaskService } from '../../tasks/task-service';
 import { nextTick } from '../../cron/cron-schedule';
 import { ModuleSourceError, resolveModule } from './module-source';
 import { readJson } from './sync-body';
-import { badRequest, invalidField, SyncError, taskNotFound } from './sync-errors';
+import { badRequest, invalidField, invalidInput, SyncError, taskNotFound } from './sync-errors';
+import { withInput } from '../../http/validate';
 import type { SyncModulesRepo } from './sync-modules-repo';
 import { presentTask } from './sync-presenters';
 import type { SyncRunQueue } from './sync-run-queue';
 import type { SyncRunsRepo } from './sync-runs-repo';
 import { Condition, SyncTaskConfig } from './sync-task';
-import { parseCreate, parsePatch, parseRunOption, RequestLimits } from './sync-task-request';
+import { parseCreate, parsePatch, RequestLimits, runOptionQuery } from './sync-task-request';
 import type { SyncTasksRepo } from './sync-tasks-repo';
 import type { TerraformBinary } from './terraform-binary';
 import type { WatchedData } from './watched-data';
@@ -66,7 +67,10 @@ export function syncTaskRoutes(d: SyncTaskRouteDeps): Router<AppState> {
     ctx.status = 200;
     ctx.body = {
       request_id: ctx.state.requestId,
-      inspect: { changes_present: Boolean(result.changes_present), plan: String(result.plan ?? '') },
+      inspect: {
+        changes_present: Boolean(result.changes_present),
+        plan: typeof result.plan === 'string' ? result.plan : '',
+      },
       task_id: task.id,
     };
   }
@@ -81,70 +85,74 @@ export function syncTaskRoutes(d: SyncTaskRouteDeps): Router<AppState> {
     ctx.body = { request_id: ctx.state.requestId, task: presentTask(task) };
   });
 
-  router.post('/', async (ctx: AppContext) => {
-    const run = parseRunOption(ctx.query);
-    const config = parseCreate(await readJson(ctx), d.limits);
-    await checkModule(config.module, config.version, 'task.');
-    await requireTerraform();
-    if (await d.repo.find(config.name)) throw badRequest(`task with name ${config.name} already exists`);
-    if (run === 'inspect') return inspect(ctx, config);
-    if (run === 'now' && !config.enabled) throw invalidField('run', 'a disabled task cannot run now');
-
-    const user = ctx.state.user!.name;
-    const nextTickAt = firstTick(config.condition);
-    const duplicate = () => badRequest(`task with name ${config.name} already exists`);
-    if (run === 'now') {
-      // The run reads the data as they are now: what it will see is what the task has seen.
-      const seen = await d.watched.observe(config.condition);
-      const watch = seen && seen !== 'unchanged' ? seen : { fingerprint: null, hash: null };
-      const task = await d.queue.start(config.name, user, 'now', async (trx) => {
-        if (!(await d.repo.insert(config, user, { ...watch, nextTickAt }, trx))) throw duplicate();
-      });
-      return redirectToTask(ctx, task, { request_id: ctx.state.requestId, task: presentTask(config) });
-    }
-    // Nothing seen yet: the watcher's first look is a change, and the task's first run applies it.
-    if (!(await d.repo.insert(config, user, { fingerprint: null, hash: null, nextTickAt }))) throw duplicate();
-    ctx.status = 201;
-    ctx.body = { request_id: ctx.state.requestId, task: presentTask(config) };
-  });
-
-  router.patch('/:name', async (ctx: AppContext) => {
-    const run = parseRunOption(ctx.query);
-    const body = await readJson(ctx);
-    const current = await d.repo.find(ctx.params.name);
-    if (!current) throw taskNotFound(ctx.params.name);
-    const patch = parsePatch(body, current, d.limits);
-    const {
-      createdBy: _by,
-      deleting: _deleting,
-      pending: _pending,
-      createdAt: _created,
-      updatedAt: _updated,
-      ...stored
-    } = current;
-    const proposed: SyncTaskConfig = { ...stored, ...patch };
-    if (run === 'inspect') {
+  router.post(
+    '/',
+    withInput({ query: runOptionQuery }, invalidInput, async (ctx, { query: { run } }) => {
+      const config = parseCreate(await readJson(ctx), d.limits);
+      await checkModule(config.module, config.version, 'task.');
       await requireTerraform();
-      return inspect(ctx, proposed);
-    }
-    if (run === 'now') {
-      if (!proposed.enabled) throw invalidField('run', 'a disabled task cannot run now');
-      await requireTerraform();
-    }
-    const nextTickAt = patch.condition
-      ? firstTick(patch.condition)
-      : patch.enabled === true && !current.enabled
-        ? firstTick(current.condition)
-        : undefined;
-    if (run === 'now') {
-      const task = await d.queue.start(current.name, ctx.state.user!.name, 'now', async (trx) => {
-        if (!(await d.repo.update(current.name, patch, nextTickAt, trx))) throw taskNotFound(current.name);
-      });
-      return redirectToTask(ctx, task, { request_id: ctx.state.requestId });
-    }
-    if (!(await d.repo.update(current.name, patch, nextTickAt))) throw taskNotFound(current.name);
-    ctx.body = { request_id: ctx.state.requestId };
-  });
+      if (await d.repo.find(config.name)) throw badRequest(`task with name ${config.name} already exists`);
+      if (run === 'inspect') return inspect(ctx, config);
+      if (run === 'now' && !config.enabled) throw invalidField('run', 'a disabled task cannot run now');
+
+      const user = ctx.state.user!.name;
+      const nextTickAt = firstTick(config.condition);
+      const duplicate = () => badRequest(`task with name ${config.name} already exists`);
+      if (run === 'now') {
+        // The run reads the data as they are now: what it will see is what the task has seen.
+        const seen = await d.watched.observe(config.condition);
+        const watch = seen && seen !== 'unchanged' ? seen : { fingerprint: null, hash: null };
+        const task = await d.queue.start(config.name, user, 'now', async (trx) => {
+          if (!(await d.repo.insert(config, user, { ...watch, nextTickAt }, trx))) throw duplicate();
+        });
+        return redirectToTask(ctx, task, { request_id: ctx.state.requestId, task: presentTask(config) });
+      }
+      // Nothing seen yet: the watcher's first look is a change, and the task's first run applies it.
+      if (!(await d.repo.insert(config, user, { fingerprint: null, hash: null, nextTickAt }))) throw duplicate();
+      ctx.status = 201;
+      ctx.body = { request_id: ctx.state.requestId, task: presentTask(config) };
+    }),
+  );
+
+  router.patch(
+    '/:name',
+    withInput({ query: runOptionQuery }, invalidInput, async (ctx, { query: { run } }) => {
+      const body = await readJson(ctx);
+      const current = await d.repo.find(ctx.params.name);
+      if (!current) throw taskNotFound(ctx.params.name);
+      const patch = parsePatch(body, current, d.limits);
+      const {
+        createdBy: _by,
+        deleting: _deleting,
+        pending: _pending,
+        createdAt: _created,
+        updatedAt: _updated,
+        ...stored
+      } = current;
+      const proposed: SyncTaskConfig = { ...stored, ...patch };
+      if (run === 'inspect') {
+        await requireTerraform();
+        return inspect(ctx, proposed);
+      }
+      if (run === 'now') {
+        if (!proposed.enabled) throw invalidField('run', 'a disabled task cannot run now');
+        await requireTerraform();
+      }
+      const nextTickAt = patch.condition
+        ? firstTick(patch.condition)
+        : patch.enabled === true && !current.enabled
+          ? firstTick(current.condition)
+          : undefined;
+      if (run === 'now') {
+        const task = await d.queue.start(current.name, ctx.state.user!.name, 'now', async (trx) => {
+          if (!(await d.repo.update(current.name, patch, nextTickAt, trx))) throw taskNotFound(current.name);
+        });
+        return redirectToTask(ctx, task, { request_id: ctx.state.requestId });
+      }
+      if (!(await d.repo.update(current.name, patch, nextTickAt))) throw taskNotFound(current.name);
+      ctx.body = { request_id: ctx.state.requestId };
+    }),
+  );
 
   router.delete('/:name', async (ctx: AppContext) => {
     const name = ctx.params.name;
@@ -165,7 +173,8 @@ async function readResult(tasks: TaskService, task: Task): Promise<Record<string
   for await (const b of tasks.readLog(task.id, 'result', 0, size)) parts.push(b);
   const lines = Buffer.concat(parts).toString('utf8').trim().split('\n');
   try {
-    return JSON.parse(lines[lines.length - 1]);
+    const result: unknown = JSON.parse(lines[lines.length - 1]);
+    return result !== null && typeof result === 'object' ? (result as Record<string, unknown>) : {};
   } catch {
     return {};
   }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn, jsonColumn } from '../../db/row-values';
+import { dateColumn, jsonColumn, type RawRows } from '../../db/row-values';
 import { sqlStates, UNFINISHED_STATES } from '../../tasks/task';
 import { parseDuration } from './durations';
 import { conditionKind, SYNC_RUN_TYPE, SyncTask, SyncTaskConfig } from './sync-task';
@@ -99,7 +99,7 @@ export class SyncTasksRepo {
     watch: { fingerprint: string | null; hash: string | null; nextTickAt: Date | null },
     db: Knex | Knex.Transaction = this.knex,
   ): Promise<boolean> {
-    const rows = await db('sync_tasks')
+    const rows = await db<Row>('sync_tasks')
       .insert({
         ...configColumns(c),
         name: c.name,
@@ -115,12 +115,12 @@ export class SyncTasksRepo {
   }
 
   async find(name: string, db: Knex | Knex.Transaction = this.knex): Promise<SyncTask | null> {
-    const row = await db('sync_tasks').where({ name, deleting: false }).first(COLUMNS);
+    const row = await db<Row>('sync_tasks').where({ name, deleting: false }).first(COLUMNS);
     return row ? fromRow(row) : null;
   }
 
   async list(): Promise<SyncTask[]> {
-    return (await this.knex('sync_tasks').where({ deleting: false }).orderBy('name').select(COLUMNS)).map(fromRow);
+    return (await this.knex<Row>('sync_tasks').where({ deleting: false }).orderBy('name').select(COLUMNS)).map(fromRow);
   }
 
   /**
@@ -143,21 +143,21 @@ export class SyncTasksRepo {
         last_change_at: db.fn.now(),
       });
     }
-    const rows = await db('sync_tasks').where({ name, deleting: false }).update(row).returning(COLUMNS);
+    const rows = await db<Row>('sync_tasks').where({ name, deleting: false }).update(row).returning(COLUMNS);
     return rows.length ? fromRow(rows[0]) : null;
   }
 
   /** DELETE: marks the task; it goes once no run of it is queued or running (`deleteIfIdle`). */
   async markDeleting(name: string): Promise<boolean> {
     return (
-      (await this.knex('sync_tasks').where({ name }).update({ deleting: true, pending: false }).returning('name'))
+      (await this.knex<Row>('sync_tasks').where({ name }).update({ deleting: true, pending: false }).returning('name'))
         .length === 1
     );
   }
 
   /** Deletes a marked task unless a run of it is unfinished; its runs and Terraform state go with it. */
   async deleteIfIdle(name: string): Promise<boolean> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `delete from sync_tasks s where s.name = ? and s.deleting and not ${RUN_IN_QUEUE(UNFINISHED)} returning s.name`,
       [name],
     );
@@ -166,7 +166,7 @@ export class SyncTasksRepo {
 
   /** Every task, with what was last seen of its data (tasks marked for deletion too: they are not watched). */
   async watched(): Promise<WatchState[]> {
-    const rows = await this.knex('sync_tasks').select(
+    const rows = await this.knex<Row>('sync_tasks').select(
       'name',
       'deleting',
       'watch_kind',
@@ -194,7 +194,7 @@ export class SyncTasksRepo {
    * change starts its buffer). Returns whether this node's record won.
    */
   async recordSeen(name: string, was: string | null, fingerprint: string, hash: string): Promise<boolean> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `update sync_tasks s set
          seen_fingerprint = ?,
          seen_hash = ?,
@@ -210,7 +210,7 @@ export class SyncTasksRepo {
 
   /** Moves a schedule on from tick `was` to `next`; the node whose update wins makes an enabled task pending. */
   async recordTick(name: string, was: Date, next: Date | null): Promise<boolean> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `update sync_tasks s set next_tick_at = ?, pending = s.pending or s.enabled,
          first_change_at = case when s.enabled then coalesce(s.first_change_at, now()) else s.first_change_at end,
          last_change_at = case when s.enabled then now() else s.last_change_at end
@@ -222,7 +222,7 @@ export class SyncTasksRepo {
 
   /** Names of the tasks whose pending change is due now. */
   async due(limit: number): Promise<Array<{ name: string; createdBy: string }>> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `select s.name, s.created_by from sync_tasks s where ${DUE} order by s.first_change_at limit ?`,
       [limit],
     );
@@ -234,7 +234,7 @@ export class SyncTasksRepo {
    * the data when it starts (after this statement). True when folded.
    */
   async foldIntoQueuedRun(name: string): Promise<boolean> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `update sync_tasks s set pending = false, first_change_at = null, last_change_at = null
         where s.name = ? and ${DUE} and ${RUN_IN_QUEUE(QUEUED)} returning s.name`,
       [name],
@@ -247,7 +247,7 @@ export class SyncTasksRepo {
    * claim wait, then find nothing pending): true when this transaction won it.
    */
   async claimDue(trx: Knex.Transaction, name: string, taskId: number): Promise<boolean> {
-    const res = await trx.raw(
+    const res = await trx.raw<RawRows>(
       `update sync_tasks s set pending = false, first_change_at = null, last_change_at = null
         where s.name = ? and ${DUE} and not ${RUN_IN_QUEUE(QUEUED, ' and q.id <> ?')} returning s.name`,
       [name, taskId],
@@ -257,12 +257,12 @@ export class SyncTasksRepo {
 
   /** A run that starts now covers what was pending (run=now, or a run that a change folded into). */
   async clearPending(name: string, db: Knex | Knex.Transaction = this.knex): Promise<void> {
-    await db('sync_tasks').where({ name }).update({ pending: false, first_change_at: null, last_change_at: null });
+    await db<Row>('sync_tasks').where({ name }).update({ pending: false, first_change_at: null, last_change_at: null });
   }
 
   /** A run that could not apply what was pending (its task was disabled meanwhile) leaves it pending. */
   async setPending(name: string): Promise<void> {
-    await this.knex.raw(
+    await this.knex.raw<RawRows>(
       `update sync_tasks set pending = true, first_change_at = coalesce(first_change_at, now()), last_change_at = coalesce(last_change_at, now()) where name = ?`,
       [name],
     );
@@ -270,7 +270,7 @@ export class SyncTasksRepo {
 
   /** Status counts by `enabled`. */
   async countEnabled(): Promise<{ enabled: number; disabled: number }> {
-    const rows = await this.knex('sync_tasks')
+    const rows = await this.knex<Row>('sync_tasks')
       .where({ deleting: false })
       .groupBy('enabled')
       .select('enabled')

@@ -1,6 +1,11 @@
+import { z } from 'zod';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { asError } from '../../errors/as-error';
+
+/** What `terraform version -json` prints (the part bosun reads). */
+const versionOutput = z.object({ terraform_version: z.string() });
 
 export type TerraformCheck = { ok: true; path: string; version: string } | { ok: false; problem: string };
 
@@ -55,11 +60,11 @@ export class TerraformBinary {
       try {
         version = await new Promise<string>((resolve, reject) =>
           execFile(file, ['version', '-json'], { env: terraformEnv(this.env), timeout: 30_000 }, (err, stdout) => {
-            if (err) return reject(err);
+            if (err) return reject(asError(err));
             try {
-              resolve(String(JSON.parse(stdout).terraform_version));
+              resolve(versionOutput.parse(JSON.parse(stdout)).terraform_version);
             } catch (e) {
-              reject(e);
+              reject(asError(e));
             }
           }),
         );

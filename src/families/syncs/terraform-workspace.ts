@@ -86,7 +86,8 @@ export class TerraformWorkspace {
     }
     let serial = 0;
     try {
-      serial = Number(JSON.parse(text).serial) || 0;
+      const state: unknown = JSON.parse(text);
+      serial = Number((state as { serial?: unknown } | null)?.serial) || 0;
     } catch {
       // kept as Terraform wrote it
     }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { dateColumn } from '../../db/row-values';
+import { dateColumn, type Row } from '../../db/row-values';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { Condition, InstancesWatch, SecretsWatch } from './sync-task';
 
@@ -46,15 +46,16 @@ export class WatchedData {
     this.hmacKey = crypto.createHash('sha256').update('bosun sync watch\0').update(secretsKey).digest();
   }
 
-  private instancesOf(w: InstancesWatch): Knex.QueryBuilder {
-    const q = this.knex('instances').where({ deployment: w.deployment });
+  private instancesOf(w: InstancesWatch) {
+    const q = this.knex<Row>('instances').where({ deployment: w.deployment });
     if (w.instance_group) q.where({ instance_group: w.instance_group });
     return q;
   }
 
   async instancesHash(w: InstancesWatch): Promise<string> {
-    const row = await this.instancesOf(w).first(this.knex.raw(`${INSTANCE_HASH} as digest`));
-    return String(row.digest);
+    // An aggregate without group by: always one row.
+    const row = await this.instancesOf(w).first<{ digest: string }>(this.knex.raw(`${INSTANCE_HASH} as digest`));
+    return row.digest;
   }
 
   /** CTS's `services` input: a map keyed by instance id. */

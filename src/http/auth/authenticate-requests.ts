@@ -25,7 +25,10 @@ export function authenticateRequests(auth: Authenticator, realms: AuthRealm[], f
       ctx.ip,
     );
     ctx.state.user = who.kind === 'user' ? who.user : null;
-    if (isPublic(realm, ctx.method, ctx.path)) return next();
+    if (isPublic(realm, ctx.method, ctx.path)) {
+      await next();
+      return;
+    }
     realm.decorate?.(ctx);
 
     if (who.kind === 'limited') return realm.tooManyAttempts(ctx, who.retryAfterSeconds);

@@ -1,11 +1,11 @@
 import Router from '@koa/router';
-import type { Next } from 'koa';
-import { koaBody } from 'koa-body';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator';
 import type { TokenService } from '../../auth/token-service';
 import { isAdmin } from '../../auth/user-store';
+import { jsonBodyParser } from '../json-body';
 import type { AppContext, AppState } from '../context';
+import { type InputProblem, withInput } from '../validate';
 import { ciphertrustErrors, CiphertrustError } from '../ciphertrust/ciphertrust-errors';
 
 const grantSchema = z.discriminatedUnion('grant_type', [
@@ -19,19 +19,10 @@ const grantSchema = z.discriminatedUnion('grant_type', [
   z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(512) }).strict(),
 ]);
 
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '16kb',
-  jsonStrict: true,
+const jsonBody = jsonBodyParser({
+  notJson: () => new CiphertrustError(415, 'Content-Type must be application/json'),
+  limit: '16kb',
 });
-
-async function jsonBody(ctx: AppContext, next: Next) {
-  if (!ctx.is('application/json')) throw new CiphertrustError(415, 'Content-Type must be application/json');
-  await parseJson(ctx as never, next);
-}
 
 function parseGrant(body: unknown): z.infer<typeof grantSchema> {
   const r = grantSchema.safeParse(body);
@@ -39,6 +30,28 @@ function parseGrant(body: unknown): z.infer<typeof grantSchema> {
   const problems = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
   throw new CiphertrustError(400, `Invalid request body: ${problems.join('; ')}`);
 }
+
+/** `?user=`: an admin lists another user's tokens (given once; otherwise ignored). */
+const listQuery = z.object({
+  user: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'string' ? v : undefined)),
+});
+
+/** `?user=`: whose tokens to revoke, required. */
+const revokeQuery = z.object({
+  user: z
+    .unknown()
+    .optional()
+    .transform((v, check) => {
+      if (typeof v === 'string' && v) return v;
+      check.addIssue({ code: 'custom', message: 'the query parameter user is required' });
+      return z.NEVER;
+    }),
+});
+
+const invalidQuery = (p: InputProblem) => new CiphertrustError(400, p.message);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -69,26 +82,34 @@ export function tokenRoutes(auth: Authenticator, tokens: TokenService): Router<A
     ctx.body = answer;
   });
 
-  router.get('/', async (ctx: AppContext) => {
-    const user = typeof ctx.query.user === 'string' ? ctx.query.user : undefined;
-    const rows = await tokens.refreshTokens.list(isAdmin(ctx.state.user!) ? user : ctx.state.user!.name);
-    ctx.body = {
-      skip: 0,
-      limit: rows.length,
-      total: rows.length,
-      resources: rows.map((r) => ({ id: r.id, username: r.username, createdAt: r.createdAt, expiresAt: r.expiresAt })),
-    };
-  });
+  router.get(
+    '/',
+    withInput({ query: listQuery }, invalidQuery, async (ctx, { query: { user } }) => {
+      const rows = await tokens.refreshTokens.list(isAdmin(ctx.state.user!) ? user : ctx.state.user!.name);
+      ctx.body = {
+        skip: 0,
+        limit: rows.length,
+        total: rows.length,
+        resources: rows.map((r) => ({
+          id: r.id,
+          username: r.username,
+          createdAt: r.createdAt,
+          expiresAt: r.expiresAt,
+        })),
+      };
+    }),
+  );
 
-  router.delete('/', async (ctx: AppContext) => {
-    const user = ctx.query.user;
-    if (typeof user !== 'string' || !user) throw new CiphertrustError(400, 'the query parameter user is required');
-    await tokens.refreshTokens.revokeUser(user);
-    ctx.status = 204;
-  });
+  router.delete(
+    '/',
+    withInput({ query: revokeQuery }, invalidQuery, async (ctx, { query: { user } }) => {
+      await tokens.refreshTokens.revokeUser(user);
+      ctx.status = 204;
+    }),
+  );
 
   router.delete('/:id', async (ctx: AppContext) => {
-    const id = String(ctx.params.id);
+    const id = ctx.params.id;
     if (!UUID.test(id) || !(await tokens.refreshTokens.revoke(id)))
       throw new CiphertrustError(404, 'Resource not found');
     ctx.status = 204;

@@ -1,39 +1,29 @@
-import type { Next } from 'koa';
-import { koaBody } from 'koa-body';
 import type { z } from 'zod';
 import { badRequest } from '../../errors/director-error';
+import { jsonBodyParser } from '../json-body';
 import type { AppContext } from '../context';
-import { findNul, nulMessage } from '../nul-detector';
-import { describeIssues, withBody } from '../validate';
+import { withBody, withInput, type InputProblem, type InputSchemas, type RouteInput } from '../validate';
 
 /** JSON request bodies: at most 1 MB, objects or arrays only, no NUL characters; anything else is a 4xx. */
-const parseJson = koaBody({
-  json: true,
-  urlencoded: false,
-  text: false,
-  multipart: false,
-  jsonLimit: '1mb',
-  jsonStrict: true,
+export const jsonBody = jsonBodyParser({
+  notJson: () => badRequest(`Content-Type must be application/json`),
+  bodyOptional: true,
+  nul: (message) => badRequest(`Invalid request body: ${message}`),
 });
 
-export async function jsonBody(ctx: AppContext, next: Next) {
-  if (ctx.request.length && !ctx.is('application/json')) {
-    throw badRequest(`Content-Type must be application/json`);
-  }
-  await parseJson(ctx as never, async () => {
-    const nul = findNul(ctx.request.body);
-    if (nul) throw badRequest(`Invalid request body: ${nulMessage(nul)}`);
-    await next();
-  });
-}
+/**
+ * The Director's 400 for input that fails a route's schemas: a body as `Invalid request body: <problems>`;
+ * a query parameter by its schema's own message (the Director's words for each parameter).
+ */
+const invalidInput = (p: InputProblem) =>
+  badRequest(p.part === 'body' ? `Invalid request body: ${p.summary}` : p.message);
 
-const invalidBody = (problems: string) => badRequest(`Invalid request body: ${problems}`);
-
-/** Validates a parsed body, turning the first problems into one clear 400. */
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  throw invalidBody(describeIssues(r.error));
+/** A Director route's handler with its query and JSON body (after `jsonBody`) checked against `schemas`. */
+export function directorInput<S extends InputSchemas>(
+  schemas: S,
+  handler: (ctx: AppContext, input: RouteInput<S>) => Promise<void>,
+) {
+  return withInput(schemas, invalidInput, handler);
 }
 
 /** A Director route's handler with its JSON body checked against `schema` (after `jsonBody`). */
@@ -41,5 +31,5 @@ export function directorBody<S extends z.ZodType>(
   schema: S,
   handler: (ctx: AppContext, body: z.output<S>) => Promise<void>,
 ) {
-  return withBody(schema, invalidBody, handler);
+  return withBody(schema, invalidInput, handler);
 }

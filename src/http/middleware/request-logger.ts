@@ -13,7 +13,8 @@ export function requestLogger(root: Logger) {
     const requestId = CLIENT_REQUEST_ID.test(given) ? given : crypto.randomUUID();
     ctx.state.requestId = requestId;
     ctx.state.log = root.child({ reqId: requestId });
-    ctx.state.user = null;
+    // Typed as it is declared, not narrowed to null: authentication sets it while `next()` runs.
+    ctx.state.user = null as AppState['user'];
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
@@ -25,7 +26,7 @@ export function requestLogger(root: Logger) {
           path: ctx.path,
           status: ctx.status,
           ms: Math.round(ms * 10) / 10,
-          user: (ctx.state as AppState).user?.name,
+          user: ctx.state.user?.name,
         },
         'request',
       );

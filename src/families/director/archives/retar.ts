@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pack, type Pack } from 'tar-stream';
 import { tarEntries } from './tar-entries';
+import { asError } from '../../../errors/as-error';
 
 /**
  * Re-packs an archive (tar or tar.gz) with every entry moved under `prefix` (e.g.
@@ -32,9 +33,9 @@ export function retarUnder(source: AsyncIterable<Buffer>, prefix: string, strip 
       }
     }
     p.finalize();
-  })().catch((err) => p.destroy(err));
+  })().catch((err: unknown) => p.destroy(asError(err)));
   // A Node byte stream (not tar-stream's own kind) for consumers such as Docker's put-archive request.
-  return Readable.from(p as unknown as AsyncIterable<Buffer>, { objectMode: false });
+  return Readable.from(p, { objectMode: false });
 }
 
 /** Writes one file's body into the pack, waiting whenever the pack's consumer is behind. */
@@ -52,9 +53,9 @@ function copyEntry(
       }
       // tar-stream's sink is a streamx Writable: `end()` takes no callback (the entry's callback says when it is done).
       (sink as unknown as { end(): void }).end();
-    })().catch((err) => {
-      sink.destroy(err);
-      reject(err);
+    })().catch((err: unknown) => {
+      sink.destroy(asError(err));
+      reject(asError(err));
     });
   });
 }

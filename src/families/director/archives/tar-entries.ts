@@ -1,6 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { extract } from 'tar-stream';
+import { asError } from '../../../errors/as-error';
 
 export interface TarEntry {
   /** Normalised name: no leading `./` or `/`, no trailing `/`. */
@@ -41,7 +42,7 @@ function maybeGunzip(source: AsyncIterable<Buffer>): Readable {
       if (!sink.write(chunk)) await new Promise((r) => sink!.once('drain', r));
     }
     (sink ?? out).end();
-  })().catch((err) => out.destroy(err));
+  })().catch((err: unknown) => out.destroy(asError(err)));
   return out;
 }
 

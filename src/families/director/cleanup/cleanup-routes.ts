@@ -2,7 +2,9 @@ import Router from '@koa/router';
 import type { AppContext, AppState } from '../../../http/context';
 import { requireAdmin } from '../../../http/director/director-auth';
 import { presentStemcell } from '../director-presenters';
-import { flag } from '../query-flags';
+import { z } from 'zod';
+import { directorInput } from '../../../http/director/json-body';
+import { queryFlag } from '../../../http/validate';
 import { planCleanup, type CleanupPlan, type CleanupSources } from './artifacts-to-delete';
 import { presentOrphanedVm, type OrphanedVms } from './orphaned-vms';
 
@@ -23,17 +25,24 @@ export function presentCleanupPlan(plan: CleanupPlan) {
   };
 }
 
+/** `--all` and `--keep-orphaned-disks`, as the CLI sends them. */
+const dryRunQuery = z.object({ remove_all: queryFlag, keep_orphaned_disks: queryFlag });
+
 /** `bosh clean-up --dry-run [--all]` and `bosh orphaned-vms` (`POST /cleanup` is the task core's). */
 export function cleanupDryRunRoutes(sources: CleanupSources & { orphanedVms: OrphanedVms }): Router<AppState> {
   const router = new Router<AppState>();
 
-  router.get('/cleanup/dryrun', requireAdmin, async (ctx: AppContext) => {
-    const plan = await planCleanup(sources, {
-      removeAll: flag(ctx, 'remove_all'),
-      keepOrphanedDisks: flag(ctx, 'keep_orphaned_disks'),
-    });
-    ctx.body = presentCleanupPlan(plan);
-  });
+  router.get(
+    '/cleanup/dryrun',
+    requireAdmin,
+    directorInput({ query: dryRunQuery }, async (ctx, { query }) => {
+      const plan = await planCleanup(sources, {
+        removeAll: query.remove_all,
+        keepOrphanedDisks: query.keep_orphaned_disks,
+      });
+      ctx.body = presentCleanupPlan(plan);
+    }),
+  );
 
   router.get('/orphaned_vms', requireAdmin, async (ctx: AppContext) => {
     ctx.body = (await sources.orphanedVms.list()).map(presentOrphanedVm);

@@ -4,7 +4,8 @@ import type { AppContext, AppState } from '../../../http/context';
 import { requireAdmin, requireRead } from '../../../http/director/director-auth';
 import { readTextBody, requireContentType } from '../../../http/raw-body';
 import { DirectorError } from '../../../errors/director-error';
-import { queryParam } from '../query-flags';
+import { directorInput } from '../../../http/director/json-body';
+import { queryText } from '../../../http/validate';
 import { ConfigChanges, configDiff } from './config-changes';
 import { configDocument, normaliseRuntimeConfig, parseConfigContent } from './config-documents';
 import { badConfig, badConfigRequest, configNotFound, invalidJson } from './config-errors';
@@ -42,7 +43,7 @@ export function answerEmpty(ctx: AppContext, status: number) {
   if (status !== 204) ctx.body = '';
 }
 
-const idParam = (ctx: AppContext) => (ctx.params as Record<string, string>).id;
+const idParam = (ctx: AppContext) => ctx.params.id;
 
 const isInteger = (s: string) => /^-?\d+$/.test(s) && String(Number(s)) === s;
 
@@ -62,6 +63,9 @@ const DIFF_FORMATS =
  * string), `latest` lists the current version of each type and name, a delete marks a type and name
  * deleted, and `/configs/diff` compares two versions, two contents, or a content with the current one.
  */
+/** The query the config routes read; each value is checked where its Director message is given. */
+const configsQuery = z.object({ limit: queryText, latest: queryText, type: queryText, name: queryText });
+
 export function configsRoutes(configs: ConfigsRepo, changes: ConfigChanges, deploymentConfigs: DeploymentConfigsRepo) {
   const router = new Router<AppState>();
 
@@ -71,20 +75,24 @@ export function configsRoutes(configs: ConfigsRepo, changes: ConfigChanges, depl
     return found;
   };
 
-  router.get('/configs', requireRead, async (ctx: AppContext) => {
-    const limitParam = queryParam(ctx, 'limit');
-    const latest = queryParam(ctx, 'latest');
-    if (limitParam !== undefined) {
-      if (!isInteger(limitParam)) throw badConfigRequest("'limit' must be a number");
-      if (Number(limitParam) < 1) throw badConfigRequest("'limit' must be larger than zero");
-    }
-    if (latest !== undefined && latest !== 'true' && latest !== 'false')
-      throw badConfigRequest("'latest' must be 'true' or 'false'");
-    const limit =
-      limitParam !== undefined ? Number(limitParam) : latest === 'false' ? Math.max(1, await configs.maxId()) : 1;
-    const found = await configs.find({ type: queryParam(ctx, 'type'), name: queryParam(ctx, 'name'), limit });
-    ctx.body = found.map(presentConfig);
-  });
+  router.get(
+    '/configs',
+    requireRead,
+    directorInput({ query: configsQuery }, async (ctx, { query }) => {
+      const limitParam = query.limit;
+      const latest = query.latest;
+      if (limitParam !== undefined) {
+        if (!isInteger(limitParam)) throw badConfigRequest("'limit' must be a number");
+        if (Number(limitParam) < 1) throw badConfigRequest("'limit' must be larger than zero");
+      }
+      if (latest !== undefined && latest !== 'true' && latest !== 'false')
+        throw badConfigRequest("'latest' must be 'true' or 'false'");
+      const limit =
+        limitParam !== undefined ? Number(limitParam) : latest === 'false' ? Math.max(1, await configs.maxId()) : 1;
+      const found = await configs.find({ type: query.type, name: query.name, limit });
+      ctx.body = found.map(presentConfig);
+    }),
+  );
 
   router.get('/configs/:id', requireRead, async (ctx: AppContext) => {
     ctx.body = presentConfig(await byId(idParam(ctx)));
@@ -164,13 +172,16 @@ export function configsRoutes(configs: ConfigsRepo, changes: ConfigChanges, depl
     answerEmpty(ctx, (await configs.deleteById(Number(idParam(ctx)))) > 0 ? 204 : 404);
   });
 
-  router.delete('/configs', requireAdmin, async (ctx: AppContext) => {
-    const type = queryParam(ctx, 'type');
-    const name = queryParam(ctx, 'name');
-    if (!type) throw badConfigRequest("'type' is required");
-    if (!name) throw badConfigRequest("'name' is required");
-    answerEmpty(ctx, (await configs.deleteByTypeAndName(type, name)) > 0 ? 204 : 404);
-  });
+  router.delete(
+    '/configs',
+    requireAdmin,
+    directorInput({ query: configsQuery }, async (ctx, { query }) => {
+      const { type, name } = query;
+      if (!type) throw badConfigRequest("'type' is required");
+      if (!name) throw badConfigRequest("'name' is required");
+      answerEmpty(ctx, (await configs.deleteByTypeAndName(type, name)) > 0 ? 204 : 404);
+    }),
+  );
 
   router.get('/deployment_configs', requireRead, async (ctx: AppContext) => {
     const raw = ctx.query['deployment[]'] ?? ctx.query.deployment;

@@ -2,7 +2,9 @@ import Router from '@koa/router';
 import type { AppContext, AppState } from '../../../http/context';
 import { requireAdmin, requireRead } from '../../../http/director/director-auth';
 import { readTextBody, requireContentType } from '../../../http/raw-body';
-import { queryParam } from '../query-flags';
+import { z } from 'zod';
+import { directorInput } from '../../../http/director/json-body';
+import { queryText } from '../../../http/validate';
 import { ConfigChanges, configDiff } from './config-changes';
 import { configDocument, normaliseRuntimeConfig, parseManifestYaml } from './config-documents';
 import type { ConfigsRepo } from './configs-repo';
@@ -26,7 +28,10 @@ const KINDS: LegacyKind[] = [
 ];
 
 /** `?name=`, `default` when absent or empty. */
-const nameOf = (ctx: AppContext, kind: LegacyKind) => (kind.named && queryParam(ctx, 'name')) || 'default';
+const nameOf = (query: { name?: string }, kind: LegacyKind) => (kind.named && query.name) || 'default';
+
+/** The query these routes read; each value is checked where its Director message is given. */
+const legacyQuery = z.object({ name: queryText, redact: queryText, limit: queryText });
 
 async function yamlBody(ctx: AppContext): Promise<string> {
   requireContentType(ctx, 'text/yaml', 'application/x-yaml');
@@ -43,49 +48,61 @@ async function yamlBody(ctx: AppContext): Promise<string> {
 export function legacyConfigsRoutes(configs: ConfigsRepo, changes: ConfigChanges) {
   const router = new Router<AppState>();
   for (const kind of KINDS) {
-    router.post(kind.path, requireAdmin, async (ctx: AppContext) => {
-      const name = nameOf(ctx, kind);
-      const event = {
-        user: ctx.state.user?.name ?? null,
-        action: 'update',
-        objectType: kind.objectType,
-        objectName: kind.named ? name : null,
-      };
-      const text = await yamlBody(ctx);
-      try {
-        const doc = parseManifestYaml(text);
-        await changes.upload(kind.type, name, kind.type === 'runtime' ? normaliseRuntimeConfig(doc) : text, event);
-      } catch (err) {
-        await changes.record(event, err as Error);
-        throw err;
-      }
-      ctx.status = 201;
-      ctx.body = '';
-    });
+    router.post(
+      kind.path,
+      requireAdmin,
+      directorInput({ query: legacyQuery }, async (ctx, { query }) => {
+        const name = nameOf(query, kind);
+        const event = {
+          user: ctx.state.user?.name ?? null,
+          action: 'update',
+          objectType: kind.objectType,
+          objectName: kind.named ? name : null,
+        };
+        const text = await yamlBody(ctx);
+        try {
+          const doc = parseManifestYaml(text);
+          await changes.upload(kind.type, name, kind.type === 'runtime' ? normaliseRuntimeConfig(doc) : text, event);
+        } catch (err) {
+          await changes.record(event, err as Error);
+          throw err;
+        }
+        ctx.status = 201;
+        ctx.body = '';
+      }),
+    );
 
-    router.post(`${kind.path}/diff`, requireAdmin, async (ctx: AppContext) => {
-      const after = parseManifestYaml(await yamlBody(ctx));
-      const current = await configs.current(kind.type, nameOf(ctx, kind));
-      const redact = kind.redacts && queryParam(ctx, 'redact') !== 'false';
-      ctx.body = { diff: configDiff(current ? configDocument(current.content) : null, after, redact) };
-    });
+    router.post(
+      `${kind.path}/diff`,
+      requireAdmin,
+      directorInput({ query: legacyQuery }, async (ctx, { query }) => {
+        const after = parseManifestYaml(await yamlBody(ctx));
+        const current = await configs.current(kind.type, nameOf(query, kind));
+        const redact = kind.redacts && query.redact !== 'false';
+        ctx.body = { diff: configDiff(current ? configDocument(current.content) : null, after, redact) };
+      }),
+    );
 
-    router.get(kind.path, requireRead, async (ctx: AppContext) => {
-      const limit = queryParam(ctx, 'limit');
-      if (!limit) {
-        ctx.status = 400;
-        ctx.body = 'limit is required';
-        return;
-      }
-      if (!/^[+-]?\d+$/.test(limit.trim())) {
-        ctx.status = 400;
-        ctx.body = `limit is invalid: '${limit}' is not an integer`;
-        return;
-      }
-      const n = Number(limit);
-      const found = n < 1 ? [] : await configs.find({ type: kind.type, name: nameOf(ctx, kind), limit: n });
-      ctx.body = found.map(presentLegacyConfig);
-    });
+    router.get(
+      kind.path,
+      requireRead,
+      directorInput({ query: legacyQuery }, async (ctx, { query }) => {
+        const limit = query.limit;
+        if (!limit) {
+          ctx.status = 400;
+          ctx.body = 'limit is required';
+          return;
+        }
+        if (!/^[+-]?\d+$/.test(limit.trim())) {
+          ctx.status = 400;
+          ctx.body = `limit is invalid: '${limit}' is not an integer`;
+          return;
+        }
+        const n = Number(limit);
+        const found = n < 1 ? [] : await configs.find({ type: kind.type, name: nameOf(query, kind), limit: n });
+        ctx.body = found.map(presentLegacyConfig);
+      }),
+    );
   }
   return router;
 }

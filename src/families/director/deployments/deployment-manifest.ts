@@ -6,7 +6,7 @@ const NAME = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only');
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
 const VERSION = z.union([z.string().min(1), z.number()]).transform(versionText);
 const properties = z.record(z.string(), z.unknown()).nullish();
 /** `1000-5000` or `3000` milliseconds. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { jsonColumn } from '../../../db/row-values';
+import { jsonColumn, type Row } from '../../../db/row-values';
 
 export interface NameVersion {
   name: string;
@@ -25,33 +25,33 @@ export class DeploymentsRepo {
   constructor(private readonly knex: Knex) {}
 
   async list(): Promise<Deployment[]> {
-    return (await this.knex('deployments').orderBy('name')).map(fromRow);
+    return (await this.knex<Row>('deployments').orderBy('name')).map(fromRow);
   }
 
   async find(name: string): Promise<Deployment | null> {
-    const row = await this.knex('deployments').where({ name }).first();
+    const row = await this.knex<Row>('deployments').where({ name }).first();
     return row ? fromRow(row) : null;
   }
 
   /** A deploy creates its deployment before the task runs, as the Director does. */
   async findOrCreate(name: string, db: Knex | Knex.Transaction = this.knex): Promise<void> {
-    await db('deployments').insert({ name }).onConflict('name').ignore();
+    await db<Row>('deployments').insert({ name }).onConflict('name').ignore();
   }
 
   async saveDeployed(name: string, manifest: string, releases: NameVersion[], stemcells: NameVersion[]): Promise<void> {
-    await this.knex('deployments')
+    await this.knex<Row>('deployments')
       .where({ name })
       .update({ manifest, releases: JSON.stringify(releases), stemcells: JSON.stringify(stemcells) });
   }
 
   async delete(name: string): Promise<void> {
-    await this.knex('deployments').where({ name }).delete();
+    await this.knex<Row>('deployments').where({ name }).delete();
   }
 
   /** Names of deployments whose last deployed manifest uses this stemcell or release version. */
   async using(kind: 'stemcells' | 'releases', name: string, version?: string): Promise<string[]> {
     const probe = JSON.stringify([version === undefined ? { name } : { name, version }]);
-    const rows = await this.knex('deployments').whereRaw(`${kind} @> ?::jsonb`, [probe]).select('name');
+    const rows = await this.knex<Row>('deployments').whereRaw(`${kind} @> ?::jsonb`, [probe]).select('name');
     return rows.map((r) => String(r.name));
   }
 }

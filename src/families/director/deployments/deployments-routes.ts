@@ -10,7 +10,9 @@ import type { AppContext, AppState } from '../../../http/context';
 import { presentDeployment } from '../director-presenters';
 import type { StartTask } from '../../../http/start-task';
 import { requireAdmin, requireRead } from '../../../http/director/director-auth';
-import { flag, queryParam } from '../query-flags';
+import { directorInput } from '../../../http/director/json-body';
+import { queryFlag, queryText } from '../../../http/validate';
+import { z } from 'zod';
 import { readTextBody, requireContentType } from '../../../http/raw-body';
 
 /** A manifest from the request: YAML, a mapping, with a valid name; anything else is a 400. */
@@ -25,6 +27,13 @@ async function manifestOf(ctx: AppContext): Promise<{ text: string; doc: Record<
     throw err;
   }
 }
+
+/** `?redact=false` shows secret values in the diff; anything else redacts them. */
+const diffQuery = z.object({ redact: queryText.transform((s) => s !== 'false') });
+
+const deployQuery = z.object({ recreate: queryFlag, dry_run: queryFlag, context: queryText });
+
+const deleteQuery = z.object({ force: queryFlag });
 
 export async function findDeployment(s: DirectorServices, name: string) {
   const d = await s.deployments.find(name);
@@ -51,39 +60,52 @@ export function deploymentsRoutes(s: DirectorServices, startTask: StartTask): Ro
     ctx.body = { manifest: d.manifest ?? '' };
   });
 
-  router.post('/deployments/:name/diff', requireAdmin, async (ctx: AppContext) => {
-    const { doc } = await manifestOf(ctx);
-    const d = await s.deployments.find(ctx.params.name);
-    ctx.body = await deploymentDiff(s.configs, s.deploymentConfigs, d, doc, queryParam(ctx, 'redact') !== 'false');
-  });
+  router.post(
+    '/deployments/:name/diff',
+    requireAdmin,
+    directorInput({ query: diffQuery }, async (ctx, { query }) => {
+      const { doc } = await manifestOf(ctx);
+      const d = await s.deployments.find(ctx.params.name);
+      ctx.body = await deploymentDiff(s.configs, s.deploymentConfigs, d, doc, query.redact);
+    }),
+  );
 
-  router.post('/deployments', requireAdmin, async (ctx: AppContext) => {
-    const { text, name } = await manifestOf(ctx);
-    const dryRun = flag(ctx, 'dry_run');
-    const context = queryParam(ctx, 'context');
-    const configIds = context ? await contextConfigIds(s.configs, context) : await latestConfigIds(s.configs);
-    await s.deployments.findOrCreate(name);
-    await startTask(
-      ctx,
-      deployTask,
-      { manifest: text, recreate: flag(ctx, 'recreate'), dry_run: dryRun, ...configIds },
-      {
-        description: dryRun ? 'create deployment (dry run)' : 'create deployment',
-        deployment: name,
-        lock: deploymentLock(name),
-      },
-    );
-  });
+  router.post(
+    '/deployments',
+    requireAdmin,
+    directorInput({ query: deployQuery }, async (ctx, { query }) => {
+      const { text, name } = await manifestOf(ctx);
+      const dryRun = query.dry_run;
+      const configIds = query.context
+        ? await contextConfigIds(s.configs, query.context)
+        : await latestConfigIds(s.configs);
+      await s.deployments.findOrCreate(name);
+      await startTask(
+        ctx,
+        deployTask,
+        { manifest: text, recreate: query.recreate, dry_run: dryRun, ...configIds },
+        {
+          description: dryRun ? 'create deployment (dry run)' : 'create deployment',
+          deployment: name,
+          lock: deploymentLock(name),
+        },
+      );
+    }),
+  );
 
-  router.delete('/deployments/:name', requireAdmin, async (ctx: AppContext) => {
-    const d = await findDeployment(s, ctx.params.name);
-    await startTask(
-      ctx,
-      deleteDeploymentTask,
-      { force: flag(ctx, 'force') },
-      { description: `delete deployment ${d.name}`, deployment: d.name, lock: deploymentLock(d.name) },
-    );
-  });
+  router.delete(
+    '/deployments/:name',
+    requireAdmin,
+    directorInput({ query: deleteQuery }, async (ctx, { query }) => {
+      const d = await findDeployment(s, ctx.params.name);
+      await startTask(
+        ctx,
+        deleteDeploymentTask,
+        { force: query.force },
+        { description: `delete deployment ${d.name}`, deployment: d.name, lock: deploymentLock(d.name) },
+      );
+    }),
+  );
 
   return router;
 }

@@ -61,7 +61,7 @@ export function renderGroupInstance(
     const release = resolved.releases.get(j.release)!;
     return {
       archive: resolved.jobs.get(`${j.release}/${j.name}`)!,
-      properties: (j.properties as Record<string, unknown> | null | undefined) ?? null,
+      properties: j.properties ?? null,
       release: { name: release.name, version: release.version },
     };
   });
@@ -69,8 +69,8 @@ export function renderGroupInstance(
     renderer,
     jobs,
     {
-      groupProperties: (group.properties as Record<string, unknown> | null | undefined) ?? null,
-      globalProperties: (resolved.manifest.properties as Record<string, unknown> | null | undefined) ?? null,
+      groupProperties: group.properties ?? null,
+      globalProperties: resolved.manifest.properties ?? null,
       spec: {
         name: group.name,
         id: inst.id,

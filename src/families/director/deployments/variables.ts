@@ -30,7 +30,7 @@ export async function resolveVariables(
       continue;
     }
     const generated = generate(def, values);
-    await store.set(pathOf(def.name), typeof generated === 'string' ? 'password' : 'json', generated as never);
+    await store.set(pathOf(def.name), typeof generated === 'string' ? 'password' : 'json', generated);
     values.set(def.name, (await store.get(pathOf(def.name)))!.value);
   }
   for (const name of referenced) {
@@ -46,7 +46,7 @@ export async function resolveVariables(
 }
 
 function generate(def: VariableSpec, known: Map<string, unknown>): string | Record<string, unknown> {
-  const o = (def.options ?? {}) as Record<string, unknown>;
+  const o = def.options ?? {};
   switch (def.type) {
     case 'password': {
       const length = typeof o.length === 'number' && o.length >= 4 && o.length <= 200 ? o.length : 20;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn, jsonColumn } from '../../../db/row-values';
+import { dateColumn, jsonColumn, type Row } from '../../../db/row-values';
 
 export interface DirectorEvent {
   id: number;
@@ -52,7 +52,7 @@ export class EventsRepo {
   constructor(private readonly knex: Knex) {}
 
   async insert(e: NewEvent): Promise<DirectorEvent> {
-    const [row] = await this.knex('events')
+    const [row] = await this.knex<Row>('events')
       .insert({
         parent_id: e.parentId,
         user: e.user,
@@ -70,13 +70,13 @@ export class EventsRepo {
   }
 
   async find(id: number): Promise<DirectorEvent | null> {
-    const row = await this.knex('events').where({ id }).first();
+    const row = await this.knex<Row>('events').where({ id }).first();
     return row ? fromRow(row) : null;
   }
 
   /** Newest first, the Director's filters, at most `limit`. */
   async list(f: EventFilter): Promise<DirectorEvent[]> {
-    const q = this.knex('events').orderBy('id', 'desc').limit(f.limit);
+    const q = this.knex<Row>('events').orderBy('id', 'desc').limit(f.limit);
     if (f.beforeId !== undefined) q.where('id', '<', f.beforeId);
     if (f.beforeTime) q.where('timestamp', '<', f.beforeTime);
     if (f.afterTime) q.where('timestamp', '>=', f.afterTime);

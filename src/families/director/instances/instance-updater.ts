@@ -5,6 +5,7 @@ import type { Stemcell } from '../stemcells/stemcells-repo';
 import type { InstanceContainers, ProcessState } from './instance-containers';
 import type { Instance, InstancesRepo } from './instances-repo';
 import type { RenderedInstance } from './render-instance';
+import { asError } from '../../../errors/as-error';
 
 export interface UpdaterSettings {
   nodeId: string;
@@ -16,10 +17,10 @@ export const instanceLabel = (i: Pick<Instance, 'group' | 'id' | 'index'>) => `$
 /** Waits `ms`, or rejects as soon as `signal` aborts; leaves no listener behind either way. */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(asError(signal.reason));
     const onAbort = () => {
       clearTimeout(t);
-      reject(signal.reason);
+      reject(asError(signal.reason));
     };
     const t = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dateColumn, jsonColumn } from '../../../db/row-values';
+import { dateColumn, jsonColumn, type Row } from '../../../db/row-values';
 
 export interface Instance {
   id: string;
@@ -36,14 +36,14 @@ export class InstancesRepo {
   constructor(private readonly knex: Knex) {}
 
   async ofDeployment(deployment: string): Promise<Instance[]> {
-    const rows = await this.knex('instances')
+    const rows = await this.knex<Row>('instances')
       .where({ deployment })
       .orderBy([{ column: 'instance_group' }, { column: 'idx' }]);
     return rows.map(fromRow);
   }
 
   async insert(i: Pick<Instance, 'id' | 'deployment' | 'group' | 'index' | 'bootstrap'>): Promise<Instance> {
-    const [row] = await this.knex('instances')
+    const [row] = await this.knex<Row>('instances')
       .insert({ id: i.id, deployment: i.deployment, instance_group: i.group, idx: i.index, bootstrap: i.bootstrap })
       .returning('*');
     return fromRow(row);
@@ -63,7 +63,7 @@ export class InstancesRepo {
     if (fields.vmCreatedAt !== undefined) row.vm_created_at = fields.vmCreatedAt;
     if (fields.bootstrap !== undefined) row.bootstrap = fields.bootstrap;
     if (fields.ignore !== undefined) row.ignore = fields.ignore;
-    if (Object.keys(row).length) await this.knex('instances').where({ id }).update(row);
+    if (Object.keys(row).length) await this.knex<Row>('instances').where({ id }).update(row);
   }
 
   /** The container id of every instance that has one (the VMs bosun still owns). */
@@ -86,6 +86,6 @@ export class InstancesRepo {
   }
 
   async delete(id: string): Promise<void> {
-    await this.knex('instances').where({ id }).delete();
+    await this.knex<Row>('instances').where({ id }).delete();
   }
 }

@@ -28,7 +28,7 @@ function bpmProcesses(job: string, text: string): JobProcess[] {
   const processes = (doc as { processes?: unknown })?.processes;
   if (!Array.isArray(processes)) throw new Error(`Job '${job}': config/bpm.yml has no processes list`);
   return processes.map((p: Record<string, unknown>, i) => {
-    const name = typeof p.name === 'string' && /^[A-Za-z0-9_.\-]+$/.test(p.name) ? p.name : null;
+    const name = typeof p.name === 'string' && /^[A-Za-z0-9_.-]+$/.test(p.name) ? p.name : null;
     if (!name || typeof p.executable !== 'string')
       throw new Error(`Job '${job}': bpm process ${i} needs a name and an executable`);
     const env = p.env && typeof p.env === 'object' ? Object.entries(p.env as Record<string, unknown>) : [];
@@ -47,7 +47,7 @@ function monitProcesses(job: string, text: string): JobProcess[] {
   const out: JobProcess[] = [];
   const blocks = text.split(/^\s*check\s+process\s+/m).slice(1);
   for (const block of blocks) {
-    const name = /^([A-Za-z0-9_.\-]+)/.exec(block)?.[1];
+    const name = /^([A-Za-z0-9_.-]+)/.exec(block)?.[1];
     const pidfile = /with\s+pidfile\s+(\S+)/.exec(block)?.[1];
     const start = /start\s+program\s+(?:=\s*)?"([^"]+)"/.exec(block)?.[1];
     if (!name || !start) continue;

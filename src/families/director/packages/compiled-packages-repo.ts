@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { RawRows, Row } from '../../../db/row-values';
 
 export interface CompiledPackageKey {
   name: string;
@@ -37,13 +38,13 @@ export class CompiledPackagesRepo {
   constructor(private readonly knex: Knex) {}
 
   async find(k: CompiledPackageKey): Promise<CompiledPackage | null> {
-    const row = await this.knex('compiled_packages').where(keyColumns(k)).first();
+    const row = await this.knex<Row>('compiled_packages').where(keyColumns(k)).first();
     return row ? fromRow(row) : null;
   }
 
   /** Saves a compiled package; false when another task saved the same one first. */
   async save(p: CompiledPackage): Promise<boolean> {
-    const rows = await this.knex('compiled_packages')
+    const rows = await this.knex<Row>('compiled_packages')
       .insert({ ...keyColumns(p), sha1: p.sha1, blob_id: p.blobId })
       .onConflict(['name', 'fingerprint', 'stemcell_os', 'stemcell_version', 'dependency_key'])
       .ignore()
@@ -53,7 +54,7 @@ export class CompiledPackagesRepo {
 
   async forFingerprints(fingerprints: string[]): Promise<CompiledPackage[]> {
     if (!fingerprints.length) return [];
-    return (await this.knex('compiled_packages').whereIn('fingerprint', fingerprints)).map(fromRow);
+    return (await this.knex<Row>('compiled_packages').whereIn('fingerprint', fingerprints)).map(fromRow);
   }
 
   async list(): Promise<CompiledPackage[]> {
@@ -76,7 +77,7 @@ export class CompiledPackagesRepo {
 
   /** Compiled packages whose source package no release has any more; their blob ids are returned. */
   async deleteOrphans(): Promise<string[]> {
-    const res = await this.knex.raw(
+    const res = await this.knex.raw<RawRows>(
       `delete from compiled_packages c where not exists (
          select 1 from release_packages p where p.name = c.name and p.fingerprint = c.fingerprint)
        returning blob_id`,
@@ -85,7 +86,7 @@ export class CompiledPackagesRepo {
   }
 
   async deleteForStemcell(os: string, version: string): Promise<string[]> {
-    const rows = await this.knex('compiled_packages')
+    const rows = await this.knex<Row>('compiled_packages')
       .where({ stemcell_os: os, stemcell_version: version })
       .delete()
       .returning('blob_id');

@@ -129,7 +129,7 @@ export class PackageCompiler {
         overlays,
       },
       {
-        created: async () => undefined,
+        created: () => Promise.resolve(),
         output: async (piece) => ctx.debugRaw(redacted.push(piece.data)),
         ended: async () => ctx.debugRaw(redacted.end()),
         exited: async (container, code) => {

@@ -6,7 +6,7 @@ const NAME = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only');
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
 
 const artifact = z.object({
   name: NAME,
@@ -15,7 +15,7 @@ const artifact = z.object({
     .string()
     .min(1)
     .max(200)
-    .regex(/^[A-Za-z0-9_.:\-]+$/),
+    .regex(/^[A-Za-z0-9_.:-]+$/),
   sha1: z.string().min(1).max(300),
 });
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ReleaseJobRef, ReleasePackageRef } from './release-manifest';
-import { jsonColumn } from '../../../db/row-values';
+import { jsonColumn, type RawRows, type Row, textColumn } from '../../../db/row-values';
 
 export interface ReleaseVersion {
   id: number;
@@ -23,7 +23,7 @@ const fromRow = (r: Record<string, unknown>): ReleaseVersion => ({
   id: Number(r.id),
   name: String(r.name),
   version: String(r.version),
-  commitHash: String(r.commit_hash ?? ''),
+  commitHash: textColumn(r.commit_hash),
   uncommittedChanges: Boolean(r.uncommitted_changes),
   jobs: jsonColumn(r.jobs),
   packages: jsonColumn(r.packages),
@@ -43,20 +43,20 @@ export class ReleasesRepo {
   constructor(private readonly knex: Knex) {}
 
   async list(): Promise<ReleaseVersion[]> {
-    return (await this.knex('release_versions').orderBy([{ column: 'name' }, { column: 'id' }])).map(fromRow);
+    return (await this.knex<Row>('release_versions').orderBy([{ column: 'name' }, { column: 'id' }])).map(fromRow);
   }
 
   async versionsOf(name: string): Promise<ReleaseVersion[]> {
-    return (await this.knex('release_versions').where({ name }).orderBy('id')).map(fromRow);
+    return (await this.knex<Row>('release_versions').where({ name }).orderBy('id')).map(fromRow);
   }
 
   async find(name: string, version: string): Promise<ReleaseVersion | null> {
-    const row = await this.knex('release_versions').where({ name, version }).first();
+    const row = await this.knex<Row>('release_versions').where({ name, version }).first();
     return row ? fromRow(row) : null;
   }
 
   async insertVersion(v: Omit<ReleaseVersion, 'id'>): Promise<ReleaseVersion> {
-    const [row] = await this.knex('release_versions')
+    const [row] = await this.knex<Row>('release_versions')
       .insert({
         name: v.name,
         version: v.version,
@@ -70,11 +70,11 @@ export class ReleasesRepo {
   }
 
   async deleteVersion(id: number): Promise<void> {
-    await this.knex('release_versions').where({ id }).delete();
+    await this.knex<Row>('release_versions').where({ id }).delete();
   }
 
   async artifact(table: ArtifactTable, name: string, fingerprint: string): Promise<StoredArtifact | null> {
-    const row = await this.knex(table).where({ name, fingerprint }).first();
+    const row = await this.knex<Row>(table).where({ name, fingerprint }).first();
     return row ? artifactFromRow(row) : null;
   }
 
@@ -100,15 +100,15 @@ export class ReleasesRepo {
 
   async packageFingerprints(fingerprints: string[]): Promise<string[]> {
     if (!fingerprints.length) return [];
-    return (await this.knex('release_packages').whereIn('fingerprint', fingerprints).distinct('fingerprint')).map((r) =>
-      String(r.fingerprint),
+    return (await this.knex<Row>('release_packages').whereIn('fingerprint', fingerprints).distinct('fingerprint')).map(
+      (r) => String(r.fingerprint),
     );
   }
 
   /** Jobs or packages no release version lists any more: removed, and their blob ids returned. */
   async deleteUnreferenced(table: ArtifactTable): Promise<string[]> {
     const column = table === 'release_jobs' ? 'jobs' : 'packages';
-    const rows = await this.knex.raw(
+    const rows = await this.knex.raw<RawRows>(
       `delete from ${table} a where not exists (
          select 1 from release_versions v, jsonb_array_elements(v.${column}) e
          where e->>'name' = a.name and e->>'fingerprint' = a.fingerprint)

@@ -7,7 +7,7 @@ const schema = z.object({
     .string()
     .min(1)
     .max(200)
-    .regex(/^[A-Za-z0-9_.\-]+$/, 'letters, digits, _ . - only'),
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
   version: z
     .union([z.string(), z.number()])
     .transform(versionText)
@@ -24,7 +24,8 @@ export type StemcellManifest = z.infer<typeof schema> & { operating_system: stri
 export function parseStemcellManifest(text: string): StemcellManifest {
   const data = parseYamlWith(schema, text, 'stemcell.MF');
   const os =
-    data.operating_system ?? String((data.cloud_properties as Record<string, unknown> | null)?.os_type ?? 'unknown');
+    data.operating_system ??
+    versionText((data.cloud_properties as Record<string, unknown> | null)?.os_type ?? 'unknown');
   return { ...data, operating_system: os };
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Row } from '../../../db/row-values';
 
 export interface Stemcell {
   id: number;
@@ -25,11 +26,11 @@ export class StemcellsRepo {
   constructor(private readonly knex: Knex) {}
 
   async list(): Promise<Stemcell[]> {
-    return (await this.knex('stemcells').orderBy([{ column: 'name' }, { column: 'id' }])).map(fromRow);
+    return (await this.knex<Row>('stemcells').orderBy([{ column: 'name' }, { column: 'id' }])).map(fromRow);
   }
 
   async find(name: string, version: string): Promise<Stemcell | null> {
-    const row = await this.knex('stemcells').where({ name, version }).first();
+    const row = await this.knex<Row>('stemcells').where({ name, version }).first();
     return row ? fromRow(row) : null;
   }
 
@@ -42,11 +43,15 @@ export class StemcellsRepo {
       cid: s.cid,
       sha1: s.sha1,
     };
-    const [saved] = await this.knex('stemcells').insert(row).onConflict(['name', 'version']).merge().returning('*');
+    const [saved] = await this.knex<Row>('stemcells')
+      .insert(row)
+      .onConflict(['name', 'version'])
+      .merge()
+      .returning('*');
     return fromRow(saved);
   }
 
   async delete(id: number): Promise<void> {
-    await this.knex('stemcells').where({ id }).delete();
+    await this.knex<Row>('stemcells').where({ id }).delete();
   }
 }

@@ -9,9 +9,9 @@ import type { AppContext, AppState } from '../../../http/context';
 import { presentStemcell } from '../director-presenters';
 import type { StartTask } from '../../../http/start-task';
 import { requireAdmin, requireRead } from '../../../http/director/director-auth';
-import { jsonBody, parseBody } from '../../../http/director/json-body';
+import { directorInput, jsonBody } from '../../../http/director/json-body';
 import { requireContentType } from '../../../http/raw-body';
-import { flag } from '../query-flags';
+import { queryFlag } from '../../../http/validate';
 
 /** Uploaded stemcell and release tarballs may be this large. */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024;
@@ -32,6 +32,12 @@ async function storeUpload(ctx: AppContext, s: DirectorServices): Promise<string
   }
 }
 
+/** `?fix=true` re-imports what was uploaded before. */
+export const uploadQuery = z.object({ fix: queryFlag });
+
+/** `?force=true` deletes a stemcell or release in use. */
+export const forceQuery = z.object({ force: queryFlag });
+
 /**
  * `bosh upload-stemcell|upload-release <file>`: the tarball is stored, then a task of `type` reads it.
  * (Uploads by URL are refused: bosun fetches nothing from the network.)
@@ -42,11 +48,12 @@ export async function uploadTask(
   startTask: StartTask,
   what: 'stemcell' | 'release',
   kind: typeof uploadStemcellTask,
+  query: z.output<typeof uploadQuery>,
 ): Promise<void> {
   if (ctx.is('application/json'))
     throw badRequest(`bosun takes ${what} files: upload the tarball itself (bosh upload-${what} <file>)`);
   const blobId = await storeUpload(ctx, s);
-  await startTask(ctx, kind, { blob_id: blobId, fix: flag(ctx, 'fix') }, { description: `create ${what}` });
+  await startTask(ctx, kind, { blob_id: blobId, fix: query.fix }, { description: `create ${what}` });
 }
 
 const needsUploadSchema = z.object({ stemcell: z.object({ name: z.string(), version: z.string() }) });
@@ -61,25 +68,37 @@ export function stemcellsRoutes(s: DirectorServices, startTask: StartTask): Rout
     ctx.body = out;
   });
 
-  router.post('/stemcells', requireAdmin, (ctx: AppContext) =>
-    uploadTask(ctx, s, startTask, 'stemcell', uploadStemcellTask),
+  router.post(
+    '/stemcells',
+    requireAdmin,
+    directorInput({ query: uploadQuery }, (ctx, { query }) =>
+      uploadTask(ctx, s, startTask, 'stemcell', uploadStemcellTask, query),
+    ),
   );
 
-  router.post('/stemcell_uploads', requireAdmin, jsonBody, async (ctx: AppContext) => {
-    const { stemcell } = parseBody(needsUploadSchema, ctx.request.body);
-    ctx.body = { needed: !(await s.stemcells.find(stemcell.name, stemcell.version)) };
-  });
+  router.post(
+    '/stemcell_uploads',
+    requireAdmin,
+    jsonBody,
+    directorInput({ body: needsUploadSchema }, async (ctx, { body: { stemcell } }) => {
+      ctx.body = { needed: !(await s.stemcells.find(stemcell.name, stemcell.version)) };
+    }),
+  );
 
-  router.delete('/stemcells/:name/:version', requireAdmin, async (ctx: AppContext) => {
-    const { name, version } = ctx.params;
-    if (!(await s.stemcells.find(name, version))) throw stemcellNotFound(`${name}/${version}`);
-    await startTask(
-      ctx,
-      deleteStemcellTask,
-      { name, version, force: flag(ctx, 'force') },
-      { description: `delete stemcell: ${name}/${version}` },
-    );
-  });
+  router.delete(
+    '/stemcells/:name/:version',
+    requireAdmin,
+    directorInput({ query: forceQuery }, async (ctx, { query }) => {
+      const { name, version } = ctx.params;
+      if (!(await s.stemcells.find(name, version))) throw stemcellNotFound(`${name}/${version}`);
+      await startTask(
+        ctx,
+        deleteStemcellTask,
+        { name, version, force: query.force },
+        { description: `delete stemcell: ${name}/${version}` },
+      );
+    }),
+  );
 
   return router;
 }

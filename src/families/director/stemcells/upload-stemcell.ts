@@ -48,7 +48,7 @@ export function uploadStemcell(
         const mf = manifest as unknown as StemcellManifest;
         const digests = imageDigests as unknown as Digests;
         ctx.checkpoint();
-        await stage.step('Verifying stemcell manifest', async () => verifyImageDigest(mf, digests));
+        await stage.step('Verifying stemcell manifest', () => verifyImageDigest(mf, digests));
         const existing = await stage.step('Checking if this stemcell already exists', async () =>
           stemcells.find(mf.name, mf.version),
         );
@@ -59,8 +59,8 @@ export function uploadStemcell(
             .getImage(stagingRef)
             .remove()
             .catch(() => undefined);
-          await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, async () => undefined);
-          await stage.step(`Save stemcell ${mf.name}/${mf.version} (${existing.cid})`, async () => undefined);
+          await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, () => undefined);
+          await stage.step(`Save stemcell ${mf.name}/${mf.version} (${existing.cid})`, () => undefined);
           return `/stemcells/${mf.name}/${mf.version}`;
         }
         await stage.step(`Uploading stemcell ${mf.name}/${mf.version} to the cloud`, () =>

@@ -44,7 +44,7 @@ export function sliceBounds(
 ): { start: number; len: number; single: boolean } | null {
   const range = args.length === 1 ? rangeOf(args[0]) : null;
   if (range) {
-    let start = range.from < 0 ? range.from + size : range.from;
+    const start = range.from < 0 ? range.from + size : range.from;
     let end = range.to === null ? size : range.to < 0 ? range.to + size : range.to;
     if (!range.exclusive || range.to === null) end += range.to === null ? 0 : 1;
     if (start < 0 || start > size) return null;

@@ -51,19 +51,18 @@ class Scope {
   private vars = new Map<string, Value>();
   constructor(private readonly parent: Scope | null) {}
 
-  get(name: string): Value {
-    for (let s: Scope | null = this; s; s = s.parent) if (s.vars.has(name)) return s.vars.get(name) ?? null;
-    return null;
+  /** The innermost scope (this one or an enclosing one) where `name` is defined, or null. */
+  private holder(name: string): Scope | null {
+    return this.vars.has(name) ? this : (this.parent?.holder(name) ?? null);
   }
 
+  get(name: string): Value {
+    return this.holder(name)?.vars.get(name) ?? null;
+  }
+
+  /** Assigns where the variable is defined (a block sees its method's locals), else defines it here. */
   set(name: string, value: Value): void {
-    for (let s: Scope | null = this; s; s = s.parent) {
-      if (s.vars.has(name)) {
-        s.vars.set(name, value);
-        return;
-      }
-    }
-    this.vars.set(name, value);
+    (this.holder(name) ?? this).vars.set(name, value);
   }
 
   define(name: string, value: Value): void {
@@ -228,6 +227,9 @@ export class Evaluator {
       case 'next':
       case 'break':
       case 'return':
+        // A Jump is control flow (next, break, return) unwinding to its block or method, not a failure: it
+        // carries no stack, and every catch that sees it rethrows or consumes it.
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
         throw new Jump(node.kind, node.value ? this.eval(node.value, scope) : null, node.line);
       case 'def':
         this.defs.set(node.name, node);
@@ -253,7 +255,7 @@ export class Evaluator {
     let get: () => Value;
     let set: (v: Value) => void;
     if (t.kind === 'var' || (t.kind === 'call' && !t.recv && !t.args.length && !t.block)) {
-      const name = t.kind === 'var' ? t.name : (t as NodeOf<'call'>).name;
+      const name = t.kind === 'var' ? t.name : t.name;
       get = () => scope.get(name);
       set = (v) => scope.set(name, v);
     } else if (t.kind === 'call' && t.name === '[]' && t.recv) {

@@ -1,5 +1,6 @@
 /** Ruby expressions by precedence: assignment, ternary, ranges, boolean and binary operators, calls, blocks. */
 import { BlockNode, Node, Param } from './ruby-ast';
+import { literalText } from './ruby-lexer';
 import { TokenCursor } from './token-cursor';
 
 const ARG_START_TYPES = new Set(['str', 'int', 'float', 'sym', 'regex', 'words', 'ident', 'const', 'ivar', 'label']);
@@ -50,7 +51,7 @@ export abstract class ExprParser extends TokenCursor {
       if (lhs.kind !== 'call' || lhs.name !== '[]' || !lhs.recv) this.unexpected();
       this.next();
       this.skipNewlines();
-      return { kind: 'indexassign', target: lhs.recv!, args: lhs.args, value: this.parseExpr(), line: op.line };
+      return { kind: 'indexassign', target: lhs.recv, args: lhs.args, value: this.parseExpr(), line: op.line };
     }
     return lhs;
   }
@@ -331,7 +332,7 @@ export abstract class ExprParser extends TokenCursor {
         this.next();
         this.next();
         this.skipNewlines();
-        pairs.push([{ kind: 'sym', name: t.parts.join(''), line: t.line }, this.parseNoStmtExpr()]);
+        pairs.push([{ kind: 'sym', name: literalText(t.parts), line: t.line }, this.parseNoStmtExpr()]);
       } else {
         const key = this.parseNoStmtExpr();
         this.skipNewlines();

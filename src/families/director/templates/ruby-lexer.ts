@@ -3,6 +3,10 @@ import { RubyError } from './template-error';
 
 export type StrPart = string | { code: string; line: number };
 
+/** A string literal's text without evaluating it: an interpolation stands as its source, `#{code}`. */
+export const literalText = (parts: StrPart[]): string =>
+  parts.map((p) => (typeof p === 'string' ? p : `#{${p.code}}`)).join('');
+
 export type Token =
   | { type: 'int' | 'float'; value: number; line: number; space: boolean }
   | { type: 'str'; parts: StrPart[]; line: number; space: boolean }
@@ -185,7 +189,7 @@ export function lexRuby(code: string, line: number): Token[] {
     ) {
       if (code[i + 1] === '"') {
         const r = readString(code, i + 2, '"', false, line);
-        push({ type: 'sym', value: r.parts.join(''), line, space });
+        push({ type: 'sym', value: literalText(r.parts), line, space });
         i = r.end;
       } else {
         const m = /^[A-Za-z_][A-Za-z0-9_]*[?!=]?/.exec(code.slice(i + 1))!;
@@ -199,7 +203,7 @@ export function lexRuby(code: string, line: number): Token[] {
       const r = readString(code, i + 1, '/', true, line, true);
       const flags = /^[imx]*/.exec(code.slice(r.end))![0];
       if (r.parts.some((p) => typeof p !== 'string')) fail('interpolation in regular expressions is not supported');
-      push({ type: 'regex', source: r.parts.join(''), flags, line, space });
+      push({ type: 'regex', source: literalText(r.parts), flags, line, space });
       i = r.end + flags.length;
     } else if (c === '%' && /^[wWiI][[({<|!]/.test(code.slice(i + 1, i + 3)) && (valueExpected() || space)) {
       const close = PAIRS[code[i + 2]];

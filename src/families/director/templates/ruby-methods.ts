@@ -194,7 +194,8 @@ const CONST_METHODS: Record<string, MethodTable<RConst>> = nullPrototype<MethodT
   Shellwords: {
     escape: (c, a) => STRING_METHODS.shellescape(toS(a[0]), [], null),
     shellescape: (c, a) => STRING_METHODS.shellescape(toS(a[0]), [], null),
-    join: (c, a) => (a[0] as Value[]).map((x) => STRING_METHODS.shellescape(toS(x), [], null)).join(' '),
+    join: (c, a) =>
+      (a[0] as Value[]).map((x): string => STRING_METHODS.shellescape(toS(x), [], null) as string).join(' '),
   },
   Hash: { new: () => new Map() },
   Array: {
@@ -239,7 +240,7 @@ function tableFor(self: Value): MethodTable<never> {
 }
 
 function lookup(self: Value, name: string): Method | undefined {
-  return ((tableFor(self) as MethodTable)[name] ?? OBJECT_METHODS[name]) as Method | undefined;
+  return (tableFor(self) as MethodTable)[name] ?? OBJECT_METHODS[name];
 }
 
 export function respondTo(self: Value, name: string): boolean {

@@ -174,6 +174,8 @@ const STRING_ESCAPES: Record<string, string> = {
 };
 
 export function inspectString(s: string): string {
+  // ESC and NUL are among the characters Ruby's String#inspect escapes.
+  // eslint-disable-next-line no-control-regex
   return `"${s.replace(/["\\\n\t\r\x1b\0]|#(?=[{$@])/g, (c) => STRING_ESCAPES[c] ?? `\\${c}`)}"`;
 }
 
@@ -244,8 +246,9 @@ export function fromJs(x: unknown): Value {
   if (Array.isArray(x)) return x.map(fromJs);
   if (x instanceof Map) return new Map([...x].map(([k, v]) => [fromJs(k), fromJs(v)]));
   if (x instanceof Date) return x.toISOString();
-  if (typeof x === 'object') return new Map(Object.entries(x as object).map(([k, v]) => [k, fromJs(v)]));
-  return String(x);
+  if (typeof x === 'object') return new Map(Object.entries(x).map(([k, v]) => [k, fromJs(v)]));
+  // What is left: a symbol or a function, which JSON-like values do not hold.
+  return typeof x === 'symbol' ? x.toString() : typeof x === 'function' ? x.toString() : '';
 }
 
 /** Ruby values as plain data (for YAML): symbols become `:name` strings as Psych writes them. */

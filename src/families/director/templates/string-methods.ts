@@ -48,7 +48,7 @@ function replacer(args: Value[], block: RBlock | null): (m: string, ...rest: unk
       rest.findIndex((x) => typeof x === 'number'),
     );
     return repl.replace(/\\(\d|&|\\)/g, (_, g: string) =>
-      g === '\\' ? '\\' : g === '&' || g === '0' ? m : String(groups[Number(g) - 1] ?? ''),
+      g === '\\' ? '\\' : g === '&' || g === '0' ? m : ((groups[Number(g) - 1] as string | undefined) ?? ''),
     );
   };
 }
@@ -241,7 +241,8 @@ export const STRING_METHODS: MethodTable<string> = methodTable({
     if (a[0] === 'm' || a[0] === 'm0') return Buffer.from(s, 'base64').toString('utf8');
     throw new RubyError(`unpack1 format ${inspect(a[0])} is not supported`);
   },
-  'ascii_only?': (s) => /^[\x00-\x7f]*$/.test(s),
+  // No UTF-16 code unit past 0x7f (a surrogate half counts as past it).
+  'ascii_only?': (s) => !/[\u0080-\uffff]/.test(s),
   succ: (s) => s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1),
   hex: (s) => parseInt(s, 16) || 0,
   ord: (s) => s.codePointAt(0) ?? null,

@@ -113,14 +113,13 @@ export class TemplateContext implements TemplateSelf {
   }
 
   private elseBlock(active: boolean): RObject {
-    const self = this;
     return new RObject(
       active
         ? 'Bosh::Template::EvaluationContext::ActiveElseBlock'
         : 'Bosh::Template::EvaluationContext::InactiveElseBlock',
       {
         else: (args, block) => (active ? needBlock(block)() : null),
-        else_if_p: (args, block) => (active ? self.ifP(args, block) : self.elseBlock(false)),
+        else_if_p: (args, block) => (active ? this.ifP(args, block) : this.elseBlock(false)),
       },
     );
   }
