@@ -238,7 +238,10 @@ describe('the real BOSH CLI v7 against the bosun process', function () {
     expect(out.stdout).to.contain('Deleting stemcells');
     expect((await table('releases')).Tables[0].Rows).to.deep.equal([]);
     expect((await table('stemcells')).Tables[0].Rows).to.deep.equal([]);
-    expect(await docker.listImages({ filters: { reference: ['bosun-stemcell/*'] } })).to.deep.equal([]);
+    // Its own stemcell's image: other runs on this engine (the soak's, say) may keep stemcells of their own.
+    expect(await docker.listImages({ filters: { reference: ['bosun-stemcell/bosh-docker-busybox*'] } })).to.deep.equal(
+      [],
+    );
   });
 });
 
